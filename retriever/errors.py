@@ -12,6 +12,7 @@
     │   ├── IndexCorrupt            index_corrupt         (checksum or structure mismatch)
     │   ├── EmbedderMismatch        embedder_mismatch     (index built with another embedder)
     │   └── IngestLocked            ingest_locked         (another ingest holds the lock)
+    ├── InvalidKnowledgeFile        invalid_knowledge_file (a curated file in corpus/knowledge is broken)
     ├── StoreUnavailable            store_unavailable     (a vector-store server does not answer)
     ├── EmbedderUnavailable         embedder_unavailable  (model package missing or failing)
     ├── InvalidRequest              invalid_request       (bad query, filter or argument)
@@ -80,6 +81,10 @@ class EmbedderMismatch(IndexError_):
 
 class IngestLocked(IndexError_):
     code = "ingest_locked"
+
+
+class InvalidKnowledgeFile(ResnavError):
+    code = "invalid_knowledge_file"
 
 
 class StoreUnavailable(ResnavError):
