@@ -8,7 +8,7 @@
         meta.sqlite           documents (full text, pages) and chunks (offsets, section path, language)
         vectors.npy           chunk vectors in chunk-row order (reused by incremental ingest)
         dense.faiss, dense_ids.json
-        lex_main/, lex_gloss/ BM25 indexes (bm25s files)
+        lex_main/, lex_en/ BM25 indexes (bm25s files)
         catalogue.json        structured records extracted at ingest
       staging/<tmp>/          versions being built; never read by servers
       ingest.lock             held (flock) by the one running ingest
@@ -122,12 +122,11 @@ def publish_version(root: Path, staging: Path, manifest: dict, *, keep: int = 3)
     """
     versions = root / "versions"
     versions.mkdir(parents=True, exist_ok=True)
-    seq = 1 + max((int(p.name[1:7]) for p in versions.iterdir() if p.name[:1] == "v" and p.name[1:7].isdigit()),
-                  default=0)
+    seq = 1 + max(
+        (int(p.name[1:7]) for p in versions.iterdir() if p.name[:1] == "v" and p.name[1:7].isdigit()), default=0
+    )
     name = f"v{seq:06d}-" + time.strftime("%Y%m%dT%H%M%S", time.gmtime())
-    files = {
-        str(p.relative_to(staging)): _sha256_file(p) for p in sorted(staging.rglob("*")) if p.is_file()
-    }
+    files = {str(p.relative_to(staging)): _sha256_file(p) for p in sorted(staging.rglob("*")) if p.is_file()}
     manifest = {**manifest, "format": FORMAT, "version": name, "files": files}
     (staging / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
     _fsync_tree(staging)
@@ -192,7 +191,12 @@ def write_meta(folder: Path, documents: Sequence[Document], chunks: Sequence[Chu
             "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?)",
             [
                 (
-                    d.doc_id, d.source, d.title, d.lang, d.text, d.content_hash,
+                    d.doc_id,
+                    d.source,
+                    d.title,
+                    d.lang,
+                    d.text,
+                    d.content_hash,
                     json.dumps([[p.page, p.start, p.end] for p in d.pages]),
                     json.dumps(dict(d.meta), ensure_ascii=False),
                 )
@@ -203,8 +207,16 @@ def write_meta(folder: Path, documents: Sequence[Document], chunks: Sequence[Chu
             "INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?)",
             [
                 (
-                    row, c.chunk_id, c.doc_id, c.n, json.dumps(list(c.section), ensure_ascii=False),
-                    c.start, c.end, c.page, c.lang, c.text,
+                    row,
+                    c.chunk_id,
+                    c.doc_id,
+                    c.n,
+                    json.dumps(list(c.section), ensure_ascii=False),
+                    c.start,
+                    c.end,
+                    c.page,
+                    c.lang,
+                    c.text,
                 )
                 for row, c in enumerate(chunks)
             ],
@@ -222,7 +234,12 @@ def read_meta(folder: Path) -> tuple[list[Document], list[Chunk]]:
     try:
         documents = [
             Document(
-                doc_id=r[0], source=r[1], title=r[2], lang=r[3], text=r[4], content_hash=r[5],
+                doc_id=r[0],
+                source=r[1],
+                title=r[2],
+                lang=r[3],
+                text=r[4],
+                content_hash=r[5],
                 pages=tuple(PageSpan(*p) for p in json.loads(r[6])),
                 meta=tuple(sorted(json.loads(r[7]).items())),
             )
@@ -231,8 +248,17 @@ def read_meta(folder: Path) -> tuple[list[Document], list[Chunk]]:
         by_id = {d.doc_id: d for d in documents}
         chunks = [
             Chunk(
-                chunk_id=r[1], doc_id=r[2], n=r[3], source=by_id[r[2]].source, title=by_id[r[2]].title,
-                section=tuple(json.loads(r[4])), start=r[5], end=r[6], text=r[9], lang=r[8], page=r[7],
+                chunk_id=r[1],
+                doc_id=r[2],
+                n=r[3],
+                source=by_id[r[2]].source,
+                title=by_id[r[2]].title,
+                section=tuple(json.loads(r[4])),
+                start=r[5],
+                end=r[6],
+                text=r[9],
+                lang=r[8],
+                page=r[7],
             )
             for r in con.execute("SELECT * FROM chunks ORDER BY row")
         ]
@@ -248,12 +274,27 @@ def catalogue_to_json(items: Sequence[CatalogueItem]) -> list[dict]:
     for it in items:
         out.append(
             {
-                "id": it.id, "kind": it.kind, "name": it.name, "name_en": it.name_en, "summary_en": it.summary_en,
-                "span": {"doc_id": it.span.doc_id, "source": it.span.source, "start": it.span.start,
-                         "end": it.span.end, "quote": it.span.quote},
-                "urls": list(it.urls), "stages": list(it.stages), "areas": list(it.areas), "section": it.section,
-                "section_title": it.section_title, "section_title_en": it.section_title_en, "tags": list(it.tags),
-                "fields": [list(f) for f in it.fields], "places": [list(p) for p in it.places],
+                "id": it.id,
+                "kind": it.kind,
+                "name": it.name,
+                "name_en": it.name_en,
+                "summary_en": it.summary_en,
+                "span": {
+                    "doc_id": it.span.doc_id,
+                    "source": it.span.source,
+                    "start": it.span.start,
+                    "end": it.span.end,
+                    "quote": it.span.quote,
+                },
+                "urls": list(it.urls),
+                "stages": list(it.stages),
+                "areas": list(it.areas),
+                "section": it.section,
+                "section_title": it.section_title,
+                "section_title_en": it.section_title_en,
+                "tags": list(it.tags),
+                "fields": [list(f) for f in it.fields],
+                "places": [list(p) for p in it.places],
             }
         )
     return out
@@ -262,11 +303,21 @@ def catalogue_to_json(items: Sequence[CatalogueItem]) -> list[dict]:
 def catalogue_from_json(rows: Sequence[dict]) -> list[CatalogueItem]:
     return [
         CatalogueItem(
-            id=r["id"], kind=r["kind"], name=r["name"], name_en=r["name_en"], summary_en=r["summary_en"],
-            span=SourceSpan(**r["span"]), urls=tuple(r["urls"]), stages=tuple(r["stages"]),
-            areas=tuple(r["areas"]), section=r["section"], section_title=r["section_title"],
-            section_title_en=r["section_title_en"], tags=tuple(r["tags"]),
-            fields=tuple((a, b) for a, b in r["fields"]), places=tuple(tuple(p) for p in r["places"]),  # type: ignore[misc]
+            id=r["id"],
+            kind=r["kind"],
+            name=r["name"],
+            name_en=r["name_en"],
+            summary_en=r["summary_en"],
+            span=SourceSpan(**r["span"]),
+            urls=tuple(r["urls"]),
+            stages=tuple(r["stages"]),
+            areas=tuple(r["areas"]),
+            section=r["section"],
+            section_title=r["section_title"],
+            section_title_en=r["section_title_en"],
+            tags=tuple(r["tags"]),
+            fields=tuple((a, b) for a, b in r["fields"]),
+            places=tuple(tuple(p) for p in r["places"]),  # type: ignore[misc]
         )
         for r in rows
     ]
@@ -291,8 +342,8 @@ class IndexFiles:
         return self.folder / "lex_main"
 
     @property
-    def lex_gloss(self) -> Path:
-        return self.folder / "lex_gloss"
+    def lex_en(self) -> Path:
+        return self.folder / "lex_en"
 
 
 def load_vectors(folder: Path) -> np.ndarray:

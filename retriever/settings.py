@@ -7,10 +7,11 @@ everything else receives explicit values. Environment variables are ``RESNAV_`` 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -64,14 +65,65 @@ class RetrievalSettings(BaseModel):
     mode: Literal["hybrid", "dense", "lexical"] = Field("hybrid", description="Which legs answer a query.")
     glossary: bool = Field(True, description="Expand queries across languages with the bilingual glossary.")
     dictionary: bool = Field(True, description="Translate query words through CC-CEDICT (en->zh).")
-    gloss_field: bool = Field(True, description="Match English queries against English glosses of zh chunks.")
-    prf: bool = Field(True, description="Pseudo-relevance feedback: a second lexical pass from the first hits.")
+    gloss_field: bool = Field(
+        True, description="English queries match the English view of all chunks (glosses of zh chunks included)."
+    )
+    prf: bool = Field(False, description="Pseudo-relevance feedback: a second lexical pass from the first hits.")
     index_type: Literal["auto", "flat", "hnsw"] = Field(
         "auto", description="FAISS index type; auto picks flat below hnsw_threshold vectors, HNSW above."
     )
     hnsw_threshold: int = Field(200_000, ge=1000, description="Vector count from which 'auto' uses HNSW.")
     hnsw_m: int = Field(32, ge=4, le=128, description="HNSW graph degree.")
     hnsw_ef_search: int = Field(128, ge=8, le=4096, description="HNSW search breadth.")
+
+
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+
+class ApiSettings(BaseModel):
+    host: str = Field(default="127.0.0.1", description="Interface `resnav serve` binds to.")
+    port: int = Field(default=8000, ge=1, le=65535, description="TCP port `resnav serve` listens on.")
+    workers: int = Field(
+        default=1, ge=1, le=64, description="Uvicorn worker processes; each loads its own model and index."
+    )
+    admin_key_sha256: str | None = Field(
+        default=None,
+        description="sha256 (hex) of the admin key that guards /v1/admin/*; the key itself is never stored. "
+        'Unset: the admin routes answer 403. Make one with `printf %s "$KEY" | sha256sum`.',
+    )
+    load_in_background: bool = Field(
+        default=True,
+        description="Load the model and the index after startup in a thread, so /healthz answers at once and "
+        "/readyz says 503 until they are loaded. False: startup waits for them.",
+    )
+    reload_check_seconds: float = Field(
+        default=5.0,
+        ge=0.0,
+        description="How often a server checks whether another version of the index was published (by "
+        "`resnav ingest` or another worker) and loads it in the background; 0 turns the check off.",
+    )
+    metrics: bool = Field(default=True, description="Serve Prometheus metrics at /metrics.")
+
+    @field_validator("admin_key_sha256")
+    @classmethod
+    def _hex_digest(cls, v: str | None) -> str | None:
+        if v is None or v == "":
+            return None
+        v = v.strip().lower()
+        if not _SHA256.match(v):
+            raise ValueError("api.admin_key_sha256 must be the 64 hex digits of a sha256 digest, not the key")
+        return v
+
+
+class FeedbackSettings(BaseModel):
+    database_url: str = Field(
+        default="sqlite:///var/feedback.sqlite",
+        description="SQLAlchemy URL of the feedback and question-log database; SQLite files are created with "
+        "their folder.",
+    )
+    max_export_rows: int = Field(
+        default=100_000, ge=1, le=10_000_000, description="Most rows one CSV export of /v1/admin/feedback returns."
+    )
 
 
 class Settings(BaseSettings):
@@ -83,6 +135,8 @@ class Settings(BaseSettings):
     embedder: EmbedderSettings = Field(default_factory=EmbedderSettings, description="The embedding model.")
     chunking: ChunkingSettings = Field(default_factory=ChunkingSettings, description="Chunk sizes.")
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings, description="Search behaviour.")
+    api: ApiSettings = Field(default_factory=ApiSettings, description="The HTTP service.")
+    feedback: FeedbackSettings = Field(default_factory=FeedbackSettings, description="The feedback store.")
 
 
 def settings_table() -> str:

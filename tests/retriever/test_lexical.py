@@ -17,5 +17,7 @@ def test_weighted_query_and_unknown_tokens(tmp_path: Path) -> None:
     assert idx.doc_freq("城市") == 2 and idx.doc_freq("nope") == 0
     idx.save(tmp_path / "lex")
     again = BM25Index.load(tmp_path / "lex", 4)
-    np.testing.assert_allclose(again.scores([("flood", 1.0), ("risk", 1.0)]), idx.scores([("flood", 1.0), ("risk", 1.0)]))
+    np.testing.assert_allclose(
+        again.scores([("flood", 1.0), ("risk", 1.0)]), idx.scores([("flood", 1.0), ("risk", 1.0)])
+    )
     assert "flood" in again and "nope" not in again

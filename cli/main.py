@@ -1,0 +1,436 @@
+"""The ``resnav`` command: reads settings from the environment, configures logging, calls the packages.
+
+Exit codes: 0 success, 1 a resnav error (its code is printed), 2 bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from retriever.errors import ResnavError
+from retriever.settings import Settings
+
+logger = logging.getLogger("resnav")
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    settings = Settings()
+    if getattr(args, "index_dir", None):
+        settings.paths.index_dir = Path(args.index_dir)
+    if getattr(args, "embedder", None):
+        settings.embedder.backend = args.embedder
+    return settings
+
+
+def _progress(enabled: bool):
+    def wrap(it: Iterable, desc: str, total: int) -> Iterable:
+        if not enabled:
+            return it
+        from tqdm import tqdm
+
+        return tqdm(it, desc=desc, total=total, unit="item", leave=False, file=sys.stderr)
+
+    return wrap
+
+
+# -- ingest -------------------------------------------------------------------------------------------------
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from ingest.pipeline import ingest
+    from retriever.embedders import make_embedder
+
+    settings = _settings(args)
+    paths = [Path(p) for p in args.paths] or [settings.paths.corpus_dir]
+    embedder = make_embedder(settings.embedder)
+    report = ingest(paths, settings, embedder, progress=_progress(not args.quiet and sys.stderr.isatty()))
+    if args.json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=1))
+    else:
+        print(f"ingested:  {len(report.ingested)}  {', '.join(report.ingested)}")
+        print(f"unchanged: {len(report.unchanged)}")
+        print(f"removed:   {len(report.removed)}  {', '.join(report.removed)}")
+        print(f"skipped:   {len(report.skipped)}")
+        for source, code, message in report.skipped:
+            print(f"  {source}: {code}: {message}")
+        print(
+            f"chunks: {report.total_chunks} (embedded now: {report.embedded_chunks}); "
+            f"catalogue records: {report.catalogue_records}; version: {report.version}; "
+            f"{report.seconds:.2f} s"
+        )
+    return 0
+
+
+# -- search -------------------------------------------------------------------------------------------------
+def _retriever(settings: Settings):
+    from ingest.pipeline import load_lexicon
+    from retriever.embedders import make_embedder
+    from retriever.search import HybridRetriever, load_index
+
+    index = load_index(settings.paths.index_dir)
+    return HybridRetriever(index, make_embedder(settings.embedder), load_lexicon(settings), settings.retrieval)
+
+
+def _hit_json(hit) -> dict:
+    from assistant.payloads import hit_payload
+
+    return hit_payload(hit)
+
+
+def _print_hits(hits, width: int = 160) -> None:
+    for h in hits:
+        c = h.chunk
+        section = " > ".join(c.section[-2:]) if c.section else "-"
+        page = f" p.{c.page}" if c.page else ""
+        print(f"{h.rank}. [{c.source}{page}] {section}  ({h.score:.4f})")
+        text = " ".join(c.text.split())
+        print(f"   {text[:width]}{'…' if len(text) > width else ''}")
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from retriever.search import Filters
+
+    settings = _settings(args)
+    retriever = _retriever(settings)
+    filters = Filters(docs=tuple(args.doc or ()), langs=tuple(args.lang or ()), sections=tuple(args.section or ()))
+    if args.batch:
+        for line_no, line in enumerate(Path(args.batch).read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+                hits = retriever.search(item["query"], args.k, filters)
+                out = {"id": item.get("id"), "hits": [_hit_json(h) for h in hits]}
+            except (ValueError, KeyError, TypeError) as e:
+                out = {"id": None, "line": line_no, "error": {"code": "invalid_request", "message": str(e)}}
+            except ResnavError as e:
+                out = {"id": item.get("id"), "error": {"code": e.code, "message": str(e)}}
+            print(json.dumps(out, ensure_ascii=False))
+        return 0
+    queries = [args.query] if args.query else None
+    if queries is None:
+        print("resnav interactive search — type a question in Chinese or English (empty line or Ctrl-D quits).")
+        queries = _stdin_queries()
+    for q in queries:
+        hits = retriever.search(q, args.k, filters)
+        if args.json:
+            print(json.dumps({"query": q, "hits": [_hit_json(h) for h in hits]}, ensure_ascii=False, indent=1))
+        else:
+            _print_hits(hits)
+    return 0
+
+
+def _stdin_queries() -> Iterable[str]:
+    while True:
+        try:
+            line = input("? ")
+        except EOFError:
+            return
+        if not line.strip():
+            return
+        yield line
+
+
+# -- info ---------------------------------------------------------------------------------------------------
+def cmd_info(args: argparse.Namespace) -> int:
+    from collections import Counter
+
+    from retriever.index import read_manifest, read_meta, require_current
+
+    settings = _settings(args)
+    folder = require_current(settings.paths.index_dir)
+    manifest = read_manifest(folder)
+    _, chunks = read_meta(folder)
+    per_doc = Counter(c.source for c in chunks)
+    per_lang = Counter(c.lang for c in chunks)
+    info = {
+        "version": manifest["version"],
+        "created": manifest["created"],
+        "folder": str(folder),
+        "embedder": manifest["embedder"],
+        "chunker": manifest["chunker"],
+        "store": manifest["store"],
+        "counts": manifest["counts"],
+        "chunks_per_document": dict(sorted(per_doc.items())),
+        "chunks_per_language": dict(sorted(per_lang.items())),
+    }
+    if args.json:
+        print(json.dumps(info, ensure_ascii=False, indent=1))
+    else:
+        print(f"index version {info['version']} ({info['created']}) at {folder}")
+        print(f"embedder {info['embedder']['id']} (dim {info['embedder']['dim']}); chunker {info['chunker']}")
+        c = info["counts"]
+        print(f"{c['documents']} documents, {c['chunks']} chunks, {c['catalogue']} catalogue records")
+        for source, n in info["chunks_per_document"].items():
+            print(f"  {n:5d}  {source}")
+        print("per language: " + ", ".join(f"{k} {v}" for k, v in info["chunks_per_language"].items()))
+    return 0
+
+
+# -- eval ---------------------------------------------------------------------------------------------------
+def cmd_eval(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    gold = Path(args.gold)
+    if args.what == "retrieval":
+        from eval.retrieval import evaluate_retrieval, format_retrieval
+
+        result = evaluate_retrieval(_retriever(settings), gold)
+        print(json.dumps(result.summary(), indent=1) if args.json else format_retrieval(result))
+    elif args.what == "tools":
+        from eval.knowledge import evaluate_tools
+
+        tools = evaluate_tools(_recommender(settings), gold)
+        print(
+            json.dumps(
+                tools.summary() if not args.json else {"summary": tools.summary(), "items": tools.items},
+                indent=1,
+                ensure_ascii=False,
+            )
+        )
+    else:
+        from assistant.roadmap import assess_stage, load_rules
+        from eval.knowledge import evaluate_stages
+
+        rules = load_rules(settings.paths.knowledge_dir)
+        stages = evaluate_stages(lambda a, t: assess_stage(a, t, rules=rules), gold)
+        print(json.dumps({"summary": stages.summary(), "items": stages.items}, indent=1, ensure_ascii=False))
+    return 0
+
+
+# -- knowledge: stage, recommend, tools ----------------------------------------------------------------------
+def _jsonl(path: str) -> Iterable[tuple[int, dict | None, str | None]]:
+    for line_no, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+            if not isinstance(item, dict):
+                raise ValueError("each line must be a JSON object")
+            yield line_no, item, None
+        except ValueError as e:
+            yield line_no, None, str(e)
+
+
+def _batch_error(line_no: int, item: dict | None, code: str, message: str) -> str:
+    return json.dumps(
+        {"id": (item or {}).get("id"), "line": line_no, "error": {"code": code, "message": message}},
+        ensure_ascii=False,
+    )
+
+
+def cmd_stage(args: argparse.Namespace) -> int:
+    from assistant.payloads import stage_payload
+    from assistant.roadmap import assess_stage, load_rules, parse_answers
+
+    settings = _settings(args)
+    rules = load_rules(settings.paths.knowledge_dir)
+
+    def run(answers_spec, text, lang):
+        answers = None
+        if isinstance(answers_spec, list):
+            answers = {i + 1: v for i, v in enumerate(answers_spec)}
+        elif answers_spec:
+            answers = parse_answers(answers_spec)
+        return assess_stage(answers, text, rules=rules, lang=lang)
+
+    if args.batch:
+        for line_no, item, err in _jsonl(args.batch):
+            if err is not None or item is None:
+                print(_batch_error(line_no, item, "invalid_request", err or "bad line"))
+                continue
+            try:
+                result = run(item.get("answers"), item.get("text"), item.get("lang"))
+                print(json.dumps({"id": item.get("id"), **stage_payload(result)}, ensure_ascii=False))
+            except ResnavError as e:
+                print(_batch_error(line_no, item, e.code, str(e)))
+        return 0
+    if not args.answers and not args.text:
+        print("error: invalid_request: give --answers and/or --text (or --batch)", file=sys.stderr)
+        return 2
+    result = run(args.answers, args.text, args.lang)
+    payload = stage_payload(result)
+    if args.json:
+        print(json.dumps(payload, ensure_ascii=False, indent=1))
+        return 0
+    print(f"stage: {payload['stage']}")
+    for c in payload["criteria"]:
+        ev = f"  <- {'; '.join(c['evidence'])}" if c["evidence"] else ""
+        print(f"  [{c['status']:7s}] {c['id']}: {c['label']}{ev}")
+    for note in payload["ambiguities"]:
+        print(f"  note: {note}")
+    if payload["to_ask"]:
+        print("still to ask: " + ", ".join(f"Q{q}" for q in payload["to_ask"]))
+    for step in payload["next_steps"]:
+        print(f"  next: {step}")
+    return 0
+
+
+def _recommender(settings: Settings):
+    from assistant.recommend import Recommender, Taxonomy
+
+    return Recommender(_retriever(settings), Taxonomy.load(settings.paths.knowledge_dir))
+
+
+def cmd_recommend(args: argparse.Namespace) -> int:
+    from assistant.payloads import recommendation_payload
+
+    settings = _settings(args)
+    rec = _recommender(settings)
+    themes = tuple(args.theme or ())
+    if args.batch:
+        for line_no, item, err in _jsonl(args.batch):
+            if err is not None or item is None:
+                print(_batch_error(line_no, item, "invalid_request", err or "bad line"))
+                continue
+            try:
+                recs = rec.recommend(
+                    str(item.get("situation", "")),
+                    stage=item.get("stage"),
+                    k=args.k,
+                    themes=tuple(item.get("themes") or themes),
+                    lang=item.get("lang"),
+                )
+                print(
+                    json.dumps(
+                        {"id": item.get("id"), "items": [recommendation_payload(r) for r in recs]}, ensure_ascii=False
+                    )
+                )
+            except ResnavError as e:
+                print(_batch_error(line_no, item, e.code, str(e)))
+        return 0
+    if not args.situation:
+        print("error: invalid_request: give a situation (or --batch)", file=sys.stderr)
+        return 2
+    recs = rec.recommend(args.situation, stage=args.stage, themes=themes, k=args.k, lang=args.lang)
+    if args.json:
+        print(json.dumps({"items": [recommendation_payload(r) for r in recs]}, ensure_ascii=False, indent=1))
+        return 0
+    for r in recs:
+        it = r.item
+        print(f"{r.rank}. {it.name}  /  {it.name_en}  [{it.id}; stage {'/'.join(it.stages) or '-'}]")
+        for url in it.urls:
+            print(f"   {url}")
+        for reason in r.reasons:
+            print(f"   - {reason}")
+    return 0
+
+
+def cmd_tools(args: argparse.Namespace) -> int:
+    from assistant.payloads import item_payload
+    from retriever.index import catalogue_from_json, require_current
+
+    settings = _settings(args)
+    folder = require_current(settings.paths.index_dir)
+    items = catalogue_from_json(json.loads((folder / "catalogue.json").read_text(encoding="utf-8")))
+    if args.stage:
+        items = [i for i in items if args.stage in i.stages]
+    if args.theme:
+        items = [i for i in items if set(args.theme) & set(i.areas)]
+    if args.section:
+        items = [i for i in items if i.section in args.section]
+    if args.kind:
+        items = [i for i in items if i.kind in args.kind]
+    if args.json:
+        print(json.dumps([item_payload(i) for i in items], ensure_ascii=False, indent=1))
+        return 0
+    for i in items:
+        where = i.section and f"section {i.section}" or f"areas {','.join(map(str, i.areas)) or '-'}"
+        print(f"{i.id:45s} {i.kind:18s} stage {'/'.join(i.stages) or '-':6s} {where:12s} {i.name}  /  {i.name_en}")
+    print(f"{len(items)} records")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="resnav", description="Resilience Navigator: MCR2030 knowledge, zh/en.")
+    p.add_argument("--index-dir", help="index root (default: $RESNAV_PATHS__INDEX_DIR or var/index)")
+    p.add_argument("--embedder", choices=["use", "e5", "sentence_transformers", "hashing"], help="embedder backend")
+    p.add_argument("-v", "--verbose", action="store_true", help="log at INFO")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("ingest", help="build or update the index from files or folders (default: corpus/)")
+    s.add_argument("paths", nargs="*", help="files or folders (.txt .md .pdf .html)")
+    s.add_argument("--json", action="store_true", help="print the report as JSON")
+    s.add_argument("--quiet", action="store_true", help="no progress bar")
+    s.set_defaults(func=cmd_ingest)
+
+    s = sub.add_parser("search", help="search passages; no query starts an interactive search")
+    s.add_argument("query", nargs="?", help="the question, in Chinese or English")
+    s.add_argument("--k", type=int, default=5, help="number of hits (1-50)")
+    s.add_argument("--lang", action="append", choices=["zh", "en"], help="only chunks in this language")
+    s.add_argument("--doc", action="append", help="only this document (doc id or file name)")
+    s.add_argument("--section", action="append", help="only sections starting with this (e.g. A.1)")
+    s.add_argument("--json", action="store_true", help="JSON output")
+    s.add_argument("--batch", help='JSONL file of {"id", "query"}; one JSON line per query out')
+    s.set_defaults(func=cmd_search)
+
+    s = sub.add_parser("info", help="index version, counts per document and language, embedder")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_info)
+
+    s = sub.add_parser("stage", help="roadmap stage from survey answers and/or a description (rules, not generation)")
+    s.add_argument("--answers", help="15 survey answers in order: y / n / ? (unknown), e.g. yyn?n")
+    s.add_argument("--text", help="a description in Chinese or English")
+    s.add_argument("--lang", choices=["zh", "en"], help="language of the output (default: of the text, else en)")
+    s.add_argument("--json", action="store_true")
+    s.add_argument("--batch", help='JSONL of {"id", "answers"?, "text"?}; one JSON line per input out')
+    s.set_defaults(func=cmd_stage)
+
+    s = sub.add_parser("recommend", help="catalogue records that fit a situation, with reasons")
+    s.add_argument("situation", nargs="?", help="the city's situation, in Chinese or English")
+    s.add_argument("--stage", choices=["A", "B", "C"])
+    s.add_argument("--theme", type=int, action="append", help="thematic area number (1-12)")
+    s.add_argument("--k", type=int, default=5)
+    s.add_argument("--lang", choices=["zh", "en"], help="language of the reasons (default: of the situation)")
+    s.add_argument("--json", action="store_true")
+    s.add_argument("--batch", help='JSONL of {"id", "situation", "stage"?}; one JSON line per input out')
+    s.set_defaults(func=cmd_recommend)
+
+    s = sub.add_parser("tools", help="list catalogue records (tools, services, flagships)")
+    s.add_argument("--stage", choices=["A", "B", "C"])
+    s.add_argument("--theme", type=int, action="append")
+    s.add_argument("--section", action="append", help="UN-Habitat catalogue section letter")
+    s.add_argument("--kind", action="append", choices=["mcr_tool", "unhabitat_service", "flagship"])
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_tools)
+
+    s = sub.add_parser("eval", help="offline evaluation")
+    es = s.add_subparsers(dest="what", required=True)
+    r = es.add_parser("retrieval", help="Recall@5 and MRR@10 per language on a qa.jsonl gold file")
+    r.add_argument("--gold", required=True, help="qa.jsonl in the format of eval-dev")
+    r.add_argument("--json", action="store_true")
+    r.set_defaults(func=cmd_eval)
+    t = es.add_parser("tools", help="hit@3 and recall@5 per language on a tools.jsonl gold file")
+    t.add_argument("--gold", required=True)
+    t.add_argument("--json", action="store_true", help="also print every item")
+    t.set_defaults(func=cmd_eval)
+    st = es.add_parser("stages", help="stage accuracy and confusion on a stages.jsonl gold file")
+    st.add_argument("--gold", required=True)
+    st.add_argument("--json", action="store_true")
+    st.set_defaults(func=cmd_eval)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+    )
+    for handler in logging.getLogger().handlers:  # bm25s and jieba set their own loggers to DEBUG
+        handler.setLevel(logging.INFO if args.verbose else logging.WARNING)
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    try:
+        return int(args.func(args) or 0)
+    except ResnavError as e:
+        print(f"error: {e.code}: {e}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
