@@ -1,0 +1,337 @@
+"""Tool recommendation: rank catalogue records (never raw chunks) for a city's situation, with reasons.
+
+A record's fit is the reciprocal-rank fusion of three views of the situation, in Chinese or English:
+- ``passages``: hybrid search over the chunks of the documents that hold records; each chunk votes for the
+  records whose source span it overlaps (so the cross-lingual retrieval legs serve recommendation too);
+- ``dense``: the situation's vector against each record's profile (names, English summary, the opening of its
+  description or overview), the best of a Chinese and an English profile;
+- ``lexical``: BM25 of the situation over record profiles in both token spaces whatever the user's language
+  (its own words, plus the glossary/CC-CEDICT translation or gloss into the other language), and over the
+  glossary concepts it names (the same entries in either language).
+Then stage fit (records listed for the asked stage rank first) and filters (themes, sections, kinds) apply.
+Every result carries reasons in the user's language and citations whose quotes are slices of the source.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ingest.catalogue import load_english
+from retriever.errors import InvalidRequest
+from retriever.language import script_lang
+from retriever.lexical import BM25Index
+from retriever.search import Filters, HybridRetriever
+from retriever.tokenize import tokenize_en, tokenize_zh
+from retriever.types import CatalogueItem, Citation
+
+logger = logging.getLogger(__name__)
+
+KINDS = ("mcr_tool", "unhabitat_service", "flagship")
+_SENTENCE = re.compile(r"[^。！？；\n]+[。！？；]?")
+# What a city says it lacks or wants is what a tool must answer: "a draft strategy but no risk assessment".
+_NEEDS = re.compile(
+    r"(?:\b(?:no|lacks?|lacking|without|missing|need|needs|want|wants|would like|looking for|don't have|"
+    r"do not have|haven't|have not)\b(?:\s+(?:a|an|any|the|to|of))*\s+"
+    r"|(?:没有|缺乏|缺少|需要|想要|希望|尚未|还没有|未能)"
+    r")([^.;:!?。；：！？]{3,}?)(?=\s*(?:[.;:!?。；：！？]|,?\s*\bbut\b|，?但|$))",
+    re.IGNORECASE,
+)
+NEED_WEIGHT = 1.5
+STAGE_MISMATCH_FACTOR = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class Recommendation:
+    item: CatalogueItem
+    score: float
+    rank: int
+    reasons: tuple[str, ...]
+    citations: tuple[Citation, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Taxonomy:
+    """Titles of stages, thematic areas and catalogue sections in both languages (from catalogue_en.json)."""
+
+    stages: dict[str, dict[str, str]]
+    areas: dict[int, dict[str, str]]
+    sections: dict[str, dict[str, str]]
+
+    @classmethod
+    def load(cls, knowledge_dir: Path) -> Taxonomy:
+        data = load_english(knowledge_dir)
+
+        def entries(key: str) -> dict[str, dict[str, str]]:
+            return {k: v for k, v in data.get(key, {}).items() if not k.startswith("_") and isinstance(v, dict)}
+
+        return cls(
+            stages=entries("stages"),
+            areas={int(k): v for k, v in entries("thematic_areas").items()},
+            sections=entries("unhabitat_sections"),
+        )
+
+    def area(self, n: int, lang: str) -> str:
+        return self.areas.get(n, {}).get(lang, str(n))
+
+
+def _profile_zh(item: CatalogueItem) -> str:
+    body = item.field("description") or item.field("overview") or ""
+    return f"{item.name}\n{item.section_title}\n{body[:400]}"
+
+
+def _profile_en(item: CatalogueItem) -> str:
+    return f"{item.name_en}. {item.summary_en} {item.section_title_en}"
+
+
+def _profile_full_zh(item: CatalogueItem) -> str:
+    return "\n".join([item.name, item.section_title, *(text for _, text in item.fields)])
+
+
+class Recommender:
+    """Recommends catalogue records over one loaded index; build once, call concurrently."""
+
+    def __init__(self, retriever: HybridRetriever, taxonomy: Taxonomy) -> None:
+        self.retriever = retriever
+        self.taxonomy = taxonomy
+        self.items: list[CatalogueItem] = list(retriever.index.catalogue)
+        embedder = retriever.embedder
+        zh_vecs = embedder.embed_documents([_profile_zh(i) for i in self.items])
+        en_vecs = embedder.embed_documents([_profile_en(i) for i in self.items])
+        self._vecs = np.stack([zh_vecs, en_vecs]) if self.items else np.zeros((2, 0, embedder.dim), np.float32)
+        lexicon = retriever.lexicon
+        self._lex_zh = BM25Index.build([tokenize_zh(_profile_full_zh(i)) for i in self.items])
+        self._lex_en = BM25Index.build(
+            [
+                tokenize_en(_profile_en(i)) + (lexicon.zh_to_en(_profile_full_zh(i)) if lexicon else [])
+                for i in self.items
+            ]
+        )
+        self._lex_concepts = BM25Index.build(
+            [lexicon.concepts(_profile_zh(i) + "\n" + _profile_en(i)) if lexicon else [] for i in self.items]
+        )
+        self._record_docs = tuple(sorted({i.span.doc_id for i in self.items}))
+        self._by_doc: dict[str, list[int]] = {}
+        for n, item in enumerate(self.items):
+            self._by_doc.setdefault(item.span.doc_id, []).append(n)
+
+    def get(self, record_id: str) -> CatalogueItem | None:
+        return next((i for i in self.items if i.id == record_id), None)
+
+    # -- legs ----------------------------------------------------------------------------------------------
+    def _passage_ranks(self, situation: str) -> list[int]:
+        hits = self.retriever.search(situation, min(40, self.retriever.settings.max_k), Filters(docs=self._record_docs))
+        order: list[int] = []
+        for h in hits:
+            c = h.chunk
+            for n in self._by_doc.get(c.doc_id, ()):
+                span = self.items[n].span
+                if span.start < c.end and c.start < span.end and n not in order:
+                    order.append(n)
+        return order
+
+    def _dense_ranks(self, situation: str) -> list[int]:
+        q = self.retriever.embedder.embed_query(situation)
+        scores = (self._vecs @ q).max(axis=0)
+        return [int(i) for i in np.argsort(-scores, kind="stable")]
+
+    def _bilingual_terms(self, situation: str, lang: str) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
+        """The situation in both token spaces: (Chinese terms, English terms), one side translated.
+
+        Matching both sides whatever the user's language is what makes the same situation in Chinese and in
+        English rank the same records.
+        """
+        lexicon = self.retriever.lexicon
+        if lang == "zh":
+            zh = [(t, 1.0) for t in tokenize_zh(situation)]
+            en = [(t, 1.0) for t in lexicon.zh_to_en(situation)] if lexicon else []
+        else:
+            en = [(t, 1.0) for t in tokenize_en(situation)]
+            zh = lexicon.en_to_zh(situation, vocabulary=self._lex_zh) if lexicon else []
+        return zh, en
+
+    def _lexical_ranks(self, situation: str, lang: str) -> list[list[int]]:
+        zh, en = self._bilingual_terms(situation, lang)
+        lexicon = self.retriever.lexicon
+        concepts = [(c, 1.0) for c in lexicon.concepts(situation)] if lexicon else []
+        out = []
+        for index, terms in ((self._lex_zh, zh), (self._lex_en, en), (self._lex_concepts, concepts)):
+            scores = index.scores(terms)
+            out.append([int(i) for i in np.argsort(-scores, kind="stable") if scores[i] > 0][:50])
+        return out
+
+    # -- public --------------------------------------------------------------------------------------------
+    def recommend(
+        self,
+        situation: str,
+        *,
+        stage: str | None = None,
+        themes: Sequence[int] = (),
+        sections: Sequence[str] = (),
+        kinds: Sequence[str] = (),
+        k: int = 5,
+        lang: str | None = None,
+    ) -> list[Recommendation]:
+        """The ``k`` best-fitting records, best first, each with reasons (in ``lang``, default: the situation's
+        language) and citations. Raises ``InvalidRequest`` on an empty situation or bad arguments."""
+        situation = " ".join(situation.split())
+        if not situation:
+            raise InvalidRequest("the situation is empty")
+        if stage is not None and stage not in ("A", "B", "C"):
+            raise InvalidRequest(f"stage must be A, B or C, got {stage!r}")
+        if not 1 <= k <= 50:
+            raise InvalidRequest(f"k must be between 1 and 50, got {k}")
+        bad = [x for x in kinds if x not in KINDS]
+        if bad:
+            raise InvalidRequest(f"unknown kind(s) {bad}; use {list(KINDS)}")
+        query_lang = script_lang(situation)
+        lang = lang or query_lang
+        rrf = 60
+        fused: dict[int, float] = {}
+        views = [(situation, 1.0)]
+        needs = " ".join(m.group(1).strip() for m in _NEEDS.finditer(situation))
+        if needs and needs != situation:
+            views.append((needs, NEED_WEIGHT))
+        for text, weight in views:
+            for ranks in (
+                self._passage_ranks(text),
+                self._dense_ranks(text)[:50],
+                *self._lexical_ranks(text, query_lang),
+            ):
+                for r, n in enumerate(ranks):
+                    fused[n] = fused.get(n, 0.0) + weight / (rrf + r + 1)
+        results: list[tuple[int, float]] = []
+        for n, score in fused.items():
+            item = self.items[n]
+            if kinds and item.kind not in kinds:
+                continue
+            if sections and item.section not in sections:
+                continue
+            if themes and not set(themes) & set(item.areas):
+                continue
+            if stage and item.stages and stage not in item.stages:
+                score *= STAGE_MISMATCH_FACTOR
+            results.append((n, score))
+        results.sort(key=lambda x: (-x[1], self.items[x[0]].id))
+        out = []
+        for rank, (n, score) in enumerate(results[:k], 1):
+            item = self.items[n]
+            reasons, citations = self._explain(item, situation, query_lang, lang, stage)
+            out.append(Recommendation(item, score, rank, reasons, citations))
+        return out
+
+    # -- reasons -------------------------------------------------------------------------------------------
+    def _explain(
+        self, item: CatalogueItem, situation: str, query_lang: str, lang: str, stage: str | None
+    ) -> tuple[tuple[str, ...], tuple[Citation, ...]]:
+        reasons: list[str] = []
+        tax = self.taxonomy
+        if item.kind == "mcr_tool" and item.areas:
+            areas = "; ".join(f"{a} ({tax.area(a, lang)})" for a in item.areas)
+            stages = "/".join(item.stages)
+            reasons.append(
+                f"MCR2030 列于 {stages} 阶段，专题领域 {areas}"
+                if lang == "zh"
+                else f"Listed by MCR2030 for Stage {stages}, thematic area {areas}"
+            )
+        elif item.kind == "unhabitat_service":
+            title = item.section_title if lang == "zh" else item.section_title_en
+            reasons.append(
+                f"联合国人居署服务 {item.id}（{item.section} 部分：{title}）"
+                if lang == "zh"
+                else f"UN-Habitat service {item.id} in section {item.section} ({title})"
+            )
+        elif item.kind == "flagship":
+            reasons.append("联合国人居署旗舰项目" if lang == "zh" else "A UN-Habitat flagship programme")
+        if stage and item.stages:
+            fits = stage in item.stages
+            if lang == "zh":
+                reasons.append(
+                    f"适用于 {stage} 阶段" if fits else f"主要面向 {'/'.join(item.stages)} 阶段，而非 {stage} 阶段"
+                )
+            else:
+                reasons.append(
+                    f"fits Stage {stage}" if fits else f"aimed at Stage {'/'.join(item.stages)} rather than {stage}"
+                )
+        citations: list[Citation] = []
+        sentence = self._best_sentence(item, situation, query_lang)
+        if sentence is not None:
+            start, end, text, field_name = sentence
+            doc = self.retriever.index.documents.get(item.span.doc_id)
+            page = doc.page_at(start) if doc else None
+            citations.append(
+                Citation(
+                    n=1,
+                    doc_id=item.span.doc_id,
+                    source=item.span.source,
+                    title=doc.title if doc else item.span.source,
+                    section=(item.name,),
+                    page=page,
+                    start=start,
+                    end=end,
+                    quote=text,
+                    lang="zh",
+                )
+            )
+            label_en = {
+                "overview": "its overview",
+                "challenges": "the challenges it addresses",
+                "offer": "what it offers",
+                "description": "its description",
+                "applications": "its past applications",
+                "duration": "its duration",
+            }.get(field_name, "its text")
+            label_zh = {
+                "overview": "概述",
+                "challenges": "应对的挑战",
+                "offer": "提供的服务",
+                "description": "说明",
+                "applications": "应用案例",
+                "duration": "支持时间",
+            }.get(field_name, "原文")
+            if lang == "zh":
+                reasons.append(f"其{label_zh}提到：「{text}」[1]")
+            else:
+                reasons.append(
+                    f"{label_en} addresses your situation [1] (source in Chinese); in short: {item.summary_en}"
+                )
+        elif lang == "en" and item.summary_en:
+            reasons.append(item.summary_en)
+        return tuple(reasons), tuple(citations)
+
+    def _best_sentence(self, item: CatalogueItem, situation: str, query_lang: str) -> tuple[int, int, str, str] | None:
+        """The record sentence sharing most query terms, as (start, end, text, field), offsets in the source."""
+        if query_lang == "zh":
+            terms = {t for t in tokenize_zh(situation) if len(t) >= 2}
+        elif self.retriever.lexicon is not None:
+            terms = {t for t, w in self.retriever.lexicon.en_to_zh(situation) if len(t) >= 2}
+        else:
+            terms = set()
+        if not terms:
+            return None
+        quote = item.span.quote
+        best: tuple[float, int, int] | None = None
+        for m in _SENTENCE.finditer(quote):
+            text = m.group(0).strip()
+            if len(text) < 6:
+                continue
+            tokens = set(tokenize_zh(text))
+            score = len(terms & tokens)
+            if score and (best is None or score > best[0]):
+                lead = len(m.group(0)) - len(m.group(0).lstrip())
+                best = (score, m.start() + lead, m.start() + lead + len(text))
+        if best is None:
+            return None
+        _, s, e = best
+        start, end = item.span.start + s, item.span.start + e
+        field_name = "description"
+        for name, text in item.fields:
+            if quote[s:e] in text:
+                field_name = name
+                break
+        return start, end, quote[s:e], field_name
