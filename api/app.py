@@ -1,0 +1,63 @@
+"""The app factory: ``create_app(settings=None)``, served with ``uvicorn --factory api.app:create_app``.
+
+``create_app`` is cheap: it wires routers, error handlers and the metrics middleware around a ``Runtime``. The
+lifespan opens the feedback store and loads the embedding model and the index (in a background thread by
+default, so ``/healthz`` answers at once and ``/readyz`` turns 200 when the index serves).
+
+Routers are included from ``ROUTERS``, the one list of the API's resources: add a new resource there.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+
+from api import metrics as metrics_module
+from api.deps import Runtime
+from api.errors import install_error_handlers
+from api.metrics import MetricsMiddleware
+from api.routers import admin, feedback, health, search
+from retriever.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+# Every resource of the API, in the order they appear in the OpenAPI document.
+ROUTERS: tuple[APIRouter, ...] = (
+    health.router,
+    search.router,
+    feedback.router,
+    admin.router,
+)
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    runtime: Runtime = app.state.runtime
+    runtime.startup()
+    try:
+        yield
+    finally:
+        runtime.shutdown()
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app. Without ``settings`` they are read from the environment (``RESNAV_...``)."""
+    settings = settings if settings is not None else Settings()
+    runtime = Runtime(settings)
+    app = FastAPI(
+        title="Resilience Navigator API",
+        summary="Bilingual (zh/en) retrieval and assistant over MCR2030 and UN-Habitat documents.",
+        version="1",
+        lifespan=lifespan,
+    )
+    app.state.runtime = runtime
+    install_error_handlers(app)
+    for router in ROUTERS:
+        app.include_router(router)
+    if runtime.api.metrics:
+        app.include_router(metrics_module.router)
+        app.add_middleware(MetricsMiddleware, metrics=runtime.metrics)
+    return app

@@ -1,0 +1,1 @@
+"""One router module per resource; ``api.app.ROUTERS`` lists the ones an app includes."""
