@@ -291,7 +291,7 @@ def _expr_questions(expr: Expr, exprs: Mapping[str, Expr]) -> tuple[int, ...]:
         return (expr,)
     if isinstance(expr, str):
         return _expr_questions(exprs[expr], exprs)
-    (op, items), = expr.items()
+    ((op, items),) = expr.items()
     if op not in ("all", "any"):
         raise ValueError(f"unknown operator {op!r}")
     seen: dict[int, None] = {}
@@ -303,8 +303,13 @@ def _expr_questions(expr: Expr, exprs: Mapping[str, Expr]) -> tuple[int, ...]:
 def _build_rules(data: Mapping[str, Any], doc_file: str, doc_text: str, title: str) -> RoadmapRules:
     survey_section = tuple(data["survey_section"])
     questions = tuple(
-        Question(n=q["n"], label_en=q["label_en"], label_zh=q["label_zh"], en=q["en"],
-                 passage=_passage(doc_text, q["quote"], survey_section))
+        Question(
+            n=q["n"],
+            label_en=q["label_en"],
+            label_zh=q["label_zh"],
+            en=q["en"],
+            passage=_passage(doc_text, q["quote"], survey_section),
+        )
         for q in sorted(data["questions"], key=lambda q: q["n"])
     )
     if tuple(q.n for q in questions) != QUESTIONS:
@@ -318,16 +323,25 @@ def _build_rules(data: Mapping[str, Any], doc_file: str, doc_text: str, title: s
     if any(cid not in exprs for cid in FACTS.values()):
         raise ValueError(f"roadmap rules must define the fact criteria {sorted(FACTS.values())}")
     criteria = tuple(
-        CriterionRule(id=c["id"], label_en=c["label_en"], label_zh=c["label_zh"], expr=c["expr"],
-                      questions=tuple(q for q in _expr_questions(c["expr"], exprs) if q not in FACTS),
-                      facts=_expr_questions(c["expr"], exprs),
-                      passage=_passage(doc_text, c["quote"], c["section"]))
+        CriterionRule(
+            id=c["id"],
+            label_en=c["label_en"],
+            label_zh=c["label_zh"],
+            expr=c["expr"],
+            questions=tuple(q for q in _expr_questions(c["expr"], exprs) if q not in FACTS),
+            facts=_expr_questions(c["expr"], exprs),
+            passage=_passage(doc_text, c["quote"], c["section"]),
+        )
         for c in data["criteria"]
     )
     table = data["stage_table"]
     rows = tuple(
-        StageRow(when=tuple((cid, bool(row[cid])) for cid in table["decide_on"]), stage=_as_stage(row["stage"]),
-                 ask_missing=row.get("ask_missing", ""), note=row.get("note", ""))
+        StageRow(
+            when=tuple((cid, bool(row[cid])) for cid in table["decide_on"]),
+            stage=_as_stage(row["stage"]),
+            ask_missing=row.get("ask_missing", ""),
+            note=row.get("note", ""),
+        )
         for row in table["rows"]
     )
     overrides = tuple((o["criterion"], _as_stage(o["stage"])) for o in table.get("overrides", ()))
@@ -354,8 +368,7 @@ def _build_rules(data: Mapping[str, Any], doc_file: str, doc_text: str, title: s
         numbers=dict(time["numbers"]),
     )
     cues = tuple(
-        Cue(q=c["q"], facet=c["facet"],
-            patterns=tuple(_compile([p]) for lang in LANGS for p in c.get(lang, ())))
+        Cue(q=c["q"], facet=c["facet"], patterns=tuple(_compile([p]) for lang in LANGS for p in c.get(lang, ())))
         for c in data["cues"]
     )
     qrules = {int(k): v for k, v in data["question_rules"].items()}
@@ -370,23 +383,33 @@ def _build_rules(data: Mapping[str, Any], doc_file: str, doc_text: str, title: s
         ask_order=tuple(data["ask_order"]),
         cues=cues,
         lexicon=lexicon,
-        components={q: tuple((name, _compile(p)) for name, p in r["components"].items())
-                    for q, r in qrules.items() if "components" in r},
+        components={
+            q: tuple((name, _compile(p)) for name, p in r["components"].items())
+            for q, r in qrules.items()
+            if "components" in r
+        },
         combine_any=frozenset(q for q, r in qrules.items() if r.get("combine") == "any"),
         intent_counts=frozenset(q for q, r in qrules.items() if r.get("intent_counts")),
         positive_only=frozenset((q, f) for q, r in qrules.items() for f in r.get("positive_only_facets", ())),
         blockers={q: _compile(r["blockers"]) for q, r in qrules.items() if "blockers" in r},
         windows={q: int(r["time_window_months"]) for q, r in qrules.items() if "time_window_months" in r},
-        focal_point=next((q, frozenset(r["officer_facets"]), r["committee_facet"])
-                         for q, r in qrules.items() if "officer_facets" in r),
+        focal_point=next(
+            (q, frozenset(r["officer_facets"]), r["committee_facet"])
+            for q, r in qrules.items()
+            if "officer_facets" in r
+        ),
         submitted=_compile({k: v for k, v in submitted.items() if k in LANGS}),
         submitted_needs=_compile(submitted["needs"]),
         submitted_question=int(submitted["question"]),
         submitted_drop_no=frozenset(submitted.get("also_drop_no", ())),
         implications=tuple(
-            Implication(id=i["id"], pattern=_compile({k: v for k, v in i.items() if k in LANGS}), when=bool(i["when"]),
-                        sets=tuple((int(q), bool(v)) for q, v in i["sets"].items()),
-                        ignore_future=bool(i.get("ignore_future", False)))
+            Implication(
+                id=i["id"],
+                pattern=_compile({k: v for k, v in i.items() if k in LANGS}),
+                when=bool(i["when"]),
+                sets=tuple((int(q), bool(v)) for q, v in i["sets"].items()),
+                ignore_future=bool(i.get("ignore_future", False)),
+            )
             for i in data["implications"]
         ),
         criterion_notes=tuple((n["note"], tuple(n["when"].items()), n["settled_by"]) for n in data["criterion_notes"]),
@@ -444,8 +467,10 @@ def _check_answers(answers: Mapping[int, bool | None] | None) -> dict[int, bool 
     checked: dict[int, bool | None] = {}
     for q, v in answers.items():
         if isinstance(q, bool) or not isinstance(q, int) or not (q in FACTS or 1 <= q <= len(QUESTIONS)):
-            raise InvalidRequest(f"bad question number {q!r}: use 1..{len(QUESTIONS)} (or {ISO37123} for ISO 37123, "
-                                 f"{SUBMITTED} for a plan submitted to the governing body)")
+            raise InvalidRequest(
+                f"bad question number {q!r}: use 1..{len(QUESTIONS)} (or {ISO37123} for ISO 37123, "
+                f"{SUBMITTED} for a plan submitted to the governing body)"
+            )
         if v is not None and not isinstance(v, bool):
             raise InvalidRequest(f"bad answer {v!r} for question {q}: use True, False or None")
         checked[q] = v
@@ -598,8 +623,9 @@ def _read_text(text: str, rules: RoadmapRules) -> _Reading:
             for m in rule.pattern.finditer(sentence.text):
                 value, _ = sentence.polarity(m.start(), m.end(), lex, future_hedges=not rule.ignore_future)
                 if value is rule.when:
-                    statements.extend(_Statement(q, "implied", v, sentence.start + m.start(), sentence.text)
-                                      for q, v in rule.sets)
+                    statements.extend(
+                        _Statement(q, "implied", v, sentence.start + m.start(), sentence.text) for q, v in rule.sets
+                    )
         if _read_submission(sentence, rules):
             submitted.append(sentence.text)
     return _combine(statements, submitted, notes, rules)
@@ -616,8 +642,11 @@ def _read_submission(sentence: _Sentence, rules: RoadmapRules) -> bool:
     unhedged = _mask(sentence.text, rules.submitted)
     for m in rules.submitted.finditer(sentence.text):
         c0, c1 = sentence.scope(m.start(), m.end())
-        if (lex.uncertain.search(unhedged[c0:c1]) or lex.future.search(sentence.text[c0:c1])
-                or sentence.negated(c0, c1, lex)):
+        if (
+            lex.uncertain.search(unhedged[c0:c1])
+            or lex.future.search(sentence.text[c0:c1])
+            or sentence.negated(c0, c1, lex)
+        ):
             continue
         return True
     return False
@@ -642,7 +671,8 @@ def _read_cue(
             window = rules.windows.get(cue.q)
             if value and window:
                 verdict = _time_verdict(scope, lex, window, this_year) or (
-                    _time_verdict(sentence.text, lex, window, this_year))
+                    _time_verdict(sentence.text, lex, window, this_year)
+                )
                 if verdict in ("stale", "boundary"):
                     value = False
                 if verdict == "boundary":
@@ -650,9 +680,7 @@ def _read_cue(
             yield _Statement(cue.q, cue.facet, value, sentence.start + m.start(), sentence.text, noted)
 
 
-def _check_components(
-    q: int, sentence: _Sentence, scope: str, rules: RoadmapRules, notes: list[_Note]
-) -> bool | None:
+def _check_components(q: int, sentence: _Sentence, scope: str, rules: RoadmapRules, notes: list[_Note]) -> bool | None:
     """A question that names several parts (Q2: staff AND council) holds only when none is denied or excluded
     ("only staff"); when some parts are mentioned and the others not at all, it is unknown."""
     lex = rules.lexicon
@@ -672,9 +700,7 @@ def _check_components(
     return True
 
 
-def _combine(
-    statements: list[_Statement], submitted: list[str], notes: list[_Note], rules: RoadmapRules
-) -> _Reading:
+def _combine(statements: list[_Statement], submitted: list[str], notes: list[_Note], rules: RoadmapRules) -> _Reading:
     """Per question: within a facet the last definite statement wins (any yes for ``combine_any`` questions);
     facets are alternatives (three-valued OR)."""
     reading = _Reading(notes=notes)
@@ -767,7 +793,7 @@ def _evaluate(expr: Expr, values: Mapping[int, bool | None], rules: RoadmapRules
         return values.get(expr)
     if isinstance(expr, str):
         return _evaluate(rules.criterion(expr).expr, values, rules)
-    (op, items), = expr.items()
+    ((op, items),) = expr.items()
     parts = (_evaluate(item, values, rules) for item in items)
     return _and3(parts) if op == "all" else _or3(parts)
 
@@ -798,7 +824,9 @@ def _outcomes(values: Mapping[int, bool | None], rules: RoadmapRules) -> tuple[s
     weight = {}
     for i, q in enumerate(unknown):
         weight[q] = sum(
-            1 for combo, stage in outcome.items() if combo[i] and outcome[combo[:i] + (False,) + combo[i + 1:]] != stage
+            1
+            for combo, stage in outcome.items()
+            if combo[i] and outcome[combo[:i] + (False,) + combo[i + 1 :]] != stage
         )
     return set(outcome.values()), weight
 
@@ -852,15 +880,21 @@ def assess_stage(
         if v is not None:
             values[q] = v
             word = rules.message("yes" if v else "no", out_lang)
-            evidence[q] = (rules.message("evidence_fact", out_lang, label=_ref(q, rules, out_lang), value=word)
-                           if q in FACTS else rules.message("evidence_answer", out_lang, n=str(q), value=word))
+            evidence[q] = (
+                rules.message("evidence_fact", out_lang, label=_ref(q, rules, out_lang), value=word)
+                if q in FACTS
+                else rules.message("evidence_answer", out_lang, n=str(q), value=word)
+            )
     if values[SUBMITTED] is None:  # a fact, not a question: not stated means not submitted, never asked
         values[SUBMITTED] = False
     # An explicit answer settles what the text left open, but not a tension between the documents themselves;
     # the submission's tension is moot once the plan is approved (Q13 yes) or the submission is denied.
-    notes = [n for n in reading.notes
-             if (n.key in rules.document_tensions or any(explicit.get(q) is None for q in n.questions))
-             and not (n.key == "submitted" and (values[rules.submitted_question] or not values[SUBMITTED]))]
+    notes = [
+        n
+        for n in reading.notes
+        if (n.key in rules.document_tensions or any(explicit.get(q) is None for q in n.questions))
+        and not (n.key == "submitted" and (values[rules.submitted_question] or not values[SUBMITTED]))
+    ]
 
     stage, to_ask = _stage(values, rules, notes, out_lang)
     statuses = {rule.id: _status(_evaluate(rule.id, values, rules)) for rule in rules.criteria}
@@ -914,11 +948,16 @@ def _status(value: bool | None) -> Status:
 
 
 def _criteria(
-    values: Mapping[int, bool | None], evidence: Mapping[int, str], statuses: Mapping[str, Status],
-    rules: RoadmapRules, source: Document | None, lang: str,
+    values: Mapping[int, bool | None],
+    evidence: Mapping[int, str],
+    statuses: Mapping[str, Status],
+    rules: RoadmapRules,
+    source: Document | None,
+    lang: str,
 ) -> tuple[Criterion, ...]:
     doc_id, doc_source, title = (
-        (source.doc_id, source.source, source.title) if source is not None
+        (source.doc_id, source.source, source.title)
+        if source is not None
         else (rules.doc_id, rules.doc_source, rules.doc_title)
     )
     out = []
@@ -926,12 +965,27 @@ def _criteria(
         ev = tuple(dict.fromkeys(evidence[q] for q in rule.facts if q in evidence and values.get(q) is not None))
         start, end = _locate(rule.passage, source)
         citation = Citation(
-            n=n, doc_id=doc_id, source=doc_source, title=title, section=rule.passage.section,
-            page=source.page_at(start) if source is not None else None, start=start, end=end,
-            quote=rule.passage.quote, lang="zh",
+            n=n,
+            doc_id=doc_id,
+            source=doc_source,
+            title=title,
+            section=rule.passage.section,
+            page=source.page_at(start) if source is not None else None,
+            start=start,
+            end=end,
+            quote=rule.passage.quote,
+            lang="zh",
         )
-        out.append(Criterion(id=rule.id, label=rule.label(lang), status=statuses[rule.id],
-                             questions=rule.questions, evidence=ev, citation=citation))
+        out.append(
+            Criterion(
+                id=rule.id,
+                label=rule.label(lang),
+                status=statuses[rule.id],
+                questions=rule.questions,
+                evidence=ev,
+                citation=citation,
+            )
+        )
     return tuple(out)
 
 
@@ -956,7 +1010,8 @@ def _next_steps(
         joined = rules.message("list_sep", lang).join(listed)
         return [item[lang].format(contacts=joined) for item in ns["undecided"]]
     steps = [
-        item[lang] for item in ns["to_next"].get(stage, ())
+        item[lang]
+        for item in ns["to_next"].get(stage, ())
         if ("criterion" not in item or statuses[item["criterion"]] != "met")
         and not any(values.get(q) is True for q in item.get("unless_any", ()))
     ]

@@ -54,7 +54,7 @@ def _known(result: StageResult) -> dict[int, bool]:
 def test_fifteen_questions_are_quoted_verbatim_with_english(rules: RoadmapRules) -> None:
     assert [q.n for q in rules.questions] == list(range(1, 16))
     for q in rules.questions:
-        assert rules.doc_text[q.passage.start:q.passage.end] == q.zh
+        assert rules.doc_text[q.passage.start : q.passage.end] == q.zh
         assert q.en and q.label_en and q.label_zh
     assert "首席抗灾官" in rules.question(10).zh
     assert "12 个月" in rules.question(3).zh
@@ -66,7 +66,7 @@ def test_every_citation_quote_is_at_its_offsets(rules: RoadmapRules) -> None:
     assert ids == ["a_to_b", "q2", "q3", "q10", "strategy_commitment", "b_to_c", "submitted", "iso37123"]
     for c in result.criteria:
         assert c.citation is not None
-        assert rules.doc_text[c.citation.start:c.citation.end] == c.citation.quote
+        assert rules.doc_text[c.citation.start : c.citation.end] == c.citation.quote
         assert c.citation.source == "mcr2030-overview.zh.txt"
     b_to_c = next(c for c in result.criteria if c.id == "b_to_c").citation
     assert b_to_c is not None and "批准或提交" in b_to_c.quote
@@ -78,12 +78,13 @@ def test_every_citation_quote_is_at_its_offsets(rules: RoadmapRules) -> None:
 
 def test_citations_follow_the_source_document(rules: RoadmapRules) -> None:
     shifted = "前言\n" + rules.doc_text
-    source = Document(doc_id="mcr-doc", source="mcr2030-overview.zh.txt", title="MCR2030", lang="zh",
-                      text=shifted, content_hash="x")
+    source = Document(
+        doc_id="mcr-doc", source="mcr2030-overview.zh.txt", title="MCR2030", lang="zh", text=shifted, content_hash="x"
+    )
     result = assess_stage(_answers(), rules=rules, source=source)
     for c in result.criteria:
         assert c.citation is not None and c.citation.doc_id == "mcr-doc"
-        assert shifted[c.citation.start:c.citation.end] == c.citation.quote
+        assert shifted[c.citation.start : c.citation.end] == c.citation.quote
     with pytest.raises(InvalidRequest):
         assess_stage(_answers(), rules=rules, source=Document("d", "s", "t", "zh", "无关文本", "h"))
 
@@ -94,7 +95,7 @@ def test_citations_index_into_the_ingested_document(rules: RoadmapRules, corpus_
     result = assess_stage(text="本市已通过 ISO 37123 认证。", rules=rules, source=source)
     for c in result.criteria:
         assert c.citation is not None
-        assert source.text[c.citation.start:c.citation.end] == c.citation.quote
+        assert source.text[c.citation.start : c.citation.end] == c.citation.quote
 
 
 def test_load_rules_rejects_a_quote_not_in_the_document(tmp_path: Path, knowledge_dir: Path) -> None:
@@ -308,8 +309,9 @@ def test_approved_plan_with_cro_but_no_committee(rules: RoadmapRules) -> None:
         [note] = result.ambiguities
         assert "成立多部门韧性能力建设委员会" in note and (detect_lang(note) == lang)
         evidence = dict(result.evidence)
-        assert evidence[10] == ("we have a chief resilience officer but no committee" if lang == "en"
-                                else "我们有首席抗灾官，但没有委员会")
+        assert evidence[10] == (
+            "we have a chief resilience officer but no committee" if lang == "en" else "我们有首席抗灾官，但没有委员会"
+        )
 
 
 @pytest.mark.parametrize(("case", "q3"), [("awareness_two_years_ago", False), ("awareness_last_month", True)])
@@ -403,8 +405,12 @@ def test_explicit_q13_no_does_not_cancel_a_stated_submission(rules: RoadmapRules
         assert _submission_note(result)
         full = assess_stage(_answers(q2=True, q3=True, q10=True, q4=True), text, rules=rules)
         assert full.stage == "C" and _submission_note(full)
-    assert assess_stage(_answers(q2=True, q3=True, q10=True, q4=True, q13=True), SUBMITTED_DRAFT[0],
-                        rules=rules).ambiguities == ()  # approved: the survey and the FAQ agree
+    assert (
+        assess_stage(
+            _answers(q2=True, q3=True, q10=True, q4=True, q13=True), SUBMITTED_DRAFT[0], rules=rules
+        ).ambiguities
+        == ()
+    )  # approved: the survey and the FAQ agree
 
 
 def test_submitted_without_a_to_b_asks_for_the_missing_parts(rules: RoadmapRules) -> None:
