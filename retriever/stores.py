@@ -39,9 +39,7 @@ class VectorStore(Protocol):
 
     def delete_document(self, doc_id: str) -> int: ...
 
-    def search(
-        self, vector: np.ndarray, k: int, allowed: Collection[str] | None = None
-    ) -> list[tuple[str, float]]: ...
+    def search(self, vector: np.ndarray, k: int, allowed: Collection[str] | None = None) -> list[tuple[str, float]]: ...
 
     def count(self) -> int: ...
 
@@ -86,9 +84,7 @@ class FaissStore:
     def upsert(self, chunk_ids: Sequence[str], doc_ids: Sequence[str], vectors: np.ndarray) -> None:
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         if vectors.ndim != 2 or vectors.shape[1] != self._dim or len(chunk_ids) != vectors.shape[0]:
-            raise InvalidRequest(
-                f"upsert needs ({len(chunk_ids)}, {self._dim}) vectors, got {tuple(vectors.shape)}"
-            )
+            raise InvalidRequest(f"upsert needs ({len(chunk_ids)}, {self._dim}) vectors, got {tuple(vectors.shape)}")
         if len(doc_ids) != len(chunk_ids):
             raise InvalidRequest("upsert needs one doc id per chunk id")
         existing = [self._row_of[c] for c in chunk_ids if c in self._row_of]
@@ -124,9 +120,7 @@ class FaissStore:
             self._remove_rows(rows)
         return len(rows)
 
-    def search(
-        self, vector: np.ndarray, k: int, allowed: Collection[str] | None = None
-    ) -> list[tuple[str, float]]:
+    def search(self, vector: np.ndarray, k: int, allowed: Collection[str] | None = None) -> list[tuple[str, float]]:
         if k <= 0 or self.count() == 0:
             return []
         q = np.ascontiguousarray(np.asarray(vector, dtype=np.float32).reshape(1, -1))
