@@ -295,11 +295,9 @@ class Recommender:
                 "duration": "支持时间",
             }.get(field_name, "原文")
             if lang == "zh":
-                reasons.append(f"其{label_zh}提到：「{text}」[1]")
+                reasons.append(f"其{label_zh}提到：「{text}」")
             else:
-                reasons.append(
-                    f"{label_en} addresses your situation [1] (source in Chinese); in short: {item.summary_en}"
-                )
+                reasons.append(f"{label_en} addresses your situation (source in Chinese); in short: {item.summary_en}")
         elif lang == "en" and item.summary_en:
             reasons.append(item.summary_en)
         return tuple(reasons), tuple(citations)

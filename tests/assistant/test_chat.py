@@ -1,0 +1,135 @@
+"""The conversation over the real index and model: intents, stage dialogues, follow-ups, grounded citations."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from assistant.chat import Assistant, Turn
+from assistant.recommend import Recommender, Taxonomy
+from assistant.roadmap import load_rules
+from retriever.errors import InvalidRequest
+from tests.conftest import KNOWLEDGE, ROOT
+
+pytestmark = pytest.mark.integration
+
+QA = ROOT.parent / "shared" / "eval-dev" / "qa.jsonl"
+
+
+@pytest.fixture(scope="module")
+def assistant(real_index) -> Assistant:
+    _, retriever = real_index
+    return Assistant(retriever, Recommender(retriever, Taxonomy.load(KNOWLEDGE)), load_rules(KNOWLEDGE))
+
+
+def say(assistant: Assistant, history: list[str], context: dict | None = None):
+    return assistant.reply([Turn("user", m) for m in history], context=context)
+
+
+def assert_grounded(assistant: Assistant, reply) -> None:
+    docs = assistant.retriever.index.documents
+    for c in reply.citations:
+        assert docs[c.doc_id].text[c.start : c.end] == c.quote, c
+        assert f"[{c.n}]" in reply.answer
+
+
+@pytest.mark.parametrize(
+    ("opening", "answers", "lang"),
+    [
+        ("Which stage of the roadmap are we in?", ["yes", "yes", "yes", "yes", "yes", "yes"], "en"),
+        ("我们处于路线图的哪个阶段？", ["是", "是", "是", "是", "是", "是"], "zh"),
+    ],
+)
+def test_stage_dialogue_reaches_a_stage_then_recommends(assistant, opening, answers, lang) -> None:
+    reply = say(assistant, [opening])
+    assert reply.intent == "stage" and reply.context.get("pending_question") and reply.lang == lang
+    history = [opening]
+    for answer in answers:
+        if not reply.context.get("pending_question"):
+            break
+        history.append(answer)
+        reply = say(assistant, history, reply.context)
+    assert reply.stage is not None and reply.stage.stage == "C"
+    assert reply.recommendations and all("C" in r.item.stages for r in reply.recommendations)
+    assert reply.citations
+    assert_grounded(assistant, reply)
+    han = sum("\u4e00" <= ch <= "\u9fff" for ch in reply.answer[:40])
+    assert (han > 5) == (lang == "zh")
+
+
+def test_stage_dialogue_never_asks_the_same_question_twice(assistant) -> None:
+    reply = say(assistant, ["Which stage are we in?"])
+    asked = []
+    history = ["Which stage are we in?"]
+    for answer in ["yes", "yes", "no", "yes", "no", "no", "no"]:
+        q = reply.context.get("pending_question")
+        if not q:
+            break
+        assert q not in asked
+        asked.append(q)
+        history.append(answer)
+        reply = say(assistant, history, reply.context)
+    assert reply.stage is not None and reply.stage.stage in ("A", "B", "C", "undecided")
+
+
+def test_english_and_chinese_dialogues_agree(assistant) -> None:
+    results = []
+    for opening, yes, no in (("Which stage are we in?", "yes", "no"), ("我们处于哪个阶段？", "是", "否")):
+        reply = say(assistant, [opening])
+        for _ in range(8):
+            q = reply.context.get("pending_question")
+            if not q:
+                break
+            reply = say(assistant, [opening, yes if q in (2, 10, 12) else no], reply.context)
+        results.append((reply.stage.stage, tuple(r.item.id for r in reply.recommendations)))
+    assert results[0][0] == results[1][0]
+
+
+def test_recommendation_then_follow_ups(assistant) -> None:
+    reply = say(assistant, ["We have a draft DRR strategy but no risk assessment: which tool fits?"])
+    assert reply.intent == "recommend" and len(reply.recommendations) == 3
+    assert_grounded(assistant, reply)
+    later = say(assistant, ["...", "and for Stage C?"], reply.context)
+    assert later.intent == "recommend" and all("C" in r.item.stages for r in later.recommendations)
+    second = later.recommendations[1].item.id
+    detail = say(assistant, ["...", "...", "tell me more about the second one"], later.context)
+    assert detail.intent == "lookup" and detail.record is not None and detail.record.id == second
+    assert_grounded(assistant, detail)
+
+
+def test_out_of_scope_is_refused_with_where_to_ask_and_no_citations(assistant) -> None:
+    for question in ("What is the weather in Nairobi?", "今天内罗毕的天气怎么样？"):
+        reply = say(assistant, [question])
+        assert reply.intent == "out_of_scope" and not reply.citations and not reply.grounded
+        assert "mcr2030-global@un.org" in reply.answer and len(reply.answer) < 600
+
+
+def test_document_question_cites_the_source_language(assistant) -> None:
+    reply = say(assistant, ["How long does the CityRAP process take?"])
+    assert reply.intent == "question" and reply.citations
+    assert any("3-4 个月" in c.quote for c in reply.citations)
+    assert "Chinese" in reply.answer
+    assert_grounded(assistant, reply)
+
+
+def test_greeting_help_lookup_and_bad_input(assistant) -> None:
+    assert say(assistant, ["你好"]).intent == "greeting"
+    assert say(assistant, ["help"]).intent == "help"
+    lookup = say(assistant, ["Tell me about A.3"])
+    assert lookup.intent == "lookup" and lookup.record.id == "A.3"
+    with pytest.raises(InvalidRequest):
+        assistant.reply([])
+    with pytest.raises(InvalidRequest):
+        say(assistant, ["x" * 2001])
+
+
+@pytest.mark.skipif(not QA.is_file(), reason="the dev gold set lives in ../shared/eval-dev")
+def test_every_citation_is_verbatim_at_its_offsets_for_every_dev_question(assistant) -> None:
+    questions = [json.loads(line)["question"] for line in QA.read_text(encoding="utf-8").splitlines() if line]
+    cited = 0
+    for q in questions:
+        reply = say(assistant, [q])
+        assert_grounded(assistant, reply)
+        cited += len(reply.citations)
+    assert cited >= len(questions)  # the answers do cite
