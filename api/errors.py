@@ -95,6 +95,8 @@ ERRORS: dict[str, ErrorSpec] = {
     "embedder_mismatch": ErrorSpec(503, core.EmbedderMismatch, "the index was built with another embedder"),
     "embedder_unavailable": ErrorSpec(503, core.EmbedderUnavailable, "the embedding model cannot be loaded"),
     "store_unavailable": ErrorSpec(503, core.StoreUnavailable, "the vector store does not answer"),
+    "llm_unavailable": ErrorSpec(503, core.LLMUnavailable, "the configured LLM endpoint failed or timed out"),
+    "ungrounded_answer": ErrorSpec(502, core.UngroundedAnswer, "the LLM answer did not cite the passages"),
     "invalid_knowledge_file": ErrorSpec(
         503, core.InvalidKnowledgeFile, "a curated file in corpus/knowledge is broken (glossary, roadmap rules)"
     ),

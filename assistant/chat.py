@@ -24,7 +24,7 @@ from typing import Any
 from assistant.recommend import Recommendation, Recommender
 from assistant.roadmap import RoadmapRules, assess_stage
 from prompts import render
-from retriever.errors import InvalidRequest
+from retriever.errors import InvalidRequest, LLMUnavailable, UngroundedAnswer
 from retriever.language import script_lang
 from retriever.search import HybridRetriever
 from retriever.tokenize import STOPWORDS_EN, tokenize_en, tokenize_zh
@@ -356,6 +356,10 @@ class Assistant:
 
     def _question(self, text: str, lang: str, ctx: dict[str, Any]) -> ChatReply:
         hits = self.retriever.search(text, 5)
+        if self.llm is not None and hits and self._in_domain(text):
+            generated = self._generate(text, lang, hits, ctx)
+            if generated is not None:
+                return generated
         picked = self._key_sentences(text, hits)
         if not picked:
             if not self._in_domain(text):
@@ -403,6 +407,39 @@ class Assistant:
             citations=citations,
             context=ctx,
         )
+
+    def _generate(self, text: str, lang: str, hits: Sequence[Hit], ctx: dict[str, Any]) -> ChatReply | None:
+        """An LLM answer over the passages, or None (then the extractive answer is used): the endpoint failed,
+        or the answer cited nothing or a passage it was not given."""
+        from assistant.llm import cited_numbers, system_prompt
+
+        passages = [
+            (n, f"{h.chunk.title} > {' > '.join(h.chunk.section[-2:])}", h.chunk.text) for n, h in enumerate(hits, 1)
+        ]
+        try:
+            answer = self.llm.generate(system_prompt(lang), text, passages)  # type: ignore[union-attr]
+        except (LLMUnavailable, UngroundedAnswer) as e:
+            logger.warning("llm_fallback code=%s", e.code)
+            return None
+        citations = []
+        for n in cited_numbers(answer):
+            c = hits[n - 1].chunk
+            doc = self.retriever.index.documents.get(c.doc_id)
+            citations.append(
+                Citation(
+                    n=n,
+                    doc_id=c.doc_id,
+                    source=c.source,
+                    title=c.title,
+                    section=c.section,
+                    page=doc.page_at(c.start) if doc else c.page,
+                    start=c.start,
+                    end=c.end,
+                    quote=c.text,
+                    lang=c.lang,
+                )
+            )
+        return ChatReply(answer=answer, lang=lang, intent="question", citations=citations, context=ctx)
 
     # -- evidence ------------------------------------------------------------------------------------------
     def _query_terms(self, text: str) -> list[set[str]]:

@@ -15,6 +15,8 @@
     ├── InvalidKnowledgeFile        invalid_knowledge_file (a curated file in corpus/knowledge is broken)
     ├── StoreUnavailable            store_unavailable     (a vector-store server does not answer)
     ├── EmbedderUnavailable         embedder_unavailable  (model package missing or failing)
+    ├── LLMUnavailable              llm_unavailable       (the optional LLM endpoint failed or timed out)
+    ├── UngroundedAnswer            ungrounded_answer     (an LLM answer cites nothing or a passage it lacks)
     ├── InvalidRequest              invalid_request       (bad query, filter or argument)
     └── NotFound                    not_found
 
@@ -93,6 +95,24 @@ class StoreUnavailable(ResnavError):
 
 class EmbedderUnavailable(ResnavError):
     code = "embedder_unavailable"
+
+
+class LLMUnavailable(ResnavError):
+    """The LLM endpoint could not produce an answer: timeout, connection refused, HTTP error, client missing."""
+
+    code = "llm_unavailable"
+
+
+class UngroundedAnswer(ResnavError):
+    """An LLM answer cites no passage (``reason="no_citation"``) or a number it was not given
+    (``reason="out_of_range"``); ``cited`` holds every number it cites, in order of first appearance."""
+
+    code = "ungrounded_answer"
+
+    def __init__(self, message: str, *, reason: str = "no_citation", cited: tuple[int, ...] | list[int] = ()) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.cited = tuple(cited)
 
 
 class InvalidRequest(ResnavError):

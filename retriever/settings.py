@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -126,6 +126,16 @@ class FeedbackSettings(BaseModel):
     )
 
 
+class LLMSettings(BaseModel):
+    enabled: bool = Field(False, description="Answer with an OpenAI-compatible LLM (off: extractive answers).")
+    base_url: str = Field("http://127.0.0.1:8080/v1", description="Base URL of the OpenAI-compatible endpoint.")
+    model: str = Field("local-model", description="Model name sent to the endpoint.")
+    api_key: SecretStr | None = Field(None, description="API key for the endpoint, if it needs one (never logged).")
+    timeout_s: float = Field(30.0, gt=0, le=600, description="Seconds before a generation request is abandoned.")
+    max_tokens: int = Field(512, ge=16, le=8192, description="Most tokens an answer may have.")
+    temperature: float = Field(0.0, ge=0.0, le=2.0, description="Sampling temperature.")
+
+
 class Settings(BaseSettings):
     """All of resnav's configuration. Build it in entry points only."""
 
@@ -137,6 +147,7 @@ class Settings(BaseSettings):
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings, description="Search behaviour.")
     api: ApiSettings = Field(default_factory=ApiSettings, description="The HTTP service.")
     feedback: FeedbackSettings = Field(default_factory=FeedbackSettings, description="The feedback store.")
+    llm: LLMSettings = Field(default_factory=LLMSettings, description="Optional LLM generation.")
 
 
 def settings_table() -> str:

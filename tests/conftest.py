@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.llm_stub import stub  # noqa: F401 - the scripted OpenAI-compatible server fixture, for every test
+
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
 KNOWLEDGE = CORPUS / "knowledge"

@@ -133,3 +133,45 @@ def test_every_citation_is_verbatim_at_its_offsets_for_every_dev_question(assist
         assert_grounded(assistant, reply)
         cited += len(reply.citations)
     assert cited >= len(questions)  # the answers do cite
+
+
+# -- the optional LLM path, against the scripted OpenAI-compatible stub ----------------------------------------
+llm_module = pytest.importorskip("assistant.llm")
+from tests.llm_stub import Stub  # noqa: E402
+
+
+@pytest.fixture
+def llm_assistant(assistant: Assistant, stub: Stub) -> Assistant:
+    llm = llm_module.OpenAICompatibleLLM(stub.url, "stub-model", timeout_s=5.0)
+    return Assistant(assistant.retriever, assistant.recommender, assistant.rules, llm=llm)
+
+
+def test_llm_answer_cites_passages_and_stages_still_come_from_rules(llm_assistant, stub: Stub) -> None:
+    stub.reply = "CityRAP takes three to four months [1]."
+    reply = say(llm_assistant, ["How long does the CityRAP process take?"])
+    assert reply.answer.startswith("CityRAP takes") and [c.n for c in reply.citations] == [1]
+    assert_grounded(llm_assistant, reply)
+    sent = stub.requests[-1]["body"]["messages"]
+    assert sent[0]["role"] == "system" and "<passage" in sent[-1]["content"]
+    stub.reply = "You are in Stage C [1]."
+    stage = say(llm_assistant, ["Which stage are we in?"])
+    assert stage.intent == "stage" and "Stage C [1]" not in stage.answer  # rules, not the model
+
+
+def test_llm_failure_or_uncited_answer_falls_back_to_extractive(llm_assistant, stub: Stub) -> None:
+    stub.reply = "It takes a while."  # cites nothing
+    reply = say(llm_assistant, ["How long does the CityRAP process take?"])
+    assert any("3-4 个月" in c.quote for c in reply.citations)
+    stub.status = 500
+    reply = say(llm_assistant, ["How long does the CityRAP process take?"])
+    assert any("3-4 个月" in c.quote for c in reply.citations)
+
+
+def test_llm_echo_of_the_system_prompt_is_never_shown(llm_assistant, stub: Stub) -> None:
+    stub.reply = lambda body: body["messages"][0]["content"] + " [1]"
+    reply = say(llm_assistant, ["How long does the CityRAP process take?"])
+    assert body_fragment(stub) not in reply.answer
+
+
+def body_fragment(stub: Stub) -> str:
+    return stub.requests[-1]["body"]["messages"][0]["content"][:60]
