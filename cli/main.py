@@ -344,6 +344,15 @@ def cmd_tools(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- serve --------------------------------------------------------------------------------------------------
+def cmd_serve(args: argparse.Namespace) -> int:
+    from api.serve import serve
+
+    settings = _settings(args)
+    serve(settings, host=args.host, port=args.port, workers=args.workers, log_level=args.log_level)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="resnav", description="Resilience Navigator: MCR2030 knowledge, zh/en.")
     p.add_argument("--index-dir", help="index root (default: $RESNAV_PATHS__INDEX_DIR or var/index)")
@@ -397,6 +406,14 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_tools)
 
+    s = sub.add_parser("serve", help="run the HTTP service (API, widget, pages)")
+    s.add_argument("--host", help="interface to bind (default 127.0.0.1, RESNAV_API__HOST)")
+    s.add_argument("--port", type=int, help="port (default 8000, RESNAV_API__PORT)")
+    s.add_argument("--workers", type=int, help="worker processes (default 1)")
+    s.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
+    s.set_defaults(func=cmd_serve)
+
+    # The eval command and its parser below are owned by eval/ (see eval/run.py).
     s = sub.add_parser("eval", help="offline evaluation")
     es = s.add_subparsers(dest="what", required=True)
     r = es.add_parser("retrieval", help="Recall@5 and MRR@10 per language on a qa.jsonl gold file")
