@@ -125,7 +125,7 @@ class Heading:
     label: str
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class _Line:
     start: int
     end: int
@@ -509,7 +509,7 @@ def _best_cut(strength: bytearray, lo: int, hi: int) -> tuple[int, int]:
 # -- splitting ------------------------------------------------------------------------------------------------
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class _Piece:
     start: int
     end: int

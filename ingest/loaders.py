@@ -149,6 +149,7 @@ def load_document(
 
     source = source or name
     doc_title = collapse_ws(title or "") or html_title or _title_from_text(text)
+    logger.debug("loaded source=%s bytes=%d chars=%d pages=%d", source, size, len(text), len(pages))
     return Document(
         doc_id=make_doc_id(source, text),
         source=source,
