@@ -531,3 +531,17 @@ def test_detect_lang() -> None:
     assert detect_lang("本市已通过 ISO 37123（韧性城市指标）认证。") == "zh"
     assert detect_lang("We have a 首席抗灾官 and a committee for resilience.") == "en"
     assert detect_lang("") == "en"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We held awareness events this year, trained staff and council, have a multi-sector committee and a draft "
+        "strategy, but nothing has been approved or submitted yet.",
+        "我们今年开展了宣传活动，给工作人员和市议会开过讲座，有多部门委员会和战略草案，但还没有任何计划获得批准或提交。",
+    ],
+)
+def test_nothing_approved_or_submitted_is_a_negation(rules: RoadmapRules, text: str) -> None:
+    result = assess_stage(None, text, rules=rules)
+    assert result.stage == "B"
+    assert dict(result.answers)[13] is False
