@@ -19,7 +19,7 @@ from api import metrics as metrics_module
 from api.deps import Runtime
 from api.errors import install_error_handlers
 from api.metrics import MetricsMiddleware
-from api.routers import admin, feedback, health, search
+from api.routers import admin, feedback, health, recommend, search, stage, tools
 from retriever.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -28,6 +28,9 @@ logger = logging.getLogger(__name__)
 ROUTERS: tuple[APIRouter, ...] = (
     health.router,
     search.router,
+    tools.router,
+    recommend.router,
+    stage.router,
     feedback.router,
     admin.router,
 )

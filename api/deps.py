@@ -5,8 +5,12 @@ model, the lexicon and the index version being served), the feedback store and t
 into ``app.state``; they declare e.g. ``served: ServedDep`` or ``store: FeedbackStoreDep``.
 
 ``ServingIndex`` swaps the served version atomically: a request takes a reference to one ``Served`` (retriever
-over one loaded version) and keeps it to the end, while a reindex or a reload builds the next one aside and
-replaces the reference in one assignment. Readers never wait for a load and never see half of one.
+over one loaded version, with the ``Recommender`` over that retriever and the roadmap rules read with it) and keeps
+it to the end, while a reindex or a reload builds the next one aside and replaces the reference in one assignment.
+Readers never wait for a load and never see half of one.
+
+A broken curated file (``catalogue_en.json``, ``roadmap.json``) does not take search down: the version is served,
+and only the routes that need the broken part answer 503 ``invalid_knowledge_file`` until the next load.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
 
@@ -25,23 +29,40 @@ from api.auth import require_admin
 from api.errors import NotReady
 from api.feedback import FeedbackStore
 from api.metrics import IndexSnapshot, Metrics
+from assistant.recommend import Recommender, Taxonomy
+from assistant.roadmap import RoadmapRules, load_rules
 from ingest.pipeline import IngestReport, ingest, load_lexicon
 from retriever.bilingual import Lexicon
 from retriever.embedders import Embedder, make_embedder
-from retriever.errors import IngestLocked, ResnavError
+from retriever.errors import IngestLocked, InvalidKnowledgeFile, ResnavError
 from retriever.index import current_version_dir
 from retriever.search import HybridRetriever, load_index
 from retriever.settings import ApiSettings, FeedbackSettings, Settings
 
 logger = logging.getLogger(__name__)
 
+_T = TypeVar("_T")
+
 
 @dataclass(frozen=True, slots=True)
 class Served:
-    """One loaded index version with the retriever over it."""
+    """One loaded index version with the retriever over it, and what was built with it: the ``Recommender`` over
+    that retriever and the roadmap rules (each, or the error that kept it from loading)."""
 
     retriever: HybridRetriever
     loaded_at: float
+    recommender_or_error: Recommender | ResnavError | None = None
+    rules_or_error: RoadmapRules | ResnavError | None = None
+
+    @property
+    def recommender(self) -> Recommender:
+        """The recommender of this version; raises ``invalid_knowledge_file`` when it could not be built."""
+        return _built(self.recommender_or_error, "the recommender")
+
+    @property
+    def rules(self) -> RoadmapRules:
+        """The roadmap rules loaded with this version; raises ``invalid_knowledge_file`` when they failed to load."""
+        return _built(self.rules_or_error, "the roadmap rules")
 
     @property
     def version(self) -> str:
@@ -67,6 +88,40 @@ class Served:
 def _fresh(error: ResnavError) -> ResnavError:
     """A new exception like ``error`` (a stored exception object is not raised from several threads)."""
     return type(error)(error.message, code=error.code)
+
+
+def _built(value: _T | ResnavError | None, what: str) -> _T:
+    if isinstance(value, ResnavError):
+        raise _fresh(value)
+    if value is None:
+        raise NotReady(f"{what} is not loaded")
+    return value
+
+
+def _build_knowledge(
+    retriever: HybridRetriever, knowledge_dir: Path
+) -> tuple[Recommender | ResnavError, RoadmapRules | ResnavError]:
+    """The recommender over ``retriever`` and the roadmap rules, each replaced by its error when it fails."""
+    recommender: Recommender | ResnavError
+    rules: RoadmapRules | ResnavError
+    try:
+        recommender = Recommender(retriever, Taxonomy.load(knowledge_dir))
+    except ResnavError as e:
+        logger.error("recommender_not_built code=%s message=%s", e.code, e.message)
+        recommender = _knowledge_error(e)
+    try:
+        rules = load_rules(knowledge_dir)
+    except ResnavError as e:
+        logger.error("roadmap_rules_not_loaded code=%s message=%s", e.code, e.message)
+        rules = _knowledge_error(e)
+    return recommender, rules
+
+
+def _knowledge_error(error: ResnavError) -> ResnavError:
+    """A curated file that is missing is a server-side problem (503), not a missing resource (404)."""
+    if isinstance(error, InvalidKnowledgeFile):
+        return error
+    return InvalidKnowledgeFile(error.message)
 
 
 class ServingIndex:
@@ -168,7 +223,8 @@ class ServingIndex:
             folder = current_version_dir(self.root)
             self._failed_version = folder.name if folder is not None else None
             raise
-        served = Served(retriever, time.time())
+        recommender, rules = _build_knowledge(retriever, self.settings.paths.knowledge_dir)
+        served = Served(retriever, time.time(), recommender, rules)
         previous = self.version
         self._served = served  # the swap: one reference assignment
         self._error = None
@@ -291,3 +347,15 @@ ServedDep = Annotated[Served, Depends(get_served)]
 FeedbackStoreDep = Annotated[FeedbackStore, Depends(get_feedback_store)]
 MetricsDep = Annotated[Metrics, Depends(get_metrics)]
 AdminDep = Annotated[None, Depends(require_admin)]
+
+
+def get_recommender(served: ServedDep) -> Recommender:
+    return served.recommender
+
+
+def get_roadmap_rules(served: ServedDep) -> RoadmapRules:
+    return served.rules
+
+
+RecommenderDep = Annotated[Recommender, Depends(get_recommender)]
+RoadmapRulesDep = Annotated[RoadmapRules, Depends(get_roadmap_rules)]

@@ -9,7 +9,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    StrictBool,
+    StrictInt,
+    StringConstraints,
+    Tag,
+    field_validator,
+    model_validator,
+)
 
 from retriever.types import Hit
 
@@ -327,3 +338,501 @@ class ReindexResponse(BaseModel):
     version: str | None = Field(description="Version served now.")
     swapped: bool = Field(description="Whether the served index changed (false when nothing changed).")
     report: IngestReportModel
+
+
+# -- tools (the catalogue) ----------------------------------------------------------------------------------
+MAX_PAGE_SIZE = 100
+RECOMMEND_MAX_K = 20
+STAGES: tuple[str, ...] = ("A", "B", "C")
+THEMES: tuple[int, ...] = tuple(range(1, 13))
+SECTIONS: tuple[str, ...] = tuple("ABCDEFGHIJK")
+KINDS: tuple[str, ...] = ("mcr_tool", "unhabitat_service", "flagship")
+
+StageCode = Literal["A", "B", "C"]
+Theme = Annotated[int, Field(ge=1, le=12)]
+StrictTheme = Annotated[StrictInt, Field(ge=1, le=12)]
+SectionCode = Literal["A", "B", "C", "D", "E", "F", "G", "H", "I", "J", "K"]
+Kind = Literal["mcr_tool", "unhabitat_service", "flagship"]
+
+_QUICK_RISK = {
+    "id": "mcr-quick-risk-estimation",
+    "kind": "mcr_tool",
+    "name": "快速风险评估工具",
+    "name_en": "Quick Risk Estimation Tool",
+    "summary_en": "A risk-analysis tool listed under thematic area 2 for cities that need to understand the specific "
+    "nature of their local risks and resilience gaps.",
+    "urls": ["https://mcr2030.undrr.org/quick-risk-estimation-tool"],
+    "stage": ["B"],
+    "areas": [2],
+    "section": "",
+    "section_title": "",
+    "section_title_en": "",
+}
+_SLUM_PROFILING = {
+    "id": "A.1",
+    "kind": "unhabitat_service",
+    "name": "创新的城市贫民窟资料收集和统计",
+    "name_en": "Innovative Urban Slum Profiling and Enumeration",
+    "summary_en": "An innovative, participatory method that collects settlement-level and detailed household data on "
+    "land tenure, housing, basic services and socio-economic conditions.",
+    "urls": [],
+    "stage": ["B"],
+    "areas": [2, 3],
+    "section": "A",
+    "section_title": "城市数据、资料收集和监测",
+    "section_title_en": "Urban Data, Profiling and Monitoring",
+}
+_MCR_DOC = {
+    "doc_id": "038427c135f75968",
+    "source": "mcr2030-overview.zh.txt",
+    "title": "Making Cities Resilient 2030 (MCR2030) overview: resilience roadmap, thematic areas, stage assessment, "
+    "FAQ",
+}
+_FAQ_SECTION = [
+    "常见问题 (FAQ)",
+    "关于加入和参与 MCR2030",
+    "从 A 阶段推进至 B 阶段，从 B 阶段推进至 C 阶段的标准是什么？",
+]
+
+
+class ToolsQuery(BaseModel):
+    """Query parameters of ``GET /v1/tools``; an unknown parameter is a 422 rather than silently ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    q: str | None = Field(
+        None,
+        max_length=MAX_QUERY_CHARS,
+        description="Free text (Chinese or English). Given, records are ranked by fit (the recommender) and only the "
+        "50 best-fitting are kept; omitted or blank, all records in catalogue order.",
+    )
+    stage: StageCode | None = Field(None, description="Only records listed for this roadmap stage.")
+    theme: list[Theme] = Field(
+        default_factory=list,
+        max_length=MAX_FILTER_VALUES,
+        description="MCR2030 thematic areas 1..12 (repeatable: any of them).",
+    )
+    section: list[SectionCode] = Field(
+        default_factory=list,
+        max_length=MAX_FILTER_VALUES,
+        description="UN-Habitat catalogue sections A..K (repeatable: any of them).",
+    )
+    kind: list[Kind] = Field(
+        default_factory=list,
+        max_length=MAX_FILTER_VALUES,
+        description="Record kinds (repeatable: any of them).",
+    )
+    lang: Lang = Field("zh", description="Language preferred for the `display` fields (records hold both).")
+    page: int = Field(1, ge=1, description="1-based page number.")
+    page_size: int = Field(
+        20, ge=1, le=MAX_PAGE_SIZE, description="Records per page, 1..100 (422 outside; never clamped)."
+    )
+
+
+class ToolDisplay(BaseModel):
+    """The display fields in the preferred language (the other language when a record lacks it)."""
+
+    lang: Lang
+    name: str
+    section_title: str
+
+
+class ToolFields(BaseModel):
+    """A catalogue record as ``assistant.payloads.item_payload`` shows it (the CLI and eval show the same)."""
+
+    id: str = Field(description="Stable record id, e.g. 'A.1', 'mcr-quick-risk-estimation', 'flagship-3'.")
+    kind: Kind
+    name: str = Field(description="Chinese name, as in the source.")
+    name_en: str = Field(description="English name (curated).")
+    summary_en: str = Field(description="One-sentence English summary (curated).")
+    urls: list[str]
+    stage: list[str] = Field(description="Roadmap stages the record is listed for.")
+    areas: list[int] = Field(description="MCR2030 thematic areas (1..12).")
+    section: str = Field(description="UN-Habitat catalogue section letter; empty for other kinds.")
+    section_title: str
+    section_title_en: str
+
+
+class ToolItem(ToolFields):
+    display: ToolDisplay
+
+
+class ToolPlace(BaseModel):
+    region: str
+    country: str
+    place: str
+
+
+class ToolSource(BaseModel):
+    """Where the record is in the corpus: the source document's text ``[start:end]``."""
+
+    doc_id: str
+    source: str
+    start: int
+    end: int
+
+
+class ToolDetail(ToolItem):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    **_SLUM_PROFILING,
+                    "display": {
+                        "lang": "en",
+                        "name": _SLUM_PROFILING["name_en"],
+                        "section_title": "Urban Data, Profiling and Monitoring",
+                    },
+                    "tags": ["1.1", "1.2", "2.3", "3.3", "4.1", "4.2", "11.1"],
+                    "fields": {
+                        "overview": "这是一种创新的城市数据收集方法，收集住区层面的数据和详细家庭信息……",
+                        "duration": "这一过程的支持时间通常为 4-6 个月，具体取决于城市的规模。",
+                    },
+                    "places": [{"region": "非洲", "country": "肯尼亚", "place": "内罗毕、蒙巴萨"}],
+                    "source": {
+                        "doc_id": "a6dbdfe19cb1907d",
+                        "source": "unhabitat-service-catalogue-2022.zh.txt",
+                        "start": 7522,
+                        "end": 9242,
+                    },
+                }
+            ]
+        }
+    )
+
+    tags: list[str] = Field(description="SDG targets and other tags of the record.")
+    fields: dict[str, str] = Field(
+        description="Named Chinese text fields (overview, challenges, offer, applications, duration, description)."
+    )
+    places: list[ToolPlace] = Field(description="Where the service was applied.")
+    source: ToolSource
+
+
+class ToolFacets(BaseModel):
+    """Counts per value; each facet counts the records that pass every filter except its own."""
+
+    stage: dict[str, int] = Field(description="'A', 'B', 'C'.")
+    theme: dict[str, int] = Field(description="'1'..'12'.")
+    section: dict[str, int] = Field(description="'A'..'K' (UN-Habitat services only).")
+    kind: dict[str, int] = Field(description="'mcr_tool', 'unhabitat_service', 'flagship'.")
+    lang: dict[str, int] = Field(description="'zh', 'en': records with text in that language.")
+
+
+class ToolList(BaseModel):
+    """One page of records; the example is ``GET /v1/tools?section=A&page_size=1``."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "items": [
+                        {
+                            **_SLUM_PROFILING,
+                            "display": {
+                                "lang": "zh",
+                                "name": _SLUM_PROFILING["name"],
+                                "section_title": "城市数据、资料收集和监测",
+                            },
+                        }
+                    ],
+                    "total": 7,
+                    "page": 1,
+                    "page_size": 1,
+                    "facets": {
+                        "stage": {"A": 0, "B": 7, "C": 0},
+                        "theme": {str(n): (7 if n in (2, 3) else 0) for n in THEMES},
+                        "section": dict(zip(SECTIONS, (7, 6, 7, 7, 5, 5, 3, 6, 5, 5, 2), strict=True)),
+                        "kind": {"mcr_tool": 0, "unhabitat_service": 7, "flagship": 0},
+                        "lang": {"zh": 7, "en": 7},
+                    },
+                }
+            ]
+        }
+    )
+
+    items: list[ToolItem]
+    total: int = Field(description="Records matching the query and every filter, over all pages.")
+    page: int
+    page_size: int
+    facets: ToolFacets
+
+
+# -- recommend ----------------------------------------------------------------------------------------------
+class CitationModel(BaseModel):
+    """A quoted span of a source: the source document's text ``[start:end]`` is ``quote``."""
+
+    n: int = Field(description="The marker number, as in '[1]'.")
+    doc_id: str
+    source: str
+    title: str
+    section: list[str] = Field(description="Heading path, outermost first.")
+    page: int | None
+    start: int
+    end: int
+    quote: str
+    lang: str
+
+
+class RecommendRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"situation": "We have a draft DRR strategy but no risk assessment", "stage": "B", "k": 3},
+                {
+                    "situation": "我们有防灾减灾战略草案，但没有做过风险评估",
+                    "stage": "B",
+                    "kinds": ["mcr_tool"],
+                    "lang": "en",
+                },
+            ]
+        },
+    )
+
+    situation: str = Field(
+        min_length=1, max_length=MAX_QUERY_CHARS, description="The city's situation, in Chinese or English."
+    )
+    stage: StageCode | None = Field(None, description="The city's roadmap stage: records listed for it rank first.")
+    themes: list[StrictTheme] = Field(
+        default_factory=list, max_length=12, description="Only records in any of these thematic areas (1..12)."
+    )
+    sections: list[SectionCode] = Field(
+        default_factory=list, max_length=11, description="Only UN-Habitat services of these catalogue sections."
+    )
+    kinds: list[Kind] = Field(default_factory=list, max_length=3, description="Only records of these kinds.")
+    k: StrictInt = Field(5, ge=1, le=RECOMMEND_MAX_K, description="How many records, 1..20 (422 outside).")
+    lang: Lang | None = Field(None, description="Language of the reasons; default: the situation's language.")
+
+    @field_validator("situation")
+    @classmethod
+    def _situation_not_blank(cls, v: str) -> str:
+        if not v.strip():
+            raise ValueError("the situation is blank")
+        return v
+
+
+class RecommendationItem(ToolFields):
+    rank: int = Field(description="1-based position in this list.")
+    score: float = Field(description="Fit, higher is better; comparable within one list only.")
+    reasons: list[str] = Field(description="Why the record fits, in the response's `lang`; '[n]' marks citations.")
+    citations: list[CitationModel]
+
+
+class RecommendResponse(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "items": [
+                        {
+                            **_QUICK_RISK,
+                            "rank": 1,
+                            "score": 0.155104,
+                            "reasons": [
+                                "Listed by MCR2030 for Stage B, thematic area 2 (Understanding current and future "
+                                "risk scenarios)",
+                                "fits Stage B",
+                            ],
+                            "citations": [],
+                        }
+                    ],
+                    "lang": "en",
+                }
+            ]
+        }
+    )
+
+    items: list[RecommendationItem]
+    lang: Lang = Field(description="Language of the reasons.")
+
+
+# -- stage --------------------------------------------------------------------------------------------------
+QUESTION_COUNT = 15
+QuestionNumber = Annotated[int, Field(ge=1, le=QUESTION_COUNT)]
+Answer = StrictBool | None
+
+
+def _answers_shape(value: Any) -> str | None:
+    if isinstance(value, dict):
+        return "by_number"
+    if isinstance(value, list):
+        return "in_order"
+    return None
+
+
+Answers = Annotated[
+    Annotated[dict[QuestionNumber, Answer], Tag("by_number")]
+    | Annotated[list[Answer], Field(max_length=QUESTION_COUNT), Tag("in_order")],
+    Discriminator(
+        _answers_shape,
+        custom_error_type="answers_type",
+        custom_error_message="answers must be an object {'1': true, ...} or a list of at most 15 true/false/null",
+    ),
+]
+
+
+class StageQuestion(BaseModel):
+    n: int = Field(description="Question number, 1..15.")
+    text: str = Field(description="The question; the Chinese is exactly as in the MCR2030 overview.")
+    label: str = Field(description="A short label.")
+
+
+class StageCriterionDefinition(BaseModel):
+    id: str = Field(description="Criterion id, e.g. 'a_to_b', 'b_to_c'.")
+    label: str
+    questions: list[int] = Field(description="The survey questions it depends on.")
+    citation: CitationModel = Field(description="The document text that defines the criterion.")
+
+
+class StageQuestionsResponse(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "lang": "en",
+                    "questions": [
+                        {
+                            "n": 2,
+                            "text": "The local government has discussed and provided guidance on strengthening "
+                            "resilience for its staff and the city council.",
+                            "label": "Guidance for staff and council",
+                        }
+                    ],
+                    "criteria": [
+                        {
+                            "id": "q2",
+                            "label": "Lectures with staff and the city council (Q2)",
+                            "questions": [2],
+                            "citation": {
+                                "n": 2,
+                                **_MCR_DOC,
+                                "section": _FAQ_SECTION,
+                                "page": None,
+                                "start": 20775,
+                                "end": 20788,
+                                "quote": "与员工和市议会一同举办讲座",
+                                "lang": "zh",
+                            },
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+
+    lang: Lang
+    questions: list[StageQuestion] = Field(description="The 15 stage-assessment questions, in order.")
+    criteria: list[StageCriterionDefinition] = Field(description="The roadmap criteria and the text defining each.")
+
+
+class StageAssessRequest(BaseModel):
+    """Survey answers and/or a free-text description of the city; at least one of them."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"answers": {"1": True, "2": True, "3": None, "10": True, "13": False}, "lang": "en"},
+                {"text": "我们去年举办了公众宣传活动，防灾减灾战略草案已提交市议会等待表决。"},
+                {"answers": [True, True, None, True, None, None, None, None, None, True, None, None, False]},
+            ]
+        },
+    )
+
+    answers: Answers | None = Field(
+        None,
+        description="Question number ('1'..'15') -> true / false / null (unknown), or a list of at most 15 answers "
+        "in question order (missing ones are unknown). Explicit answers override what the text says.",
+    )
+    text: str | None = Field(
+        None, max_length=MAX_QUERY_CHARS, description="The city's situation in Chinese or English (≤ 2000 chars)."
+    )
+    lang: Lang | None = Field(None, description="Output language; default: the text's language, else 'en'.")
+
+    @model_validator(mode="after")
+    def _answers_or_text(self) -> StageAssessRequest:
+        if not self.answers and not (self.text and self.text.strip()):
+            raise ValueError("give answers and/or text")
+        return self
+
+    def answer_map(self) -> dict[int, bool | None] | None:
+        """The answers as question number -> value (a list is numbered from 1)."""
+        if not self.answers:
+            return None
+        if isinstance(self.answers, list):
+            return {n: v for n, v in enumerate(self.answers, start=1)}
+        return dict(self.answers)
+
+
+class StageCriterion(BaseModel):
+    id: str
+    label: str
+    status: Literal["met", "unmet", "unknown"]
+    questions: list[int]
+    evidence: list[str] = Field(description="The answers or the sentences of the text that decided the status.")
+    citation: CitationModel | None
+
+
+class NextQuestion(BaseModel):
+    n: int
+    text: str
+
+
+class StageAssessResponse(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "stage": "undecided",
+                    "criteria": [
+                        {
+                            "id": "q10",
+                            "label": "Focal point / multi-sector resilience committee (Q10)",
+                            "status": "unknown",
+                            "questions": [10],
+                            "evidence": [],
+                            "citation": {
+                                "n": 4,
+                                **_MCR_DOC,
+                                "section": _FAQ_SECTION,
+                                "page": None,
+                                "start": 20789,
+                                "end": 20803,
+                                "quote": "成立多部门韧性能力建设委员会",
+                                "lang": "zh",
+                            },
+                        }
+                    ],
+                    "answers": {str(n): (True if n in (1, 2, 4) else None) for n in range(1, 16)},
+                    "to_ask": [10, 3],
+                    "ambiguities": [],
+                    "next_steps": [
+                        "Complete the MCR2030 stage assessment survey: "
+                        "https://mcr2030.undrr.org/resilience-roadmap/stage-assessment"
+                    ],
+                    "areas": [10, 11, 12],
+                    "tool_ids": [],
+                    "evidence": {"1": "Q1: yes", "2": "Q2: yes", "4": "We have a draft DRR strategy"},
+                    "next_question": {
+                        "n": 10,
+                        "text": "The local government has appointed a chief resilience officer, a designated DRR "
+                        "officer, or a corresponding multi-sector committee for resilience building as its focal "
+                        "point.",
+                    },
+                    "lang": "en",
+                }
+            ]
+        }
+    )
+
+    stage: Literal["A", "B", "C", "undecided"]
+    criteria: list[StageCriterion]
+    answers: dict[str, bool | None] = Field(description="All 15 answers as used: given, read from the text, or null.")
+    to_ask: list[int] = Field(description="Questions whose answers can still change the stage, most decisive first.")
+    ambiguities: list[str]
+    next_steps: list[str]
+    areas: list[int] = Field(description="Thematic areas to work on at this stage.")
+    tool_ids: list[str]
+    evidence: dict[str, str] = Field(description="Question number -> what answered it.")
+    next_question: NextQuestion | None = Field(description="The most decisive question still to ask, if any.")
+    lang: Lang = Field(description="Language of labels, evidence, notes and steps.")
