@@ -1,14 +1,11 @@
 """``GET /v1/tools`` and ``GET /v1/tools/{tool_id}``: browse, search and facet the catalogue of recommendable
 records (MCR2030 tools, UN-Habitat services, flagship programmes), in the catalogue order or ranked for a query.
 
-Facets are standard faceted search: each facet counts the records passing every filter except its own, so a
-client can show how many records each other value would give. Filters within a facet combine with OR, facets
-with AND (the same semantics as ``Recommender.recommend``'s filters).
+Filtering and facet counts are ``assistant.catalogue.browse``; this module is HTTP only.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
@@ -16,10 +13,6 @@ from fastapi import APIRouter, Path, Query
 from api.deps import RecommenderDep
 from api.errors import responses
 from api.schemas import (
-    KINDS,
-    SECTIONS,
-    STAGES,
-    THEMES,
     Lang,
     ToolDetail,
     ToolDisplay,
@@ -28,6 +21,7 @@ from api.schemas import (
     ToolList,
     ToolsQuery,
 )
+from assistant.catalogue import browse
 from assistant.payloads import item_payload
 from retriever.errors import NotFound
 from retriever.types import CatalogueItem
@@ -38,64 +32,6 @@ SEARCH_LIMIT = 50
 """With ``q``, the records kept: the best-fitting ones by the recommender (its own upper bound on k)."""
 
 _ERRORS = ("invalid_request", "not_ready", "index_not_built", "embedder_mismatch", "invalid_knowledge_file")
-
-
-# -- filtering and facets (pure functions over catalogue records) ----------------------------------------------
-Predicate = Callable[[CatalogueItem], bool]
-
-
-def _facet_filters(query: ToolsQuery) -> dict[str, Predicate]:
-    """One predicate per facet that has a filter; a record passes a facet when it has any of the asked values."""
-    filters: dict[str, Predicate] = {}
-    if query.stage is not None:
-        stage = query.stage
-        filters["stage"] = lambda item: stage in item.stages
-    if query.theme:
-        themes = set(query.theme)
-        filters["theme"] = lambda item: bool(themes & set(item.areas))
-    if query.section:
-        sections = set(query.section)
-        filters["section"] = lambda item: item.section in sections
-    if query.kind:
-        kinds = set(query.kind)
-        filters["kind"] = lambda item: item.kind in kinds
-    return filters
-
-
-def _values(item: CatalogueItem, facet: str) -> Iterable[str]:
-    if facet == "stage":
-        return item.stages
-    if facet == "theme":
-        return (str(a) for a in item.areas)
-    if facet == "section":
-        return (item.section,) if item.section else ()
-    if facet == "kind":
-        return (item.kind,)
-    # lang: every record has its Chinese source text; those with an English name have English text too
-    return tuple(lang for lang, text in (("zh", item.name), ("en", item.name_en)) if text)
-
-
-_FACET_KEYS: dict[str, tuple[str, ...]] = {
-    "stage": STAGES,
-    "theme": tuple(str(t) for t in THEMES),
-    "section": SECTIONS,
-    "kind": KINDS,
-    "lang": ("zh", "en"),
-}
-
-
-def _facets(items: Sequence[CatalogueItem], filters: dict[str, Predicate]) -> ToolFacets:
-    counts: dict[str, dict[str, int]] = {}
-    for facet, keys in _FACET_KEYS.items():
-        others = [f for name, f in filters.items() if name != facet]
-        count = dict.fromkeys(keys, 0)
-        for item in items:
-            if all(f(item) for f in others):
-                for value in _values(item, facet):
-                    if value in count:
-                        count[value] += 1
-        counts[facet] = count
-    return ToolFacets(**counts)
 
 
 def _display(item: CatalogueItem, lang: str) -> ToolDisplay:
@@ -131,8 +67,10 @@ def list_tools(query: Annotated[ToolsQuery, Query()], recommender: RecommenderDe
         items = [r.item for r in recommender.recommend(q, k=min(SEARCH_LIMIT, len(recommender.items)))]
     else:
         items = list(recommender.items)
-    filters = _facet_filters(query)
-    matching = [item for item in items if all(f(item) for f in filters.values())]
+    found = browse(
+        items, stage=query.stage, themes=query.theme or (), sections=query.section or (), kinds=query.kind or ()
+    )
+    matching = found.items
     start = (query.page - 1) * query.page_size
     page = matching[start : start + query.page_size]
     return ToolList(
@@ -140,7 +78,7 @@ def list_tools(query: Annotated[ToolsQuery, Query()], recommender: RecommenderDe
         total=len(matching),
         page=query.page,
         page_size=query.page_size,
-        facets=_facets(items, filters),
+        facets=ToolFacets(**found.facets),
     )
 
 
