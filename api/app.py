@@ -19,7 +19,7 @@ from api import metrics as metrics_module
 from api.deps import Runtime
 from api.errors import install_error_handlers
 from api.metrics import MetricsMiddleware
-from api.routers import admin, feedback, health, recommend, search, stage, tools
+from api.routers import admin, chat, feedback, health, recommend, search, stage, tools
 from retriever.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -31,6 +31,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     tools.router,
     recommend.router,
     stage.router,
+    chat.router,
     feedback.router,
     admin.router,
 )

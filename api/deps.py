@@ -21,7 +21,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 
@@ -29,6 +29,8 @@ from api.auth import require_admin
 from api.errors import NotReady
 from api.feedback import FeedbackStore
 from api.metrics import IndexSnapshot, Metrics
+from assistant.chat import Assistant
+from assistant.llm import make_llm
 from assistant.recommend import Recommender, Taxonomy
 from assistant.roadmap import RoadmapRules, load_rules
 from ingest.pipeline import IngestReport, ingest, load_lexicon
@@ -53,6 +55,7 @@ class Served:
     loaded_at: float
     recommender_or_error: Recommender | ResnavError | None = None
     rules_or_error: RoadmapRules | ResnavError | None = None
+    llm: Any = None
 
     @property
     def recommender(self) -> Recommender:
@@ -63,6 +66,11 @@ class Served:
     def rules(self) -> RoadmapRules:
         """The roadmap rules loaded with this version; raises ``invalid_knowledge_file`` when they failed to load."""
         return _built(self.rules_or_error, "the roadmap rules")
+
+    @property
+    def assistant(self) -> Assistant:
+        """The conversation over this version (cheap to build: it only indexes record names)."""
+        return Assistant(self.retriever, self.recommender, self.rules, llm=self.llm)
 
     @property
     def version(self) -> str:
@@ -141,6 +149,7 @@ class ServingIndex:
         self._failed_version: str | None = None
         self._last_check = 0.0
         self._thread: threading.Thread | None = None
+        self._llm = make_llm(settings.llm)  # None unless RESNAV_LLM__ENABLED
 
     # -- start -----------------------------------------------------------------------------------------------
     def start(self, *, background: bool) -> None:
@@ -224,7 +233,7 @@ class ServingIndex:
             self._failed_version = folder.name if folder is not None else None
             raise
         recommender, rules = _build_knowledge(retriever, self.settings.paths.knowledge_dir)
-        served = Served(retriever, time.time(), recommender, rules)
+        served = Served(retriever, time.time(), recommender, rules, self._llm)
         previous = self.version
         self._served = served  # the swap: one reference assignment
         self._error = None
@@ -357,5 +366,10 @@ def get_roadmap_rules(served: ServedDep) -> RoadmapRules:
     return served.rules
 
 
+def get_assistant(served: ServedDep) -> Assistant:
+    return served.assistant
+
+
 RecommenderDep = Annotated[Recommender, Depends(get_recommender)]
+AssistantDep = Annotated[Assistant, Depends(get_assistant)]
 RoadmapRulesDep = Annotated[RoadmapRules, Depends(get_roadmap_rules)]

@@ -241,6 +241,49 @@ class FeedbackStore:
         return records_to_csv(records)
 
 
+@dataclass(frozen=True, slots=True)
+class KnowledgeGap:
+    """Questions answered without evidence, for one intent and language."""
+
+    intent: str
+    lang: str
+    count: int
+    questions: tuple[str, ...]
+
+
+def knowledge_gaps(store: FeedbackStore, *, since: datetime | None = None, per_group: int = 50) -> list[KnowledgeGap]:
+    """Logged questions whose answer found no evidence (``grounded`` false), grouped by intent and language,
+    largest group first; each group lists its most recent distinct questions."""
+    q = questions_table
+    stmt = sa.select(q.c.intent, q.c.lang, q.c.question).where(q.c.grounded.is_(False)).order_by(q.c.id.desc())
+    if since is not None:
+        stmt = stmt.where(q.c.created_at >= _utc(since))
+    groups: dict[tuple[str, str], list[str]] = {}
+    counts: dict[tuple[str, str], int] = {}
+    with store.engine.connect() as con:
+        for intent, lang, question in con.execute(stmt):
+            key = (intent or "", lang or "")
+            counts[key] = counts.get(key, 0) + 1
+            seen = groups.setdefault(key, [])
+            if question not in seen and len(seen) < per_group:
+                seen.append(question)
+    return sorted(
+        (KnowledgeGap(i, lang, counts[(i, lang)], tuple(qs)) for (i, lang), qs in groups.items()),
+        key=lambda g: (-g.count, g.intent, g.lang),
+    )
+
+
+def gaps_to_csv(gaps: Sequence[KnowledgeGap]) -> str:
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(("intent", "lang", "count", "question"))
+    for g in gaps:
+        for question in g.questions:
+            writer.writerow((g.intent, g.lang, g.count, _csv_cell(question)))
+    return out.getvalue()
+
+
 def records_to_csv(records: Sequence[FeedbackRecord]) -> str:
     out = io.StringIO()
     out.write("\ufeff")

@@ -6,6 +6,7 @@ unknown fields, so a misspelt field is a 422 ``invalid_request`` rather than sil
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -836,3 +837,86 @@ class StageAssessResponse(BaseModel):
     evidence: dict[str, str] = Field(description="Question number -> what answered it.")
     next_question: NextQuestion | None = Field(description="The most decisive question still to ask, if any.")
     lang: Lang = Field(description="Language of labels, evidence, notes and steps.")
+
+
+# -- chat ---------------------------------------------------------------------------------------------------
+MAX_CHAT_MESSAGES = 50
+MAX_CONTEXT_KEYS = 20
+
+
+class ChatMessage(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    role: Literal["user", "assistant"]
+    content: str = Field(max_length=MAX_QUERY_CHARS, description="The message text (at most 2,000 characters).")
+
+
+class ChatRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"messages": [{"role": "user", "content": "Which stage of the roadmap are we in?"}]},
+                {
+                    "messages": [
+                        {"role": "user", "content": "我们处于路线图的哪个阶段？"},
+                        {"role": "assistant", "content": "…问题 13：…（是 / 否 / 不确定）"},
+                        {"role": "user", "content": "是"},
+                    ],
+                    "context": {"stage_answers": {}, "pending_question": 13},
+                },
+            ]
+        },
+    )
+
+    messages: list[ChatMessage] = Field(
+        min_length=1, max_length=MAX_CHAT_MESSAGES, description="The conversation so far, oldest first."
+    )
+    lang: Lang | None = Field(None, description="Reply language; default: the last user message's language.")
+    context: dict[str, Any] | None = Field(
+        None,
+        description="The `context` the previous reply returned (stage answers so far, the pending question, the "
+        "last recommendations), sent back unchanged. The server keeps no state.",
+    )
+    stream: bool = Field(False, description="Answer as server-sent events (also: `Accept: text/event-stream`).")
+
+    @field_validator("context")
+    @classmethod
+    def _small_context(cls, v: dict[str, Any] | None) -> dict[str, Any] | None:
+        if v is not None and (len(v) > MAX_CONTEXT_KEYS or len(json.dumps(v, ensure_ascii=False)) > 8_000):
+            raise ValueError("context is too large")
+        return v
+
+
+class ChatResponse(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "answer": "According to the documents (sources in Chinese, quoted as written):\n"
+                    "提供支持的时间: 城市韧性行动规划流程需要 3-4 个月，分为四个阶段。 [1]",
+                    "lang": "en",
+                    "intent": "question",
+                    "citations": [],
+                    "recommendations": [],
+                    "stage": None,
+                    "follow_up": None,
+                    "answer_id": "5f0c2a9e8b7d4c3a9f1e2d3c4b5a6978",
+                    "grounded": True,
+                    "context": {},
+                }
+            ]
+        }
+    )
+
+    answer: str = Field(description="The reply; '[n]' marks a sentence supported by citation n.")
+    lang: Lang
+    intent: Literal["greeting", "help", "stage", "recommend", "lookup", "question", "out_of_scope"]
+    citations: list[CitationModel]
+    recommendations: list[RecommendationItem] = Field(default_factory=list)
+    stage: dict[str, Any] | None = Field(None, description="The stage result (as /v1/stage/assess) for stage turns.")
+    follow_up: str | None = Field(None, description="The question asked next, or a suggestion.")
+    answer_id: str = Field(description="Send it back with /v1/feedback.")
+    grounded: bool = Field(description="False when the documents held no evidence for the answer.")
+    context: dict[str, Any] = Field(description="Send it back with the next message.")
+    record: ToolFields | None = Field(None, description="The catalogue record a lookup turn is about.")

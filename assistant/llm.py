@@ -232,3 +232,14 @@ class OpenAICompatibleLLM:
         answer = strip_system_echo(answer, system)
         check_citations(answer, len(passages))
         return answer
+
+
+def make_llm(settings: Any) -> OpenAICompatibleLLM | None:
+    """The configured LLM (``settings`` is ``Settings.llm``), or None when generation is off."""
+    if not settings.enabled:
+        return None
+    key = settings.api_key.get_secret_value() if settings.api_key is not None else None
+    return OpenAICompatibleLLM(
+        settings.base_url, settings.model, api_key=key, timeout_s=settings.timeout_s,
+        max_tokens=settings.max_tokens, temperature=settings.temperature,
+    )

@@ -10,10 +10,11 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response, status
 from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, Field
 
 from api.deps import AdminDep, FeedbackStoreDep, MetricsDep, RuntimeDep
 from api.errors import responses
-from api.feedback import FeedbackRecord
+from api.feedback import FeedbackRecord, gaps_to_csv, knowledge_gaps
 from api.schemas import FeedbackCreated, FeedbackItem, FeedbackList, FeedbackRequest, Issue
 
 router = APIRouter(tags=["feedback"])
@@ -87,3 +88,48 @@ def list_feedback(
     items = store.list(limit=limit, offset=offset, issue=issue, rating=rating, since=since)
     total = store.count(issue=issue, rating=rating, since=since)
     return FeedbackList(items=[_item(r) for r in items], total=total, limit=limit, offset=offset)
+
+
+class KnowledgeGapGroup(BaseModel):
+    intent: str
+    lang: str
+    count: int = Field(description="Questions of this intent and language answered without evidence.")
+    questions: list[str] = Field(description="The most recent distinct ones (at most 50).")
+
+
+class KnowledgeGapReport(BaseModel):
+    groups: list[KnowledgeGapGroup]
+    total: int
+
+
+@router.get(
+    "/v1/admin/knowledge-gaps",
+    response_model=KnowledgeGapReport,
+    summary="Questions answered without evidence, by intent and language (admin)",
+    responses={
+        200: {"content": {"text/csv": {}}, "description": "JSON, or CSV with `?format=csv`."},
+        **responses("invalid_request", "unauthorized", "forbidden", "not_ready"),
+    },
+)
+def knowledge_gap_report(
+    _admin: AdminDep,
+    store: FeedbackStoreDep,
+    format: Annotated[Literal["json", "csv"], Query(description="json or csv")] = "json",
+    since: Annotated[datetime | None, Query(description="Only questions at or after this ISO 8601 time.")] = None,
+) -> KnowledgeGapReport | Response:
+    """What users asked that the documents could not answer (out-of-scope refusals and 'not in the documents'
+    answers), grouped by intent and language, largest group first: where the knowledge base needs more."""
+    gaps = knowledge_gaps(store, since=since)
+    if format == "csv":
+        return Response(
+            gaps_to_csv(gaps),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="resnav-knowledge-gaps.csv"'},
+        )
+    return KnowledgeGapReport(
+        groups=[
+            KnowledgeGapGroup(intent=g.intent, lang=g.lang, count=g.count, questions=list(g.questions))
+            for g in gaps
+        ],
+        total=sum(g.count for g in gaps),
+    )

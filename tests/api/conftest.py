@@ -91,9 +91,18 @@ def hashing_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def use_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A real index of the real corpus with the real default model ("use"), for quality checks."""
-    return build_index(tmp_path_factory.mktemp("use") / "index", "use")
+def use_index(real_index) -> Path:
+    """The real index of the real corpus with the real default model ("use"), shared with the other suites
+    (built once per session by ``real_index`` in tests/conftest.py). Read-only."""
+    return real_index[0].paths.index_dir
+
+
+@pytest.fixture(scope="module")
+def use_client(use_index: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    """An app over the real index with the real model, one per test module."""
+    settings = make_settings(use_index, tmp_path_factory.mktemp("db") / "f.sqlite", backend="use")
+    with TestClient(create_app(settings)) as client:
+        yield client
 
 
 @pytest.fixture

@@ -4,15 +4,11 @@ languages."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
 from assistant.payloads import recommendation_payload
-from tests.api.conftest import assert_error, make_settings
+from tests.api.conftest import assert_error
 
 REC_FIELDS = {
     "id",
@@ -139,11 +135,6 @@ def test_not_json_and_wrong_method(shared_client: TestClient) -> None:
 
 
 # -- quality with the real model --------------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def use_client(use_index: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    settings = make_settings(use_index, tmp_path_factory.mktemp("db") / "f.sqlite", backend="use")
-    with TestClient(create_app(settings)) as client:
-        yield client
 
 
 @pytest.mark.integration

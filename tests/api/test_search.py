@@ -3,7 +3,6 @@ the real model."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -126,11 +125,6 @@ def test_filters(shared_client: TestClient) -> None:
 
 
 # -- quality with the real model ----------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def use_client(use_index: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    settings = make_settings(use_index, tmp_path_factory.mktemp("db") / "f.sqlite", backend="use")
-    with TestClient(create_app(settings)) as client:
-        yield client
 
 
 def _top(client: TestClient, query: str, k: int = 5) -> list[dict]:

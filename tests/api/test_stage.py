@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -224,11 +223,6 @@ def test_missing_rules_file_fails_only_the_stage_routes(
 
 
 # -- on the app with the real model -----------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def use_client(use_index: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    settings = make_settings(use_index, tmp_path_factory.mktemp("db") / "f.sqlite", backend="use")
-    with TestClient(create_app(settings)) as client:
-        yield client
 
 
 @pytest.mark.integration

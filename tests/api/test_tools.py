@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import shutil
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -311,11 +310,6 @@ def test_broken_catalogue_file_fails_only_the_routes_that_need_it(
 
 
 # -- quality with the real model --------------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def use_client(use_index: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    settings = make_settings(use_index, tmp_path_factory.mktemp("db") / "f.sqlite", backend="use")
-    with TestClient(create_app(settings)) as client:
-        yield client
 
 
 @pytest.mark.integration
