@@ -19,6 +19,7 @@ import re
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from assistant.recommend import Recommendation, Recommender
@@ -93,7 +94,7 @@ UNSURE = re.compile(
 _SENTENCE = re.compile(r"(?:[^。！？；!?;\n<>.]|\.(?!\s|$))+(?:[。！？；!?;]|\.(?=\s|$))?")
 # Question idioms whose answer is a kind of fact rather than a word of the question.
 _IDIOMS = {
-    "how long": {"时间", "个月", "周", "年", "天", "duration", "month", "week", "year", "day"},
+    "how long": {"时间", "月", "周", "年", "天", "duration", "month", "week", "year", "day"},
     "when": {"年", "月", "日", "启动", "date", "year", "month", "launch"},
     "how much": {"资金", "费用", "成本", "美元", "cost", "fund", "usd", "dollar"},
 }
@@ -477,20 +478,14 @@ class Assistant:
         scored: list[tuple[float, int, Hit, int, int]] = []
         for rank, hit in enumerate(hits):
             chunk = hit.chunk
-            heading = set(tokenize_zh(chunk.heading)) | set(tokenize_en(chunk.heading))
-            for m in _SENTENCE.finditer(chunk.text):
-                raw = m.group(0)
-                sentence = raw.strip()
-                if len(sentence) < 12:  # headings and fragments are not answers
-                    continue
-                # The heading is context for every sentence under it ("B.2. CityRAP: …").
-                tokens = set(tokenize_zh(sentence)) | set(tokenize_en(sentence)) | heading
-                covered = sum(1 for t in terms if t & tokens)
+            # The heading is context for every sentence under it ("B.2. CityRAP: …").
+            heading = frozenset(tokenize_zh(chunk.heading))
+            for begin, end, tokens in _sentences(chunk.text):
+                covered = sum(1 for t in terms if t & (tokens | heading))
                 if covered == 0:
                     continue
-                lead = len(raw) - len(raw.lstrip())
-                start = chunk.start + m.start() + lead
-                scored.append((covered / len(terms) - 0.02 * rank, covered, hit, start, start + len(sentence)))
+                start = chunk.start + begin
+                scored.append((covered / len(terms) - 0.02 * rank, covered, hit, start, chunk.start + end))
         if not scored:
             return []
         scored.sort(key=lambda x: -x[0])
@@ -549,6 +544,22 @@ _QUESTION_WORDS = {
     "find",
     "use",
 }
+
+
+@lru_cache(maxsize=20_000)
+def _sentences(text: str) -> tuple[tuple[int, int, frozenset[str]], ...]:
+    """The sentences of a passage worth quoting, as (start, end, tokens) within ``text`` (cached per text:
+    passages repeat across questions). Headings and fragments under 12 characters are not answers."""
+    out = []
+    for m in _SENTENCE.finditer(text):
+        raw = m.group(0)
+        sentence = raw.strip()
+        if len(sentence) < 12:
+            continue
+        begin = m.start() + len(raw) - len(raw.lstrip())
+        # tokenize_zh and tokenize_en give the same tokens for any text: one pass covers both languages
+        out.append((begin, begin + len(sentence), frozenset(tokenize_zh(sentence))))
+    return tuple(out)
 
 
 def _shown_criteria(result: StageResult) -> list:
