@@ -1,10 +1,10 @@
-# The two quickstart commands: `make run` (install, build the index from corpus/, answer) and `make test`.
+# The two quickstart commands: `make run` (install, build the index from corpus/, serve) and `make test`.
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install index lint clean
+.PHONY: run search test install index lint clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,9 @@ index: $(STAMP)
 	$(BIN)/resnav ingest
 
 run: index
+	$(BIN)/resnav serve
+
+search: index
 	$(BIN)/resnav search
 
 lint: $(STAMP)
