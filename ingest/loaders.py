@@ -135,7 +135,9 @@ def load_document(
     pages: tuple[PageSpan, ...] = ()
     html_title = ""
     if suffix == ".pdf":
-        text, pages = _join_pages(extract_pdf_pages(path))
+        from ingest.pdf_sandbox import extract_pdf_pages_sandboxed
+
+        text, pages = _join_pages(extract_pdf_pages_sandboxed(path))
     else:
         raw = _read_bytes(path)
         if suffix in (".html", ".htm"):
