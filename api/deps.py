@@ -40,6 +40,7 @@ from retriever.errors import IngestLocked, InvalidKnowledgeFile, ResnavError
 from retriever.index import current_version_dir
 from retriever.search import HybridRetriever, load_index
 from retriever.settings import ApiSettings, FeedbackSettings, Settings
+from retriever.threads import limit_threads
 
 logger = logging.getLogger(__name__)
 
@@ -309,6 +310,7 @@ class Runtime:
         self.feedback: FeedbackStore | None = None
 
     def startup(self) -> None:
+        limit_threads(self.settings.embedder.threads)
         store = FeedbackStore(self.feedback_settings.database_url)
         store.create()
         self.feedback = store

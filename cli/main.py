@@ -173,6 +173,21 @@ def cmd_info(args: argparse.Namespace) -> int:
 
 # -- eval ---------------------------------------------------------------------------------------------------
 def cmd_eval(args: argparse.Namespace) -> int:
+    """``resnav eval``: a full run (no sub-command), ``compare``, ``ablations``, ``report``, ``gate``, or the
+    single-file ``retrieval`` / ``tools`` / ``stages`` scorers."""
+    what = getattr(args, "what", None)
+    if what in ("retrieval", "tools", "stages"):
+        return _eval_single(args)
+    if what == "compare":
+        return _eval_compare(args)
+    if what == "report":
+        return _eval_report(args)
+    if what == "gate":
+        return _eval_gate(args)
+    return _eval_run(args, ablations=what == "ablations")
+
+
+def _eval_single(args: argparse.Namespace) -> int:
     settings = _settings(args)
     gold = Path(args.gold)
     if args.what == "retrieval":
@@ -199,6 +214,97 @@ def cmd_eval(args: argparse.Namespace) -> int:
         stages = evaluate_stages(lambda a, t: assess_stage(a, t, rules=rules), gold)
         print(json.dumps({"summary": stages.summary(), "items": stages.items}, indent=1, ensure_ascii=False))
     return 0
+
+
+def _eval_gold(args: argparse.Namespace):
+    from eval.run import KINDS, GoldFiles
+
+    gold = GoldFiles.defaults()
+    given = {k: getattr(args, k) for k in KINDS if getattr(args, k, None)}
+    skipped = {k: () for k in (args.skip or [])}
+    return gold.replace(**given, **skipped)
+
+
+def _eval_run(args: argparse.Namespace, *, ablations: bool) -> int:
+    import time
+
+    from eval.gate import FLOORS, check_floors, format_failures, load_floors
+    from eval.report import write_report
+    from eval.run import apply_overrides, load_run, run_ablations, run_eval, write_run
+
+    settings = apply_overrides(_settings(args), args.config or [])
+    gold = _eval_gold(args)
+    out = getattr(args, "ablations_out", None) or args.out
+    out_dir = Path(out) if out else Path("var/eval") / time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    run = run_eval(settings, gold)
+    write_run(run, out_dir)
+    study = None
+    if ablations:
+        embedders = [e.strip() for e in args.embedders.split(",") if e.strip()]
+        study = run_ablations(settings, gold, embedders=embedders, index_cache=Path(args.index_cache), main=run)
+        write_run(study, out_dir, "ablations.json")
+    name = getattr(args, "name", None) or "report"
+    baseline = load_run(Path(args.baseline)) if args.baseline else None
+    if not args.no_report:
+        write_report(run, out_dir, name=name, ablations=study, baseline=baseline)
+    if args.json:
+        print(json.dumps(run["metrics"], indent=1))
+    else:
+        for metric, value in run["metrics"].items():
+            print(f"{metric:50s} {value:.4f}")
+        if study:
+            from eval.report import ablation_rows
+
+            header, rows = ablation_rows(study)
+            print("\n" + " | ".join(header))
+            for row in rows:
+                print(" | ".join("-" if v is None else f"{v:.3f}" if isinstance(v, float) else str(v) for v in row))
+        if FLOORS.is_file():
+            print(format_failures(check_floors(run["metrics"], load_floors())))
+        print(f"run written to {out_dir / 'run.json'}" + ("" if args.no_report else f"; report {out_dir / name}.md"))
+    return 0
+
+
+def _eval_compare(args: argparse.Namespace) -> int:
+    from eval.compare import compare_runs, format_comparison
+    from eval.run import load_run
+
+    diff = compare_runs(load_run(Path(args.a)), load_run(Path(args.b)))
+    print(
+        json.dumps(diff, indent=1, ensure_ascii=False) if args.json else format_comparison(diff, all_metrics=args.all)
+    )
+    return 0
+
+
+def _eval_report(args: argparse.Namespace) -> int:
+    from eval.report import write_report
+    from eval.run import load_run
+
+    run_path = Path(args.run)
+    run = load_run(run_path)
+    folder = run_path if run_path.is_dir() else run_path.parent
+    study = None
+    if args.ablations:
+        study = json.loads(Path(args.ablations).read_text(encoding="utf-8"))
+    elif (folder / "ablations.json").is_file():
+        study = json.loads((folder / "ablations.json").read_text(encoding="utf-8"))
+    baseline = load_run(Path(args.baseline)) if args.baseline else None
+    md, page = write_report(run, Path(args.report_out or folder), name=args.name, ablations=study, baseline=baseline)
+    print(f"{md}\n{page}")
+    return 0
+
+
+def _eval_gate(args: argparse.Namespace) -> int:
+    from eval.gate import FLOORS, check_floors, format_failures, load_floors, propose_floors
+    from eval.run import load_run
+
+    run = load_run(Path(args.run))
+    if args.propose:
+        print(json.dumps(propose_floors(run, margin=args.margin), indent=1, ensure_ascii=False))
+        return 0
+    failures = check_floors(run["metrics"], load_floors(Path(args.floors) if args.floors else FLOORS))
+    print(format_failures(failures))
+    return 1 if failures else 0
 
 
 # -- knowledge: stage, recommend, tools ----------------------------------------------------------------------
@@ -414,8 +520,35 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_serve)
 
     # The eval command and its parser below are owned by eval/ (see eval/run.py).
-    s = sub.add_parser("eval", help="offline evaluation")
-    es = s.add_subparsers(dest="what", required=True)
+    s = sub.add_parser(
+        "eval",
+        help="offline evaluation: run the gold sets (default), compare runs, ablations, report, gate",
+        description="Without a sub-command: run every gold set (the dev set at ../shared/eval-dev when present "
+        "plus eval/datasets) through the API's code paths and write run.json and a report to --out.",
+    )
+    gold_help = "replaces the default {} gold file(s); repeat for several"
+    s.add_argument("--qa", action="append", help=gold_help.format("qa"))
+    s.add_argument("--tools", action="append", help=gold_help.format("tools"))
+    s.add_argument("--stages", action="append", help=gold_help.format("stages"))
+    s.add_argument("--chat", action="append", help=gold_help.format("chat"))
+    s.add_argument("--out-of-scope", dest="out_of_scope", action="append", help=gold_help.format("out-of-scope"))
+    s.add_argument("--parity-recommend", dest="parity_recommend", action="append", help=gold_help.format("parity"))
+    s.add_argument("--parity-stages", dest="parity_stages", action="append", help=gold_help.format("parity"))
+    s.add_argument(
+        "--skip",
+        action="append",
+        choices=["qa", "tools", "stages", "chat", "out_of_scope", "parity_recommend", "parity_stages"],
+        help="leave a kind of gold file out",
+    )
+    s.add_argument("--out", help="folder for run.json and the report (default var/eval/<UTC timestamp>)")
+    s.add_argument(
+        "--config", action="append", metavar="KEY=VALUE", help="override a setting, e.g. retrieval.mode=dense"
+    )
+    s.add_argument("--baseline", help="a previous run (run.json or its folder) the report compares against")
+    s.add_argument("--no-report", action="store_true", help="write run.json only")
+    s.add_argument("--json", action="store_true", help="print the metrics as JSON")
+    s.set_defaults(func=cmd_eval, what=None)
+    es = s.add_subparsers(dest="what")
     r = es.add_parser("retrieval", help="Recall@5 and MRR@10 per language on a qa.jsonl gold file")
     r.add_argument("--gold", required=True, help="qa.jsonl in the format of eval-dev")
     r.add_argument("--json", action="store_true")
@@ -428,6 +561,36 @@ def build_parser() -> argparse.ArgumentParser:
     st.add_argument("--gold", required=True)
     st.add_argument("--json", action="store_true")
     st.set_defaults(func=cmd_eval)
+    c = es.add_parser("compare", help="what changed between two runs: metric deltas, flipped items, settings")
+    c.add_argument("a", help="the earlier run (run.json or its folder)")
+    c.add_argument("b", help="the later run")
+    c.add_argument("--all", action="store_true", help="include latency changes")
+    c.add_argument("--json", action="store_true")
+    c.set_defaults(func=cmd_eval)
+    a = es.add_parser("ablations", help="a full run plus the ablation table (retrieval variants, embedders)")
+    a.add_argument("--out", dest="ablations_out", help="folder (default var/eval/<UTC timestamp>)")
+    a.add_argument(
+        "--embedders",
+        default="use",
+        help="comma-separated embedder backends; others than the configured one get their own index "
+        "(e5 embeds slowly: minutes for the corpus)",
+    )
+    a.add_argument("--index-cache", default="var/eval/indexes", help="where the other embedders' indexes live")
+    a.add_argument("--name", default="report", help="report file name without extension")
+    a.set_defaults(func=cmd_eval)
+    rp = es.add_parser("report", help="(re)write the Markdown and HTML report of a run")
+    rp.add_argument("run", help="run.json or its folder")
+    rp.add_argument("--ablations", help="ablations.json (default: the one beside the run, if any)")
+    rp.add_argument("--baseline", help="a run to compare against")
+    rp.add_argument("--out", dest="report_out", help="folder for the report (default: the run's folder)")
+    rp.add_argument("--name", default="report")
+    rp.set_defaults(func=cmd_eval)
+    g = es.add_parser("gate", help="exit 1 when a run is below the floors of eval/floors.json")
+    g.add_argument("run", help="run.json or its folder")
+    g.add_argument("--floors", help="floors file (default eval/floors.json)")
+    g.add_argument("--propose", action="store_true", help="print floors just under this run's values instead")
+    g.add_argument("--margin", type=float, default=0.01, help="with --propose: distance below the value")
+    g.set_defaults(func=cmd_eval)
     return p
 
 
@@ -440,6 +603,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     for handler in logging.getLogger().handlers:  # bm25s and jieba set their own loggers to DEBUG
         handler.setLevel(logging.INFO if args.verbose else logging.WARNING)
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    from retriever.threads import limit_threads
+
+    limit_threads(1)
     try:
         return int(args.func(args) or 0)
     except ResnavError as e:
