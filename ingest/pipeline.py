@@ -213,6 +213,20 @@ def ingest(
             else:
                 keep_docs.append(old)  # ingested earlier from elsewhere; untouched by this run
 
+        # The same file (same name and content) found at a second place is one document: index it once.
+        kept_ids = {d.doc_id for d in keep_docs}
+        unique_fresh: list[Document] = []
+        for doc in fresh_docs:
+            if doc.doc_id in kept_ids:
+                report.ingested.remove(doc.source)
+                report.skipped.append(
+                    (_origin(doc), "duplicate_document", f"{doc.source}: same name and content as an indexed document")
+                )
+                continue
+            kept_ids.add(doc.doc_id)
+            unique_fresh.append(doc)
+        fresh_docs = unique_fresh
+
         if reusable and not fresh_docs and not report.removed:
             report.total_chunks = int(previous_manifest["counts"]["chunks"]) if previous_manifest else 0
             report.catalogue_records = int(previous_manifest["counts"]["catalogue"]) if previous_manifest else 0

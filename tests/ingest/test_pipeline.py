@@ -145,3 +145,16 @@ def test_ingest_killed_midway_leaves_previous_index_serving(tmp_path: Path) -> N
     # The next ingest clears the debris and publishes.
     done = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True)
     assert done.returncode == 0 and current_version_dir(index_dir) != before
+
+
+def test_same_file_in_a_second_folder_is_indexed_once(tmp_path: Path, small_corpus: Path) -> None:
+    settings = make_settings(tmp_path / "index")
+    ingest([small_corpus], settings, HashingEmbedder(64))
+    copy = tmp_path / "copy"
+    shutil.copytree(small_corpus, copy)
+    (copy / "b.txt").write_text("Resilient cities\n\nA different text.\n", encoding="utf-8")
+    report = ingest([copy], settings, HashingEmbedder(64))
+    assert sorted(Path(s).name for s, c, _ in report.skipped if c == "duplicate_document") == ["a.md", "c.txt"]
+    assert report.ingested == ["b.txt"]
+    sources = [d["source"] for d in read_manifest(current_version_dir(settings.paths.index_dir))["documents"]]
+    assert sorted(sources) == ["a.md", "b.txt", "b.txt", "c.txt"]
