@@ -35,10 +35,11 @@ from assistant.recommend import Recommender, Taxonomy
 from assistant.roadmap import RoadmapRules, load_rules
 from ingest.pipeline import IngestReport, ingest, load_lexicon
 from retriever.bilingual import Lexicon
+from retriever.chroma import load_configured_index
 from retriever.embedders import Embedder, make_embedder
 from retriever.errors import IngestLocked, InvalidKnowledgeFile, ResnavError
 from retriever.index import current_version_dir
-from retriever.search import HybridRetriever, load_index
+from retriever.search import HybridRetriever
 from retriever.settings import ApiSettings, FeedbackSettings, Settings
 from retriever.threads import limit_threads
 
@@ -227,7 +228,7 @@ class ServingIndex:
             raise NotReady("the embedding model is not loaded")
         t0 = time.perf_counter()
         try:
-            index = load_index(self.root)
+            index = load_configured_index(self.settings)
             retriever = HybridRetriever(index, self._embedder, self._fresh_lexicon(), self.settings.retrieval)
         except ResnavError:
             folder = current_version_dir(self.root)

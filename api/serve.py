@@ -14,6 +14,7 @@ import os
 
 from pydantic import BaseModel
 
+from retriever.chroma import check_store_workers
 from retriever.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -54,5 +55,6 @@ def serve(
     host = host or api.host
     port = port or api.port
     workers = workers or api.workers
+    check_store_workers(settings, workers)  # several workers on one embedded Chroma folder would corrupt it
     logger.info("serve host=%s port=%s workers=%s", host, port, workers)
     uvicorn.run(FACTORY, factory=True, host=host, port=port, workers=workers, log_level=log_level)

@@ -84,6 +84,13 @@ class VectorStoreContract:
         assert [c for c, _ in got] == exact_top(vecs[[ids.index(a) for a in allowed]], allowed, q, 5)
         assert store.search(q, 5, allowed=[]) == []
 
+    def test_allowed_ignores_unknown_ids(self, filled):
+        store, vecs, ids = filled
+        allowed = [ids[5], ids[9], "nowhere:0"]
+        got = store.search(vecs[5], 5, allowed=allowed)
+        assert [c for c, _ in got] == [ids[5], ids[9]]  # the query is vecs[5] itself
+        assert store.search(vecs[5], 5, allowed=["nowhere:0"]) == []
+
     def test_k_larger_than_store(self, filled):
         store, _, _ = filled
         assert len(store.search(unit_vectors(1, 3)[0], 100)) == 40

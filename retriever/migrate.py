@@ -1,0 +1,234 @@
+"""Copy the serving index's vectors into a Chroma collection and prove the copy answers like the index.
+
+``migrate_to_chroma`` reads the serving version's ``vectors.npy`` (memory-mapped) and its chunk and document
+ids (``meta.sqlite``, in row order), upserts them in batches into the collection named after the version
+(``resnav-<version>``, or the one given), then verifies:
+
+1. counts: the collection holds exactly as many vectors as the index;
+2. answers: for ``queries`` query vectors (chunk vectors of the index, picked with a fixed seed; random unit
+   vectors fill up a smaller index) the collection's top-``k`` equals the *exact* top-``k`` over
+   ``vectors.npy`` (what ``FaissStore`` flat returns). Positions whose ids differ count as equal only when the
+   two chunks score the same within ``1e-5`` (ties ordered differently).
+
+Upserts are idempotent (chunk ids are stable), so a migration is re-runnable; ``replace`` drops the collection
+first. A failed verification raises ``MigrationMismatch`` (code ``migration_mismatch``) carrying the report.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from retriever.chroma import ChromaStore, chroma_client, collection_name_for, hnsw_parameters
+from retriever.errors import IndexCorrupt, ResnavError
+from retriever.index import IndexFiles, read_manifest, require_current
+from retriever.settings import RetrievalSettings, StoreSettings
+from retriever.stores import VectorStore
+
+logger = logging.getLogger(__name__)
+
+TIE_EPS = 1e-5
+BLOCK_ROWS = 100_000
+
+
+class MigrationMismatch(ResnavError):
+    """The target store does not hold or answer what the index does; ``report`` says where."""
+
+    code = "migration_mismatch"
+
+    def __init__(self, message: str, report: MigrationReport) -> None:
+        super().__init__(message)
+        self.report = report
+
+
+@dataclass
+class MigrationReport:
+    version: str
+    collection: str
+    target: str
+    index_count: int
+    store_count: int = 0
+    copied: int = 0
+    queries: int = 0
+    k: int = 10
+    identical: int = 0
+    mismatches: list[dict] = field(default_factory=list)  # the first few: query, expected and returned ids
+    copy_s: float = 0.0
+    verify_s: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.index_count == self.store_count and self.identical == self.queries
+
+    def to_dict(self) -> dict:
+        return {**asdict(self), "ok": self.ok}
+
+
+def read_ids(folder: Path) -> tuple[list[str], list[str]]:
+    """Chunk ids and their document ids, in vector-row order, from the version's ``meta.sqlite``."""
+    try:
+        con = sqlite3.connect(f"file:{folder / 'meta.sqlite'}?mode=ro", uri=True)
+        try:
+            rows = con.execute("SELECT chunk_id, doc_id FROM chunks ORDER BY row").fetchall()
+        finally:
+            con.close()
+    except sqlite3.Error as e:
+        raise IndexCorrupt(f"cannot read the chunk ids of {folder.name}: {e}") from e
+    return [r[0] for r in rows], [r[1] for r in rows]
+
+
+def _vectors(folder: Path, count: int) -> np.ndarray:
+    try:
+        vectors = np.load(IndexFiles(folder).vectors, mmap_mode="r", allow_pickle=False)
+    except (OSError, ValueError) as e:
+        raise IndexCorrupt(f"cannot read vectors.npy in {folder.name}: {e}") from e
+    if vectors.ndim != 2 or len(vectors) != count:
+        raise IndexCorrupt(f"{folder.name}: vectors.npy has shape {vectors.shape} for {count} chunks")
+    return vectors
+
+
+def query_vectors(vectors: np.ndarray, count: int, seed: int = 0) -> np.ndarray:
+    """``count`` queries: distinct chunk vectors picked with ``seed``, then random unit vectors if too few."""
+    rng = np.random.default_rng(seed)
+    picked = np.sort(rng.choice(len(vectors), size=min(count, len(vectors)), replace=False))
+    parts = [np.asarray(vectors[picked], dtype=np.float32)]
+    if len(picked) < count:
+        extra = rng.normal(size=(count - len(picked), vectors.shape[1])).astype(np.float32)
+        parts.append(extra / np.linalg.norm(extra, axis=1, keepdims=True))
+    return np.concatenate(parts)
+
+
+def exact_top(vectors: np.ndarray, chunk_ids: list[str], queries: np.ndarray, k: int) -> list[list[tuple[str, float]]]:
+    """Exact top-``k`` ``(chunk_id, score)`` per query by inner product, ties by chunk id; streamed by block."""
+    best: list[list[tuple[str, float]]] = [[] for _ in range(len(queries))]
+    for start in range(0, len(vectors), BLOCK_ROWS):
+        block = np.asarray(vectors[start : start + BLOCK_ROWS], dtype=np.float32)
+        scores = queries @ block.T
+        take = min(k, block.shape[0])
+        top = np.argpartition(-scores, take - 1, axis=1)[:, :take]
+        for qi in range(len(queries)):
+            # argpartition may cut inside a tie: keep every row scoring like the k-th, then sort by (score, id).
+            kth = scores[qi, top[qi]].min()
+            rows = np.flatnonzero(scores[qi] >= kth)
+            merged = best[qi] + [(chunk_ids[start + int(r)], float(scores[qi, r])) for r in rows]
+            merged.sort(key=lambda p: (-p[1], p[0]))
+            best[qi] = merged[:k]
+    return best
+
+
+def _same_top(
+    expected: list[tuple[str, float]], got: list[tuple[str, float]], score_of: Callable[[str], float]
+) -> bool:
+    if [c for c, _ in expected] == [c for c, _ in got]:
+        return True
+    if len(expected) != len(got):
+        return False
+    # Differences are acceptable only between equally scored chunks (ties in another order).
+    return all(c == e or abs(score_of(c) - s) <= TIE_EPS for (e, s), (c, _) in zip(expected, got, strict=True))
+
+
+def verify_store(
+    folder: Path, store: VectorStore, report: MigrationReport, *, queries: int = 100, k: int = 10, seed: int = 0
+) -> MigrationReport:
+    """Fill ``report`` with the store's count and how many of ``queries`` top-``k`` lists equal exact search."""
+    chunk_ids, _ = read_ids(folder)
+    vectors = _vectors(folder, len(chunk_ids))
+    row_of = {c: i for i, c in enumerate(chunk_ids)}
+    t = time.perf_counter()
+    report.store_count = store.count()
+    qs = query_vectors(vectors, queries, seed)
+    expected = exact_top(vectors, chunk_ids, qs, k)
+    report.queries, report.k, report.identical, report.mismatches = len(qs), k, 0, []
+    for i, q in enumerate(qs):
+        got = store.search(q, k)
+
+        def score_of(chunk: str, q: np.ndarray = q) -> float:
+            return float(np.asarray(vectors[row_of[chunk]], dtype=np.float32) @ q) if chunk in row_of else np.nan
+
+        if _same_top(expected[i], got, score_of):
+            report.identical += 1
+        elif len(report.mismatches) < 5:
+            report.mismatches.append({"query": i, "expected": [c for c, _ in expected[i]], "got": [c for c, _ in got]})
+    report.verify_s = round(time.perf_counter() - t, 3)
+    return report
+
+
+def migrate_to_chroma(
+    root: Path,
+    store_settings: StoreSettings,
+    retrieval: RetrievalSettings | None = None,
+    *,
+    collection: str | None = None,
+    replace: bool = False,
+    copy: bool = True,
+    queries: int = 100,
+    k: int = 10,
+    batch: int = 1000,
+    progress: Callable[[int, int], None] | None = None,
+) -> MigrationReport:
+    """Copy the serving version under ``root`` into Chroma and verify it; see the module docstring.
+
+    ``copy=False`` only verifies an existing collection. Raises ``MigrationMismatch`` when counts or answers
+    differ, ``StoreUnavailable`` when Chroma does not answer, ``IndexNotBuilt`` when there is nothing to copy.
+    """
+    folder = require_current(root)
+    manifest = read_manifest(folder)
+    dim = int(manifest["embedder"]["dim"])
+    chunk_ids, doc_ids = read_ids(folder)
+    vectors = _vectors(folder, len(chunk_ids))
+    if vectors.shape[1] != dim:
+        raise IndexCorrupt(f"{folder.name}: vectors are {vectors.shape[1]}-d, the manifest says {dim}")
+    name = collection or store_settings.chroma_collection or collection_name_for(folder.name)
+    target = str(store_settings.chroma_path or f"{store_settings.chroma_host}:{store_settings.chroma_port}")
+    report = MigrationReport(version=folder.name, collection=name, target=target, index_count=len(chunk_ids))
+    client = chroma_client(store_settings)
+    if copy and replace:
+        from chromadb.errors import NotFoundError
+
+        try:
+            client.delete_collection(name)
+            logger.info("migrate_dropped collection=%s", name)
+        except NotFoundError:
+            pass
+    store = ChromaStore.open(
+        client,
+        name,
+        dim,
+        create=copy,
+        metadata={"resnav:version": folder.name, "resnav:embedder": str(manifest["embedder"]["id"])},
+        **hnsw_parameters(retrieval or RetrievalSettings()),
+    )
+    if copy:
+        t = time.perf_counter()
+        for start in range(0, len(chunk_ids), batch):
+            end = min(start + batch, len(chunk_ids))
+            store.upsert(chunk_ids[start:end], doc_ids[start:end], np.asarray(vectors[start:end], dtype=np.float32))
+            report.copied = end
+            if progress is not None:
+                progress(end, len(chunk_ids))
+        report.copy_s = round(time.perf_counter() - t, 3)
+        logger.info("migrate_copied collection=%s vectors=%s seconds=%.1f", name, report.copied, report.copy_s)
+    verify_store(folder, store, report, queries=queries, k=k)
+    logger.info(
+        "migrate_verified collection=%s count=%s/%s identical=%s/%s",
+        name,
+        report.store_count,
+        report.index_count,
+        report.identical,
+        report.queries,
+    )
+    if not report.ok:
+        problems = []
+        if report.store_count != report.index_count:
+            problems.append(f"Chroma holds {report.store_count} vectors, the index {report.index_count}")
+        if report.identical != report.queries:
+            problems.append(f"top-{k} differs from exact search on {report.queries - report.identical} queries")
+        message = f"collection {name!r} does not match index {folder.name}: " + "; ".join(problems)
+        raise MigrationMismatch(message, report)
+    return report

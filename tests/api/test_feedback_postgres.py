@@ -1,0 +1,260 @@
+"""The feedback store's behaviour, once on SQLite and once on a real PostgreSQL server.
+
+The ``postgres`` fixture starts a throwaway cluster for this module: ``initdb`` in a temporary folder, ``pg_ctl
+start`` on a free 127.0.0.1 port with its unix socket in that folder, ``fsync=off``; as root it runs the server
+as the ``postgres`` user through ``runuser`` (PostgreSQL refuses to run as root). Each test gets a fresh
+database. The tests skip, saying why, only when the PostgreSQL binaries are absent (Debian: ``apt-get install
+postgresql``) or the driver is (``pip install '.[postgres]'``); CI installs both and sets
+``RESNAV_TEST_REQUIRE=postgres``, which turns those skips into failures.
+"""
+
+from __future__ import annotations
+
+import csv
+import glob
+import io
+import os
+import pwd
+import shutil
+import subprocess
+import tempfile
+import threading
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from api.feedback import CSV_COLUMNS, FeedbackStore, knowledge_gaps, metadata
+from tests.chroma_server import free_port
+
+
+def _skip_or_fail(reason: str) -> None:
+    if "postgres" in os.environ.get("RESNAV_TEST_REQUIRE", "").split(","):
+        pytest.fail(f"{reason} (RESNAV_TEST_REQUIRE=postgres)")
+    pytest.skip(reason)
+
+
+def postgres_bin() -> Path | None:
+    """The folder of ``initdb``/``pg_ctl``: on PATH, else the newest ``/usr/lib/postgresql/*/bin`` (Debian)."""
+    on_path = shutil.which("pg_ctl")
+    if on_path and shutil.which("initdb"):
+        return Path(on_path).parent
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"), key=lambda p: int(Path(p).parts[-3]))
+    return Path(found[-1]).parent if found else None
+
+
+@dataclass
+class PostgresCluster:
+    bin: Path
+    folder: Path
+    port: int
+    run_as: list[str]  # e.g. ["runuser", "-u", "postgres", "--"] when running as root
+
+    @property
+    def data(self) -> Path:
+        return self.folder / "data"
+
+    def run(self, tool: str, *args: str) -> subprocess.CompletedProcess:
+        cmd = [*self.run_as, str(self.bin / tool), *args]
+        return subprocess.run(cmd, check=True, capture_output=True, text=True, timeout=120)
+
+    def url(self, database: str = "postgres") -> str:
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"
+
+    def start(self) -> None:
+        self.run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-locale")
+        options = f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.folder} -c fsync=off"
+        self.run("pg_ctl", "-D", str(self.data), "-l", str(self.folder / "server.log"), "-w", "-o", options, "start")
+
+    def stop(self) -> None:
+        if (self.data / "postmaster.pid").exists():
+            self.run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
+
+
+@pytest.fixture(scope="module")
+def postgres() -> Iterator[PostgresCluster]:
+    bin_dir = postgres_bin()
+    if bin_dir is None:
+        _skip_or_fail("PostgreSQL binaries (initdb, pg_ctl) are absent: apt-get install postgresql")
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        _skip_or_fail("the PostgreSQL driver is absent: pip install '.[postgres]'")
+    run_as: list[str] = []
+    folder = Path(tempfile.mkdtemp(prefix="resnav-pg-"))  # /tmp: the postgres user must reach it
+    if os.geteuid() == 0:
+        user = pwd.getpwnam("postgres")  # created by the Debian package
+        os.chown(folder, user.pw_uid, user.pw_gid)
+        run_as = ["runuser", "-u", "postgres", "--"]
+    cluster = PostgresCluster(bin_dir, folder, free_port(), run_as)  # type: ignore[arg-type]
+    try:
+        cluster.start()
+        yield cluster
+    finally:
+        try:
+            cluster.stop()
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+# -- the behaviour, once per backend ------------------------------------------------------------------------------
+
+
+class FeedbackStoreContract:
+    """What every feedback database does; subclasses override the ``database_url`` fixture."""
+
+    @pytest.fixture
+    def database_url(self) -> str:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    @pytest.fixture
+    def store(self, database_url: str) -> Iterator[FeedbackStore]:
+        s = FeedbackStore(database_url)
+        s.create()
+        yield s
+        s.close()
+
+    def test_create_is_idempotent(self, store: FeedbackStore) -> None:
+        store.add("a1", 1)
+        store.create()
+        assert store.count() == 1
+        assert {"feedback", "questions"} <= set(sa.inspect(store.engine).get_table_names())
+
+    def test_add_list_and_join_questions(self, store: FeedbackStore) -> None:
+        store.log_question("ans-1", "城市韧性记分卡是什么？", "zh", "question", True)
+        store.log_question("ans-1", "logged twice", "en", "other", False)  # the first log is kept
+        first = store.add("ans-1", -1, "wrong_citation", "引用不对")
+        second = store.add("ans-2", 1)
+        assert second.id > first.id
+        items = store.list()
+        assert [r.id for r in items] == [second.id, first.id]  # newest first
+        old = items[1]
+        assert (old.answer_id, old.rating, old.issue, old.comment) == ("ans-1", -1, "wrong_citation", "引用不对")
+        assert (old.question, old.lang, old.intent, old.grounded) == ("城市韧性记分卡是什么？", "zh", "question", True)
+        assert old.created_at.tzinfo is not None
+        assert abs(old.created_at - first.created_at) < timedelta(milliseconds=1)
+        assert items[0].question is None and items[0].grounded is None
+
+    def test_filters_paging_and_count(self, store: FeedbackStore) -> None:
+        ids = [store.add(f"a{i}", 1 if i % 3 else -1, "other" if i % 2 else None).id for i in range(10)]
+        assert store.count() == 10
+        assert store.count(rating=-1) == 4 and store.count(issue="other") == 5
+        assert store.count(rating=-1, issue="other") == 2
+        assert [r.id for r in store.list(limit=3)] == ids[::-1][:3]
+        assert [r.id for r in store.list(limit=3, offset=8)] == ids[::-1][8:]
+        now = datetime.now(UTC)
+        assert store.count(since=now - timedelta(minutes=1)) == 10
+        assert store.list(since=now + timedelta(minutes=1)) == []
+        naive_past = (now - timedelta(minutes=1)).replace(tzinfo=None)  # naive means UTC
+        assert store.count(since=naive_past) == 10
+        local = (now - timedelta(minutes=1)).astimezone(datetime.now().astimezone().tzinfo)
+        assert store.count(since=local) == 10
+
+    def test_rejects_other_ratings(self, store: FeedbackStore) -> None:
+        with pytest.raises(ValueError):
+            store.add("a", 5)
+        assert store.count() == 0
+
+    def test_csv_export_is_safe_for_spreadsheets(self, store: FeedbackStore) -> None:
+        store.log_question("x", '=HYPERLINK("http://evil")', "en", "question", False)
+        store.add("x", -1, "other", "+cmd|' /C calc'!A0")
+        store.add("y", 1, None, "好，谢谢\n第二行, with comma")
+        text = store.export_csv()
+        assert text.startswith("\ufeff")
+        rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+        assert tuple(rows[0]) == CSV_COLUMNS and len(rows) == 3
+        y, x = rows[1], rows[2]
+        assert y[5] == "好，谢谢\n第二行, with comma"
+        assert x[5].startswith("'+") and x[6].startswith("'=")
+        assert x[9] == "false" and y[9] == ""
+        assert x[1].endswith("Z")
+        assert len(list(csv.reader(io.StringIO(store.export_csv(rating=1).lstrip("\ufeff"))))) == 2
+
+    def test_log_question_keeps_the_first_and_the_store_stays_usable(self, store: FeedbackStore) -> None:
+        store.log_question("q1", "first", "en", "question", True)
+        store.log_question("q1", "second", "zh", "other", False)  # a unique violation, swallowed
+        store.add("q1", 1)  # the connection was not left in a failed transaction
+        assert store.list()[0].question == "first"
+
+    def test_knowledge_gaps(self, store: FeedbackStore) -> None:
+        store.log_question("g1", "没有答案的问题", "zh", "question", False)
+        store.log_question("g2", "没有答案的问题", "zh", "question", False)
+        store.log_question("g3", "unanswered", "en", "question", False)
+        store.log_question("g4", "answered", "en", "question", True)
+        gaps = knowledge_gaps(store)
+        assert [(g.intent, g.lang, g.count, g.questions) for g in gaps] == [
+            ("question", "zh", 2, ("没有答案的问题",)),
+            ("question", "en", 1, ("unanswered",)),
+        ]
+        assert knowledge_gaps(store, since=datetime.now(UTC) + timedelta(minutes=1)) == []
+        assert len(knowledge_gaps(store, since=datetime.now(UTC) - timedelta(minutes=1))) == 2
+
+    def test_concurrent_writes_from_threads(self, store: FeedbackStore) -> None:
+        def work(t: int) -> None:
+            for i in range(20):
+                store.add(f"t{t}-{i}", 1 if i % 2 else -1, None, f"线程 {t}")
+                store.log_question("shared", f"from thread {t}", "en", "question", True)
+
+        threads = [threading.Thread(target=work, args=(t,)) for t in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert store.count() == 160
+        assert len({r.id for r in store.list(limit=1000)}) == 160
+        with store.engine.connect() as con:
+            assert con.execute(sa.text("SELECT count(*) FROM questions")).scalar_one() == 1
+
+    def test_two_workers_write_one_database(self, store: FeedbackStore, database_url: str) -> None:
+        """Two stores (two worker processes' engines) racing on the same rows: no loss, unique logs stay unique."""
+        other = FeedbackStore(database_url)
+        other.create()
+        errors: list[BaseException] = []
+
+        def work(s: FeedbackStore, name: str) -> None:
+            try:
+                for i in range(25):
+                    s.add(f"{name}-{i}", 1)
+                    s.log_question(f"q{i}", f"asked by {name}", "en", "question", True)
+            except BaseException as e:  # surfaced by the assertion below
+                errors.append(e)
+
+        threads = [threading.Thread(target=work, args=(s, n)) for s, n in ((store, "w1"), (other, "w2"))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        other.close()
+        assert errors == []
+        assert store.count() == 50
+        with store.engine.connect() as con:
+            assert con.execute(sa.text("SELECT count(DISTINCT answer_id), count(*) FROM questions")).one() == (25, 25)
+
+
+class TestFeedbackSQLite(FeedbackStoreContract):
+    @pytest.fixture
+    def database_url(self, tmp_path: Path) -> str:
+        return f"sqlite:///{tmp_path / 'feedback.sqlite'}"
+
+
+class TestFeedbackPostgres(FeedbackStoreContract):
+    @pytest.fixture
+    def database_url(self, postgres: PostgresCluster) -> Iterator[str]:
+        name = f"feedback_{uuid.uuid4().hex[:10]}"
+        admin = sa.create_engine(postgres.url(), isolation_level="AUTOCOMMIT")
+        with admin.connect() as con:
+            con.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        yield postgres.url(name)
+        with admin.connect() as con:
+            con.execute(sa.text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    def test_it_is_postgres(self, store: FeedbackStore) -> None:
+        assert store.engine.dialect.name == "postgresql" and store.engine.driver == "psycopg"
+        columns = {c["name"]: c["type"] for c in sa.inspect(store.engine).get_columns("feedback")}
+        assert isinstance(columns["created_at"], sa.DateTime) and columns["created_at"].timezone
+        assert metadata.tables["feedback"].c.created_at.type.timezone
