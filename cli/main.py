@@ -68,10 +68,11 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 # -- search -------------------------------------------------------------------------------------------------
 def _retriever(settings: Settings):
     from ingest.pipeline import load_lexicon
+    from retriever.chroma import load_configured_index
     from retriever.embedders import make_embedder
-    from retriever.search import HybridRetriever, load_index
+    from retriever.search import HybridRetriever
 
-    index = load_index(settings.paths.index_dir)
+    index = load_configured_index(settings)
     return HybridRetriever(index, make_embedder(settings.embedder), load_lexicon(settings), settings.retrieval)
 
 
@@ -518,6 +519,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--workers", type=int, help="worker processes (default 1)")
     s.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
     s.set_defaults(func=cmd_serve)
+
+    from cli.migrate import add_parser as add_migrate
+
+    add_migrate(sub)
 
     # The eval command and its parser below are owned by eval/ (see eval/run.py).
     s = sub.add_parser(

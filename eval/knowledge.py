@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import json
 import re
-from collections import Counter, defaultdict
+import time
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from eval.metrics import mean
+from eval.metrics import confusion_matrix, mean, share_found
 from retriever.types import CatalogueItem
 
 _STRIP = re.compile(r"[\s\"'“”‘’《》〈〉「」『』]")
@@ -73,10 +75,13 @@ class ToolsResult:
         }
 
 
-def evaluate_tools(recommender: Any, gold: Path) -> ToolsResult:
+def evaluate_tools(recommender: Any, gold: Path | Sequence[dict]) -> ToolsResult:
+    """Score every scenario of ``gold`` (a tools.jsonl path, or its items as dicts)."""
     result = ToolsResult()
-    for g in load_jsonl(gold):
+    for g in load_jsonl(gold) if isinstance(gold, Path) else gold:
+        start = time.perf_counter()
         recs = recommender.recommend(g["scenario"], stage=g.get("stage"), k=5)
+        seconds = time.perf_counter() - start
         items = [r.item for r in recs]
         hits = [matches(i, g) for i in items]
         found, total = targets_found(items, g)
@@ -85,8 +90,10 @@ def evaluate_tools(recommender: Any, gold: Path) -> ToolsResult:
                 "id": g["id"],
                 "lang": g["lang"],
                 "hit@3": 1.0 if any(hits[:3]) else 0.0,
-                "recall@5": found / total if total else 0.0,
+                "recall@5": share_found(found, total),
                 "top": [i.id for i in items],
+                "scenario": g["scenario"],
+                "seconds": seconds,
             }
         )
     return result
@@ -100,19 +107,19 @@ class StagesResult:
         clear = [i for i in self.items if not i["ambiguous"]]
         amb = [i for i in self.items if i["ambiguous"]]
         labels = ("A", "B", "C", "undecided")
-        confusion = Counter((i["expected"], i["got"]) for i in clear)
         return {
             "n": len(self.items),
             "accuracy": round(mean([1.0 if i["ok"] else 0.0 for i in clear]), 4) if clear else None,
             "ambiguous_acceptable": round(mean([1.0 if i["ok"] else 0.0 for i in amb]), 4) if amb else None,
-            "confusion": {e: {g: confusion.get((e, g), 0) for g in labels} for e in labels[:3]},
+            "confusion": confusion_matrix(((i["expected"], i["got"]) for i in clear), labels[:3], labels),
         }
 
 
-def evaluate_stages(assess: Any, gold: Path) -> StagesResult:
-    """``assess(answers: dict | None, text: str | None) -> StageResult``."""
+def evaluate_stages(assess: Any, gold: Path | Sequence[dict]) -> StagesResult:
+    """``assess(answers: dict | None, text: str | None) -> StageResult``; ``gold`` is a stages.jsonl path or its
+    items as dicts."""
     result = StagesResult()
-    for g in load_jsonl(gold):
+    for g in load_jsonl(gold) if isinstance(gold, Path) else gold:
         answers = {i + 1: v for i, v in enumerate(g["answers"])} if g.get("answers") else None
         r = assess(answers, g.get("description"))
         if g["ambiguous"]:
@@ -122,6 +129,7 @@ def evaluate_stages(assess: Any, gold: Path) -> StagesResult:
         result.items.append(
             {
                 "id": g["id"],
+                "lang": g.get("lang") or "-",
                 "ambiguous": g["ambiguous"],
                 "expected": g.get("expected_stage") or "-",
                 "got": r.stage,

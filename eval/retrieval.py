@@ -9,7 +9,9 @@ cross-lingual case).
 from __future__ import annotations
 
 import json
+import time
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -63,24 +65,32 @@ class RetrievalResult:
         }
 
 
-def evaluate_retrieval(retriever: HybridRetriever, gold: Path, k: int = 10) -> RetrievalResult:
-    result = RetrievalResult()
-    for item in load_qa(gold):
-        hits = retriever.search(item["question"], k)
-        rel = [is_relevant(h.chunk.source, h.chunk.text, item) for h in hits]
-        first = next((i + 1 for i, r in enumerate(rel) if r), None)
-        result.items.append(
-            {
-                "id": item["id"],
-                "group": group_of(item),
-                "type": item.get("type", ""),
-                "recall@5": recall_at_k(rel, 5),
-                "mrr@10": mrr_at_k(rel, 10),
-                "ndcg@10": ndcg_at_k(rel, 10),
-                "first_relevant_rank": first,
-            }
-        )
-    return result
+def score_question(retriever: HybridRetriever, item: dict, k: int = 10) -> dict:
+    """One question: its metrics, the rank of the first relevant chunk, the top 5 chunk ids and the search time."""
+    start = time.perf_counter()
+    hits = retriever.search(item["question"], k)
+    seconds = time.perf_counter() - start
+    rel = [is_relevant(h.chunk.source, h.chunk.text, item) for h in hits]
+    first = next((i + 1 for i, r in enumerate(rel) if r), None)
+    return {
+        "id": item["id"],
+        "group": group_of(item),
+        "type": item.get("type", ""),
+        "lang": item["lang"],
+        "question": item["question"],
+        "recall@5": recall_at_k(rel, 5),
+        "mrr@10": mrr_at_k(rel, 10),
+        "ndcg@10": ndcg_at_k(rel, 10),
+        "first_relevant_rank": first,
+        "top": [h.chunk.chunk_id for h in hits[:5]],
+        "seconds": seconds,
+    }
+
+
+def evaluate_retrieval(retriever: HybridRetriever, gold: Path | Sequence[dict], k: int = 10) -> RetrievalResult:
+    """Score every question of ``gold`` (a qa.jsonl path, or its items as dicts)."""
+    items = load_qa(gold) if isinstance(gold, Path) else list(gold)
+    return RetrievalResult(items=[score_question(retriever, item, k) for item in items])
 
 
 def format_retrieval(result: RetrievalResult) -> str:
