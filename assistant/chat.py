@@ -82,7 +82,11 @@ _ORD = {
     "四": 4,
     "五": 5,
 }
-MORE = re.compile(r"tell me more|more about|details|what is it|详细|介绍一下|更多|具体说说|是什么", _P)
+MORE = re.compile(
+    r"tell me more|more about|details|what is it|what is|what does|what are|详细|介绍|更多|具体说说|是什么|做什么", _P
+)
+# A specific fact about a record is a question for the documents, not a record summary.
+FACT = re.compile(r"how long|how much|how many|when\b|where\b|多久|多长|几天|几个月|多少|什么时候|哪里|哪些国家", _P)
 RECORD_ID = re.compile(r"(?<![\w.])([A-K])\.([1-9])(?![\d])")
 YES = re.compile(r"^\s*(y|yes|yeah|yep|true|是|是的|对|有|已经|已)[\s.!。！]*$", _P)
 NO = re.compile(r"^\s*(n|no|nope|false|否|不是|没有|不|还没有|尚未)[\s.!。！]*$", _P)
@@ -197,9 +201,19 @@ class Assistant:
         if STAGE.search(text):
             return self._stage(text, lang, ctx)
         record = self._named_record(text)
-        if record is not None and (MORE.search(text) or len(text) <= len(record.name) + 20 or RECORD_ID.search(text)):
+        if (
+            record is not None
+            and not FACT.search(text)
+            and (MORE.search(text) or len(text) <= len(record.name) + 20 or RECORD_ID.search(text))
+        ):
             return self._lookup(record, lang, ctx)
-        if RECOMMEND.search(text):
+        if RECOMMEND.search(text) and record is None:
+            if not self._in_domain(text) and not self._key_sentences(text, self.retriever.search(text, 5)):
+                # "recommend a movie": nothing of the catalogue's domain; never recommend a tool for it
+                return ChatReply(
+                    answer=render("out_of_scope", lang, contacts=CONTACTS[lang]), lang=lang, intent="out_of_scope",
+                    grounded=False, context=ctx,
+                )
             return self._recommend(text, lang, ctx, stage=ctx.get("stage"))
         return self._question(text, lang, ctx)
 

@@ -175,3 +175,16 @@ def test_llm_echo_of_the_system_prompt_is_never_shown(llm_assistant, stub: Stub)
 
 def body_fragment(stub: Stub) -> str:
     return stub.requests[-1]["body"]["messages"][0]["content"][:60]
+
+
+@pytest.mark.parametrize("question", ["Can you recommend a good movie for tonight?", "推荐几本适合孩子的童话书"])
+def test_recommendation_outside_the_domain_is_refused(assistant, question) -> None:
+    reply = say(assistant, [question])
+    assert reply.intent == "out_of_scope" and not reply.recommendations and not reply.citations
+
+
+def test_named_record_questions_route_to_lookup_or_facts(assistant) -> None:
+    assert say(assistant, ["What does the Quick Risk Estimation tool do?"]).intent == "lookup"
+    fact = say(assistant, ["快速规划工作室需要几天？"])
+    assert fact.intent == "question" and fact.citations
+    assert_grounded(assistant, fact)
