@@ -97,6 +97,7 @@ ERRORS: dict[str, ErrorSpec] = {
     "store_unavailable": ErrorSpec(503, core.StoreUnavailable, "the vector store does not answer"),
     "llm_unavailable": ErrorSpec(503, core.LLMUnavailable, "the configured LLM endpoint failed or timed out"),
     "ungrounded_answer": ErrorSpec(502, core.UngroundedAnswer, "the LLM answer did not cite the passages"),
+    "migration_mismatch": ErrorSpec(502, core.MigrationMismatch, "a migrated vector store disagrees with the index"),
     "invalid_knowledge_file": ErrorSpec(
         503, core.InvalidKnowledgeFile, "a curated file in corpus/knowledge is broken (glossary, roadmap rules)"
     ),

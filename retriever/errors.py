@@ -15,6 +15,7 @@
     ├── InvalidKnowledgeFile        invalid_knowledge_file (a curated file in corpus/knowledge is broken)
     ├── StoreUnavailable            store_unavailable     (a vector-store server does not answer)
     ├── EmbedderUnavailable         embedder_unavailable  (model package missing or failing)
+    ├── MigrationMismatch           migration_mismatch    (a migrated store does not answer like the index)
     ├── LLMUnavailable              llm_unavailable       (the optional LLM endpoint failed or timed out)
     ├── UngroundedAnswer            ungrounded_answer     (an LLM answer cites nothing or a passage it lacks)
     ├── InvalidRequest              invalid_request       (bad query, filter or argument)
@@ -95,6 +96,16 @@ class StoreUnavailable(ResnavError):
 
 class EmbedderUnavailable(ResnavError):
     code = "embedder_unavailable"
+
+
+class MigrationMismatch(ResnavError):
+    """The target store of a migration does not hold or answer what the index does; ``report`` says where."""
+
+    code = "migration_mismatch"
+
+    def __init__(self, message: str, report: object = None) -> None:
+        super().__init__(message)
+        self.report = report
 
 
 class LLMUnavailable(ResnavError):

@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from retriever.chroma import ChromaStore, chroma_client, collection_name_for, hnsw_parameters
-from retriever.errors import IndexCorrupt, ResnavError
+from retriever.errors import IndexCorrupt, MigrationMismatch
 from retriever.index import IndexFiles, read_manifest, require_current
 from retriever.settings import RetrievalSettings, StoreSettings
 from retriever.stores import VectorStore
@@ -35,16 +35,6 @@ logger = logging.getLogger(__name__)
 
 TIE_EPS = 1e-5
 BLOCK_ROWS = 100_000
-
-
-class MigrationMismatch(ResnavError):
-    """The target store does not hold or answer what the index does; ``report`` says where."""
-
-    code = "migration_mismatch"
-
-    def __init__(self, message: str, report: MigrationReport) -> None:
-        super().__init__(message)
-        self.report = report
 
 
 @dataclass
