@@ -4,7 +4,9 @@
 lifespan opens the feedback store and loads the embedding model and the index (in a background thread by
 default, so ``/healthz`` answers at once and ``/readyz`` turns 200 when the index serves).
 
-Routers are included from ``ROUTERS``, the one list of the API's resources: add a new resource there.
+Routers are included from ``ROUTERS``, the one list of the API's resources: add a new resource there. The web
+pages and the widget (``api.routers.web``) come after them, outside the OpenAPI document. With
+``api.cors_origins`` set, a CORS middleware lets pages on those origins call the API (never with credentials).
 """
 
 from __future__ import annotations
@@ -14,12 +16,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 
 from api import metrics as metrics_module
 from api.deps import Runtime
 from api.errors import install_error_handlers
 from api.metrics import MetricsMiddleware
-from api.routers import admin, chat, feedback, health, recommend, search, stage, tools
+from api.routers import admin, chat, feedback, health, recommend, search, stage, tools, web
 from retriever.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -61,7 +64,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
+    app.include_router(web.router)  # pages and the widget; not API resources, not in the OpenAPI document
     if runtime.api.metrics:
         app.include_router(metrics_module.router)
         app.add_middleware(MetricsMiddleware, metrics=runtime.metrics)
+    if runtime.api.cors_origins:
+        # Pages on the listed origins (city portals embedding the widget) may call the API; never with
+        # credentials, so no cookie or auth header crosses. Added last: outermost, so errors carry the headers too.
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=runtime.api.cors_origins,
+            allow_credentials=False,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Content-Type", "Accept", "Accept-Language"],
+            max_age=600,
+        )
     return app

@@ -423,10 +423,21 @@ class ToolsQuery(BaseModel):
         max_length=MAX_FILTER_VALUES,
         description="Record kinds (repeatable: any of them).",
     )
+    text_lang: list[Lang] = Field(
+        default_factory=list,
+        max_length=2,
+        description="Only records with text in this language: 'zh' (the source), 'en' (curated English name and "
+        "summary). Repeatable: any of them.",
+    )
     lang: Lang = Field("zh", description="Language preferred for the `display` fields (records hold both).")
     page: int = Field(1, ge=1, description="1-based page number.")
     page_size: int = Field(
         20, ge=1, le=MAX_PAGE_SIZE, description="Records per page, 1..100 (422 outside; never clamped)."
+    )
+    format: Literal["json", "csv"] = Field(
+        "json",
+        description="json: one page with facets; csv: every matching record (page and page_size are ignored), "
+        "UTF-8 with a BOM so spreadsheets read Chinese.",
     )
 
 
@@ -507,6 +518,38 @@ class ToolDetail(ToolItem):
     )
     places: list[ToolPlace] = Field(description="Where the service was applied.")
     source: ToolSource
+
+
+class ToolSourceText(BaseModel):
+    """A record's own text in its source document: ``text`` is the document text ``[start:end]``."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "mcr-quick-risk-estimation",
+                    **_MCR_DOC,
+                    "lang": "zh",
+                    "section": ["韧性路线图", "B 阶段：推进城市规划", "专题领域 2：提高风险分析"],
+                    "page": None,
+                    "start": 6210,
+                    "end": 6273,
+                    "text": "快速风险评估工具：……",
+                }
+            ]
+        }
+    )
+
+    id: str = Field(description="The record id.")
+    doc_id: str
+    source: str = Field(description="Source file name.")
+    title: str = Field(description="Document title.")
+    lang: str = Field(description="Language of the source document.")
+    section: list[str] = Field(description="Heading path at the start of the record, outermost first.")
+    page: int | None = Field(description="1-based PDF page of the start, null for documents without pages.")
+    start: int = Field(description="Start character offset in the source document.")
+    end: int = Field(description="End character offset (exclusive).")
+    text: str = Field(description="The source text [start:end], verbatim (plain text, never markup).")
 
 
 class ToolFacets(BaseModel):

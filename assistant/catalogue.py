@@ -1,4 +1,5 @@
-"""Browsing the catalogue: filters and facet counts over catalogue records (pure functions).
+"""Browsing the catalogue: filters and facet counts over catalogue records, their CSV export and their source text
+(pure functions).
 
 Facets are standard faceted search: each facet counts the records passing every filter except its own, so a
 client can show how many records each other value would give. Values within a facet combine with OR, facets
@@ -7,10 +8,13 @@ with AND (the same semantics as ``Recommender.recommend``'s filters).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+import csv
+import io
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from retriever.types import CatalogueItem
+from retriever.errors import NotFound
+from retriever.types import CatalogueItem, Chunk, Document
 
 Predicate = Callable[[CatalogueItem], bool]
 
@@ -51,6 +55,7 @@ def browse(
     themes: Sequence[int] = (),
     sections: Sequence[str] = (),
     kinds: Sequence[str] = (),
+    text_langs: Sequence[str] = (),
 ) -> Browse:
     filters: dict[str, Predicate] = {}
     if stage is not None:
@@ -64,6 +69,9 @@ def browse(
     if kinds:
         wanted_kinds = set(kinds)
         filters["kind"] = lambda item: item.kind in wanted_kinds
+    if text_langs:
+        wanted_langs = set(text_langs)
+        filters["lang"] = lambda item: bool(wanted_langs & set(facet_values(item, "lang")))
     facets: dict[str, dict[str, int]] = {}
     for facet, keys in FACET_VALUES.items():
         others = [f for name, f in filters.items() if name != facet]
@@ -76,3 +84,79 @@ def browse(
         facets[facet] = count
     matching = [item for item in items if all(f(item) for f in filters.values())]
     return Browse(matching, facets)
+
+
+# -- export and source text -------------------------------------------------------------------------------------
+CSV_COLUMNS: tuple[str, ...] = (
+    "id",
+    "kind",
+    "name",
+    "name_en",
+    "summary_en",
+    "stages",
+    "areas",
+    "section",
+    "section_title",
+    "section_title_en",
+    "urls",
+    "source",
+    "start",
+    "end",
+)
+
+
+def _csv_cell(value: str) -> str:
+    """Neutralise spreadsheet formulas (CSV injection): a leading = + - @ tab or CR is quoted with '."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def records_to_csv(items: Iterable[CatalogueItem]) -> str:
+    """The records as CSV (header first, input order), with a UTF-8 BOM so spreadsheets read Chinese. Lists are
+    joined with ``; ``."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for i in items:
+        writer.writerow(
+            (
+                _csv_cell(i.id),
+                i.kind,
+                _csv_cell(i.name),
+                _csv_cell(i.name_en),
+                _csv_cell(i.summary_en),
+                "; ".join(i.stages),
+                "; ".join(str(a) for a in i.areas),
+                i.section,
+                _csv_cell(i.section_title),
+                _csv_cell(i.section_title_en),
+                "; ".join(_csv_cell(u) for u in i.urls),
+                i.span.source,
+                i.span.start,
+                i.span.end,
+            )
+        )
+    return out.getvalue()
+
+
+@dataclass(frozen=True, slots=True)
+class SourcePassage:
+    """Where a record's text is: its document, the heading path and page at its start, and the text itself
+    (``document.text[start:end]``)."""
+
+    document: Document
+    section: tuple[str, ...]
+    page: int | None
+    start: int
+    end: int
+    text: str
+
+
+def source_passage(item: CatalogueItem, documents: Mapping[str, Document], chunks: Sequence[Chunk]) -> SourcePassage:
+    """The source text of ``item``. Raises ``NotFound`` when its document is not in the index."""
+    document = documents.get(item.span.doc_id)
+    if document is None:
+        raise NotFound(f"the source document of {item.id!r} is not in the index")
+    start, end = item.span.start, item.span.end
+    section = next((c.section for c in chunks if c.doc_id == document.doc_id and c.start <= start < c.end), ())
+    return SourcePassage(document, tuple(section), document.page_at(start), start, end, document.text[start:end])

@@ -72,12 +72,49 @@ class RetrievalSettings(BaseModel):
     index_type: Literal["auto", "flat", "hnsw"] = Field(
         "auto", description="FAISS index type; auto picks flat below hnsw_threshold vectors, HNSW above."
     )
-    hnsw_threshold: int = Field(200_000, ge=1000, description="Vector count from which 'auto' uses HNSW.")
+    hnsw_threshold: int = Field(50_000, ge=1000, description="Vector count from which 'auto' uses HNSW.")
     hnsw_m: int = Field(32, ge=4, le=128, description="HNSW graph degree.")
     hnsw_ef_search: int = Field(128, ge=8, le=4096, description="HNSW search breadth.")
 
 
+# Chroma collection names: 3-512 characters of [a-zA-Z0-9._-], starting and ending with a letter or digit.
+CHROMA_COLLECTION_NAME = re.compile(r"^[a-zA-Z0-9](?:[a-zA-Z0-9._-]{1,510})[a-zA-Z0-9]$")
+
+
+class StoreSettings(BaseModel):
+    backend: Literal["faiss", "chroma"] = Field(
+        "faiss",
+        description="Vector store: faiss (in-process, the index's dense.faiss; default) or chroma (a Chroma "
+        "server, or an embedded Chroma folder with chroma_path; extra 'chroma'). Fill Chroma with `resnav migrate`.",
+    )
+    chroma_host: str = Field("127.0.0.1", description="Host of the Chroma server (`chroma run`).")
+    chroma_port: int = Field(8001, ge=1, le=65535, description="Port of the Chroma server.")
+    chroma_collection: str | None = Field(
+        None,
+        description="Chroma collection to search; unset: the one `resnav migrate` named after the serving index "
+        "version (resnav-<version>). 3-512 characters of [a-zA-Z0-9._-].",
+    )
+    chroma_path: Path | None = Field(
+        None,
+        description="Embedded Chroma folder (PersistentClient) instead of a server, for one process only: "
+        "`resnav serve` refuses more than one worker on it.",
+    )
+
+    @field_validator("chroma_collection")
+    @classmethod
+    def _collection_name(cls, v: str | None) -> str | None:
+        if v is None or v == "":
+            return None
+        if not CHROMA_COLLECTION_NAME.match(v):
+            raise ValueError(
+                "store.chroma_collection must be 3-512 characters of [a-zA-Z0-9._-], starting and ending with a "
+                f"letter or digit, got {v!r}"
+            )
+        return v
+
+
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
+_ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(?::[0-9]{1,5})?$|^https?://\[[0-9A-Fa-f:.]+\](?::[0-9]{1,5})?$")
 
 
 class ApiSettings(BaseModel):
@@ -103,6 +140,24 @@ class ApiSettings(BaseModel):
         "`resnav ingest` or another worker) and loads it in the background; 0 turns the check off.",
     )
     metrics: bool = Field(default=True, description="Serve Prometheus metrics at /metrics.")
+    cors_origins: list[str] = Field(
+        default=[],
+        description="Origins (scheme://host[:port]) of other sites whose pages may call the API from a browser, "
+        "e.g. the city portals embedding the widget; a JSON list in the environment: "
+        '`["https://city.example.org"]`. Empty: same-origin only; `*`: any site. Credentials are never allowed.',
+    )
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _origins(cls, v: list[str]) -> list[str]:
+        out: list[str] = []
+        for origin in v:
+            origin = origin.strip().rstrip("/")
+            if origin != "*" and not _ORIGIN.match(origin):
+                raise ValueError(f"api.cors_origins: {origin!r} is not an origin like 'https://city.example.org'")
+            if origin not in out:
+                out.append(origin)
+        return out
 
     @field_validator("admin_key_sha256")
     @classmethod
@@ -145,6 +200,7 @@ class Settings(BaseSettings):
     embedder: EmbedderSettings = Field(default_factory=EmbedderSettings, description="The embedding model.")
     chunking: ChunkingSettings = Field(default_factory=ChunkingSettings, description="Chunk sizes.")
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings, description="Search behaviour.")
+    store: StoreSettings = Field(default_factory=StoreSettings, description="Where the chunk vectors are searched.")
     api: ApiSettings = Field(default_factory=ApiSettings, description="The HTTP service.")
     feedback: FeedbackSettings = Field(default_factory=FeedbackSettings, description="The feedback store.")
     llm: LLMSettings = Field(default_factory=LLMSettings, description="Optional LLM generation.")
