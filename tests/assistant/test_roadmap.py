@@ -545,3 +545,17 @@ def test_nothing_approved_or_submitted_is_a_negation(rules: RoadmapRules, text: 
     result = assess_stage(None, text, rules=rules)
     assert result.stage == "B"
     assert dict(result.answers)[13] is False
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We trained staff and council, ran an awareness week this year, set up a multi-sector committee, and last "
+        "week held a workshop to launch the development of our DRR strategy.",
+        "我们给工作人员和市议会开了讲座，今年举办了宣传周，成立了多部门委员会，上周召开了启动防灾减灾战略制定的研讨会。",
+    ],
+)
+def test_launching_a_strategy_is_not_having_one_in_either_language(rules: RoadmapRules, text: str) -> None:
+    result = assess_stage(None, text, rules=rules)
+    assert result.stage == "B"
+    assert dict(result.answers)[12] is False and dict(result.answers)[13] is False
