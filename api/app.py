@@ -5,7 +5,8 @@ lifespan opens the feedback store and loads the embedding model and the index (i
 default, so ``/healthz`` answers at once and ``/readyz`` turns 200 when the index serves).
 
 Routers are included from ``ROUTERS``, the one list of the API's resources: add a new resource there. The web
-pages and the widget (``api.routers.web``) come after them, outside the OpenAPI document. With
+pages and the widget (``api.routers.web``) come after them, outside the OpenAPI document. ``api.limits`` caps
+request bodies, rate-limits clients and bounds the work in progress. With
 ``api.cors_origins`` set, a CORS middleware lets pages on those origins call the API (never with credentials).
 """
 
@@ -21,6 +22,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from api import metrics as metrics_module
 from api.deps import Runtime
 from api.errors import install_error_handlers
+from api.limits import install_limits
 from api.metrics import MetricsMiddleware
 from api.routers import admin, chat, feedback, health, recommend, search, stage, tools, web
 from retriever.settings import Settings
@@ -65,6 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in ROUTERS:
         app.include_router(router)
     app.include_router(web.router)  # pages and the widget; not API resources, not in the OpenAPI document
+    install_limits(app, runtime.api)  # inside the metrics (refusals are counted) and the CORS headers
     if runtime.api.metrics:
         app.include_router(metrics_module.router)
         app.add_middleware(MetricsMiddleware, metrics=runtime.metrics)

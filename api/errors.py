@@ -57,8 +57,20 @@ class NotReady(ApiError):
     code = "not_ready"
 
 
+class PayloadTooLarge(ApiError):
+    """The request body is larger than ``api.max_body_bytes``."""
+
+    code = "payload_too_large"
+
+
 class RateLimited(ApiError):
     code = "rate_limited"
+
+
+class Overloaded(ApiError):
+    """No slot freed within ``api.queue_timeout_s``, or the request passed ``api.request_timeout_s``."""
+
+    code = "overloaded"
 
 
 class InternalError(ApiError):
@@ -83,12 +95,14 @@ ERRORS: dict[str, ErrorSpec] = {
     "method_not_allowed": ErrorSpec(405, MethodNotAllowed, "the route exists, the method does not"),
     "ingest_locked": ErrorSpec(409, core.IngestLocked, "another ingest or reindex is running"),
     "document_too_large": ErrorSpec(413, core.DocumentTooLarge, "an uploaded document is too large"),
+    "payload_too_large": ErrorSpec(413, PayloadTooLarge, "the request body is larger than `api.max_body_bytes`"),
     "unsupported_format": ErrorSpec(415, core.UnsupportedFormat, "an uploaded document has an unknown format"),
     "empty_document": ErrorSpec(422, core.EmptyDocument, "an uploaded document has no text"),
     "unreadable_document": ErrorSpec(422, core.UnreadableDocument, "an uploaded document cannot be read"),
     "encrypted_document": ErrorSpec(422, core.EncryptedDocument, "an uploaded PDF is encrypted"),
     "rate_limited": ErrorSpec(429, RateLimited, "too many requests from one client"),
     "internal_error": ErrorSpec(500, InternalError, "an unexpected failure; details are in the server log"),
+    "overloaded": ErrorSpec(503, Overloaded, "too many requests in progress, or the request took too long"),
     "not_ready": ErrorSpec(503, NotReady, "the model or the index is still loading, or failed to load"),
     "index_not_built": ErrorSpec(503, core.IndexNotBuilt, "no index was published yet: run `resnav ingest`"),
     "index_corrupt": ErrorSpec(503, core.IndexCorrupt, "the published index fails its checksums"),
@@ -112,6 +126,7 @@ _CODE_OF_STATUS: dict[int, str] = {
     403: "forbidden",
     404: "not_found",
     405: "method_not_allowed",
+    413: "payload_too_large",
     422: "invalid_request",
     429: "rate_limited",
     503: "not_ready",

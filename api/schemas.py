@@ -7,23 +7,48 @@ unknown fields, so a misspelt field is a 422 ``invalid_request`` rather than sil
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Discriminator,
     Field,
     StrictBool,
-    StrictInt,
     StringConstraints,
     Tag,
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from retriever.types import Hit
+
+
+def _json_integer(value: Any) -> Any:
+    """A JSON integer: 5 or 5.0 (JSON, and JSON Schema's "integer", make no difference), never "5" or true."""
+    if isinstance(value, bool | str | bytes):
+        raise PydanticCustomError("int_type", "Input should be a valid integer")
+    return value  # floats with a fraction are refused by the int validation that follows
+
+
+# Integer fields as the OpenAPI document describes them (`type: integer`): numbers without a fraction only. The
+# bounds come before the validator, so that they stay `minimum`/`maximum` in the JSON schema.
+_ToJsonInt = BeforeValidator(_json_integer)
+
+
+def _iso_time(value: Any) -> Any:
+    """Only ISO 8601 text (what the OpenAPI document promises), not a number of seconds ("0.5")."""
+    if isinstance(value, str) and not _ISO_DATE.match(value.strip()):
+        raise ValueError("Input should be an ISO 8601 date or time, e.g. 2026-01-31T00:00:00Z")
+    return value
+
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+IsoTime = Annotated[datetime, BeforeValidator(_iso_time)]
 
 MAX_QUERY_CHARS = 2000
 MAX_COMMENT_CHARS = 2000
@@ -142,9 +167,8 @@ class SearchRequest(BaseModel):
     )
 
     query: str = Field(min_length=1, max_length=MAX_QUERY_CHARS, description="The question, in Chinese or English.")
-    k: StrictInt | None = Field(
+    k: Annotated[int, Field(ge=1), _ToJsonInt] | None = Field(
         None,
-        ge=1,
         description="How many hits (1..retrieval.max_k, default retrieval.k). Never clamped: out of range is a 422.",
     )
     filters: SearchFilters = Field(default_factory=SearchFilters)
@@ -351,7 +375,7 @@ KINDS: tuple[str, ...] = ("mcr_tool", "unhabitat_service", "flagship")
 
 StageCode = Literal["A", "B", "C"]
 Theme = Annotated[int, Field(ge=1, le=12)]
-StrictTheme = Annotated[StrictInt, Field(ge=1, le=12)]
+StrictTheme = Annotated[int, Field(ge=1, le=12), _ToJsonInt]
 SectionCode = Literal["A", "B", "C", "D", "E", "F", "G", "H", "I", "J", "K"]
 Kind = Literal["mcr_tool", "unhabitat_service", "flagship"]
 
@@ -644,7 +668,9 @@ class RecommendRequest(BaseModel):
         default_factory=list, max_length=11, description="Only UN-Habitat services of these catalogue sections."
     )
     kinds: list[Kind] = Field(default_factory=list, max_length=3, description="Only records of these kinds.")
-    k: StrictInt = Field(5, ge=1, le=RECOMMEND_MAX_K, description="How many records, 1..20 (422 outside).")
+    k: Annotated[int, Field(ge=1, le=RECOMMEND_MAX_K), _ToJsonInt] = Field(
+        5, description="How many records, 1..20 (422 outside)."
+    )
     lang: Lang | None = Field(None, description="Language of the reasons; default: the situation's language.")
 
     @field_validator("situation")
@@ -692,7 +718,8 @@ class RecommendResponse(BaseModel):
 
 # -- stage --------------------------------------------------------------------------------------------------
 QUESTION_COUNT = 15
-QuestionNumber = Annotated[int, Field(ge=1, le=QUESTION_COUNT)]
+# A question number as a JSON object key: "1".."15" exactly (the OpenAPI document says so, and no other key passes).
+QuestionKey = Annotated[str, StringConstraints(pattern=r"^([1-9]|1[0-5])$")]
 Answer = StrictBool | None
 
 
@@ -705,7 +732,7 @@ def _answers_shape(value: Any) -> str | None:
 
 
 Answers = Annotated[
-    Annotated[dict[QuestionNumber, Answer], Tag("by_number")]
+    Annotated[dict[QuestionKey, Answer], Field(json_schema_extra={"additionalProperties": False}), Tag("by_number")]
     | Annotated[list[Answer], Field(max_length=QUESTION_COUNT), Tag("in_order")],
     Discriminator(
         _answers_shape,
@@ -805,7 +832,7 @@ class StageAssessRequest(BaseModel):
             return None
         if isinstance(self.answers, list):
             return {n: v for n, v in enumerate(self.answers, start=1)}
-        return dict(self.answers)
+        return {int(n): v for n, v in self.answers.items()}
 
 
 class StageCriterion(BaseModel):
@@ -921,12 +948,20 @@ class ChatRequest(BaseModel):
         description="The `context` the previous reply returned (stage answers so far, the pending question, the "
         "last recommendations), sent back unchanged. The server keeps no state.",
     )
-    stream: bool = Field(False, description="Answer as server-sent events (also: `Accept: text/event-stream`).")
+    stream: StrictBool = Field(False, description="Answer as server-sent events (also: `Accept: text/event-stream`).")
 
     @field_validator("context")
     @classmethod
     def _small_context(cls, v: dict[str, Any] | None) -> dict[str, Any] | None:
-        if v is not None and (len(v) > MAX_CONTEXT_KEYS or len(json.dumps(v, ensure_ascii=False)) > 8_000):
+        if v is None:
+            return v
+        try:
+            # Free-form JSON: pydantic does not check its strings, so a lone surrogate ("\ud800") would get through
+            # and fail only when the reply (which echoes the context) is encoded: a 500 instead of a 422.
+            encoded = json.dumps(v, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError as e:
+            raise ValueError("context holds text that is not valid Unicode (a lone surrogate)") from e
+        if len(v) > MAX_CONTEXT_KEYS or len(encoded.decode("utf-8")) > 8_000:
             raise ValueError("context is too large")
         return v
 

@@ -115,8 +115,14 @@ def load_index(root: Path, *, verify: bool = True, store: VectorStore | None = N
     )
 
 
+# Invisible format characters a pasted query may carry (zero-width space/joiners, word joiner, BOM, soft hyphen):
+# they would split a Chinese word in two for the lexical leg. NFKC keeps them, so they are dropped here.
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u180e\u200b\u200c\u200d\u2060\ufeff"))
+
+
 def normalize_query(query: str) -> str:
-    return " ".join(unicodedata.normalize("NFKC", query).split())
+    """NFKC (full-width forms and compatibility ideographs folded), invisible characters dropped, spaces collapsed."""
+    return " ".join(unicodedata.normalize("NFKC", query).translate(_INVISIBLE).split())
 
 
 # Weights of each leg in the fusion, per query language. Chosen from the structure of the problem (own-language

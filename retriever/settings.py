@@ -140,6 +140,42 @@ class ApiSettings(BaseModel):
         "`resnav ingest` or another worker) and loads it in the background; 0 turns the check off.",
     )
     metrics: bool = Field(default=True, description="Serve Prometheus metrics at /metrics.")
+    max_body_bytes: int = Field(
+        default=65_536,
+        ge=1024,
+        le=64 * 1024 * 1024,
+        description="Largest request body, counted as it arrives (chunked bodies too); larger: 413 "
+        "`payload_too_large`.",
+    )
+    rate_limit_per_minute: int = Field(
+        default=120,
+        ge=0,
+        description="Requests a minute per client IP, and per admin key, in each worker process (token bucket); "
+        "more: 429 `rate_limited` with Retry-After. /healthz, /readyz, /metrics and static assets are exempt. "
+        "0 turns rate limiting off.",
+    )
+    rate_limit_burst: int = Field(
+        default=30, ge=1, description="Requests a client may send at once before the per-minute rate applies."
+    )
+    max_concurrent: int = Field(
+        default=32,
+        ge=1,
+        le=1024,
+        description="Requests worked on at once in each worker process; the others wait for a slot.",
+    )
+    queue_timeout_s: float = Field(
+        default=1.0,
+        gt=0,
+        le=60,
+        description="Seconds a request waits for a slot before it answers 503 `overloaded` with Retry-After.",
+    )
+    request_timeout_s: float = Field(
+        default=60.0,
+        gt=0,
+        le=3600,
+        description="Seconds a request may take before its response starts; later: 503 `overloaded` (admin routes "
+        "have no deadline).",
+    )
     cors_origins: list[str] = Field(
         default=[],
         description="Origins (scheme://host[:port]) of other sites whose pages may call the API from a browser, "

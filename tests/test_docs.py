@@ -25,3 +25,20 @@ def test_every_setting_is_documented() -> None:
                 walk(ann)
 
     walk(Settings)
+
+
+def test_security_doc_names_tests_that_exist() -> None:
+    """Every `file::test` (and `::test` continuing the previous file) of docs/security.md is a test function."""
+    import re
+
+    doc = (ROOT / "docs" / "security.md").read_text(encoding="utf-8")
+    cited = 0
+    for row in doc.splitlines():
+        current = None
+        for path, name in re.findall(r"`(tests/[\w/]+\.py)?::(\w+)`", row):
+            current = path or current
+            assert current, f"::{name} without a file before it: {row[:80]}"
+            source = (ROOT / current).read_text(encoding="utf-8")
+            assert re.search(rf"^(async )?def {name}\(", source, re.M), f"{current}::{name} does not exist"
+            cited += 1
+    assert cited >= 40

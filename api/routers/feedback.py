@@ -5,7 +5,6 @@ Ratings are thumbs: ``1`` (helpful) or ``-1`` (not helpful), optionally with an 
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response, status
@@ -15,7 +14,7 @@ from pydantic import BaseModel, Field
 from api.deps import AdminDep, FeedbackStoreDep, MetricsDep, RuntimeDep
 from api.errors import responses
 from api.feedback import FeedbackRecord, gaps_to_csv, knowledge_gaps
-from api.schemas import FeedbackCreated, FeedbackItem, FeedbackList, FeedbackRequest, Issue
+from api.schemas import FeedbackCreated, FeedbackItem, FeedbackList, FeedbackRequest, IsoTime, Issue
 
 router = APIRouter(tags=["feedback"])
 
@@ -68,8 +67,10 @@ def list_feedback(
     limit: Annotated[int, Query(ge=1, le=1000, description="Rows per page (JSON).")] = 100,
     offset: Annotated[int, Query(ge=0, description="Rows to skip (JSON).")] = 0,
     issue: Annotated[Issue | None, Query(description="Only this issue.")] = None,
-    rating: Annotated[int | None, Query(description="Only this rating: 1 or -1.")] = None,
-    since: Annotated[datetime | None, Query(description="Only feedback at or after this ISO 8601 time.")] = None,
+    rating: Annotated[
+        int | None, Query(description="Only this rating: 1 or -1.", json_schema_extra={"enum": [1, -1]})
+    ] = None,
+    since: Annotated[IsoTime | None, Query(description="Only feedback at or after this ISO 8601 time.")] = None,
 ) -> FeedbackList | Response:
     """Ratings, newest first, each with the logged question of its answer when there is one."""
     if rating not in (None, -1, 1):
@@ -115,7 +116,7 @@ def knowledge_gap_report(
     _admin: AdminDep,
     store: FeedbackStoreDep,
     format: Annotated[Literal["json", "csv"], Query(description="json or csv")] = "json",
-    since: Annotated[datetime | None, Query(description="Only questions at or after this ISO 8601 time.")] = None,
+    since: Annotated[IsoTime | None, Query(description="Only questions at or after this ISO 8601 time.")] = None,
 ) -> KnowledgeGapReport | Response:
     """What users asked that the documents could not answer (out-of-scope refusals and 'not in the documents'
     answers), grouped by intent and language, largest group first: where the knowledge base needs more."""

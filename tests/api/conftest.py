@@ -40,6 +40,8 @@ def make_settings(
         "admin_key_sha256": ADMIN_KEY_SHA256,
         "load_in_background": False,
         "reload_check_seconds": 0.0,
+        # One TestClient is one client IP for a whole module: rate limits are off unless a test turns them on.
+        "rate_limit_per_minute": 0,
     }
     api_values.update(api)
     return Settings(
