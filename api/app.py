@@ -82,4 +82,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_headers=["Content-Type", "Accept", "Accept-Language"],
             max_age=600,
         )
+    _state_configured_bounds(app, settings)
     return app
+
+
+def _state_configured_bounds(app: FastAPI, settings: Settings) -> None:
+    """Publish bounds that come from settings in the OpenAPI document: ``k`` of ``POST /v1/search`` is at most
+    ``retrieval.max_k`` (checked at run time with a 422), so clients and fuzzers see the real limit."""
+    from fastapi.openapi.utils import get_openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            schema = get_openapi(title=app.title, version=app.version, summary=app.summary, routes=app.routes)
+            k = schema["components"]["schemas"]["SearchRequest"]["properties"]["k"]
+            for option in k.get("anyOf", [k]):
+                if option.get("type") == "integer":
+                    option["maximum"] = settings.retrieval.max_k
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -98,6 +98,8 @@ def test_fuzz_findings_stay_fixed(shared_client, method: str, path: str, kwargs:
 def test_openapi_states_what_validation_enforces(shared_client) -> None:  # type: ignore[no-untyped-def]
     doc = shared_client.get("/openapi.json").json()
     schemas = doc["components"]["schemas"]
+    k = next(o for o in schemas["SearchRequest"]["properties"]["k"]["anyOf"] if o.get("type") == "integer")
+    assert k["maximum"] == 50  # retrieval.max_k, a setting: a fuzzer sending k=51 found it missing
     assert schemas["RecommendRequest"]["properties"]["themes"]["items"] == {
         "type": "integer",
         "minimum": 1,
