@@ -29,7 +29,7 @@ from retriever.errors import InvalidRequest, LLMUnavailable, UngroundedAnswer
 from retriever.language import script_lang
 from retriever.search import HybridRetriever
 from retriever.tokenize import STOPWORDS_EN, tokenize_en, tokenize_zh
-from retriever.types import CatalogueItem, Citation, Hit, StageResult
+from retriever.types import CatalogueItem, Chunk, Citation, Hit, StageResult
 
 logger = logging.getLogger(__name__)
 
@@ -211,8 +211,11 @@ class Assistant:
             if not self._in_domain(text) and not self._key_sentences(text, self.retriever.search(text, 5)):
                 # "recommend a movie": nothing of the catalogue's domain; never recommend a tool for it
                 return ChatReply(
-                    answer=render("out_of_scope", lang, contacts=CONTACTS[lang]), lang=lang, intent="out_of_scope",
-                    grounded=False, context=ctx,
+                    answer=render("out_of_scope", lang, contacts=CONTACTS[lang]),
+                    lang=lang,
+                    intent="out_of_scope",
+                    grounded=False,
+                    context=ctx,
                 )
             return self._recommend(text, lang, ctx, stage=ctx.get("stage"))
         return self._question(text, lang, ctx)
@@ -397,21 +400,7 @@ class Assistant:
         for n, (hit, start, end) in enumerate(picked, 1):
             c = hit.chunk
             quote = c.text[start - c.start : end - c.start]
-            doc = self.retriever.index.documents.get(c.doc_id)
-            citations.append(
-                Citation(
-                    n=n,
-                    doc_id=c.doc_id,
-                    source=c.source,
-                    title=c.title,
-                    section=c.section,
-                    page=doc.page_at(start) if doc else c.page,
-                    start=start,
-                    end=end,
-                    quote=quote,
-                    lang=c.lang,
-                )
-            )
+            citations.append(self._cite(c, n, start, end))
             lines.append(f"{quote} [{n}]")
         translated = any(c.lang != lang for c in citations)
         intro = render("doc_intro_translated" if translated else "doc_intro", lang)
@@ -436,25 +425,26 @@ class Assistant:
         except (LLMUnavailable, UngroundedAnswer) as e:
             logger.warning("llm_fallback code=%s", e.code)
             return None
-        citations = []
-        for n in cited_numbers(answer):
-            c = hits[n - 1].chunk
-            doc = self.retriever.index.documents.get(c.doc_id)
-            citations.append(
-                Citation(
-                    n=n,
-                    doc_id=c.doc_id,
-                    source=c.source,
-                    title=c.title,
-                    section=c.section,
-                    page=doc.page_at(c.start) if doc else c.page,
-                    start=c.start,
-                    end=c.end,
-                    quote=c.text,
-                    lang=c.lang,
-                )
-            )
+        citations = [self._cite(hits[n - 1].chunk, n) for n in cited_numbers(answer)]
         return ChatReply(answer=answer, lang=lang, intent="question", citations=citations, context=ctx)
+
+    def _cite(self, chunk: Chunk, n: int, start: int | None = None, end: int | None = None) -> Citation:
+        """Citation ``n`` of ``chunk``, or of its span ``[start, end)`` in the source (the whole chunk by default)."""
+        start = chunk.start if start is None else start
+        end = chunk.end if end is None else end
+        doc = self.retriever.index.documents.get(chunk.doc_id)
+        return Citation(
+            n=n,
+            doc_id=chunk.doc_id,
+            source=chunk.source,
+            title=chunk.title,
+            section=chunk.section,
+            page=doc.page_at(start) if doc else chunk.page,
+            start=start,
+            end=end,
+            quote=chunk.text[start - chunk.start : end - chunk.start],
+            lang=chunk.lang,
+        )
 
     # -- evidence ------------------------------------------------------------------------------------------
     def _query_terms(self, text: str) -> list[set[str]]:
