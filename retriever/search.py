@@ -133,6 +133,40 @@ LEG_WEIGHTS: dict[str, dict[str, float]] = {
 }
 
 
+@dataclass(frozen=True, slots=True)
+class Leg:
+    """One leg's candidates, best first: chunk rows and the leg's own scores (arrays, so fusion is vectorised)."""
+
+    rows: np.ndarray
+    scores: np.ndarray
+
+    def scores_of(self, rows: np.ndarray) -> dict[int, float]:
+        """This leg's score of each of ``rows`` that it ranked."""
+        found = np.isin(self.rows, rows)
+        return dict(zip(self.rows[found].tolist(), self.scores[found].tolist(), strict=True))
+
+    def pairs(self) -> list[tuple[int, float]]:
+        return list(zip(self.rows.tolist(), self.scores.tolist(), strict=True))
+
+
+def rrf_fuse(
+    legs: dict[str, Leg], weights: dict[str, float], rrf_k: int, n_rows: int, limit: int
+) -> list[tuple[int, float]]:
+    """Reciprocal-rank fusion, the ``limit`` best ``(row, score)``: a row scores the sum over legs of
+    weight / (rrf_k + rank), rank from 1, legs added in their dict order; ties go to the lower row, so the order never
+    depends on anything else. Rows must be unique within a leg and below ``n_rows``."""
+    fused = np.zeros(n_rows, dtype=np.float64)
+    for name, leg in legs.items():
+        if len(leg.rows):
+            fused[leg.rows] += weights.get(name, 0.0) / (rrf_k + 1 + np.arange(len(leg.rows)))
+    rows = np.flatnonzero(fused > 0)
+    if len(rows) > limit:  # partition first: only the best ``limit`` (and ties at the cut) are sorted
+        cut = np.partition(fused[rows], len(rows) - limit)[len(rows) - limit]
+        rows = rows[fused[rows] >= cut]
+    order = np.lexsort((rows, -fused[rows]))[:limit]
+    return list(zip(rows[order].tolist(), fused[rows[order]].tolist(), strict=True))
+
+
 class HybridRetriever:
     """Search one loaded index with one embedder. Thread-safe for concurrent reads."""
 
@@ -173,31 +207,38 @@ class HybridRetriever:
         return np.flatnonzero(np.array(mask, dtype=bool))
 
     # -- legs ----------------------------------------------------------------------------------------------
-    def _rank(self, scores: np.ndarray, allowed: np.ndarray | None, n: int) -> list[tuple[int, float]]:
+    def _rank(self, scores: np.ndarray, allowed: np.ndarray | None, n: int) -> Leg:
         if allowed is not None:
             masked = np.full_like(scores, -np.inf)
             masked[allowed] = scores[allowed]
             scores = masked
         positive = np.flatnonzero(scores > 0)
-        if len(positive) == 0:
-            return []
+        if len(positive) > n:  # keep the n best (ties at the cut-off included) before the full sort
+            cut = -np.partition(-scores[positive], n - 1)[n - 1]
+            positive = positive[scores[positive] >= cut]
         top = positive[np.argsort(-scores[positive], kind="stable")[:n]]
-        return [(int(r), float(scores[r])) for r in top]
+        return Leg(top, scores[top].astype(np.float64))
 
-    def _dense(self, query: str, allowed: np.ndarray | None, n: int) -> list[tuple[int, float]]:
+    def _dense(self, query: str, allowed: np.ndarray | None, n: int) -> Leg:
         vec = self.embedder.embed_query(query)
         allowed_ids = None if allowed is None else [self.index.chunks[r].chunk_id for r in allowed]
         pairs = self.index.store.search(vec, n, allowed=allowed_ids)
-        return [(self.index.row_of[cid], score) for cid, score in pairs]
+        row_of = self.index.row_of
+        return Leg(
+            np.fromiter((row_of[cid] for cid, _ in pairs), dtype=np.int64, count=len(pairs)),
+            np.fromiter((score for _, score in pairs), dtype=np.float64, count=len(pairs)),
+        )
 
     def legs(self, query: str, filters: Filters | None = None) -> dict[str, list[tuple[int, float]]]:
         """Every leg's ranked ``(row, score)`` candidates for ``query`` (exposed for evaluation)."""
         query = normalize_query(query)
-        lang = script_lang(query)
+        return {name: leg.pairs() for name, leg in self._legs(query, script_lang(query), filters).items()}
+
+    def _legs(self, query: str, lang: str, filters: Filters | None) -> dict[str, Leg]:
         allowed = self._allowed_rows(filters)
         n = self.settings.candidates
         mode = self.settings.mode
-        out: dict[str, list[tuple[int, float]]] = {}
+        out: dict[str, Leg] = {}
         if mode in ("hybrid", "dense"):
             out["dense"] = self._dense(query, allowed, n)
         if mode == "dense":
@@ -212,8 +253,8 @@ class HybridRetriever:
             terms = self.lexicon.en_to_zh(query, vocabulary=self.index.lex_main)
             out["translated"] = self._rank(self.index.lex_main.scores(terms), allowed, n)
         if self.settings.prf:
-            first = self._fuse({k: v for k, v in out.items()}, "en")
-            terms = self._feedback_terms([r for r, _ in first[:5]])
+            first = self._fuse(out, "en", 5)
+            terms = self._feedback_terms([r for r, _ in first])
             if terms:
                 out["prf"] = self._rank(self.index.lex_main.scores(terms), allowed, n)
         return out
@@ -241,15 +282,8 @@ class HybridRetriever:
         return [(t, s / hi) for t, s in best]
 
     # -- fusion --------------------------------------------------------------------------------------------
-    def _fuse(self, legs: dict[str, list[tuple[int, float]]], lang: str) -> list[tuple[int, float]]:
-        weights = LEG_WEIGHTS[lang]
-        k = self.settings.rrf_k
-        fused: dict[int, float] = {}
-        for leg, ranked in legs.items():
-            w = weights.get(leg, 0.0)
-            for rank, (row, _) in enumerate(ranked):
-                fused[row] = fused.get(row, 0.0) + w / (k + rank + 1)
-        return sorted(fused.items(), key=lambda x: (-x[1], x[0]))
+    def _fuse(self, legs: dict[str, Leg], lang: str, limit: int) -> list[tuple[int, float]]:
+        return rrf_fuse(legs, LEG_WEIGHTS[lang], self.settings.rrf_k, len(self.index.chunks), limit)
 
     def search(self, query: str, k: int | None = None, filters: Filters | None = None) -> list[Hit]:
         """The top ``k`` chunks for ``query``, best first. Raises ``InvalidRequest`` for an empty query or a
@@ -257,15 +291,17 @@ class HybridRetriever:
         k = self.settings.k if k is None else k
         if not 1 <= k <= self.settings.max_k:
             raise InvalidRequest(f"k must be between 1 and {self.settings.max_k}, got {k}")
-        if not normalize_query(query):
+        query = normalize_query(query)
+        if not query:
             raise InvalidRequest("the query is empty")
-        lang = script_lang(normalize_query(query))
-        legs = self.legs(query, filters)
-        fused = self._fuse(legs, lang)[:k]
-        leg_scores = {leg: dict(ranked) for leg, ranked in legs.items()}
+        lang = script_lang(query)
+        legs = self._legs(query, lang, filters)
+        top = self._fuse(legs, lang, k)
+        wanted = np.array([row for row, _ in top], dtype=np.int64)
+        per_leg = {name: leg.scores_of(wanted) for name, leg in legs.items()}
         hits = []
-        for rank, (row, score) in enumerate(fused):
-            detail = tuple((leg, s[row]) for leg, s in leg_scores.items() if row in s)
+        for rank, (row, score) in enumerate(top):
+            detail = tuple((name, scores[row]) for name, scores in per_leg.items() if row in scores)
             hits.append(Hit(chunk=self.index.chunks[row], score=score, rank=rank + 1, legs=detail))
         return hits
 

@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ingest.language import UNDETERMINED, detect_lang, han_ratio, is_chinese
+from retriever.language import is_han
 
 
 def test_han_ratio_counts_han_against_latin_letters() -> None:
@@ -14,6 +15,16 @@ def test_han_ratio_counts_han_against_latin_letters() -> None:
     assert han_ratio("123，。") == 0.0
     assert han_ratio("城市") == 1.0
     assert han_ratio("ab城市") == pytest.approx(0.5)
+    assert han_ratio("𠀀x") == pytest.approx(0.5)  # extension B, outside the BMP
+
+
+@given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=60))
+@settings(max_examples=300, deadline=None)
+def test_han_ratio_matches_its_per_character_definition(text: str) -> None:
+    # han_ratio counts with regular expressions for speed; is_han and ASCII letters are the definition.
+    han = sum(map(is_han, text))
+    latin = sum(ch.isascii() and ch.isalpha() for ch in text)
+    assert han_ratio(text) == (han / (han + latin) if han + latin else 0.0)
 
 
 @pytest.mark.parametrize(
