@@ -48,6 +48,21 @@ logger = logging.getLogger(__name__)
 _T = TypeVar("_T")
 
 
+# One question per language through every path a request takes, so lazy state (jieba's dictionary, the encoder's
+# buffers, the recommender's record tokens) is built before /readyz says 200.
+WARM_UP_QUERIES = ("Which tool measures a city's disaster resilience?", "哪个工具可以衡量城市的抗灾能力？")
+
+
+def _warm(served: Served) -> None:
+    try:
+        for query in WARM_UP_QUERIES:
+            served.retriever.search(query, 5)
+            if isinstance(served.recommender_or_error, Recommender):
+                served.recommender_or_error.recommend(query, k=3)
+    except Exception:  # a slow first request is better than a service that never says ready
+        logger.exception("warm_up_failed")
+
+
 @dataclass(frozen=True, slots=True)
 class Served:
     """One loaded index version with the retriever over it, and what was built with it: the ``Recommender`` over
@@ -174,8 +189,11 @@ class ServingIndex:
         try:
             self._embedder = make_embedder(self.settings.embedder)
             self._lexicon = self._fresh_lexicon()
+            # CC-CEDICT's reverse index takes ~3 s and ~60 MB to build: before ready, not in the first English query.
+            self._lexicon.warm_up()
             with self._load_lock:
-                self._load_current()
+                served = self._load_current()
+            _warm(served)
             logger.info("serving_ready version=%s seconds=%.2f", self.version, time.perf_counter() - t0)
         except ResnavError as e:
             self._error = e

@@ -40,6 +40,19 @@ def test_readyz_reports_the_served_index(client: TestClient) -> None:
     assert body["embedder"].startswith("hashing")
 
 
+def test_ready_means_warm_the_dictionary_is_parsed_before_readyz(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The first English query used to parse CC-CEDICT itself (2-3 s, found by the load test): now startup does.
+    from retriever import bilingual
+
+    monkeypatch.setattr(bilingual, "_cedict_cache", None)
+    with TestClient(create_app(settings)) as client:
+        assert client.get("/readyz").status_code == 200
+        cedict = bilingual._cedict_cache
+        assert cedict is not None and cedict._words is not None, "CC-CEDICT not loaded before ready"
+
+
 def test_background_load_turns_ready(hashing_index: Path, tmp_path: Path) -> None:
     settings = make_settings(hashing_index, tmp_path / "f.sqlite", load_in_background=True)
     app = create_app(settings)
