@@ -175,10 +175,12 @@ def cmd_info(args: argparse.Namespace) -> int:
 # -- eval ---------------------------------------------------------------------------------------------------
 def cmd_eval(args: argparse.Namespace) -> int:
     """``resnav eval``: a full run (no sub-command), ``compare``, ``ablations``, ``report``, ``gate``, or the
-    single-file ``retrieval`` / ``tools`` / ``stages`` scorers."""
+    single-file ``retrieval`` / ``tools`` / ``stages`` scorers, or ``parity`` (zh/en recommendation pairs)."""
     what = getattr(args, "what", None)
     if what in ("retrieval", "tools", "stages"):
         return _eval_single(args)
+    if what == "parity":
+        return _eval_parity(args)
     if what == "compare":
         return _eval_compare(args)
     if what == "report":
@@ -214,6 +216,15 @@ def _eval_single(args: argparse.Namespace) -> int:
         rules = load_rules(settings.paths.knowledge_dir)
         stages = evaluate_stages(lambda a, t: assess_stage(a, t, rules=rules), gold)
         print(json.dumps({"summary": stages.summary(), "items": stages.items}, indent=1, ensure_ascii=False))
+    return 0
+
+
+def _eval_parity(args: argparse.Namespace) -> int:
+    from eval.parity_recommend import DEFAULT_FILES, format_summary, run
+
+    files = [Path(f) for f in (args.pairs or DEFAULT_FILES)]
+    result = run(_recommender(_settings(args)), files)
+    print(json.dumps(result, indent=1, ensure_ascii=False) if args.json else format_summary(result))
     return 0
 
 
@@ -566,6 +577,10 @@ def build_parser() -> argparse.ArgumentParser:
     st.add_argument("--gold", required=True)
     st.add_argument("--json", action="store_true")
     st.set_defaults(func=cmd_eval)
+    pa = es.add_parser("parity", help="zh/en recommendation pairs: same top-3 set, order, top-1, overlap, p50")
+    pa.add_argument("pairs", nargs="*", help="pair files (default: eval/datasets/parity/recommend*.jsonl)")
+    pa.add_argument("--json", action="store_true")
+    pa.set_defaults(func=cmd_eval)
     c = es.add_parser("compare", help="what changed between two runs: metric deltas, flipped items, settings")
     c.add_argument("a", help="the earlier run (run.json or its folder)")
     c.add_argument("b", help="the later run")

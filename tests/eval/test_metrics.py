@@ -77,3 +77,17 @@ def test_percentiles_and_latency() -> None:
     summary = latency_summary(values)
     assert summary["n"] == 100 and summary["p50_ms"] == 50.0 and summary["p95_ms"] == 95.0
     assert latency_summary([]) == {"n": 0}
+
+
+def test_parity_summary_counts_sets_order_top1_and_overlap() -> None:
+    from eval.parity_recommend import summarize
+
+    rows = [
+        {"id": "same", "zh": ["a", "b", "c"], "en": ["a", "b", "c"], "top3_overlap": 1.0, "seconds": 0.01},
+        {"id": "reordered", "zh": ["a", "b", "c"], "en": ["c", "a", "b"], "top3_overlap": 1.0, "seconds": 0.02},
+        {"id": "two", "zh": ["a", "b", "c"], "en": ["a", "b", "d"], "top3_overlap": 2 / 3, "seconds": 0.03},
+        {"id": "one", "zh": ["x", "b", "c"], "en": ["a", "y", "c"], "top3_overlap": 1 / 3, "seconds": 0.04},
+    ]
+    s = summarize(rows)
+    assert (s["n"], s["identical_top3"], s["same_order"], s["same_top1"], s["overlap2"]) == (4, 2, 1, 2, 3)
+    assert [d["id"] for d in s["differ"]] == ["two", "one"]
