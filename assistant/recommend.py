@@ -18,6 +18,7 @@ import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -26,7 +27,7 @@ from ingest.catalogue import load_english
 from retriever.errors import InvalidRequest
 from retriever.language import script_lang
 from retriever.lexical import BM25Index
-from retriever.search import Filters, HybridRetriever
+from retriever.search import Filters, HybridRetriever, normalize_query
 from retriever.tokenize import tokenize_en, tokenize_zh
 from retriever.types import CatalogueItem, Citation
 
@@ -124,8 +125,9 @@ class Recommender:
         return next((i for i in self.items if i.id == record_id), None)
 
     # -- legs ----------------------------------------------------------------------------------------------
-    def _passage_ranks(self, situation: str) -> list[int]:
-        hits = self.retriever.search(situation, min(40, self.retriever.settings.max_k), Filters(docs=self._record_docs))
+    def _passage_ranks(self, situation: str, vector: np.ndarray) -> list[int]:
+        k = min(40, self.retriever.settings.max_k)
+        hits = self.retriever.search(situation, k, Filters(docs=self._record_docs), vector=vector)
         order: list[int] = []
         for h in hits:
             c = h.chunk
@@ -135,8 +137,7 @@ class Recommender:
                     order.append(n)
         return order
 
-    def _dense_ranks(self, situation: str) -> list[int]:
-        q = self.retriever.embedder.embed_query(situation)
+    def _dense_ranks(self, q: np.ndarray) -> list[int]:
         scores = (self._vecs @ q).max(axis=0)
         return [int(i) for i in np.argsort(-scores, kind="stable")]
 
@@ -197,10 +198,14 @@ class Recommender:
         needs = " ".join(m.group(1).strip() for m in _NEEDS.finditer(situation))
         if needs and needs != situation:
             views.append((needs, NEED_WEIGHT))
+        embed = self.retriever.embedder.embed_query
         for text, weight in views:
+            # One encoding per view, shared by the passage leg and the dense leg (the search normalises first).
+            normalized = normalize_query(text)
+            vector = embed(normalized)
             for ranks in (
-                self._passage_ranks(text),
-                self._dense_ranks(text)[:50],
+                self._passage_ranks(text, vector),
+                self._dense_ranks(vector if normalized == text else embed(text))[:50],
                 *self._lexical_ranks(text, query_lang),
             ):
                 for r, n in enumerate(ranks):
@@ -314,15 +319,10 @@ class Recommender:
             return None
         quote = item.span.quote
         best: tuple[float, int, int] | None = None
-        for m in _SENTENCE.finditer(quote):
-            text = m.group(0).strip()
-            if len(text) < 6:
-                continue
-            tokens = set(tokenize_zh(text))
+        for begin, end, tokens in _record_sentences(quote):
             score = len(terms & tokens)
             if score and (best is None or score > best[0]):
-                lead = len(m.group(0)) - len(m.group(0).lstrip())
-                best = (score, m.start() + lead, m.start() + lead + len(text))
+                best = (score, begin, end)
         if best is None:
             return None
         _, s, e = best
@@ -333,3 +333,18 @@ class Recommender:
                 field_name = name
                 break
         return start, end, quote[s:e], field_name
+
+
+@lru_cache(maxsize=4096)
+def _record_sentences(quote: str) -> tuple[tuple[int, int, frozenset[str]], ...]:
+    """The sentences of a record's source text (6 characters or more), as (start, end, tokens) within ``quote``.
+    Cached per text: segmenting every candidate's sentences on every request was 80% of a recommendation's time."""
+    out = []
+    for m in _SENTENCE.finditer(quote):
+        raw = m.group(0)
+        text = raw.strip()
+        if len(text) < 6:
+            continue
+        begin = m.start() + len(raw) - len(raw.lstrip())
+        out.append((begin, begin + len(text), frozenset(tokenize_zh(text))))
+    return tuple(out)

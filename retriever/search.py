@@ -219,8 +219,8 @@ class HybridRetriever:
         top = positive[np.argsort(-scores[positive], kind="stable")[:n]]
         return Leg(top, scores[top].astype(np.float64))
 
-    def _dense(self, query: str, allowed: np.ndarray | None, n: int) -> Leg:
-        vec = self.embedder.embed_query(query)
+    def _dense(self, query: str, allowed: np.ndarray | None, n: int, vector: np.ndarray | None = None) -> Leg:
+        vec = self.embedder.embed_query(query) if vector is None else vector
         allowed_ids = None if allowed is None else [self.index.chunks[r].chunk_id for r in allowed]
         pairs = self.index.store.search(vec, n, allowed=allowed_ids)
         row_of = self.index.row_of
@@ -234,13 +234,13 @@ class HybridRetriever:
         query = normalize_query(query)
         return {name: leg.pairs() for name, leg in self._legs(query, script_lang(query), filters).items()}
 
-    def _legs(self, query: str, lang: str, filters: Filters | None) -> dict[str, Leg]:
+    def _legs(self, query: str, lang: str, filters: Filters | None, vector: np.ndarray | None = None) -> dict[str, Leg]:
         allowed = self._allowed_rows(filters)
         n = self.settings.candidates
         mode = self.settings.mode
         out: dict[str, Leg] = {}
         if mode in ("hybrid", "dense"):
-            out["dense"] = self._dense(query, allowed, n)
+            out["dense"] = self._dense(query, allowed, n, vector)
         if mode == "dense":
             return out
         if lang == "zh":
@@ -285,9 +285,12 @@ class HybridRetriever:
     def _fuse(self, legs: dict[str, Leg], lang: str, limit: int) -> list[tuple[int, float]]:
         return rrf_fuse(legs, LEG_WEIGHTS[lang], self.settings.rrf_k, len(self.index.chunks), limit)
 
-    def search(self, query: str, k: int | None = None, filters: Filters | None = None) -> list[Hit]:
+    def search(
+        self, query: str, k: int | None = None, filters: Filters | None = None, *, vector: np.ndarray | None = None
+    ) -> list[Hit]:
         """The top ``k`` chunks for ``query``, best first. Raises ``InvalidRequest`` for an empty query or a
-        ``k`` outside 1..max_k."""
+        ``k`` outside 1..max_k. ``vector``: the query's embedding, when the caller already has it (it must be
+        ``embedder.embed_query(normalize_query(query))``), so one request never encodes the same text twice."""
         k = self.settings.k if k is None else k
         if not 1 <= k <= self.settings.max_k:
             raise InvalidRequest(f"k must be between 1 and {self.settings.max_k}, got {k}")
@@ -295,7 +298,7 @@ class HybridRetriever:
         if not query:
             raise InvalidRequest("the query is empty")
         lang = script_lang(query)
-        legs = self._legs(query, lang, filters)
+        legs = self._legs(query, lang, filters, vector)
         top = self._fuse(legs, lang, k)
         wanted = np.array([row for row, _ in top], dtype=np.int64)
         per_leg = {name: leg.scores_of(wanted) for name, leg in legs.items()}
