@@ -310,6 +310,11 @@ class Lexicon:
                     self._zh_entry.setdefault(compact, number)
         self._phrases = {k: tuple(v) for k, v in phrases.items()}
         self._longest_phrase = max((len(k) for k in self._phrases), default=0)
+        # Phrase lengths by first token, longest first: a position whose token starts no phrase is skipped at once.
+        lengths: dict[str, set[int]] = {}
+        for key in self._phrases:
+            lengths.setdefault(key[0], set()).add(len(key))
+        self._lengths_by_first = {t: tuple(sorted(n, reverse=True)) for t, n in lengths.items()}
         by_prefix: dict[str, list[str]] = {}
         for compact in self._zh_gloss:
             by_prefix.setdefault(compact[:2], []).append(compact)
@@ -422,10 +427,11 @@ class Lexicon:
         return out
 
     def _glossary_match(self, tokens: list[str], i: int) -> tuple[int, tuple[str, ...]]:
-        for length in range(min(self._longest_phrase, len(tokens) - i), 0, -1):
-            terms = self._phrases.get(tuple(tokens[i : i + length]))
-            if terms:
-                return length, terms
+        for length in self._lengths_by_first.get(tokens[i], ()):
+            if length <= len(tokens) - i:
+                terms = self._phrases.get(tuple(tokens[i : i + length]))
+                if terms:
+                    return length, terms
         return 0, ()
 
     def _cedict_match(self, tokens: list[str], i: int) -> tuple[int, _Postings, float]:
