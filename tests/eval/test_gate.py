@@ -54,7 +54,7 @@ class RandomRetriever:
         self.index, self.embedder, self.lexicon, self.settings = real.index, real.embedder, real.lexicon, real.settings
         self._random = random.Random(seed)
 
-    def search(self, query: str, k: int | None = None, filters: Any = None) -> list[Hit]:
+    def search(self, query: str, k: int | None = None, filters: Any = None, *, vector: Any = None) -> list[Hit]:
         chunks = self._random.sample(self.index.chunks, k or self.settings.k)
         return [Hit(chunk=c, score=1.0 / (i + 1), rank=i + 1) for i, c in enumerate(chunks)]
 
