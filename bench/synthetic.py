@@ -58,7 +58,11 @@ class SyntheticCorpus:
         topic = rng.choice(self.topics, size=rows, p=weights)
         latent = centres[topic] + self.spread * rng.standard_normal(size=(rows, self.latent), dtype=np.float32)
         x = latent @ projection
-        x += self.noise * rng.standard_normal(size=(rows, self.dim), dtype=np.float32)
+        del latent
+        noise = rng.standard_normal(size=(rows, self.dim), dtype=np.float32)
+        noise *= self.noise  # in place: one (rows, dim) temporary instead of two (same values)
+        x += noise
+        del noise
         x /= np.linalg.norm(x, axis=1, keepdims=True)
         return np.ascontiguousarray(x, dtype=np.float32)
 

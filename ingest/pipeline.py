@@ -307,7 +307,13 @@ def _build_version(
     index_type = settings.retrieval.index_type
     if index_type == "auto":
         index_type = "hnsw" if len(chunks) >= settings.retrieval.hnsw_threshold else "flat"
-    store = FaissStore(embedder.dim, index_type, settings.retrieval.hnsw_m, settings.retrieval.hnsw_ef_search)
+    store = FaissStore(
+        embedder.dim,
+        index_type,
+        settings.retrieval.hnsw_m,
+        settings.retrieval.hnsw_ef_search,
+        hnsw_storage=settings.store.hnsw_storage,
+    )
     store.upsert([c.chunk_id for c in chunks], [c.doc_id for c in chunks], vectors)
     store.save(staging)
 
@@ -329,7 +335,7 @@ def _build_version(
         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "embedder": {"id": embedder.id, "dim": embedder.dim},
         "chunker": chunker_signature(settings),
-        "store": {"backend": "faiss", "index_type": index_type},
+        "store": {"backend": "faiss", "index_type": index_type, "hnsw_storage": store.hnsw_storage},
         "documents": [
             {
                 "doc_id": d.doc_id,

@@ -87,6 +87,14 @@ class StoreSettings(BaseModel):
         description="Vector store: faiss (in-process, the index's dense.faiss; default) or chroma (a Chroma "
         "server, or an embedded Chroma folder with chroma_path; extra 'chroma'). Fill Chroma with `resnav migrate`.",
     )
+    hnsw_storage: Literal["flat", "fp16", "sq8"] = Field(
+        "fp16",
+        description="How a FAISS HNSW index (retrieval.index_type; from hnsw_threshold vectors under auto) keeps its "
+        "vectors: fp16 (2 bytes a dimension, recall as float32; default), sq8 (1 byte, quantiser trained at ingest; "
+        "recall@10 about 0.02 lower, which efSearch cannot buy back) or flat (float32, 4 bytes). 1M x 512-d: "
+        "1.6 / 1.2 / 2.6 GB resident (docs/benchmarks.md). A flat index is always exact float32. Takes effect at the "
+        "next ingest.",
+    )
     chroma_host: str = Field("127.0.0.1", description="Host of the Chroma server (`chroma run`).")
     chroma_port: int = Field(8001, ge=1, le=65535, description="Port of the Chroma server.")
     chroma_collection: str | None = Field(
