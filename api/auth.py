@@ -40,7 +40,7 @@ def check_admin_key(configured_sha256: str | None, presented: str | None) -> Non
         raise Forbidden("the admin key is not valid")
 
 
-def require_admin(
+async def require_admin(
     request: Request,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     header_key: Annotated[str | None, Depends(_header)],

@@ -13,17 +13,26 @@ from collections.abc import Iterator
 
 from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
+from starlette.concurrency import run_in_threadpool
 
 from api.deps import AssistantDep, FeedbackStoreDep
 from api.errors import responses
+from api.feedback import FeedbackStore
 from api.schemas import ChatRequest, ChatResponse
-from assistant.chat import ChatReply, Turn
+from assistant.chat import Assistant, ChatReply, Turn
 from assistant.payloads import citation_payload, item_payload, recommendation_payload, stage_payload
 
 logger = logging.getLogger(__name__)
 router = APIRouter(prefix="/v1", tags=["chat"])
 
 _PIECES = re.compile(r"[^\n。！？.!?]*(?:[。！？.!?]+|\n|$)")
+
+
+def _reply(body: ChatRequest, assistant: Assistant, store: FeedbackStore) -> dict:
+    reply = assistant.reply([Turn(m.role, m.content) for m in body.messages], lang=body.lang, context=body.context)
+    question = next((m.content for m in reversed(body.messages) if m.role == "user"), "")
+    store.log_question(reply.answer_id, question, reply.lang, reply.intent, reply.grounded)
+    return reply_payload(reply)
 
 
 def reply_payload(reply: ChatReply) -> dict:
@@ -61,7 +70,7 @@ def _events(payload: dict) -> Iterator[str]:
         200: {"content": {"text/event-stream": {"example": "event: meta\ndata: {...}\n\nevent: delta\n..."}}},
     },
 )
-def chat(body: ChatRequest, request: Request, assistant: AssistantDep, store: FeedbackStoreDep):  # noqa: ANN201
+async def chat(body: ChatRequest, request: Request, assistant: AssistantDep, store: FeedbackStoreDep):  # noqa: ANN201
     """Answers the last user message: stage check (a short dialogue asking the most decisive question next),
     tool recommendation, catalogue lookup, a question about the documents, greeting/help, or a short refusal for
     questions the documents do not cover.
@@ -72,12 +81,8 @@ def chat(body: ChatRequest, request: Request, assistant: AssistantDep, store: Fe
     With `"stream": true` or `Accept: text/event-stream` the reply comes as server-sent events: `meta`
     (answer_id, intent, lang), `delta` (pieces of the answer text) and `done` (the full JSON reply).
     """
-    reply = assistant.reply(
-        [Turn(m.role, m.content) for m in body.messages], lang=body.lang, context=body.context
-    )
-    question = next((m.content for m in reversed(body.messages) if m.role == "user"), "")
-    store.log_question(reply.answer_id, question, reply.lang, reply.intent, reply.grounded)
-    payload = reply_payload(reply)
+    # One thread hop for the work (the reply and logging the question); the rest stays on the event loop.
+    payload = await run_in_threadpool(_reply, body, assistant, store)
     if body.stream or "text/event-stream" in request.headers.get("accept", ""):
         return StreamingResponse(
             _events(payload), media_type="text/event-stream", headers={"Cache-Control": "no-cache"}

@@ -129,8 +129,7 @@ def knowledge_gap_report(
         )
     return KnowledgeGapReport(
         groups=[
-            KnowledgeGapGroup(intent=g.intent, lang=g.lang, count=g.count, questions=list(g.questions))
-            for g in gaps
+            KnowledgeGapGroup(intent=g.intent, lang=g.lang, count=g.count, questions=list(g.questions)) for g in gaps
         ],
         total=sum(g.count for g in gaps),
     )

@@ -12,7 +12,7 @@ router = APIRouter(tags=["operations"])
 
 
 @router.get("/healthz", response_model=HealthResponse, summary="Liveness")
-def healthz() -> HealthResponse:
+async def healthz() -> HealthResponse:
     """The process is up and answering. Does not look at the model or the index."""
     return HealthResponse()
 
@@ -23,7 +23,7 @@ def healthz() -> HealthResponse:
     summary="Readiness",
     responses=responses("not_ready", "index_not_built", "index_corrupt", "embedder_mismatch", "embedder_unavailable"),
 )
-def readyz(served: ServedDep) -> ReadyResponse:
+async def readyz(served: ServedDep) -> ReadyResponse:
     """200 once the embedding model and an index version are loaded; 503 with the reason until then."""
     return ReadyResponse(
         index_version=served.version, documents=served.documents, chunks=served.chunks, embedder=served.embedder_id

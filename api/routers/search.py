@@ -6,8 +6,9 @@ import time
 
 from fastapi import APIRouter
 from fastapi.exceptions import RequestValidationError
+from starlette.concurrency import run_in_threadpool
 
-from api.deps import ServedDep, SettingsDep
+from api.deps import Served, ServedDep, SettingsDep
 from api.errors import responses
 from api.schemas import SearchHit, SearchRequest, SearchResponse
 from retriever.search import Filters
@@ -28,7 +29,7 @@ def _check_k(k: int | None, max_k: int) -> None:
     summary="Search the documents",
     responses=responses("invalid_request", "not_ready", "index_not_built", "embedder_mismatch"),
 )
-def search(body: SearchRequest, settings: SettingsDep, served: ServedDep) -> SearchResponse:
+async def search(body: SearchRequest, settings: SettingsDep, served: ServedDep) -> SearchResponse:
     """The ``k`` passages most relevant to ``query`` (Chinese or English), best first, after ``filters``.
 
     ``k`` must be within 1..``retrieval.max_k`` (422 otherwise; it is never clamped); omitted, it is
@@ -38,9 +39,14 @@ def search(body: SearchRequest, settings: SettingsDep, served: ServedDep) -> Sea
     k = settings.retrieval.k if body.k is None else body.k
     f = body.filters
     filters = Filters(docs=tuple(f.docs), langs=tuple(f.langs), sections=tuple(f.sections), kinds=tuple(f.kinds))
+    # One thread hop for the work; validation and serialisation stay on the event loop (see api/deps.py).
+    return await run_in_threadpool(_search, served, body.query, k, filters)
+
+
+def _search(served: Served, query: str, k: int, filters: Filters) -> SearchResponse:
     t0 = time.perf_counter()
-    hits = served.retriever.search(body.query, k, filters)
+    hits = served.retriever.search(query, k, filters)
     took_ms = round((time.perf_counter() - t0) * 1000, 2)
     return SearchResponse(
-        query=body.query, k=k, index_version=served.version, took_ms=took_ms, hits=[SearchHit.from_hit(h) for h in hits]
+        query=query, k=k, index_version=served.version, took_ms=took_ms, hits=[SearchHit.from_hit(h) for h in hits]
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from starlette.concurrency import run_in_threadpool
 
 from api.deps import RoadmapRulesDep
 from api.errors import responses
@@ -20,7 +21,7 @@ from api.schemas import (
     StageQuestionsResponse,
 )
 from assistant.payloads import citation_payload, stage_payload
-from assistant.roadmap import assess_stage, detect_lang, next_question
+from assistant.roadmap import RoadmapRules, assess_stage, detect_lang, next_question
 from retriever.types import Citation
 
 router = APIRouter(prefix="/v1/stage", tags=["stage"])
@@ -78,7 +79,7 @@ def list_stage_questions(
     summary="Assess a city's roadmap stage",
     responses=responses(*_ERRORS),
 )
-def assess_city_stage(body: StageAssessRequest, rules: RoadmapRulesDep) -> StageAssessResponse:
+async def assess_city_stage(body: StageAssessRequest, rules: RoadmapRulesDep) -> StageAssessResponse:
     """The roadmap stage for survey `answers` and/or a free-text description (`text`, Chinese or English).
 
     Explicit answers override what the text says; unknowns are never guessed: when they can change the outcome
@@ -86,6 +87,10 @@ def assess_city_stage(body: StageAssessRequest, rules: RoadmapRulesDep) -> Stage
     `next_question` is the first of them. Each criterion cites the MCR2030 text that defines it. At least one of
     `answers` and `text` is required; question numbers are 1..15 (422 otherwise).
     """
+    return await run_in_threadpool(_assess, body, rules)
+
+
+def _assess(body: StageAssessRequest, rules: RoadmapRules) -> StageAssessResponse:
     text = body.text if body.text and body.text.strip() else None
     lang = body.lang or (detect_lang(text) if text else "en")
     result = assess_stage(body.answer_map(), text, rules=rules, lang=lang)
