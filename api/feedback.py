@@ -13,8 +13,6 @@ one shared connection.
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 import threading
 from collections.abc import Sequence
@@ -26,6 +24,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.pool import StaticPool
+
+from assistant.spreadsheet import spreadsheet_csv
 
 logger = logging.getLogger(__name__)
 
@@ -87,13 +87,6 @@ class FeedbackRecord:
 def _utc(value: datetime) -> datetime:
     # SQLite hands back naive datetimes; they were written in UTC.
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def _csv_cell(value: Any) -> Any:
-    """Neutralise spreadsheet formulas in free text (CSV injection): a leading = + - @ is quoted with '."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
 
 
 class FeedbackStore:
@@ -274,34 +267,27 @@ def knowledge_gaps(store: FeedbackStore, *, since: datetime | None = None, per_g
 
 
 def gaps_to_csv(gaps: Sequence[KnowledgeGap]) -> str:
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(("intent", "lang", "count", "question"))
-    for g in gaps:
-        for question in g.questions:
-            writer.writerow((g.intent, g.lang, g.count, _csv_cell(question)))
-    return out.getvalue()
+    return spreadsheet_csv(
+        ("intent", "lang", "count", "question"), ((g.intent, g.lang, g.count, q) for g in gaps for q in g.questions)
+    )
 
 
 def records_to_csv(records: Sequence[FeedbackRecord]) -> str:
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for r in records:
-        writer.writerow(
-            [
+    return spreadsheet_csv(
+        CSV_COLUMNS,
+        (
+            (
                 r.id,
                 r.created_at.isoformat().replace("+00:00", "Z"),
-                _csv_cell(r.answer_id),
+                r.answer_id,
                 r.rating,
                 r.issue or "",
-                _csv_cell(r.comment or ""),
-                _csv_cell(r.question or ""),
+                r.comment or "",
+                r.question or "",
                 r.lang or "",
                 r.intent or "",
                 "" if r.grounded is None else str(r.grounded).lower(),
-            ]
-        )
-    return out.getvalue()
+            )
+            for r in records
+        ),
+    )

@@ -8,11 +8,10 @@ with AND (the same semantics as ``Recommender.recommend``'s filters).
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from assistant.spreadsheet import spreadsheet_csv
 from retriever.errors import NotFound
 from retriever.types import CatalogueItem, Chunk, Document
 
@@ -105,38 +104,31 @@ CSV_COLUMNS: tuple[str, ...] = (
 )
 
 
-def _csv_cell(value: str) -> str:
-    """Neutralise spreadsheet formulas (CSV injection): a leading = + - @ tab or CR is quoted with '."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 def records_to_csv(items: Iterable[CatalogueItem]) -> str:
-    """The records as CSV (header first, input order), with a UTF-8 BOM so spreadsheets read Chinese. Lists are
-    joined with ``; ``."""
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for i in items:
-        writer.writerow(
+    """The records as CSV (header first, input order), with a UTF-8 BOM so spreadsheets read Chinese and formulas
+    neutralised (`spreadsheet_csv`). Lists are joined with ``; ``."""
+    return spreadsheet_csv(
+        CSV_COLUMNS,
+        (
             (
-                _csv_cell(i.id),
+                i.id,
                 i.kind,
-                _csv_cell(i.name),
-                _csv_cell(i.name_en),
-                _csv_cell(i.summary_en),
+                i.name,
+                i.name_en,
+                i.summary_en,
                 "; ".join(i.stages),
                 "; ".join(str(a) for a in i.areas),
                 i.section,
-                _csv_cell(i.section_title),
-                _csv_cell(i.section_title_en),
-                "; ".join(_csv_cell(u) for u in i.urls),
+                i.section_title,
+                i.section_title_en,
+                "; ".join(i.urls),
                 i.span.source,
                 i.span.start,
                 i.span.end,
             )
-        )
-    return out.getvalue()
+            for i in items
+        ),
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,6 @@ import re
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 from assistant.recommend import Recommendation, Recommender
@@ -28,7 +27,7 @@ from prompts import render
 from retriever.errors import InvalidRequest, LLMUnavailable, UngroundedAnswer
 from retriever.language import script_lang
 from retriever.search import HybridRetriever
-from retriever.tokenize import STOPWORDS_EN, tokenize_en, tokenize_zh
+from retriever.tokenize import STOPWORDS_EN, sentence_tokens, tokenize_en, tokenize_zh
 from retriever.types import CatalogueItem, Chunk, Citation, Hit, StageResult
 
 logger = logging.getLogger(__name__)
@@ -210,13 +209,7 @@ class Assistant:
         if RECOMMEND.search(text) and record is None:
             if not self._in_domain(text) and not self._key_sentences(text, self.retriever.search(text, 5)):
                 # "recommend a movie": nothing of the catalogue's domain; never recommend a tool for it
-                return ChatReply(
-                    answer=render("out_of_scope", lang, contacts=CONTACTS[lang]),
-                    lang=lang,
-                    intent="out_of_scope",
-                    grounded=False,
-                    context=ctx,
-                )
+                return _unanswered("out_of_scope", lang, ctx)
             return self._recommend(text, lang, ctx, stage=ctx.get("stage"))
         return self._question(text, lang, ctx)
 
@@ -381,20 +374,8 @@ class Assistant:
         picked = self._key_sentences(text, hits)
         if not picked:
             if not self._in_domain(text):
-                return ChatReply(
-                    answer=render("out_of_scope", lang, contacts=CONTACTS[lang]),
-                    lang=lang,
-                    intent="out_of_scope",
-                    grounded=False,
-                    context=ctx,
-                )
-            return ChatReply(
-                answer=render("no_evidence", lang, contacts=CONTACTS[lang]),
-                lang=lang,
-                intent="question",
-                grounded=False,
-                context=ctx,
-            )
+                return _unanswered("out_of_scope", lang, ctx)
+            return _unanswered("no_evidence", lang, ctx)
         citations = []
         lines = []
         for n, (hit, start, end) in enumerate(picked, 1):
@@ -550,20 +531,22 @@ _QUESTION_WORDS = {
 }
 
 
-@lru_cache(maxsize=20_000)
 def _sentences(text: str) -> tuple[tuple[int, int, frozenset[str]], ...]:
-    """The sentences of a passage worth quoting, as (start, end, tokens) within ``text`` (cached per text:
-    passages repeat across questions). Headings and fragments under 12 characters are not answers."""
-    out = []
-    for m in _SENTENCE.finditer(text):
-        raw = m.group(0)
-        sentence = raw.strip()
-        if len(sentence) < 12:
-            continue
-        begin = m.start() + len(raw) - len(raw.lstrip())
-        # tokenize_zh and tokenize_en give the same tokens for any text: one pass covers both languages
-        out.append((begin, begin + len(sentence), frozenset(tokenize_zh(sentence))))
-    return tuple(out)
+    """The sentences of a passage worth quoting, as (start, end, tokens) within ``text``. Headings and fragments
+    under 12 characters are not answers."""
+    return sentence_tokens(text, _SENTENCE, 12)
+
+
+def _unanswered(template: str, lang: str, ctx: dict[str, Any]) -> ChatReply:
+    """No grounded answer: ``out_of_scope`` (not about the roadmap or the catalogue) or ``no_evidence`` (a question
+    the documents do not answer, intent ``question``), each pointing to whom to ask."""
+    return ChatReply(
+        answer=render(template, lang, contacts=CONTACTS[lang]),
+        lang=lang,
+        intent="out_of_scope" if template == "out_of_scope" else "question",
+        grounded=False,
+        context=ctx,
+    )
 
 
 def _shown_criteria(result: StageResult) -> list:

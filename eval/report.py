@@ -180,6 +180,12 @@ def _pick_set(sets: dict[str, Any]) -> str:
     return "all" if "all" in sets else next(iter(sets))
 
 
+def _per_set_and_lang(summary: dict, keys: list[str], labels: list[str] | None = None) -> Block:
+    """A table with a row per (set, language) of ``summary[set][lang]``: its ``keys`` under ``labels``."""
+    rows = [[label, lang, *(v[k] for k in keys)] for label, langs in summary.items() for lang, v in langs.items()]
+    return Block("table", header=["set", "lang", *(labels or keys)], rows=rows)
+
+
 def build_report(
     run: dict[str, Any],
     out_dir: Path,
@@ -355,12 +361,7 @@ def build_report(
 
     if "tools" in s:
         b.append(Block("h2", "Tool recommendation"))
-        rows = [
-            [label, lang, v["n"], v["hit@3"], v["recall@5"]]
-            for label, langs in s["tools"].items()
-            for lang, v in langs.items()
-        ]
-        b.append(Block("table", header=["set", "lang", "n", "hit@3", "recall@5"], rows=rows))
+        b.append(_per_set_and_lang(s["tools"], ["n", "hit@3", "recall@5"]))
 
     if "stages" in s:
         b.append(Block("h2", "Roadmap stages"))
@@ -438,12 +439,8 @@ def build_report(
 
     if "abstention" in s:
         b.append(Block("h2", "Out-of-scope questions"))
-        rows = [
-            [label, lang, v["n"], v["correct"], v["declined"]]
-            for label, langs in s["abstention"].items()
-            for lang, v in langs.items()
-        ]
-        b.append(Block("table", header=["set", "lang", "n", "correct abstention", "declined"], rows=rows))
+        columns = ["n", "correct", "declined"]
+        b.append(_per_set_and_lang(s["abstention"], columns, ["n", "correct abstention", "declined"]))
         bad = [i for i in items.get("abstention", []) if not i["correct"]]
         if bad:
             b.append(

@@ -36,7 +36,7 @@ from retriever.errors import IndexCorrupt, IndexNotBuilt, InvalidRequest, Resnav
 from retriever.index import read_manifest, require_current
 from retriever.search import LoadedIndex, load_index
 from retriever.settings import CHROMA_COLLECTION_NAME, RetrievalSettings, Settings, StoreSettings
-from retriever.stores import FaissStore, VectorStore
+from retriever.stores import FaissStore, VectorStore, checked_upsert
 
 if TYPE_CHECKING:  # pragma: no cover
     from chromadb.api import ClientAPI
@@ -176,11 +176,7 @@ class ChromaStore:
             raise _store_error(e, f"Chroma count of {self.name!r} failed") from e
 
     def upsert(self, chunk_ids: Sequence[str], doc_ids: Sequence[str], vectors: np.ndarray) -> None:
-        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
-        if vectors.ndim != 2 or vectors.shape[1] != self._dim or len(chunk_ids) != vectors.shape[0]:
-            raise InvalidRequest(f"upsert needs ({len(chunk_ids)}, {self._dim}) vectors, got {tuple(vectors.shape)}")
-        if len(doc_ids) != len(chunk_ids):
-            raise InvalidRequest("upsert needs one doc id per chunk id")
+        vectors = checked_upsert(chunk_ids, doc_ids, vectors, self._dim)
         if len(set(chunk_ids)) != len(chunk_ids):
             # FAISS keeps the last of repeated ids; Chroma rejects the batch. Keep the last, like FAISS.
             last = {c: i for i, c in enumerate(chunk_ids)}

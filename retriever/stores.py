@@ -66,6 +66,17 @@ SQ_MIN_TRAIN_ROWS = 1_000  # a smaller first batch trains the full unit-vector r
 _REBUILD_BLOCK = 50_000  # rows decoded at a time when an HNSW index is rebuilt without some rows
 
 
+def checked_upsert(chunk_ids: Sequence[str], doc_ids: Sequence[str], vectors: np.ndarray, dim: int) -> np.ndarray:
+    """The arguments of ``VectorStore.upsert`` checked (``InvalidRequest``): ``(len(chunk_ids), dim)`` vectors, one
+    doc id per chunk id. Returns the vectors as contiguous float32."""
+    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+    if vectors.ndim != 2 or vectors.shape[1] != dim or len(chunk_ids) != vectors.shape[0]:
+        raise InvalidRequest(f"upsert needs ({len(chunk_ids)}, {dim}) vectors, got {tuple(vectors.shape)}")
+    if len(doc_ids) != len(chunk_ids):
+        raise InvalidRequest("upsert needs one doc id per chunk id")
+    return vectors
+
+
 class FaissStore:
     """FAISS ``IndexIDMap2`` over ``IndexFlatIP`` (exact) or HNSW (approximate, inner product) whose vectors are
     ``IndexHNSWFlat`` (float32) or ``IndexHNSWSQ`` (float16 or 8-bit scalar quantised) per ``hnsw_storage``."""
@@ -162,11 +173,7 @@ class FaissStore:
         self._index.train(sample)
 
     def upsert(self, chunk_ids: Sequence[str], doc_ids: Sequence[str], vectors: np.ndarray) -> None:
-        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
-        if vectors.ndim != 2 or vectors.shape[1] != self._dim or len(chunk_ids) != vectors.shape[0]:
-            raise InvalidRequest(f"upsert needs ({len(chunk_ids)}, {self._dim}) vectors, got {tuple(vectors.shape)}")
-        if len(doc_ids) != len(chunk_ids):
-            raise InvalidRequest("upsert needs one doc id per chunk id")
+        vectors = checked_upsert(chunk_ids, doc_ids, vectors, self._dim)
         existing = [self._row_of[c] for c in chunk_ids if c in self._row_of]
         if existing:
             self._remove_rows(existing)

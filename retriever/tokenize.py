@@ -338,3 +338,20 @@ def tokenize(text: str, lang: str) -> list[str]:
     if base == "en":
         return tokenize_en(text)
     raise ValueError(f"unsupported language {lang!r}; expected 'zh' or 'en'")
+
+
+@functools.lru_cache(maxsize=32_768)
+def sentence_tokens(text: str, pattern: re.Pattern[str], min_chars: int) -> tuple[tuple[int, int, frozenset[str]], ...]:
+    """The sentences of ``text`` found by ``pattern`` (stripped, at least ``min_chars`` long), each as (start, end,
+    its `tokenize_zh` tokens) with offsets into ``text``. Cached per (text, pattern, min_chars): the passages and
+    records that answers quote recur across requests, and segmenting them is most of an answer's time.
+    `tokenize_zh` and `tokenize_en` give the same tokens for any text, so one pass covers both languages."""
+    out = []
+    for m in pattern.finditer(text):
+        raw = m.group(0)
+        sentence = raw.strip()
+        if len(sentence) < min_chars:
+            continue
+        begin = m.start() + len(raw) - len(raw.lstrip())
+        out.append((begin, begin + len(sentence), frozenset(tokenize_zh(sentence))))
+    return tuple(out)

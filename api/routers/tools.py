@@ -104,6 +104,12 @@ def list_tools(query: Annotated[ToolsQuery, Query()], recommender: RecommenderDe
     )
 
 
+# The record id in a path: ``A.1``, ``mcr-quick-risk-estimation``.
+ToolId = Annotated[
+    str, Path(min_length=1, max_length=200, description="Record id, e.g. 'A.1', 'mcr-quick-risk-estimation'.")
+]
+
+
 @router.get(
     "/tools/{tool_id}",
     response_model=ToolDetail,
@@ -111,9 +117,7 @@ def list_tools(query: Annotated[ToolsQuery, Query()], recommender: RecommenderDe
     responses=responses("not_found", *_ERRORS),
 )
 def get_tool(
-    tool_id: Annotated[
-        str, Path(min_length=1, max_length=200, description="Record id, e.g. 'A.1', 'mcr-quick-risk-estimation'.")
-    ],
+    tool_id: ToolId,
     recommender: RecommenderDep,
     lang: Annotated[Lang, Query(description="Language preferred for the `display` fields.")] = "zh",
 ) -> ToolDetail:
@@ -132,9 +136,7 @@ def get_tool(
     responses=responses("not_found", *_ERRORS),
 )
 def get_tool_source(
-    tool_id: Annotated[
-        str, Path(min_length=1, max_length=200, description="Record id, e.g. 'A.1', 'mcr-quick-risk-estimation'.")
-    ],
+    tool_id: ToolId,
     served: ServedDep,
 ) -> ToolSourceText:
     """The record's own text in its source document, verbatim (`text` is the document text `[start:end]`, the

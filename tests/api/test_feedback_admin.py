@@ -1,4 +1,5 @@
-"""Feedback (store, public POST, admin list in JSON and CSV), the admin key, and reindex with an atomic hot swap."""
+"""Feedback (public POST, admin list in JSON and CSV), the admin key, and reindex with an atomic hot swap. The store
+itself is tested once per database in test_feedback_postgres.py (``FeedbackStoreContract``)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,6 @@ import csv
 import io
 import threading
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -14,79 +14,8 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.auth import key_digest
-from api.feedback import CSV_COLUMNS, FeedbackStore
+from api.feedback import CSV_COLUMNS
 from tests.api.conftest import ADMIN, ADMIN_KEY, assert_error, make_settings
-
-# -- the store ------------------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[FeedbackStore]:
-    s = FeedbackStore(f"sqlite:///{tmp_path / 'deep' / 'folder' / 'feedback.sqlite'}")
-    s.create()
-    yield s
-    s.close()
-
-
-def test_store_creates_its_file_and_tables_idempotently(store: FeedbackStore, tmp_path: Path) -> None:
-    assert (tmp_path / "deep" / "folder" / "feedback.sqlite").is_file()
-    store.create()  # again: no error, nothing lost
-    store.add("a1", 1)
-    store.create()
-    assert store.count() == 1
-
-
-def test_store_add_list_and_join_questions(store: FeedbackStore) -> None:
-    store.log_question("ans-1", "城市韧性记分卡是什么？", "zh", "question", True)
-    store.log_question("ans-1", "logged twice", "en", "other", False)  # the first log is kept
-    first = store.add("ans-1", -1, "wrong_citation", "引用不对")
-    second = store.add("ans-2", 1)
-    assert second.id > first.id
-    items = store.list()
-    assert [r.id for r in items] == [second.id, first.id]  # newest first
-    old = items[1]
-    assert (old.answer_id, old.rating, old.issue, old.comment) == ("ans-1", -1, "wrong_citation", "引用不对")
-    assert (old.question, old.lang, old.intent, old.grounded) == ("城市韧性记分卡是什么？", "zh", "question", True)
-    assert old.created_at.tzinfo is not None
-    assert items[0].question is None and items[0].grounded is None
-    assert [r.id for r in store.list(rating=-1)] == [first.id]
-    assert [r.id for r in store.list(issue="wrong_citation")] == [first.id]
-    assert store.list(since=datetime.now(UTC) + timedelta(minutes=1)) == []
-    assert len(store.list(since=datetime.now(UTC) - timedelta(minutes=1))) == 2
-    assert [r.id for r in store.list(limit=1, offset=1)] == [first.id]
-    assert store.count(rating=1) == 1
-
-
-def test_store_rejects_other_ratings(store: FeedbackStore) -> None:
-    with pytest.raises(ValueError):
-        store.add("a", 5)
-
-
-def test_store_in_memory_is_shared_across_threads() -> None:
-    s = FeedbackStore("sqlite://")
-    s.create()
-    threads = [threading.Thread(target=s.add, args=(f"t{i}", 1)) for i in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert s.count() == 8
-
-
-def test_csv_export_is_safe_for_spreadsheets(store: FeedbackStore) -> None:
-    store.log_question("x", '=HYPERLINK("http://evil")', "en", "question", False)
-    store.add("x", -1, "other", "+cmd|' /C calc'!A0")
-    store.add("y", 1, None, "好，谢谢\n第二行, with comma")
-    text = store.export_csv()
-    assert text.startswith("\ufeff")
-    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
-    assert tuple(rows[0]) == CSV_COLUMNS
-    assert len(rows) == 3
-    y, x = rows[1], rows[2]
-    assert y[5] == "好，谢谢\n第二行, with comma"
-    assert x[5].startswith("'+") and x[6].startswith("'=")
-    assert x[9] == "false" and y[9] == ""
-
 
 # -- POST /v1/feedback ------------------------------------------------------------------------------------------
 

@@ -138,6 +138,12 @@ class FeedbackStoreContract:
         assert old.created_at.tzinfo is not None
         assert abs(old.created_at - first.created_at) < timedelta(milliseconds=1)
         assert items[0].question is None and items[0].grounded is None
+        assert [r.id for r in store.list(rating=-1)] == [first.id]
+        assert [r.id for r in store.list(issue="wrong_citation")] == [first.id]
+        assert store.list(since=datetime.now(UTC) + timedelta(minutes=1)) == []
+        assert len(store.list(since=datetime.now(UTC) - timedelta(minutes=1))) == 2
+        assert [r.id for r in store.list(limit=1, offset=1)] == [first.id]
+        assert store.count(rating=1) == 1
 
     def test_filters_paging_and_count(self, store: FeedbackStore) -> None:
         ids = [store.add(f"a{i}", 1 if i % 3 else -1, "other" if i % 2 else None).id for i in range(10)]
@@ -172,6 +178,7 @@ class FeedbackStoreContract:
         assert x[5].startswith("'+") and x[6].startswith("'=")
         assert x[9] == "false" and y[9] == ""
         assert x[1].endswith("Z")
+        assert len(rows) == 3
         assert len(list(csv.reader(io.StringIO(store.export_csv(rating=1).lstrip("\ufeff"))))) == 2
 
     def test_log_question_keeps_the_first_and_the_store_stays_usable(self, store: FeedbackStore) -> None:
@@ -238,7 +245,20 @@ class FeedbackStoreContract:
 class TestFeedbackSQLite(FeedbackStoreContract):
     @pytest.fixture
     def database_url(self, tmp_path: Path) -> str:
-        return f"sqlite:///{tmp_path / 'feedback.sqlite'}"
+        return f"sqlite:///{tmp_path / 'deep' / 'folder' / 'feedback.sqlite'}"
+
+    def test_creates_its_file_and_folders(self, store: FeedbackStore, tmp_path: Path) -> None:
+        assert (tmp_path / "deep" / "folder" / "feedback.sqlite").is_file()
+
+    def test_in_memory_is_shared_across_threads(self) -> None:
+        s = FeedbackStore("sqlite://")
+        s.create()
+        threads = [threading.Thread(target=s.add, args=(f"t{i}", 1)) for i in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert s.count() == 8
 
 
 class TestFeedbackPostgres(FeedbackStoreContract):
