@@ -2,12 +2,14 @@
 
 Incremental by content hash: a document whose source and content are unchanged (same chunker version, same
 embedder) keeps its chunks, vectors and tokens; only new or changed documents are chunked and embedded; a
-document whose file disappeared from an ingested folder leaves the index. When nothing changed, no version is
-published at all. A bad file is reported with its error code and skipped; the others go on.
+document whose file disappeared from an ingested folder leaves the index. When nothing changed (documents and the
+knowledge files: catalogue English, glossary, rules), no version is published at all. A bad file is reported with
+its error code and skipped; the others go on.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import time
@@ -227,7 +229,12 @@ def ingest(
             unique_fresh.append(doc)
         fresh_docs = unique_fresh
 
-        if reusable and not fresh_docs and not report.removed:
+        # The catalogue records, the glossary and the rules come from the knowledge files too: a change there
+        # (say, a curated English summary) publishes a new version, re-using every chunk and vector.
+        same_knowledge = previous_manifest is not None and previous_manifest.get("knowledge") == knowledge_signature(
+            settings
+        )
+        if reusable and same_knowledge and not fresh_docs and not report.removed:
             report.total_chunks = int(previous_manifest["counts"]["chunks"]) if previous_manifest else 0
             report.catalogue_records = int(previous_manifest["counts"]["catalogue"]) if previous_manifest else 0
             report.version = previous_manifest["version"] if previous_manifest else None
@@ -280,6 +287,16 @@ def ingest(
 def chunker_signature(settings: Settings) -> str:
     c = settings.chunking
     return f"{CHUNKER_VERSION}:{c.max_chars_zh}:{c.max_chars_en}:{c.overlap_chars}"
+
+
+def knowledge_signature(settings: Settings) -> str:
+    """A hash of the curated knowledge files (catalogue English, glossary, roadmap rules), by name and content."""
+    digest = hashlib.sha256()
+    folder = settings.paths.knowledge_dir
+    for path in sorted(folder.iterdir()) if folder.is_dir() else ():
+        if path.is_file():
+            digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 def load_lexicon(settings: Settings) -> Lexicon:
@@ -335,6 +352,7 @@ def _build_version(
         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "embedder": {"id": embedder.id, "dim": embedder.dim},
         "chunker": chunker_signature(settings),
+        "knowledge": knowledge_signature(settings),
         "store": {"backend": "faiss", "index_type": index_type, "hnsw_storage": store.hnsw_storage},
         "documents": [
             {

@@ -75,6 +75,26 @@ def test_incremental_ingest(tmp_path: Path, small_corpus: Path) -> None:
     assert sources == {"a.md", "b.txt"}
 
 
+def test_a_changed_knowledge_file_publishes_a_new_version_without_re_embedding(
+    tmp_path: Path, small_corpus: Path
+) -> None:
+    settings = make_settings(tmp_path / "index")
+    knowledge = tmp_path / "knowledge"
+    shutil.copytree(settings.paths.knowledge_dir, knowledge)
+    settings.paths.knowledge_dir = knowledge
+    emb = CountingEmbedder()
+    first = ingest([small_corpus], settings, emb)
+    n_first = emb.embedded
+    assert ingest([small_corpus], settings, emb).version == first.version
+    with (knowledge / "glossary.tsv").open("a", encoding="utf-8") as f:
+        f.write("海绵城市\tsponge city\tgeneral\n")
+    changed = ingest([small_corpus], settings, emb)
+    assert changed.version != first.version and emb.embedded == n_first
+    assert changed.total_chunks == first.total_chunks
+    manifest = read_manifest(current_version_dir(settings.paths.index_dir))
+    assert manifest["knowledge"] != read_manifest(settings.paths.index_dir / "versions" / first.version)["knowledge"]
+
+
 def test_bad_file_is_reported_and_skipped(tmp_path: Path, small_corpus: Path) -> None:
     (small_corpus / "empty.txt").write_bytes(b"")
     (small_corpus / "broken.pdf").write_bytes(b"this is not a pdf")
