@@ -167,3 +167,25 @@ def set_label(path: Path) -> str:
     if OWN.resolve() in resolved.parents:
         return "own"
     return path.stem
+
+
+def tool_pairs(items: list[ToolItem]) -> list[ParityRecommendItem]:
+    """The zh/en pairs of a tools file whose ids come in twos, ``<stem>-zh`` and ``<stem>-en`` (ours,
+    eval/datasets/tools/tools.jsonl): one situation in both languages, with the same gold and stage. Raises
+    ``InvalidRequest`` on a stem without both languages or with different gold on its two lines."""
+    sides: dict[str, dict[str, ToolItem]] = {}
+    for item in items:
+        stem, _, lang = item.id.rpartition("-")
+        if lang != item.lang or not stem:
+            raise InvalidRequest(f"{item.id}: a paired tools id ends in -{item.lang}")
+        sides.setdefault(stem, {})[lang] = item
+    pairs = []
+    for stem, side in sides.items():
+        if set(side) != {"zh", "en"}:
+            raise InvalidRequest(f"{stem}: needs both a -zh and an -en line, has {sorted(side)}")
+        zh, en = side["zh"], side["en"]
+        gold = ("acceptable_service_ids", "acceptable_urls", "acceptable_names", "stage")
+        if any(getattr(zh, g) != getattr(en, g) for g in gold):
+            raise InvalidRequest(f"{stem}: the -zh and -en lines have different gold or stage")
+        pairs.append(ParityRecommendItem(id=stem, stage=zh.stage, zh=zh.scenario, en=en.scenario))
+    return pairs

@@ -1,6 +1,7 @@
 """zh/en parity of recommendations, summed up per file: ``resnav eval parity [FILE ...]``.
 
-Each line of a file is a pair (``id``, ``stage``, ``zh``, ``en``): the same situation in both languages. For each
+Each line of a file is a pair (``id``, ``stage``, ``zh``, ``en``): the same situation in both languages; a tools
+gold file whose ids come in ``-zh``/``-en`` twos gives its pairs too. For each
 file: how many pairs get the same top-3 records as a set (``identical_top3``), in the same order
 (``same_order``), the same first record (``same_top1``), at least two of three in common (``overlap2``), the mean
 top-3 overlap, and the median time of one recommendation. The per-pair rows come from
@@ -14,14 +15,23 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from eval.datasets import ToolItem, load_items, tool_pairs
 from eval.metrics import latency_summary
 from eval.parity import evaluate_parity_recommend
 
-DEFAULT_FILES = ("eval/datasets/parity/recommend.jsonl", "eval/datasets/parity/recommend_heldout.jsonl")
+DEFAULT_FILES = (
+    "eval/datasets/parity/recommend.jsonl",
+    "eval/datasets/parity/recommend_heldout.jsonl",
+    "eval/datasets/tools/tools.jsonl",
+)
 
 
 def load_pairs(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    """Pairs from a pairs file, or from a tools file whose scenarios come in zh/en twos (`tool_pairs`)."""
+    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    if lines and "scenario" in json.loads(lines[0]):
+        return [p.model_dump() for p in tool_pairs(load_items(path, ToolItem))]
+    return [json.loads(line) for line in lines]
 
 
 def summarize(rows: Sequence[dict], k: int = 3) -> dict[str, Any]:

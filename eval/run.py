@@ -85,7 +85,7 @@ class GoldFiles:
 
         return cls(
             qa=dev_file("qa.jsonl") + (own / "qa" / "qa.jsonl",),
-            tools=dev_file("tools.jsonl"),
+            tools=dev_file("tools.jsonl") + (own / "tools" / "tools.jsonl",),
             stages=dev_file("stages.jsonl"),
             chat=(own / "chat" / "chat.jsonl",),
             out_of_scope=(own / "out_of_scope" / "out_of_scope.jsonl",),

@@ -16,8 +16,10 @@ from eval.datasets import (
     ParityRecommendItem,
     ParityStageItem,
     QAItem,
+    ToolItem,
     load_items,
     set_label,
+    tool_pairs,
 )
 from eval.retrieval import ENGLISH_DOCS, group_of
 from retriever.errors import InvalidRequest
@@ -75,6 +77,35 @@ def _record_ids() -> set[str]:
     ids = {e["id"] for e in english["mcr_tools"]["entries"]}
     ids |= {k for k in english["unhabitat_services"] if not k.startswith("_")}
     return ids
+
+
+def test_own_tools_set_is_paired_and_names_existing_records() -> None:
+    """Our tools gold (written blind to the system's output) is 25 situations in both languages, the same gold on
+    both lines, every target an existing record: a service or flagship id, or an MCR2030 tool's URL or name."""
+    items = load_items(OWN / "tools" / "tools.jsonl", ToolItem)
+    pairs = tool_pairs(items)
+    assert len(pairs) >= 25 and len(items) == 2 * len(pairs)
+    english = json.loads((KNOWLEDGE / "catalogue_en.json").read_text(encoding="utf-8"))
+    ids = _record_ids() | {f"flagship-{k}" for k in english["flagships"] if not k.startswith("_")}
+    names = [n for e in english["mcr_tools"]["entries"] for n in [e["name_en"], *e["zh"]]]
+    names += [n for e in english["mcr_mentions"]["entries"] for n in [e["name_en"], *e["find"]]]
+    for item in items:
+        assert item.acceptable_service_ids or item.acceptable_urls or item.acceptable_names, item.id
+        assert set(item.acceptable_service_ids) <= ids, item.id
+        for name in item.acceptable_names:
+            assert any(name.casefold() in n.casefold() for n in names), f"{item.id}: no record named {name!r}"
+
+
+def test_tool_pairs_refuse_incomplete_or_unequal_pairs() -> None:
+    zh = ToolItem(id="p1-zh", lang="zh", scenario="情况", acceptable_service_ids=["A.1"])
+    en = ToolItem(id="p1-en", lang="en", scenario="situation", acceptable_service_ids=["A.1"])
+    assert [p.id for p in tool_pairs([zh, en])] == ["p1"]
+    with pytest.raises(InvalidRequest, match="both"):
+        tool_pairs([zh])
+    with pytest.raises(InvalidRequest, match="different gold"):
+        tool_pairs([zh, en.model_copy(update={"acceptable_service_ids": ["A.2"]})])
+    with pytest.raises(InvalidRequest, match="ends in"):
+        tool_pairs([zh.model_copy(update={"id": "p1-en"})])
 
 
 def test_chat_expectations_name_existing_records() -> None:
