@@ -58,8 +58,6 @@ def stated_needs(situation: str) -> list[str]:
     return [m.group(1).strip() for m in _NEEDS.finditer(situation)]
 
 
-
-
 @dataclass(frozen=True, slots=True)
 class Recommendation:
     item: CatalogueItem

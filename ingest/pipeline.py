@@ -231,9 +231,8 @@ def ingest(
 
         # The catalogue records, the glossary and the rules come from the knowledge files too: a change there
         # (say, a curated English summary) publishes a new version, re-using every chunk and vector.
-        same_knowledge = previous_manifest is not None and previous_manifest.get("knowledge") == knowledge_signature(
-            settings
-        )
+        knowledge = knowledge_signature(settings)
+        same_knowledge = previous_manifest is not None and previous_manifest.get("knowledge") == knowledge
         if reusable and same_knowledge and not fresh_docs and not report.removed:
             report.total_chunks = int(previous_manifest["counts"]["chunks"]) if previous_manifest else 0
             report.catalogue_records = int(previous_manifest["counts"]["catalogue"]) if previous_manifest else 0
@@ -276,7 +275,9 @@ def ingest(
         vectors = np.concatenate(vector_parts) if vector_parts else np.zeros((0, embedder.dim), dtype=np.float32)
 
         lexicon = load_lexicon(settings)
-        report.version = _build_version(root, settings, embedder, documents, chunks, vectors, lexicon, progress)
+        report.version = _build_version(
+            root, settings, embedder, documents, chunks, vectors, lexicon, progress, knowledge=knowledge
+        )
         report.total_chunks = len(chunks)
         catalogue = json.loads((current_version_dir(root) / "catalogue.json").read_text(encoding="utf-8"))  # type: ignore[operator]
         report.catalogue_records = len(catalogue)
@@ -315,6 +316,8 @@ def _build_version(
     vectors: np.ndarray,
     lexicon: Lexicon,
     progress: Progress,
+    *,
+    knowledge: str,
 ) -> str:
     staging = new_staging_dir(root)
     files = IndexFiles(staging)
@@ -352,7 +355,7 @@ def _build_version(
         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "embedder": {"id": embedder.id, "dim": embedder.dim},
         "chunker": chunker_signature(settings),
-        "knowledge": knowledge_signature(settings),
+        "knowledge": knowledge,
         "store": {"backend": "faiss", "index_type": index_type, "hnsw_storage": store.hnsw_storage},
         "documents": [
             {
