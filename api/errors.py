@@ -115,6 +115,9 @@ ERRORS: dict[str, ErrorSpec] = {
     "invalid_knowledge_file": ErrorSpec(
         503, core.InvalidKnowledgeFile, "a curated file in corpus/knowledge is broken (glossary, roadmap rules)"
     ),
+    "invalid_rendering": ErrorSpec(
+        503, core.InvalidRendering, "an English rendering in corpus/renderings does not fit its original"
+    ),
 }
 
 INTERNAL_MESSAGE = "internal server error"

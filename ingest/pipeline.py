@@ -23,9 +23,10 @@ from ingest.catalogue import extract_catalogue, load_english
 from ingest.chunking import CHUNKER_VERSION, split_document
 from ingest.loaders import SUPPORTED_SUFFIXES, load_document, read_manifest
 from ingest.normalize import normalize_for_matching
+from ingest.renderings import load_rendering
 from retriever.bilingual import Lexicon
 from retriever.embedders import Embedder
-from retriever.errors import IngestError
+from retriever.errors import IngestError, InvalidRendering
 from retriever.index import (
     IndexFiles,
     catalogue_to_json,
@@ -35,6 +36,8 @@ from retriever.index import (
     new_staging_dir,
     publish_version,
     read_meta,
+    read_renderings,
+    renderings_to_json,
     write_meta,
 )
 from retriever.index import (
@@ -44,7 +47,7 @@ from retriever.lexical import BM25Index
 from retriever.settings import Settings
 from retriever.stores import FaissStore
 from retriever.tokenize import add_user_words, tokenize_en, tokenize_zh
-from retriever.types import Chunk, Document
+from retriever.types import Chunk, Document, Rendering
 
 logger = logging.getLogger(__name__)
 
@@ -110,19 +113,64 @@ def embed_text(chunk: Chunk) -> str:
     return f"{heading}\n{body}" if heading and heading not in body[: len(heading) + 5] else body
 
 
-def chunk_tokens(chunk: Chunk, lexicon: Lexicon | None) -> tuple[list[str], list[str]]:
+def chunk_tokens(chunk: Chunk, lexicon: Lexicon | None, english: str | None = None) -> tuple[list[str], list[str]]:
     """(tokens in the chunk's own language, tokens of its English view).
 
     The English view puts every chunk in one English token space: English chunks with their own words,
-    Chinese chunks with the English glosses of their words (glossary first, then CC-CEDICT).
+    Chinese chunks with the words of their English rendering (``english``, the rendering of the chunk's
+    segments) and the English glosses of their words (glossary first, then CC-CEDICT).
     """
     text = embed_text(chunk)
     if chunk.lang == "zh":
         main = tokenize_zh(text)
         gloss = lexicon.zh_to_en(text) if lexicon is not None else []
+        if english:
+            heading = lexicon.zh_to_en(chunk.heading) if lexicon is not None and chunk.heading else []
+            return main, tokenize_en(normalize_for_matching(english)) + (gloss if GLOSS_BESIDE_RENDERING else heading)
         return main, gloss
     words = tokenize_en(text)
     return words, words
+
+
+# Whether a rendered Chinese chunk keeps its word-by-word glosses beside its rendering in the English view.
+GLOSS_BESIDE_RENDERING = True
+
+
+def collect_renderings(
+    documents: Sequence[Document], entries: dict[str, tuple[Path, dict]]
+) -> tuple[list[Rendering], list[tuple[str, str, str]], str]:
+    """The renderings the manifests declare for ``documents`` (``"renderings": [{"file", "lang",
+    "provenance"}]`` beside a document entry; paths relative to the manifest's folder), the problems as
+    ``(file, code, message)`` (a broken rendering is skipped, its document still ingested), and a hash of the
+    rendering files (a changed rendering publishes a new version)."""
+    out: list[Rendering] = []
+    problems: list[tuple[str, str, str]] = []
+    digest = hashlib.sha256()
+    for doc in documents:
+        folder, entry = entries.get(doc.doc_id, (Path("."), {}))
+        declared = entry.get("renderings") or []
+        if not isinstance(declared, list):
+            problems.append((doc.source, "invalid_rendering", f"{doc.source}: 'renderings' must be a list"))
+            continue
+        for spec in declared:
+            try:
+                path = folder / str(spec["file"])
+                rendering = load_rendering(
+                    path,
+                    doc.text,
+                    doc_id=doc.doc_id,
+                    provenance=spec.get("provenance", "curated"),
+                )
+                digest.update(path.name.encode() + b"\0" + path.read_bytes())
+            except (KeyError, TypeError) as e:
+                problems.append((doc.source, "invalid_rendering", f"{doc.source}: bad rendering entry ({e})"))
+                continue
+            except InvalidRendering as e:
+                problems.append((str(spec.get("file")), e.code, str(e)))
+                logger.warning("rendering_skipped source=%s code=%s", doc.source, e.code)
+                continue
+            out.append(rendering)
+    return out, problems, digest.hexdigest()[:16]
 
 
 def _origin(doc: Document) -> str:
@@ -160,12 +208,13 @@ def ingest(
         # Load every file; unchanged ones are recognised by origin path + content hash.
         manifests: dict[Path, dict[str, dict]] = {}
         loaded: list[Document] = []
+        entries: dict[str, tuple[Path, dict]] = {}
         for path in progress(files, "load", len(files)):
             folder_key = path.parent
             if folder_key not in manifests:
                 manifests[folder_key] = read_manifest(folder_key)
             entry = manifests[folder_key].get(path.name, {})
-            meta = {k: str(v) for k, v in entry.items() if k not in ("file", "title") and v is not None}
+            meta = {k: str(v) for k, v in entry.items() if k not in ("file", "title", "renderings") and v is not None}
             meta["path"] = str(path.resolve())
             try:
                 doc = load_document(path, source=path.name, title=entry.get("title"), meta=meta)
@@ -174,6 +223,7 @@ def ingest(
                 logger.warning("ingest_skipped source=%s code=%s", path, e.code)
                 continue
             loaded.append(doc)
+            entries[doc.doc_id] = (folder_key, entry)
 
         if prev_folder is not None and previous_manifest is not None:
             prev_docs, prev_chunks_all = read_meta(prev_folder)
@@ -231,7 +281,9 @@ def ingest(
 
         # The catalogue records, the glossary and the rules come from the knowledge files too: a change there
         # (say, a curated English summary) publishes a new version, re-using every chunk and vector.
-        knowledge = knowledge_signature(settings)
+        renderings, rendering_problems, rendering_hash = collect_renderings(loaded, entries)
+        report.skipped.extend(rendering_problems)
+        knowledge = knowledge_signature(settings) + ":" + rendering_hash
         same_knowledge = previous_manifest is not None and previous_manifest.get("knowledge") == knowledge
         if reusable and same_knowledge and not fresh_docs and not report.removed:
             report.total_chunks = int(previous_manifest["counts"]["chunks"]) if previous_manifest else 0
@@ -274,9 +326,25 @@ def ingest(
             chunks.extend(cs)
         vectors = np.concatenate(vector_parts) if vector_parts else np.zeros((0, embedder.dim), dtype=np.float32)
 
+        if prev_folder is not None:
+            # documents kept from an earlier ingest of another folder keep their renderings
+            loaded_ids = {d.doc_id for d in loaded}
+            kept_ids_all = {d.doc_id for d in documents}
+            for key, r in read_renderings(prev_folder).items():
+                if key[0] in kept_ids_all and key[0] not in loaded_ids:
+                    renderings.append(r)
         lexicon = load_lexicon(settings)
         report.version = _build_version(
-            root, settings, embedder, documents, chunks, vectors, lexicon, progress, knowledge=knowledge
+            root,
+            settings,
+            embedder,
+            documents,
+            chunks,
+            vectors,
+            lexicon,
+            progress,
+            knowledge=knowledge,
+            renderings=renderings,
         )
         report.total_chunks = len(chunks)
         catalogue = json.loads((current_version_dir(root) / "catalogue.json").read_text(encoding="utf-8"))  # type: ignore[operator]
@@ -318,6 +386,7 @@ def _build_version(
     progress: Progress,
     *,
     knowledge: str,
+    renderings: Sequence[Rendering] = (),
 ) -> str:
     staging = new_staging_dir(root)
     files = IndexFiles(staging)
@@ -337,19 +406,25 @@ def _build_version(
     store.upsert([c.chunk_id for c in chunks], [c.doc_id for c in chunks], vectors)
     store.save(staging)
 
+    english = {r.doc_id: r for r in renderings if r.lang == "en"}
     main_tokens: list[list[str]] = []
     gloss_tokens: list[list[str]] = []
     for c in progress(chunks, "tokenise", len(chunks)):
-        m, g = chunk_tokens(c, lexicon)
+        rendering = english.get(c.doc_id)
+        m, g = chunk_tokens(c, lexicon, rendering.text_between(c.start, c.end) if rendering else None)
         main_tokens.append(m)
         gloss_tokens.append(g)
     BM25Index.build(main_tokens).save(files.lex_main)
     BM25Index.build(gloss_tokens).save(files.lex_en)
 
-    english = load_english(settings.paths.knowledge_dir)
-    catalogue = extract_catalogue(documents, english)
+    catalogue = extract_catalogue(documents, load_english(settings.paths.knowledge_dir))
     files.catalogue.write_text(
         json.dumps(catalogue_to_json(catalogue), ensure_ascii=False, indent=None), encoding="utf-8"
+    )
+    kept = {d.doc_id for d in documents}
+    files.renderings.write_text(
+        json.dumps(renderings_to_json([r for r in renderings if r.doc_id in kept]), ensure_ascii=False),
+        encoding="utf-8",
     )
     manifest = {
         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),

@@ -13,6 +13,7 @@
     │   ├── EmbedderMismatch        embedder_mismatch     (index built with another embedder)
     │   └── IngestLocked            ingest_locked         (another ingest holds the lock)
     ├── InvalidKnowledgeFile        invalid_knowledge_file (a curated file in corpus/knowledge is broken)
+    │   └── InvalidRendering        invalid_rendering     (an English rendering does not fit its original)
     ├── StoreUnavailable            store_unavailable     (a vector-store server does not answer)
     ├── EmbedderUnavailable         embedder_unavailable  (model package missing or failing)
     ├── MigrationMismatch           migration_mismatch    (a migrated store does not answer like the index)
@@ -88,6 +89,10 @@ class IngestLocked(IndexError_):
 
 class InvalidKnowledgeFile(ResnavError):
     code = "invalid_knowledge_file"
+
+
+class InvalidRendering(InvalidKnowledgeFile):
+    code = "invalid_rendering"
 
 
 class StoreUnavailable(ResnavError):

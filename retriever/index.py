@@ -10,6 +10,7 @@
         dense.faiss, dense_ids.json
         lex_main/, lex_en/ BM25 indexes (bm25s files)
         catalogue.json        structured records extracted at ingest
+        renderings.json       English renderings of documents, segment by segment, with provenance
       staging/<tmp>/          versions being built; never read by servers
       ingest.lock             held (flock) by the one running ingest
 
@@ -37,7 +38,7 @@ from pathlib import Path
 import numpy as np
 
 from retriever.errors import IndexCorrupt, IndexNotBuilt, IngestLocked
-from retriever.types import CatalogueItem, Chunk, Document, PageSpan, SourceSpan
+from retriever.types import CatalogueItem, Chunk, Document, PageSpan, Rendering, Segment, SourceSpan
 
 logger = logging.getLogger(__name__)
 
@@ -338,6 +339,10 @@ class IndexFiles:
         return self.folder / "catalogue.json"
 
     @property
+    def renderings(self) -> Path:
+        return self.folder / "renderings.json"
+
+    @property
     def lex_main(self) -> Path:
         return self.folder / "lex_main"
 
@@ -358,3 +363,32 @@ def require_current(root: Path) -> Path:
     if folder is None:
         raise IndexNotBuilt(f"no index at {root}: run `resnav ingest` first")
     return folder
+
+
+def renderings_to_json(renderings: Sequence[Rendering]) -> list[dict]:
+    """Renderings as JSON-ready rows (segments as ``[start, end, en, debris]``)."""
+    return [
+        {
+            "doc_id": r.doc_id,
+            "lang": r.lang,
+            "provenance": r.provenance,
+            "segments": [[s.start, s.end, s.en, s.debris] for s in r.segments],
+        }
+        for r in renderings
+    ]
+
+
+def read_renderings(folder: Path) -> dict[tuple[str, str], Rendering]:
+    """The renderings of one version keyed by ``(doc_id, lang)``; none for a version built before renderings."""
+    path = IndexFiles(folder).renderings
+    if not path.is_file():
+        return {}
+    try:
+        rows = json.loads(path.read_text(encoding="utf-8"))
+        out = {}
+        for r in rows:
+            segments = tuple(Segment(int(a), int(b), str(en), str(debris)) for a, b, en, debris in r["segments"])
+            out[(r["doc_id"], r["lang"])] = Rendering(r["doc_id"], r["lang"], r["provenance"], segments)
+        return out
+    except (ValueError, KeyError, TypeError) as e:
+        raise IndexCorrupt(f"renderings.json in {folder.name} is malformed: {e}") from e

@@ -38,6 +38,7 @@ from retriever.index import (
     catalogue_from_json,
     read_manifest,
     read_meta,
+    read_renderings,
     require_current,
     verify_checksums,
 )
@@ -46,7 +47,7 @@ from retriever.lexical import BM25Index
 from retriever.settings import RetrievalSettings
 from retriever.stores import FaissStore, VectorStore
 from retriever.tokenize import tokenize_en, tokenize_zh
-from retriever.types import CatalogueItem, Chunk, Document, Hit
+from retriever.types import CatalogueItem, Chunk, Document, Hit, RenderedQuote, Rendering
 
 logger = logging.getLogger(__name__)
 
@@ -82,6 +83,21 @@ class LoadedIndex:
     lex_en: BM25Index
     catalogue: list[CatalogueItem]
     row_of: dict[str, int] = field(default_factory=dict)
+    renderings: dict[tuple[str, str], Rendering] = field(default_factory=dict)
+
+    def rendering(self, doc_id: str, lang: str) -> Rendering | None:
+        """The rendering of a document in ``lang`` (curated or an aligned official translation), if any."""
+        return self.renderings.get((doc_id, lang))
+
+    def rendering_of_chunk(self, chunk: Chunk) -> RenderedQuote | None:
+        """A passage in the other language (English for a Chinese passage, Chinese for an English one), if a
+        rendering of its document covers it."""
+        other = "en" if chunk.lang == "zh" else "zh"
+        r = self.renderings.get((chunk.doc_id, other))
+        if r is None:
+            return None
+        text = r.text_between(chunk.start, chunk.end)
+        return RenderedQuote(other, text, r.provenance) if text else None
 
     @property
     def version(self) -> str:
@@ -112,6 +128,7 @@ def load_index(root: Path, *, verify: bool = True, store: VectorStore | None = N
         lex_en=BM25Index.load(files.lex_en, n),
         catalogue=catalogue,
         row_of={c.chunk_id: i for i, c in enumerate(chunks)},
+        renderings=read_renderings(folder),
     )
 
 
@@ -305,7 +322,12 @@ class HybridRetriever:
         hits = []
         for rank, (row, score) in enumerate(top):
             detail = tuple((name, scores[row]) for name, scores in per_leg.items() if row in scores)
-            hits.append(Hit(chunk=self.index.chunks[row], score=score, rank=rank + 1, legs=detail))
+            chunk = self.index.chunks[row]
+            hits.append(
+                Hit(
+                    chunk=chunk, score=score, rank=rank + 1, legs=detail, rendering=self.index.rendering_of_chunk(chunk)
+                )
+            )
         return hits
 
 

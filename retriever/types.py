@@ -78,6 +78,51 @@ class Chunk:
 
 
 @dataclass(frozen=True, slots=True)
+class Segment:
+    """A sentence or list item of an original, ``document.text[start:end]``, and its English (empty for debris,
+    which ``debris`` names)."""
+
+    start: int
+    end: int
+    en: str
+    debris: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Rendering:
+    """A document in another language, segment by segment, and where it comes from (``provenance``: ``curated``
+    rendering the team wrote, ``official`` translation aligned at ingest, or ``machine``). The original stays
+    authoritative: citations quote the original; a rendering is shown beside it."""
+
+    doc_id: str
+    lang: str
+    provenance: str
+    segments: tuple[Segment, ...]
+
+    def overlapping(self, start: int, end: int) -> list[Segment]:
+        """The non-debris segments overlapping ``[start, end)`` of the original, in order."""
+        segs = self.segments
+        lo, hi = 0, len(segs)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if segs[mid].end <= start:
+                lo = mid + 1
+            else:
+                hi = mid
+        out = []
+        for s in segs[lo:]:
+            if s.start >= end:
+                break
+            if not s.debris:
+                out.append(s)
+        return out
+
+    def text_between(self, start: int, end: int) -> str:
+        """The rendering of ``[start, end)``: the text of its overlapping segments, joined by spaces."""
+        return " ".join(s.en for s in self.overlapping(start, end) if s.en)
+
+
+@dataclass(frozen=True, slots=True)
 class Hit:
     """A retrieved chunk. ``score`` is higher-is-better and only comparable within one result list."""
 
@@ -85,6 +130,7 @@ class Hit:
     score: float
     rank: int
     legs: tuple[tuple[str, float], ...] = ()
+    rendering: RenderedQuote | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +189,17 @@ class Citation:
     end: int
     quote: str
     lang: str
+    rendering: RenderedQuote | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedQuote:
+    """A citation's quote in the reader's language: ``text`` in ``lang``, from a ``provenance`` rendering (see
+    ``Rendering``); the citation's ``quote`` stays the verbatim original."""
+
+    lang: str
+    text: str
+    provenance: str
 
 
 @dataclass(frozen=True, slots=True)

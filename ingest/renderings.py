@@ -1,0 +1,233 @@
+"""English renderings of source documents: segments of the original, each with its English text.
+
+A rendering is a JSON Lines file, one segment a line::
+
+    {"start": 120, "end": 164, "src": "<original[start:end]>", "en": "English text"}
+    {"start": 170, "end": 176, "src": "![](x)", "debris": "markup"}
+
+``start``/``end`` index ``Document.text`` of the original (the file content as loaded), so a segment's source is
+``original[start:end]`` exactly and a citation can keep quoting the original verbatim. Segments are ordered, do
+not overlap, never cross a line break (a sentence or a list item at most; a paragraph is one line in these
+files), and together cover every non-whitespace character of the original. A segment that is formatting debris
+(an image placeholder, markup with no text) carries ``debris`` instead of ``en``.
+
+Where a rendering comes from is its *provenance*: ``curated`` (a rendering the team wrote and reviewed),
+``official`` (an official translation aligned by ingest) or ``machine`` (an LLM's translation). The original is
+always authoritative; the manifest says so beside each rendering.
+
+:func:`split_segments` is the segmenter that laid out the curated renderings; :func:`load_rendering` reads and
+validates one file against the current original and raises ``InvalidRendering`` naming the line.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Literal
+
+from ingest.normalize import strip_markup
+from retriever.errors import InvalidRendering
+from retriever.types import Rendering, Segment
+
+__all__ = [
+    "PROVENANCES",
+    "Provenance",
+    "Rendering",
+    "Segment",
+    "dump_segments",
+    "load_rendering",
+    "split_segments",
+]
+
+Provenance = Literal["curated", "official", "machine"]
+PROVENANCES: tuple[Provenance, ...] = ("curated", "official", "machine")
+
+# A sentence ends at Chinese or Latin end punctuation, with any closing quotes or brackets after it. A Latin
+# period ends a sentence only before a space (so "A.3", "2.5" and URLs stay whole).
+_SENTENCE_END = re.compile(r"(?:[。！？]|[!?](?!\[))+[”’」』）)\]]*|\.(?=\s)[”’\"')\]]*")
+_LIST_MARKER = re.compile(r"\s*(?:\d{1,3}|[A-Za-z]|[ivxIVX]{1,4})\.[”’\"')\]]*")
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+def has_han(text: str) -> bool:
+    return bool(_HAN.search(text))
+
+
+def split_segments(text: str) -> list[tuple[int, int]]:
+    """``text`` cut into sentences and list items: ``(start, end)`` spans with no surrounding whitespace, never
+    across a line break, covering every non-whitespace character. Deterministic."""
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for line in text.split("\n"):
+        line_start = pos
+        pos += len(line) + 1
+        cut = 0
+        for m in _SENTENCE_END.finditer(line):
+            if _LIST_MARKER.fullmatch(line[cut : m.end()]):
+                continue  # "3. The ..." : the number of a list item, not a sentence
+            _add_trimmed(spans, line, line_start, cut, m.end())
+            cut = m.end()
+        _add_trimmed(spans, line, line_start, cut, len(line))
+    return spans
+
+
+def _add_trimmed(spans: list[tuple[int, int]], line: str, offset: int, a: int, b: int) -> None:
+    piece = line[a:b]
+    stripped = piece.strip()
+    if not stripped:
+        return
+    lead = len(piece) - len(piece.lstrip())
+    spans.append((offset + a + lead, offset + a + lead + len(stripped)))
+
+
+def debris_kind(src: str) -> str:
+    """``"markup"`` when a piece of source is extraction debris with nothing to render, else ``""``."""
+    return "markup" if not strip_markup(src).strip() else ""
+
+
+def load_rendering(path: Path, original: str, *, doc_id: str, provenance: Provenance = "curated") -> Rendering:
+    """Read ``path`` and check it against ``original``: every line valid JSON with integer offsets, ``src`` equal
+    to ``original[start:end]``, segments ordered and disjoint, English present unless debris, and every
+    non-whitespace character of the original inside a segment. Raises ``InvalidRendering`` naming the file and
+    line."""
+    if provenance not in PROVENANCES:
+        raise InvalidRendering(f"{path.name}: unknown provenance {provenance!r}; one of {', '.join(PROVENANCES)}")
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as e:
+        raise InvalidRendering(f"{path.name}: cannot read ({e})") from e
+    segments: list[Segment] = []
+    previous_end = 0
+    for n, raw in enumerate(lines, 1):
+        if not raw.strip():
+            continue
+        where = f"{path.name}:{n}"
+        try:
+            row = json.loads(raw)
+        except json.JSONDecodeError as e:
+            raise InvalidRendering(f"{where}: not JSON ({e.msg})") from e
+        start, end = row.get("start"), row.get("end")
+        if not isinstance(start, int) or not isinstance(end, int) or not 0 <= start < end <= len(original):
+            raise InvalidRendering(f"{where}: start/end must be integers with 0 <= start < end <= {len(original)}")
+        if start < previous_end:
+            raise InvalidRendering(f"{where}: segment starts at {start}, before the previous one ends ({previous_end})")
+        if row.get("src") is not None and original[start:end] != row["src"]:
+            raise InvalidRendering(f"{where}: src is not original[{start}:{end}] (the original changed?)")
+        gap = original[previous_end:start]
+        if gap.strip():
+            raise InvalidRendering(f"{where}: text before this segment is in no segment: {gap.strip()[:40]!r}")
+        debris = row.get("debris") or ""
+        en = row.get("en") or ""
+        if not isinstance(en, str) or not isinstance(debris, str):
+            raise InvalidRendering(f"{where}: en and debris must be strings")
+        if not debris and not en.strip():
+            raise InvalidRendering(f"{where}: no English (a segment with nothing to render says debris)")
+        segments.append(Segment(start, end, en.strip(), debris))
+        previous_end = end
+    if original[previous_end:].strip():
+        raise InvalidRendering(f"{path.name}: the end of the original is in no segment")
+    return Rendering(doc_id=doc_id, lang="en", provenance=provenance, segments=tuple(segments))
+
+
+def dump_segments(original: str, rows: Iterable[Sequence]) -> str:
+    """JSON Lines of ``(start, end, en, debris[, exception])`` rows, with ``src`` taken from ``original``.
+    ``exception`` is a reviewed reason why the segment's numbers differ on purpose (``1.5 亿 = 150 million``)."""
+    out = []
+    for start, end, en, debris, *rest in rows:
+        row: dict[str, object] = {"start": start, "end": end, "src": original[start:end]}
+        if debris:
+            row["debris"] = debris
+        else:
+            row["en"] = en
+        if rest and rest[0]:
+            row["exception"] = rest[0]
+        out.append(json.dumps(row, ensure_ascii=False))
+    return "\n".join(out) + "\n"
+
+
+def skeleton(original: str) -> Sequence[tuple[int, int, str, str]]:
+    """The segments of ``original`` before translation: debris marked, Latin-only text carried over with its
+    markup stripped (it is English or a name already), Han text with no English yet."""
+    rows = []
+    for start, end in split_segments(original):
+        src = original[start:end]
+        kind = debris_kind(src)
+        if kind:
+            rows.append((start, end, "", kind))
+        elif has_han(src):
+            rows.append((start, end, "", ""))
+        else:
+            rows.append((start, end, strip_markup(src), ""))
+    return rows
+
+
+# -- mechanical checks of one segment ---------------------------------------------------------------------------
+
+_NUMBER = re.compile(r"\d+(?:[.,:]\d+)*")
+_URL = re.compile(r"(?:https?://|www\.)[^\s<>()\u3000-\u303f\uff00-\uffef\u4e00-\u9fff\"'”]+", re.IGNORECASE)
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_LATIN_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-/.&'][A-Za-z0-9]+)*")
+_MONTH_ZH = re.compile(r"(\d{1,2})\s*月")
+_MONTHS_EN = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+]
+_URL_TRAIL = ".,;:!?"
+
+
+def _nfkc(text: str) -> str:
+    import unicodedata
+
+    return unicodedata.normalize("NFKC", text)
+
+
+def _numbers(text: str) -> set[str]:
+    return {m.group(0).replace(",", "") for m in _NUMBER.finditer(text)}
+
+
+def _urls(text: str) -> set[str]:
+    return {m.group(0).rstrip(_URL_TRAIL).rstrip("/").casefold() for m in _URL.finditer(text)}
+
+
+def mechanical_issues(src: str, en: str) -> list[str]:
+    """What a rendering ``en`` of ``src`` changed that it must not: a number, URL, e-mail address or Latin-script
+    token of the source missing from the English, or a number, URL or e-mail address the English adds. A Chinese
+    month (``10 月``) is matched by its English name. Both sides are NFKC-folded first (full-width digits)."""
+    s, e = _nfkc(strip_markup(src)), _nfkc(en)
+    issues: list[str] = []
+    e_urls, s_urls = _urls(e), _urls(s)
+    e_mails = {m.group(0).casefold() for m in _EMAIL.finditer(e)}
+    s_mails = {m.group(0).casefold() for m in _EMAIL.finditer(s)}
+    issues += [f"url missing: {u}" for u in sorted(s_urls - e_urls)]
+    issues += [f"url added: {u}" for u in sorted(e_urls - s_urls)]
+    issues += [f"email missing: {m}" for m in sorted(s_mails - e_mails)]
+    issues += [f"email added: {m}" for m in sorted(e_mails - s_mails)]
+    # numbers outside URLs and e-mail addresses
+    s_bare = _EMAIL.sub(" ", _URL.sub(" ", s))
+    e_bare = _EMAIL.sub(" ", _URL.sub(" ", e))
+    s_nums, e_nums = _numbers(s_bare), _numbers(e_bare)
+    folded = e_bare.casefold()
+    for m in _MONTH_ZH.finditer(s_bare):
+        month = int(m.group(1))
+        if 1 <= month <= 12 and _MONTHS_EN[month - 1] in folded and m.group(1) not in e_nums:
+            e_nums.add(m.group(1))
+    issues += [f"number missing: {n}" for n in sorted(s_nums - e_nums)]
+    issues += [f"number added: {n}" for n in sorted(e_nums - s_nums)]
+    e_tokens = set(_LATIN_TOKEN.findall(e_bare))
+    e_text = e_bare.casefold()
+    for token in dict.fromkeys(_LATIN_TOKEN.findall(s_bare)):
+        if token not in e_tokens and token.casefold() not in e_text:
+            issues.append(f"latin token missing: {token}")
+    return issues
