@@ -6,7 +6,6 @@ unknown fields, so a misspelt field is a 422 ``invalid_request`` rather than sil
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import datetime
 from typing import Annotated, Any, Literal
@@ -25,7 +24,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from retriever.types import Hit
+from assistant.context import MAX_CONTEXT_TEXT, MAX_RECOMMENDATIONS, ChatContext
+from retriever.types import Hit, RenderedQuote
 
 
 def _json_integer(value: Any) -> Any:
@@ -196,6 +196,9 @@ class SearchHit(BaseModel):
     end: int = Field(description="End character offset (exclusive).")
     lang: str
     text: str
+    rendering: RenderingModel | None = Field(
+        None, description="The passage in the other language (English rendering of a Chinese passage), if any."
+    )
 
     @classmethod
     def from_hit(cls, hit: Hit) -> SearchHit:
@@ -213,6 +216,7 @@ class SearchHit(BaseModel):
             end=c.end,
             lang=c.lang,
             text=c.text,
+            rendering=_rendering(hit.rendering),
         )
 
 
@@ -626,6 +630,19 @@ class ToolList(BaseModel):
 
 
 # -- recommend ----------------------------------------------------------------------------------------------
+class RenderingModel(BaseModel):
+    """The quoted span in the reader's language. Our words or a translation's, never the document's own: the
+    original (``quote``) is authoritative."""
+
+    lang: Lang
+    text: str
+    provenance: Literal["curated", "official", "machine"] = Field(
+        description="curated: a rendering the Resilience Navigator team wrote and reviewed; official: an official "
+        "translation aligned at ingest; machine: an LLM's translation."
+    )
+    label: str = Field(description="How to label it for readers.")
+
+
 class CitationModel(BaseModel):
     """A quoted span of a source: the source document's text ``[start:end]`` is ``quote``."""
 
@@ -637,8 +654,11 @@ class CitationModel(BaseModel):
     page: int | None
     start: int
     end: int
-    quote: str
+    quote: str = Field(description="The original text [start:end], verbatim.")
     lang: str
+    rendering: RenderingModel | None = Field(
+        None, description="The quote in the reader's language, when the answer shows it instead of the original."
+    )
 
 
 class RecommendRequest(BaseModel):
@@ -684,8 +704,22 @@ class RecommendRequest(BaseModel):
 class RecommendationItem(ToolFields):
     rank: int = Field(description="1-based position in this list.")
     score: float = Field(description="Fit, higher is better; comparable within one list only.")
-    reasons: list[str] = Field(description="Why the record fits, in the response's `lang`; '[n]' marks citations.")
+    reasons: list[str] = Field(
+        description="Why the record fits, in the response's `lang`; the last one quotes the record's text when "
+        "`citations` is not empty (its rendering for English readers)."
+    )
     citations: list[CitationModel]
+    note: NoteModel | None = Field(
+        None, description="Our curated summary of the record (English readers): not from the documents."
+    )
+
+
+class NoteModel(BaseModel):
+    """Words the Resilience Navigator team wrote, shown beside the documents' words, never as them."""
+
+    text: str
+    provenance: Literal["curated_summary"]
+    label: str = Field(description="How to label it for readers: 'Curated note, not from the documents'.")
 
 
 class RecommendResponse(BaseModel):
@@ -911,7 +945,48 @@ class StageAssessResponse(BaseModel):
 
 # -- chat ---------------------------------------------------------------------------------------------------
 MAX_CHAT_MESSAGES = 50
-MAX_CONTEXT_KEYS = 20
+
+
+def _rendering(r: RenderedQuote | None) -> RenderingModel | None:
+    from assistant.payloads import rendering_payload
+
+    payload = rendering_payload(r)
+    return RenderingModel(**payload) if payload is not None else None
+
+
+Stage = Literal["A", "B", "C"]
+
+
+class ChatContextModel(BaseModel):
+    """The conversation state a reply returns and the client sends back unchanged (version 1)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    v: Literal[1] = Field(1, description="Context format version.")
+    stage_answers: dict[Annotated[str, StringConstraints(pattern=r"^(?:[1-9]|1[0-5])$")], StrictBool] = Field(
+        default_factory=dict, max_length=15, description="Survey question number (1-15) -> the answer given."
+    )
+    skipped_questions: list[Annotated[int, Field(ge=1, le=15)]] = Field(default_factory=list, max_length=15)
+    pending_question: Annotated[int, Field(ge=1, le=15)] | None = Field(
+        None, description="The survey question the last reply asked."
+    )
+    stage_text: str | None = Field(None, max_length=MAX_CONTEXT_TEXT)
+    stage: Stage | None = None
+    last_recommendations: list[Annotated[str, StringConstraints(min_length=1, max_length=64)]] = Field(
+        default_factory=list, max_length=MAX_RECOMMENDATIONS
+    )
+    last_situation: str | None = Field(None, max_length=MAX_CONTEXT_TEXT)
+
+    def to_context(self) -> ChatContext:
+        return ChatContext(
+            stage_answers=tuple(sorted((int(q), a) for q, a in self.stage_answers.items())),
+            skipped_questions=tuple(sorted(set(self.skipped_questions))),
+            pending_question=self.pending_question,
+            stage_text=self.stage_text or None,
+            stage=self.stage,
+            last_recommendations=tuple(self.last_recommendations),
+            last_situation=self.last_situation or None,
+        )
 
 
 class ChatMessage(BaseModel):
@@ -943,27 +1018,12 @@ class ChatRequest(BaseModel):
         min_length=1, max_length=MAX_CHAT_MESSAGES, description="The conversation so far, oldest first."
     )
     lang: Lang | None = Field(None, description="Reply language; default: the last user message's language.")
-    context: dict[str, Any] | None = Field(
+    context: ChatContextModel | None = Field(
         None,
         description="The `context` the previous reply returned (stage answers so far, the pending question, the "
         "last recommendations), sent back unchanged. The server keeps no state.",
     )
     stream: StrictBool = Field(False, description="Answer as server-sent events (also: `Accept: text/event-stream`).")
-
-    @field_validator("context")
-    @classmethod
-    def _small_context(cls, v: dict[str, Any] | None) -> dict[str, Any] | None:
-        if v is None:
-            return v
-        try:
-            # Free-form JSON: pydantic does not check its strings, so a lone surrogate ("\ud800") would get through
-            # and fail only when the reply (which echoes the context) is encoded: a 500 instead of a 422.
-            encoded = json.dumps(v, ensure_ascii=False).encode("utf-8")
-        except UnicodeEncodeError as e:
-            raise ValueError("context holds text that is not valid Unicode (a lone surrogate)") from e
-        if len(v) > MAX_CONTEXT_KEYS or len(encoded.decode("utf-8")) > 8_000:
-            raise ValueError("context is too large")
-        return v
 
 
 class ChatResponse(BaseModel):
@@ -996,5 +1056,5 @@ class ChatResponse(BaseModel):
     follow_up: str | None = Field(None, description="The question asked next, or a suggestion.")
     answer_id: str = Field(description="Send it back with /v1/feedback.")
     grounded: bool = Field(description="False when the documents held no evidence for the answer.")
-    context: dict[str, Any] = Field(description="Send it back with the next message.")
+    context: ChatContextModel = Field(description="Send it back with the next message.")
     record: ToolFields | None = Field(None, description="The catalogue record a lookup turn is about.")

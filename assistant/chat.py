@@ -21,86 +21,24 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from assistant.context import MAX_CONTEXT_TEXT, ChatContext
+from assistant.evidence import ABSTENTION, Abstention, Unit, in_reading_order, select_units
+from assistant.intents import Decision, decide, is_unsure, ordinal_of, stage_of_followup, survey_answer
 from assistant.recommend import Recommendation, Recommender
 from assistant.roadmap import RoadmapRules, assess_stage
 from prompts import render
 from retriever.errors import InvalidRequest, LLMUnavailable, UngroundedAnswer
 from retriever.language import script_lang
 from retriever.search import HybridRetriever
-from retriever.tokenize import STOPWORDS_EN, sentence_tokens, tokenize_en, tokenize_zh
-from retriever.types import CatalogueItem, Chunk, Citation, Hit, StageResult
+from retriever.types import CatalogueItem, Chunk, Citation, Hit, RenderedQuote, StageResult
 
 logger = logging.getLogger(__name__)
 
-CONTACTS = {
-    "en": "mcr2030-global@un.org (global); Africa mcr2030-africa@un.org, Americas and the Caribbean "
-    "mcr2030-amc@un.org, Arab States mcr2030-arabstates@un.org, Asia-Pacific mcr2030-ap@un.org, Europe and "
-    "Central Asia mcr2030-europe@un.org",
-    "zh": "全球秘书处 mcr2030-global@un.org；非洲 mcr2030-africa@un.org；美洲和加勒比 mcr2030-amc@un.org；"
-    "阿拉伯国家 mcr2030-arabstates@un.org；亚太地区 mcr2030-ap@un.org；欧洲和中亚 mcr2030-europe@un.org",
-}
-STAGE_NAMES = {
-    "en": {"A": "know better", "B": "plan better", "C": "implement better"},
-    "zh": {"A": "推进城市认知", "B": "推进城市规划", "C": "推进城市实施"},
-}
-
-_P = re.IGNORECASE
-GREETING = re.compile(
-    r"^\s*(hi|hello|hey|good (morning|afternoon|evening)|你好|您好|嗨|早上好|下午好)[\s!！。.,，]*$", _P
-)
-HELP = re.compile(r"^\s*(help|what can you do\??|帮助|你能做什么|您能做什么|怎么用)[\s?？!！。.]*$", _P)
-STAGE = re.compile(
-    r"(which|what) stage|stage (check|assessment|survey)|where are we on the (road ?map)|"
-    r"哪个阶段|哪一阶段|什么阶段|处于.{0,6}阶段|阶段评估|阶段测评|我们在路线图",
-    _P,
-)
-RECOMMEND = re.compile(
-    r"\b(tool|tools|recommend|service|services|programme|program|which .{0,20}(fits|helps|should))\b|"
-    r"工具|推荐|适合|服务|方案|项目可以|用什么|哪些支持",
-    _P,
-)
-STAGE_FOLLOW = re.compile(r"(?:\band\s+)?(?:for|in)?\s*stage\s*([abc])\b\s*\??|([ABC])\s*阶段(?:呢|的呢|怎么样)?", _P)
-ORDINAL = re.compile(
-    r"\b(first|second|third|fourth|fifth|1st|2nd|3rd|4th|5th|number [1-5])\b|第\s*([一二三四五12345])\s*(个|项|条)",
-    _P,
-)
-_ORD = {
-    "first": 1,
-    "second": 2,
-    "third": 3,
-    "fourth": 4,
-    "fifth": 5,
-    "1st": 1,
-    "2nd": 2,
-    "3rd": 3,
-    "4th": 4,
-    "5th": 5,
-    "一": 1,
-    "二": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-}
-MORE = re.compile(
-    r"tell me more|more about|details|what is it|what is|what does|what are|详细|介绍|更多|具体说说|是什么|做什么", _P
-)
-# A specific fact about a record is a question for the documents, not a record summary.
-FACT = re.compile(r"how long|how much|how many|when\b|where\b|多久|多长|几天|几个月|多少|什么时候|哪里|哪些国家", _P)
-RECORD_ID = re.compile(r"(?<![\w.])([A-K])\.([1-9])(?![\d])")
-YES = re.compile(r"^\s*(y|yes|yeah|yep|true|是|是的|对|有|已经|已)[\s.!。！]*$", _P)
-NO = re.compile(r"^\s*(n|no|nope|false|否|不是|没有|不|还没有|尚未)[\s.!。！]*$", _P)
-UNSURE = re.compile(
-    r"^\s*(not sure|unsure|don't know|do not know|unknown|skip|不确定|不知道|不清楚|跳过)[\s.!。！]*$", _P
-)
 # A sentence ends at Chinese or English end punctuation (a period only before a space or the end, so "A.3" and
 # "2.5" stay whole), at a line break, or at markup left by extraction ("<p>"), which is never quoted.
 _SENTENCE = re.compile(r"(?:[^。！？；!?;\n<>.]|\.(?!\s|$))+(?:[。！？；!?;]|\.(?=\s|$))?")
-# Question idioms whose answer is a kind of fact rather than a word of the question.
-_IDIOMS = {
-    "how long": {"时间", "月", "周", "年", "天", "duration", "month", "week", "year", "day"},
-    "when": {"年", "月", "日", "启动", "date", "year", "month", "launch"},
-    "how much": {"资金", "费用", "成本", "美元", "cost", "fund", "usd", "dollar"},
-}
+RECORD_ID = re.compile(r"(?<![\w.])([A-K])\.([1-9])(?![\d])")
+QUESTION_PASSAGES = 8  # passages whose sentences compete to answer a question
 MAX_MESSAGE_CHARS = 2000
 MAX_MESSAGES = 50
 
@@ -124,8 +62,9 @@ class ChatReply:
     follow_up: str | None = None
     answer_id: str = field(default_factory=lambda: uuid.uuid4().hex)
     grounded: bool = True
-    context: dict[str, Any] = field(default_factory=dict)
+    context: ChatContext = field(default_factory=ChatContext)
     record: CatalogueItem | None = None
+    route: str = ""
 
 
 def reply_language(text: str, requested: str | None = None) -> str:
@@ -145,13 +84,13 @@ class Assistant:
         rules: RoadmapRules,
         *,
         llm: Any | None = None,
-        min_coverage: float = 0.5,
+        abstention: Abstention = ABSTENTION,
     ) -> None:
         self.retriever = retriever
         self.recommender = recommender
         self.rules = rules
         self.llm = llm
-        self.min_coverage = min_coverage
+        self.abstention = abstention
         self._names = sorted(
             [(i.name.strip("《》 "), i) for i in recommender.items if len(i.name) >= 4]
             + [(i.name_en, i) for i in recommender.items if len(i.name_en) >= 6],
@@ -160,10 +99,14 @@ class Assistant:
 
     # -- entry point ---------------------------------------------------------------------------------------
     def reply(
-        self, messages: Sequence[Turn], *, lang: str | None = None, context: Mapping[str, Any] | None = None
+        self,
+        messages: Sequence[Turn],
+        *,
+        lang: str | None = None,
+        context: ChatContext | Mapping[str, Any] | None = None,
     ) -> ChatReply:
         """Answer the last user message of ``messages``. Raises ``InvalidRequest`` for an empty or oversized
-        conversation."""
+        conversation, or a malformed ``context`` (a mapping is parsed with ``ChatContext.from_json``)."""
         if not messages or len(messages) > MAX_MESSAGES:
             raise InvalidRequest(f"send between 1 and {MAX_MESSAGES} messages")
         if any(len(m.content) > MAX_MESSAGE_CHARS for m in messages):
@@ -173,78 +116,74 @@ class Assistant:
             raise InvalidRequest("the last user message is empty")
         text = " ".join(user[-1].content.split())
         lang = reply_language(text, lang)
-        ctx = dict(context or {})
-        if not _is_answer(text):
-            ctx.pop("pending_question", None)  # the user moved on
+        ctx = context if isinstance(context, ChatContext) else ChatContext.from_json(context)
+        decision = decide(text, ctx, self)
+        logger.debug("chat_route route=%s intent=%s", decision.route, decision.intent)
+        if decision.route != "stage_answer":
+            ctx = ctx.with_(pending_question=None)  # the user moved on
+        reply = self._handle(decision, text, lang, ctx)
+        reply.route = decision.route
+        return reply
 
-        if context and context.get("pending_question") and _is_answer(text):
-            return self._stage(text, lang, dict(context), answer_to=int(context["pending_question"]))
-        if GREETING.match(text):
-            return self._simple("greeting", lang, ctx)
-        if HELP.match(text):
-            return self._simple("help", lang, ctx)
-        follow = STAGE_FOLLOW.fullmatch(text.strip(" ?？")) or (STAGE_FOLLOW.search(text) if len(text) < 30 else None)
-        if follow and ctx.get("last_situation"):
-            stage = (follow.group(1) or follow.group(2)).upper()
-            return self._recommend(str(ctx["last_situation"]), lang, ctx, stage=stage)
-        ordinal = ORDINAL.search(text)
-        if ordinal and ctx.get("last_recommendations") and (MORE.search(text) or len(text) < 40):
-            n = _ORD.get((ordinal.group(1) or ordinal.group(2) or "").lower())
-            if n is None and ordinal.group(1):
-                n = int(re.sub(r"\D", "", ordinal.group(1)) or 0) or None
-            ids = list(ctx["last_recommendations"])
-            if n and n <= len(ids):
-                item = self.recommender.get(ids[n - 1])
-                if item is not None:
-                    return self._lookup(item, lang, ctx)
-        if STAGE.search(text):
+    def _handle(self, decision: Decision, text: str, lang: str, ctx: ChatContext) -> ChatReply:
+        route = decision.route
+        if route == "stage_answer":
+            return self._stage(text, lang, ctx, answer_to=ctx.pending_question)
+        if route in ("greeting", "help"):
+            return ChatReply(answer=render(route, lang), lang=lang, intent=route, context=ctx)
+        if route == "stage_followup":
+            return self._recommend(ctx.last_situation or text, lang, ctx, stage=stage_of_followup(text))
+        if route == "ordinal":
+            n = ordinal_of(text) or 0
+            ids = ctx.last_recommendations
+            item = self.recommender.get(ids[n - 1]) if 0 < n <= len(ids) else None
+            if item is not None:
+                return self._lookup(item, lang, ctx)
+            return self._question(text, lang, ctx)
+        if route == "stage":
             return self._stage(text, lang, ctx)
         record = self._named_record(text)
-        if (
-            record is not None
-            and not FACT.search(text)
-            and (MORE.search(text) or len(text) <= len(record.name) + 20 or RECORD_ID.search(text))
-        ):
-            return self._lookup(record, lang, ctx)
-        if RECOMMEND.search(text) and record is None:
-            if not self._in_domain(text) and not self._key_sentences(text, self.retriever.search(text, 5)):
+        if route == "recommend":
+            hits = self.retriever.search(text, QUESTION_PASSAGES)
+            if not self._in_domain(text) and not self._answer_units(text, hits, lang):
                 # "recommend a movie": nothing of the catalogue's domain; never recommend a tool for it
                 return _unanswered("out_of_scope", lang, ctx)
-            return self._recommend(text, lang, ctx, stage=ctx.get("stage"))
-        return self._question(text, lang, ctx)
+            return self._recommend(text, lang, ctx, stage=ctx.stage)
+        if route == "lookup" and record is not None:
+            return self._lookup(record, lang, ctx)
+        return self._question(text, lang, ctx, record=record)
+
+    def named_record(self, text: str) -> str | None:
+        """The id of the catalogue record ``text`` names (the ``Names`` lookup of the intent table)."""
+        record = self._named_record(text)
+        return record.id if record is not None else None
 
     # -- intents -------------------------------------------------------------------------------------------
-    def _simple(self, intent: str, lang: str, ctx: dict[str, Any]) -> ChatReply:
-        return ChatReply(answer=render(intent, lang), lang=lang, intent=intent, context=ctx)
-
-    def _stage(self, text: str, lang: str, ctx: dict[str, Any], answer_to: int | None = None) -> ChatReply:
-        answers: dict[int, bool | None] = {int(k): v for k, v in (ctx.get("stage_answers") or {}).items()}
+    def _stage(self, text: str, lang: str, ctx: ChatContext, answer_to: int | None = None) -> ChatReply:
+        answers: dict[int, bool | None] = dict(ctx.answers)
+        skipped = set(ctx.skipped_questions)
         statement: str | None = text
         if answer_to is not None:
-            answers[answer_to] = True if YES.match(text) else False if NO.match(text) else None
-            if UNSURE.match(text):
-                answers[answer_to] = None
-                skipped = set(ctx.get("skipped_questions") or [])
+            answers[answer_to] = survey_answer(text)
+            if is_unsure(text):
                 skipped.add(answer_to)
-                ctx["skipped_questions"] = sorted(skipped)
             statement = None
-        elif ctx.get("stage_text"):
-            statement = f"{ctx['stage_text']}；{text}" if script_lang(text) == "zh" else f"{ctx['stage_text']}. {text}"
+        elif ctx.stage_text:
+            statement = f"{ctx.stage_text}；{text}" if script_lang(text) == "zh" else f"{ctx.stage_text}. {text}"
         result = assess_stage(answers or None, statement, rules=self.rules, lang=lang)
         known = {q: a for q, a in result.answers if a is not None}
-        ctx["stage_answers"] = {str(q): a for q, a in answers.items() if a is not None} | {
-            str(q): a for q, a in known.items()
-        }
-        if statement and answer_to is None:
-            ctx["stage_text"] = statement
-        skipped = set(ctx.get("skipped_questions") or [])
+        merged = {q: a for q, a in answers.items() if a is not None} | known
+        ctx = ctx.with_(
+            stage_answers=tuple(sorted(merged.items())),
+            skipped_questions=tuple(sorted(skipped)),
+            stage_text=(statement[-MAX_CONTEXT_TEXT:] if statement and answer_to is None else ctx.stage_text),
+        )
         citations = _number([c.citation for c in _shown_criteria(result) if c.citation is not None])
         if result.stage == "undecided":
             ask = [q for q in result.to_ask if q not in skipped and q not in known]
             if ask:
                 q = ask[0]
                 question = self.rules.question(q).text(lang)
-                ctx["pending_question"] = q
                 body = render("stage_question", lang, answered=len(known), total=15, n=q, question=question)
                 return ChatReply(
                     answer=body,
@@ -252,33 +191,34 @@ class Assistant:
                     intent="stage",
                     stage=result,
                     follow_up=question,
-                    context=ctx,
+                    context=ctx.with_(pending_question=q),
                     citations=[],
                 )
             criteria = self._criteria_lines(result, lang, citations)
             body = render("stage_undecided", lang, criteria=criteria)
-            ctx.pop("pending_question", None)
-            return ChatReply(answer=body, lang=lang, intent="stage", stage=result, citations=citations, context=ctx)
-        ctx.pop("pending_question", None)
-        ctx["stage"] = result.stage
+            return ChatReply(
+                answer=body,
+                lang=lang,
+                intent="stage",
+                stage=result,
+                citations=citations,
+                context=ctx.with_(pending_question=None),
+            )
         lines = [
             render(
                 "stage_result",
                 lang,
                 stage=result.stage,
-                stage_name=STAGE_NAMES[lang][result.stage],
+                stage_name=render(f"stage_name_{result.stage.lower()}", lang),
                 criteria=self._criteria_lines(result, lang, citations),
             )
         ]
         if result.next_steps:
             lines.append(render("stage_next", lang, steps=" ".join(result.next_steps)))
-        situation = ctx.get("last_situation") or ("" if answer_to is not None else text)
-        recs = self.recommender.recommend(
-            situation or _stage_situation(result.stage, lang), stage=result.stage, k=3, lang=lang
-        )
+        situation = ctx.last_situation or ("" if answer_to is not None else text)
+        situation = situation or render(f"stage_situation_{result.stage.lower()}", lang)
+        recs = self.recommender.recommend(situation, stage=result.stage, k=3, lang=lang)
         lines.append(self._recommend_lines(recs, lang, result.stage))
-        ctx["last_recommendations"] = [r.item.id for r in recs]
-        ctx["last_situation"] = situation or _stage_situation(result.stage, lang)
         return ChatReply(
             answer="\n".join(lines),
             lang=lang,
@@ -287,7 +227,12 @@ class Assistant:
             citations=citations,
             recommendations=recs,
             follow_up=render("follow_up_more", lang),
-            context=ctx,
+            context=ctx.with_(
+                pending_question=None,
+                stage=result.stage,
+                last_recommendations=tuple(r.item.id for r in recs),
+                last_situation=situation[:MAX_CONTEXT_TEXT],
+            ),
         )
 
     def _criteria_lines(self, result: StageResult, lang: str, citations: list[Citation]) -> str:
@@ -300,10 +245,8 @@ class Assistant:
         out.extend(f"! {a}" for a in result.ambiguities)
         return "\n".join(out)
 
-    def _recommend(self, situation: str, lang: str, ctx: dict[str, Any], stage: str | None = None) -> ChatReply:
+    def _recommend(self, situation: str, lang: str, ctx: ChatContext, stage: str | None = None) -> ChatReply:
         recs = self.recommender.recommend(situation, stage=stage, k=3, lang=lang)
-        ctx["last_recommendations"] = [r.item.id for r in recs]
-        ctx["last_situation"] = situation
         citations: list[Citation] = []
         for r in recs:
             citations.extend(r.citations)
@@ -315,7 +258,9 @@ class Assistant:
             recommendations=recs,
             citations=citations,
             follow_up=render("follow_up_more", lang),
-            context=ctx,
+            context=ctx.with_(
+                last_recommendations=tuple(r.item.id for r in recs), last_situation=situation[:MAX_CONTEXT_TEXT]
+            ),
         )
 
     def _recommend_lines(
@@ -326,74 +271,107 @@ class Assistant:
         numbers = {(c.doc_id, c.start, c.end): c.n for c in citations or []}
         for i, r in enumerate(recs, 1):
             name = r.item.name if lang == "zh" else (r.item.name_en or r.item.name)
-            reason = "; ".join(r.reasons[:2]) if r.reasons else ""
-            for c in r.citations:
-                n = numbers.get((c.doc_id, c.start, c.end))
-                if n is not None:
-                    reason += f" [{n}]"
-            lines.append(render("recommend_item", lang, n=i, name=name, reason=reason))
+            # our own reasons carry no marker; the quoted sentence (last reason) carries its citation's
+            plain = r.reasons[:-1] if r.citations else r.reasons
+            lines.append(render("recommend_item", lang, n=i, name=name, reason="; ".join(plain[:2])))
+            marked = [numbers[(c.doc_id, c.start, c.end)] for c in r.citations if (c.doc_id, c.start, c.end) in numbers]
+            if marked and r.reasons:
+                refs = "".join(f"[{n}]" for n in marked)
+                lines.append(render("recommend_quote", lang, quote=r.reasons[-1], refs=refs))
+            if r.note is not None:
+                lines.append(render("curated_note", lang, text=r.note.text))
         return "\n".join(lines)
 
-    def _lookup(self, item: CatalogueItem, lang: str, ctx: dict[str, Any]) -> ChatReply:
+    def _lookup(self, item: CatalogueItem, lang: str, ctx: ChatContext) -> ChatReply:
+        """A record: its name and id, the first sentence of its overview quoted (rendered for English readers),
+        its links, and for English readers our curated summary, labelled as ours."""
         name = item.name if lang == "zh" else f"{item.name_en} / {item.name}"
         doc = self.retriever.index.documents.get(item.span.doc_id)
         body = item.field("overview") or item.field("description") or ""
-        quote, start = _first_sentence(body)
-        citations = []
+        quote, _ = _first_sentence(body)
+        citations: list[Citation] = []
+        shown = ""
         if quote and doc is not None:
             offset = doc.text.find(quote, item.span.start, item.span.end)
             if offset >= 0:
-                citations.append(
-                    Citation(
-                        n=1,
-                        doc_id=doc.doc_id,
-                        source=doc.source,
-                        title=doc.title,
-                        section=(item.name,),
-                        page=doc.page_at(offset),
-                        start=offset,
-                        end=offset + len(quote),
-                        quote=quote,
-                        lang="zh",
-                    )
-                )
-        summary = item.summary_en if lang == "en" else (quote or item.summary_en)
-        text = render("record_detail", lang, name=name, id=item.id, summary=summary)
+                chunk = Chunk(
+                    "", doc.doc_id, 0, doc.source, doc.title, (item.name,), item.span.start, item.span.end,
+                    doc.text[item.span.start : item.span.end], doc.lang,
+                )  # fmt: skip
+                start, end, rendered = self._rendered_span(chunk, offset, offset + len(quote), lang)
+                citations.append(self._cite(chunk, 1, start, end, rendering=rendered))
+                shown = rendered.text if rendered is not None else doc.text[start:end]
+        text = render("record_detail", lang, name=name, id=item.id, summary=shown)
         if citations:
             text += " [1]"
+        if lang == "en" and item.summary_en:
+            text += "\n" + render("curated_note", lang, text=item.summary_en).strip()
         if item.urls:
             text += "\n" + "\n".join(item.urls)
         return ChatReply(answer=text, lang=lang, intent="lookup", citations=citations, context=ctx, record=item)
 
-    def _question(self, text: str, lang: str, ctx: dict[str, Any]) -> ChatReply:
-        hits = self.retriever.search(text, 5)
+    def _rendered_span(self, chunk: Chunk, start: int, end: int, lang: str) -> tuple[int, int, RenderedQuote | None]:
+        """``[start, end)`` of ``chunk`` widened to whole rendered segments, with their rendering in ``lang``, when
+        the reader's language is not the chunk's and a rendering covers it; else the span as it is."""
+        if chunk.lang == lang:
+            return start, end, None
+        rendering = self.retriever.index.rendering(chunk.doc_id, lang)
+        segs = rendering.overlapping(start, end) if rendering is not None else []
+        if rendering is None or not segs:
+            return start, end, None
+        start = max(min(start, segs[0].start), chunk.start)
+        end = min(max(end, segs[-1].end), chunk.end)
+        return start, end, RenderedQuote(lang, rendering.text_between(start, end), rendering.provenance)
+
+    def _question(self, text: str, lang: str, ctx: ChatContext, record: CatalogueItem | None = None) -> ChatReply:
+        hits = self.retriever.search(text, QUESTION_PASSAGES)
         if self.llm is not None and hits and self._in_domain(text):
             generated = self._generate(text, lang, hits, ctx)
             if generated is not None:
                 return generated
-        picked = self._key_sentences(text, hits)
-        if not picked:
+        units = self._answer_units(text, hits, lang)
+        if not units:
             if not self._in_domain(text):
                 return _unanswered("out_of_scope", lang, ctx)
             return _unanswered("no_evidence", lang, ctx)
         citations = []
         lines = []
-        for n, (hit, start, end) in enumerate(picked, 1):
-            c = hit.chunk
-            quote = c.text[start - c.start : end - c.start]
-            citations.append(self._cite(c, n, start, end))
-            lines.append(f"{quote} [{n}]")
-        translated = any(c.lang != lang for c in citations)
-        intro = render("doc_intro_translated" if translated else "doc_intro", lang)
+        for n, u in enumerate(in_reading_order(units), 1):
+            rendering = self.retriever.index.rendering(u.chunk.doc_id, lang) if u.english else None
+            shown = RenderedQuote(lang, u.english, rendering.provenance) if rendering is not None else None
+            citations.append(self._cite(u.chunk, n, u.start, u.end, rendering=shown))
+            lines.append(f"{shown.text if shown else u.text} [{n}]")
+        if any(c.lang != lang and c.rendering is None for c in citations):
+            intro = render("doc_intro_translated", lang)
+        elif any(c.rendering is not None for c in citations):
+            intro = render("doc_intro_rendered", lang)
+        else:
+            intro = render("doc_intro", lang)
+        answer = render("doc_answer", lang, intro=intro, sentences="\n".join(lines))
+        if record is not None:
+            name = record.name if lang == "zh" else (record.name_en or record.name)
+            answer += "\n" + render("record_alongside", lang, name=name, id=record.id)
         return ChatReply(
-            answer=render("doc_answer", lang, intro=intro, sentences="\n".join(lines)),
+            answer=answer,
             lang=lang,
             intent="question",
             citations=citations,
             context=ctx,
+            record=record,
         )
 
-    def _generate(self, text: str, lang: str, hits: Sequence[Hit], ctx: dict[str, Any]) -> ChatReply | None:
+    def _answer_units(self, text: str, hits: Sequence[Hit], lang: str) -> list[Unit]:
+        """The sentences that answer ``text``, or none when the best falls below the evidence threshold."""
+        units = select_units(
+            text,
+            hits,
+            lambda doc_id: self.retriever.index.rendering(doc_id, lang),
+            self.retriever.lexicon,
+            lang=lang,
+        )
+        return units if self.abstention.holds(units, hits) else []
+
+    def _generate(self, text: str, lang: str, hits: Sequence[Hit], ctx: ChatContext) -> ChatReply | None:
         """An LLM answer over the passages, or None (then the extractive answer is used): the endpoint failed,
         or the answer cited nothing or a passage it was not given."""
         from assistant.llm import cited_numbers, system_prompt
@@ -409,8 +387,17 @@ class Assistant:
         citations = [self._cite(hits[n - 1].chunk, n) for n in cited_numbers(answer)]
         return ChatReply(answer=answer, lang=lang, intent="question", citations=citations, context=ctx)
 
-    def _cite(self, chunk: Chunk, n: int, start: int | None = None, end: int | None = None) -> Citation:
-        """Citation ``n`` of ``chunk``, or of its span ``[start, end)`` in the source (the whole chunk by default)."""
+    def _cite(
+        self,
+        chunk: Chunk,
+        n: int,
+        start: int | None = None,
+        end: int | None = None,
+        *,
+        rendering: RenderedQuote | None = None,
+    ) -> Citation:
+        """Citation ``n`` of ``chunk``, or of its span ``[start, end)`` in the source (the whole chunk by default),
+        with the span's rendering in the reader's language when it is shown instead of the original."""
         start = chunk.start if start is None else start
         end = chunk.end if end is None else end
         doc = self.retriever.index.documents.get(chunk.doc_id)
@@ -425,28 +412,10 @@ class Assistant:
             end=end,
             quote=chunk.text[start - chunk.start : end - chunk.start],
             lang=chunk.lang,
+            rendering=rendering,
         )
 
     # -- evidence ------------------------------------------------------------------------------------------
-    def _query_terms(self, text: str) -> list[set[str]]:
-        """Content terms of the question, each as the set of tokens that would count as finding it."""
-        if script_lang(text) == "zh":
-            return [{t} for t in dict.fromkeys(tokenize_zh(text)) if len(t) >= 2 or t.isascii()]
-        terms: list[set[str]] = []
-        folded = text.casefold()
-        for idiom, tokens in _IDIOMS.items():
-            if re.search(rf"\b{idiom}\b", folded):
-                terms.append(set(tokens))
-        lexicon = self.retriever.lexicon
-        for word in dict.fromkeys(tokenize_en(text)):
-            if word in STOPWORDS_EN or len(word) < 3 or word in _QUESTION_WORDS:
-                continue
-            variants = {word}
-            if lexicon is not None:
-                variants |= {t for t, w in lexicon.en_to_zh(word) if w >= 0.1 and len(t) >= 2}
-            terms.append(variants)
-        return terms
-
     def _in_domain(self, question: str) -> bool:
         """Whether the question names anything of our domain: a glossary concept other than general words."""
         lexicon = self.retriever.lexicon
@@ -454,37 +423,6 @@ class Assistant:
             return False
         kinds = {lexicon.entries[int(c[1:])].kind for c in lexicon.concepts(question)}
         return bool(kinds - {"general"})
-
-    def _key_sentences(self, question: str, hits: Sequence[Hit], most: int = 3) -> list[tuple[Hit, int, int]]:
-        """The sentences of the hits that cover the question best, as (hit, start, end) source offsets."""
-        terms = self._query_terms(question)
-        if not terms:
-            return []
-        scored: list[tuple[float, int, Hit, int, int]] = []
-        for rank, hit in enumerate(hits):
-            chunk = hit.chunk
-            # The heading is context for every sentence under it ("B.2. CityRAP: …").
-            heading = frozenset(tokenize_zh(chunk.heading))
-            for begin, end, tokens in _sentences(chunk.text):
-                covered = sum(1 for t in terms if t & (tokens | heading))
-                if covered == 0:
-                    continue
-                start = chunk.start + begin
-                scored.append((covered / len(terms) - 0.02 * rank, covered, hit, start, chunk.start + end))
-        if not scored:
-            return []
-        scored.sort(key=lambda x: -x[0])
-        best = scored[0]
-        enough = best[1] >= min(2, len(terms)) and best[0] + 0.02 * 5 >= self.min_coverage
-        if not enough:
-            return []
-        out = []
-        for _score, covered, hit, start, end in scored:
-            if len(out) == most:
-                break
-            if covered >= max(1, min(2, best[1]), best[1] - 1) and all(not (s < end and start < e) for _, s, e in out):
-                out.append((hit, start, end))
-        return out
 
     def _named_record(self, text: str) -> CatalogueItem | None:
         m = RECORD_ID.search(text)
@@ -499,49 +437,11 @@ class Assistant:
         return None
 
 
-_QUESTION_WORDS = {
-    "what",
-    "which",
-    "how",
-    "when",
-    "where",
-    "who",
-    "whi",
-    "doe",
-    "tell",
-    "can",
-    "could",
-    "would",
-    "should",
-    "need",
-    "want",
-    "know",
-    "explain",
-    "describ",
-    "list",
-    "give",
-    "long",
-    "take",
-    "much",
-    "mani",
-    "mean",
-    "get",
-    "find",
-    "use",
-}
-
-
-def _sentences(text: str) -> tuple[tuple[int, int, frozenset[str]], ...]:
-    """The sentences of a passage worth quoting, as (start, end, tokens) within ``text``. Headings and fragments
-    under 12 characters are not answers."""
-    return sentence_tokens(text, _SENTENCE, 12)
-
-
-def _unanswered(template: str, lang: str, ctx: dict[str, Any]) -> ChatReply:
+def _unanswered(template: str, lang: str, ctx: ChatContext) -> ChatReply:
     """No grounded answer: ``out_of_scope`` (not about the roadmap or the catalogue) or ``no_evidence`` (a question
     the documents do not answer, intent ``question``), each pointing to whom to ask."""
     return ChatReply(
-        answer=render(template, lang, contacts=CONTACTS[lang]),
+        answer=render(template, lang, contacts=render("contacts", lang)),
         lang=lang,
         intent="out_of_scope" if template == "out_of_scope" else "question",
         grounded=False,
@@ -552,10 +452,6 @@ def _unanswered(template: str, lang: str, ctx: dict[str, Any]) -> ChatReply:
 def _shown_criteria(result: StageResult) -> list:
     """The criteria a reply lists: all but the two facts (ISO 37123, a submitted plan) unless they are met."""
     return [c for c in result.criteria if c.id not in ("iso37123", "submitted") or c.status == "met"]
-
-
-def _is_answer(text: str) -> bool:
-    return bool(YES.match(text) or NO.match(text) or UNSURE.match(text))
 
 
 def _number(citations: Sequence[Citation]) -> list[Citation]:
@@ -575,6 +471,7 @@ def _number(citations: Sequence[Citation]) -> list[Citation]:
                 end=c.end,
                 quote=c.quote,
                 lang=c.lang,
+                rendering=c.rendering,
             )
     return list(seen.values())
 
@@ -585,17 +482,3 @@ def _first_sentence(text: str) -> tuple[str, int]:
         return "", 0
     s = m.group(0).strip()
     return s, text.find(s)
-
-
-def _stage_situation(stage: str, lang: str) -> str:
-    return {
-        "A": {"en": "raise awareness of disaster risk reduction and resilience", "zh": "提升对防灾减灾和韧性的认知"},
-        "B": {
-            "en": "risk assessment, diagnostics and a disaster risk reduction strategy",
-            "zh": "风险评估、诊断和制定防灾减灾战略",
-        },
-        "C": {
-            "en": "implement resilience actions, financing and resilient infrastructure",
-            "zh": "实施韧性行动、融资和韧性基础设施",
-        },
-    }[stage][lang]

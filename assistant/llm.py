@@ -240,6 +240,10 @@ def make_llm(settings: Any) -> OpenAICompatibleLLM | None:
         return None
     key = settings.api_key.get_secret_value() if settings.api_key is not None else None
     return OpenAICompatibleLLM(
-        settings.base_url, settings.model, api_key=key, timeout_s=settings.timeout_s,
-        max_tokens=settings.max_tokens, temperature=settings.temperature,
+        settings.base_url,
+        settings.model,
+        api_key=key,
+        timeout_s=settings.timeout_s,
+        max_tokens=settings.max_tokens,
+        temperature=settings.temperature,
     )

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from retriever.types import CatalogueItem, Citation, Hit, StageResult
+from retriever.types import CatalogueItem, Citation, CuratedNote, Hit, RenderedQuote, StageResult
+
+# How a rendering is labelled wherever it is shown: whose words they are, and that the original is authoritative.
+PROVENANCE_LABELS = {
+    "curated": "curated rendering by the Resilience Navigator team, not an official translation; the original is "
+    "authoritative",
+    "official": "official translation, aligned automatically with the original",
+    "machine": "machine translation; the original is authoritative",
+}
 
 
 def citation_payload(c: Citation) -> dict[str, Any]:
@@ -19,7 +27,15 @@ def citation_payload(c: Citation) -> dict[str, Any]:
         "end": c.end,
         "quote": c.quote,
         "lang": c.lang,
+        "rendering": rendering_payload(c.rendering),
     }
+
+
+def rendering_payload(r: RenderedQuote | None) -> dict[str, Any] | None:
+    """A rendering shown to the reader; ``provenance`` says whose words they are (never the document's)."""
+    if r is None:
+        return None
+    return {"lang": r.lang, "text": r.text, "provenance": r.provenance, "label": PROVENANCE_LABELS[r.provenance]}
 
 
 def hit_payload(h: Hit) -> dict[str, Any]:
@@ -38,6 +54,7 @@ def hit_payload(h: Hit) -> dict[str, Any]:
         "end": c.end,
         "lang": c.lang,
         "text": c.text,
+        "rendering": rendering_payload(h.rendering),
     }
 
 
@@ -77,7 +94,17 @@ def recommendation_payload(rec: Any) -> dict[str, Any]:
         "score": round(rec.score, 6),
         "reasons": list(rec.reasons),
         "citations": [citation_payload(c) for c in rec.citations],
+        "note": note_payload(rec.note),
     }
+
+
+NOTE_LABELS = {"curated_summary": "Curated note, not from the documents"}
+
+
+def note_payload(note: CuratedNote | None) -> dict[str, Any] | None:
+    if note is None:
+        return None
+    return {"text": note.text, "provenance": note.provenance, "label": NOTE_LABELS[note.provenance]}
 
 
 def stage_payload(result: StageResult) -> dict[str, Any]:

@@ -29,7 +29,7 @@ from retriever.language import script_lang
 from retriever.lexical import BM25Index
 from retriever.search import Filters, HybridRetriever, normalize_query
 from retriever.tokenize import sentence_tokens, tokenize_en, tokenize_zh
-from retriever.types import CatalogueItem, Citation
+from retriever.types import CatalogueItem, Citation, CuratedNote, RenderedQuote
 
 logger = logging.getLogger(__name__)
 
@@ -65,6 +65,7 @@ class Recommendation:
     rank: int
     reasons: tuple[str, ...]
     citations: tuple[Citation, ...]
+    note: CuratedNote | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,7 +244,8 @@ class Recommender:
         for rank, (_, n, score) in enumerate(results[:k], 1):
             item = self.items[n]
             reasons, citations = self._explain(item, situation, query_lang, lang, stage)
-            out.append(Recommendation(item, score, rank, reasons, citations))
+            note = CuratedNote(item.summary_en) if lang == "en" and item.summary_en else None
+            out.append(Recommendation(item, score, rank, reasons, citations, note))
         return out
 
     # -- reasons -------------------------------------------------------------------------------------------
@@ -284,7 +286,15 @@ class Recommender:
         if sentence is not None:
             start, end, text, field_name = sentence
             doc = self.retriever.index.documents.get(item.span.doc_id)
-            page = doc.page_at(start) if doc else None
+            rendering = self.retriever.index.rendering(item.span.doc_id, lang) if lang == "en" else None
+            shown = None
+            if rendering is not None and doc is not None:
+                # quote whole rendered segments (within the record), so the English says what the quote says
+                segs = rendering.overlapping(start, end)
+                start = max(min([start, *(g.start for g in segs)]), item.span.start)
+                end = min(max([end, *(g.end for g in segs)]), item.span.end)
+                text = doc.text[start:end]
+                shown = RenderedQuote("en", rendering.text_between(start, end), rendering.provenance)
             citations.append(
                 Citation(
                     n=1,
@@ -292,21 +302,22 @@ class Recommender:
                     source=item.span.source,
                     title=doc.title if doc else item.span.source,
                     section=(item.name,),
-                    page=page,
+                    page=doc.page_at(start) if doc else None,
                     start=start,
                     end=end,
                     quote=text,
                     lang="zh",
+                    rendering=shown,
                 )
             )
             label_en = {
-                "overview": "its overview",
-                "challenges": "the challenges it addresses",
-                "offer": "what it offers",
-                "description": "its description",
-                "applications": "its past applications",
-                "duration": "its duration",
-            }.get(field_name, "its text")
+                "overview": "Its overview says",
+                "challenges": "The challenges it addresses",
+                "offer": "What it offers",
+                "description": "Its description says",
+                "applications": "Its past applications",
+                "duration": "Its duration",
+            }.get(field_name, "Its text says")
             label_zh = {
                 "overview": "概述",
                 "challenges": "应对的挑战",
@@ -317,10 +328,10 @@ class Recommender:
             }.get(field_name, "原文")
             if lang == "zh":
                 reasons.append(f"其{label_zh}提到：「{text}」")
+            elif shown is not None:
+                reasons.append(f"{label_en}: “{shown.text}”")
             else:
-                reasons.append(f"{label_en} addresses your situation (source in Chinese); in short: {item.summary_en}")
-        elif lang == "en" and item.summary_en:
-            reasons.append(item.summary_en)
+                reasons.append(f"{label_en} (only in Chinese): 「{text}」")
         return tuple(reasons), tuple(citations)
 
     def _best_sentence(self, item: CatalogueItem, situation: str, query_lang: str) -> tuple[int, int, str, str] | None:

@@ -12,7 +12,8 @@ start) up to the marker, without list numbering, check marks and quotation marks
    it (whitespace ignored), or their content terms overlap: ``|claim ∩ quote| / min(|claim|, |quote|)`` >= 0.5
    (the overlap coefficient; terms are jieba words of two or more characters and English stems, URLs left
    out). A claim in another language than its quote is first translated term by term into the quote's
-   language with the same bilingual lexicon that search uses (glossary, then CC-CEDICT).
+   language with the same bilingual lexicon that search uses (glossary, then CC-CEDICT). A citation that carries
+   a rendering of its quote (the reader's language) is also checked against the rendering.
 
 Citation precision = supported markers / markers. Reference marks that belong to a quoted source (``^[12]``,
 ``^{[3][4]}``, ``[5]~[7]``) are not markers: a run of ``[n]`` must not follow a letter, digit, ``^``, ``{`` or
@@ -36,7 +37,7 @@ from typing import Any
 
 from eval.metrics import claim_support, correct_abstention, quote_is_verbatim
 from retriever.bilingual import Lexicon
-from retriever.language import script_lang
+from retriever.language import han_ratio, script_lang
 from retriever.tokenize import tokenize_en, tokenize_zh
 from retriever.types import Citation, Document
 
@@ -105,6 +106,12 @@ class CitationChecker:
             exact = quote_is_verbatim(doc.text if doc else None, c.start, c.end, c.quote)
             quote_lang = c.lang if c.lang in ("zh", "en") else script_lang(c.quote)
             support = claim_support(claim, c.quote, self.claim_terms(claim, quote_lang), _terms(c.quote, quote_lang))
+            if c.rendering is not None:
+                # a claim shown in the reader's language is checked against the rendering of the quoted span
+                r = c.rendering
+                support = max(
+                    support, claim_support(claim, r.text, self.claim_terms(claim, r.lang), _terms(r.text, r.lang))
+                )
             verbatim += exact
             ok = exact and support >= SUPPORT_MIN
             supported += ok
@@ -145,6 +152,42 @@ def anchor_spans(doc: Document | None, anchors: Sequence[str]) -> list[tuple[int
     return spans
 
 
+MIN_INSIDE_CHARS = 8
+PASSAGE_SLACK = 300
+
+
+def _collapse(text: str) -> str:
+    return "".join(text.split())
+
+
+def quotes_anchor(citations: Sequence[Citation], doc: str, anchors: Sequence[str]) -> bool:
+    """The reply *quotes the answer*: a citation from ``doc`` whose quote contains an anchor, or lies inside one
+    (a quote under 8 characters does not count as lying inside); whitespace collapsed (eval-dev's rule)."""
+    folded = [_collapse(a) for a in anchors if a.strip()]
+    for c in citations:
+        if c.source != doc:
+            continue
+        quote = _collapse(c.quote)
+        if any(a in quote or (len(quote) >= MIN_INSIDE_CHARS and quote in a) for a in folded):
+            return True
+    return False
+
+
+def cites_passage(citations: Sequence[Citation], doc: str, spans: Sequence[tuple[int, int]]) -> bool:
+    """The reply *cites the passage*: an anchor occurrence of ``doc`` lies inside a citation's ``[start, end]``
+    widened by 300 characters on each side (eval-dev's rule)."""
+    return any(
+        c.source == doc and c.start - PASSAGE_SLACK <= s and e <= c.end + PASSAGE_SLACK
+        for c in citations
+        for s, e in spans
+    )
+
+
+def is_english(answer: str, most_han: float = 0.1) -> bool:
+    """Han characters are at most ``most_han`` of the letters (Han + Latin) of the answer text."""
+    return han_ratio(answer) <= most_han
+
+
 def evaluate_answers(assistant: Any, checker: CitationChecker, items: Sequence[dict], turn: Any) -> list[dict]:
     """Ask every qa question (``items`` as dicts) as a one-message conversation; ``turn`` builds a message."""
     docs_by_source = {d.source: d for d in checker.documents.values()}
@@ -158,6 +201,7 @@ def evaluate_answers(assistant: Any, checker: CitationChecker, items: Sequence[d
         cites_gold = any(
             c.source == item["doc"] and any(c.start < e and s < c.end for s, e in spans) for c in reply.citations
         )
+        english = item["lang"] == "en"
         out.append(
             {
                 "id": item["id"],
@@ -170,6 +214,13 @@ def evaluate_answers(assistant: Any, checker: CitationChecker, items: Sequence[d
                 "n_citations": len(reply.citations),
                 "answered": bool(reply.citations),
                 "cites_gold": cites_gold,
+                "quotes_anchor": quotes_anchor(reply.citations, item["doc"], item["anchors"]),
+                "cites_passage": cites_passage(reply.citations, item["doc"], spans),
+                "refused": not reply.citations,
+                "in_language": (is_english(reply.answer) if english else True),
+                "renderings_complete": all(c.rendering is not None for c in reply.citations if c.lang != item["lang"]),
+                "gold_intent": item.get("intent"),
+                "intent_ok": (reply.intent == item["intent"]) if item.get("intent") else None,
                 **check,
                 "seconds": seconds,
             }

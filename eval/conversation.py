@@ -82,10 +82,10 @@ def run_script(assistant: Any, checker: CitationChecker, script: ChatScript, tur
         else:
             reply = previous
             survey_replies: list[Any] = []
-            while reply is not None and (reply.context or {}).get("pending_question"):
+            while reply is not None and reply.context.pending_question:
                 if len(survey_replies) == MAX_SURVEY_TURNS:
                     break
-                q = int(reply.context["pending_question"])
+                q = reply.context.pending_question
                 reply = say(WORDS[script.lang][t.survey[q - 1]])  # type: ignore[index]
                 survey_replies.append(reply)
                 intents.append(reply.intent)

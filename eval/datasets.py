@@ -43,6 +43,9 @@ class QAItem(_Item):
     anchors: list[str] = Field(min_length=1)
     answer_facts: list[str] = Field(default_factory=list)
     type: str = ""
+    qtype: str = Field("", description="What the question asks for: quantity, duration, date, place, ...")
+    intent: str | None = Field(None, description="The chat intent the question must get, where it matters.")
+    split: str = Field("", description="tune or heldout: the part the code may be tuned on, or never.")
 
 
 class ToolItem(_Item):

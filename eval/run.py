@@ -432,6 +432,12 @@ def summarise(items: dict[str, list[dict]], latency: dict[str, list[float]]) -> 
                     "n": len(v),
                     "answered": _r(mean([1.0 if i["answered"] else 0.0 for i in v])),
                     "cites_gold": _r(mean([1.0 if i["cites_gold"] else 0.0 for i in v])),
+                    "quotes_anchor": _r(mean([1.0 if i["quotes_anchor"] else 0.0 for i in v])),
+                    "cites_passage": _r(mean([1.0 if i["cites_passage"] else 0.0 for i in v])),
+                    "refused": _r(mean([1.0 if i["refused"] else 0.0 for i in v])),
+                    "in_language": _r(mean([1.0 if i["in_language"] else 0.0 for i in v])),
+                    "renderings_complete": _r(mean([1.0 if i["renderings_complete"] else 0.0 for i in v])),
+                    "intent_accuracy": _r(mean_defined([i["intent_ok"] for i in v])),
                     "citation_precision": _r(micro([i["supported"] for i in v], [i["markers"] for i in v])),
                 }
                 for g, v in _grouped(rows, "group").items()

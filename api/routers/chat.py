@@ -29,7 +29,8 @@ _PIECES = re.compile(r"[^\n。！？.!?]*(?:[。！？.!?]+|\n|$)")
 
 
 def _reply(body: ChatRequest, assistant: Assistant, store: FeedbackStore) -> dict:
-    reply = assistant.reply([Turn(m.role, m.content) for m in body.messages], lang=body.lang, context=body.context)
+    context = body.context.to_context() if body.context is not None else None
+    reply = assistant.reply([Turn(m.role, m.content) for m in body.messages], lang=body.lang, context=context)
     question = next((m.content for m in reversed(body.messages) if m.role == "user"), "")
     store.log_question(reply.answer_id, question, reply.lang, reply.intent, reply.grounded)
     return reply_payload(reply)
@@ -46,7 +47,7 @@ def reply_payload(reply: ChatReply) -> dict:
         "follow_up": reply.follow_up,
         "answer_id": reply.answer_id,
         "grounded": reply.grounded,
-        "context": reply.context,
+        "context": reply.context.to_json(),
         "record": item_payload(reply.record) if reply.record is not None else None,
     }
 

@@ -63,6 +63,7 @@
       covSections: "服务目录各章节的服务数",
       covStages: "各阶段的记录数",
       covEnglish: "缺少英文文本的记录",
+      curated: "整理说明，非文件原文：",
       covEnglishAll: "全部 {n} 条记录都有英文名称和简介。",
       covEnglishSome: "{n} 条记录缺少英文名称或简介：",
       sectionLetter: "{s} 部分"
@@ -120,6 +121,7 @@
       covSections: "UN-Habitat services per catalogue section",
       covStages: "Records per roadmap stage",
       covEnglish: "Records without English text",
+      curated: "Curated note, not from the documents: ",
       covEnglishAll: "All {n} records have an English name and summary.",
       covEnglishSome: "{n} records lack an English name or summary:",
       sectionLetter: "Section {s}"
@@ -467,7 +469,7 @@
       h("div", { class: "kind" }, [h("span", { class: "badge " + item.kind }, tt.kinds[item.kind]), h("code", null, item.id)]),
       h("h3", null, nm[0]),
       nm[1] ? h("p", { class: "alt", lang: state.lang === "en" ? "zh" : "en" }, nm[1]) : null,
-      state.lang === "en" && item.summary_en ? h("p", { class: "sum" }, item.summary_en) : null,
+      state.lang === "en" && item.summary_en ? h("p", { class: "sum" }, [h("b", { class: "cur" }, tt.curated), item.summary_en]) : null,
       section ? h("p", { class: "sec" }, section) : null,
       chips,
       links
@@ -545,7 +547,7 @@
         add(body, [
           h("p", { class: "kind" }, [h("span", { class: "badge " + item.kind }, tt.kinds[item.kind]), " ", h("code", null, item.id)]),
           nm[1] ? h("p", { class: "alt" }, nm[1]) : null,
-          item.summary_en && state.lang === "en" ? h("p", null, item.summary_en) : null
+          item.summary_en && state.lang === "en" ? h("p", null, [h("b", { class: "cur" }, tt.curated), item.summary_en]) : null
         ]);
         var dl = h("dl", { class: "src" });
         add(dl, [h("dt", null, tt.doc), h("dd", null, src.title + " (" + src.source + ")")]);

@@ -51,6 +51,10 @@
       page: "页码",
       file: "文件",
       quote: "原文",
+      rendering: "译文",
+      original: "原文（{lang}）",
+      langs: { zh: "中文", en: "英文" },
+      curatedNote: "整理说明，非文件原文",
       question: "问题 {n}",
       progress: "已知 {k}/{t} 项",
       progressLabel: "阶段评估进度",
@@ -127,6 +131,10 @@
       page: "Page",
       file: "File",
       quote: "Quoted text",
+      rendering: "In English",
+      original: "Original ({lang})",
+      langs: { zh: "Chinese", en: "English" },
+      curatedNote: "Curated note, not from the documents",
       question: "Question {n}",
       progress: "{k} of {t} known",
       progressLabel: "Stage check progress",
@@ -484,6 +492,10 @@
     ".sheet dd{margin:0;overflow-wrap:anywhere}",
     ".sheet blockquote{margin:0;padding:10px 12px;border-left:4px solid var(--a);background:var(--soft);",
     "border-radius:0 8px 8px 0;white-space:pre-wrap;overflow-wrap:anywhere;font-size:14px}",
+    ".sheet .prov{margin:6px 0 10px;font-size:12px;color:var(--mu)}",
+    ".sheet details.orig summary{cursor:pointer;margin:0 0 8px;font-size:13px;color:var(--a)}",
+    ".note{display:block;margin-top:4px;font-size:12px;color:var(--mu)}",
+    ".note b{font-weight:600}",
     ".typing{color:var(--mu);font-style:italic}",
     "@media (max-width:480px){.panel{right:0;bottom:0;width:100vw;max-width:100vw;height:100%;border-radius:0}",
     ".launcher{right:12px;bottom:12px}.srcs .src span{max-width:180px}}"
@@ -534,8 +546,7 @@
       add(meta, h("span", { class: "chip" }, fmt(t.area, { n: n })));
     });
     var summary = null;
-    if (lang === "en" && rec.summary_en) summary = rec.summary_en;
-    else if (rec.display && rec.display.section_title) summary = rec.display.section_title;
+    if (rec.display && rec.display.section_title) summary = rec.display.section_title;
     else if (lang === "zh" && rec.section_title) summary = rec.section_title;
     var reasons = null;
     if (rec.reasons && rec.reasons.length) {
@@ -562,6 +573,7 @@
       secondary ? h("p", { class: "alt", lang: lang === "en" ? "zh" : "en" }, secondary) : null,
       summary && !reasons ? h("p", null, summary) : null,
       reasons,
+      lang === "en" && rec.summary_en ? h("p", { class: "note" }, [h("b", null, t.curatedNote + ": "), rec.summary_en]) : null,
       meta.childNodes.length ? meta : null,
       links.childNodes.length ? links : null
     ]);
@@ -714,7 +726,8 @@
       });
       citations.forEach(function (c) {
         var head = heading(c);
-        var label = head && seen[head] === 1 ? head : String(c.quote || "").replace(/\s+/g, " ").trim() || c.title;
+        var shown = c.rendering ? c.rendering.text : c.quote;
+        var label = head && seen[head] === 1 ? head : String(shown || "").replace(/\s+/g, " ").trim() || c.title;
         var where = [c.title].concat(c.section || []).join(" › ");
         var b = h("button", { type: "button", class: "src", title: where, "aria-label": fmt(t.openSource, { n: c.n, title: c.title }) }, [
           h("b", { "aria-hidden": "true" }, String(c.n)),
@@ -742,12 +755,28 @@
         h("div", { class: "sb", tabindex: "0" }, [
           h("h4", null, c.title),
           dl,
-          h("p", { class: "sr" }, t.quote),
-          h("blockquote", { lang: c.lang === "en" ? "en" : "zh" }, c.quote)
-        ])
+        ].concat(quoteParts(c)))
       ]);
       sheet.hidden = false;
       closeS.focus();
+    }
+
+    /* The quote as the reader sees it: a rendering (labelled with its provenance) with the authoritative original
+       one click away, or the original alone. */
+    function quoteParts(c) {
+      var lang = c.lang === "en" ? "en" : "zh";
+      var original = h("blockquote", { lang: lang, class: "orig" }, c.quote);
+      if (!c.rendering) return [h("p", { class: "sr" }, t.quote), original];
+      var details = h("details", { class: "orig" }, [
+        h("summary", null, fmt(t.original, { lang: t.langs[lang] || lang })),
+        original
+      ]);
+      return [
+        h("p", { class: "sr" }, t.rendering),
+        h("blockquote", { lang: c.rendering.lang === "zh" ? "zh" : "en", class: "rend" }, c.rendering.text),
+        h("p", { class: "prov" }, c.rendering.label),
+        details
+      ];
     }
 
     function closeSheet() {

@@ -99,3 +99,44 @@ def test_bad_chat_requests(use_client: TestClient) -> None:
         422,
         "invalid_request",
     )
+
+
+@pytest.mark.parametrize(
+    "context",
+    [
+        {"pending_question": "abc"},
+        {"pending_question": 12345678901234567890},
+        {"pending_question": 0},
+        {"stage_answers": {"20": True}},
+        {"stage_answers": {"3": "yes"}},
+        {"stage": "D"},
+        {"last_recommendations": ["x" * 65]},
+        {"last_situation": "x" * 5000},
+        {"v": 2},
+        {"anything": 1},
+        [],
+    ],
+)
+def test_a_malformed_context_is_a_422_with_the_error_body(shared_client: TestClient, context) -> None:
+    body = {"messages": [{"role": "user", "content": "yes"}], "context": context}
+    assert_error(shared_client.post("/v1/chat", json=body), 422, "invalid_request")
+
+
+def test_the_openapi_schema_describes_the_context(shared_client: TestClient) -> None:
+    schemas = shared_client.get("/openapi.json").json()["components"]["schemas"]
+    ctx = schemas["ChatContextModel"]
+    assert ctx["additionalProperties"] is False
+    assert set(ctx["properties"]) >= {"v", "stage_answers", "pending_question", "last_recommendations"}
+    pending = ctx["properties"]["pending_question"]["anyOf"][0]
+    assert (pending["minimum"], pending["maximum"]) == (1, 15)
+
+
+def test_an_english_question_about_a_chinese_document_is_answered_in_english(use_client: TestClient) -> None:
+    reply = chat(use_client, "What did UNITAC develop in eThekwini (Durban) to map informal settlements?")
+    assert reply["intent"] == "question" and reply["citations"]
+    han = sum(1 for ch in reply["answer"] if "\u4e00" <= ch <= "\u9fff")
+    letters = sum(1 for ch in reply["answer"] if ch.isascii() and ch.isalpha())
+    assert han <= 0.1 * (han + letters), reply["answer"]
+    for c in reply["citations"]:
+        assert c["lang"] == "zh" and c["rendering"]["lang"] == "en" and c["rendering"]["provenance"] == "curated"
+        assert c["rendering"]["text"] in reply["answer"]

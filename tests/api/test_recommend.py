@@ -11,6 +11,7 @@ from assistant.payloads import recommendation_payload
 from tests.api.conftest import assert_error
 
 REC_FIELDS = {
+    "note",
     "id",
     "kind",
     "name",
@@ -27,7 +28,7 @@ REC_FIELDS = {
     "reasons",
     "citations",
 }
-CITATION_FIELDS = {"n", "doc_id", "source", "title", "section", "page", "start", "end", "quote", "lang"}
+CITATION_FIELDS = {"n", "doc_id", "source", "title", "section", "page", "start", "end", "quote", "lang", "rendering"}
 SITUATION_EN = "We have a draft DRR strategy but no risk assessment"
 SITUATION_ZH = "我们有防灾减灾战略草案，但没有做过风险评估"
 

@@ -12,6 +12,7 @@ from api.app import create_app
 from tests.api.conftest import assert_error, make_settings
 
 HIT_FIELDS = {
+    "rendering",
     "rank",
     "score",
     "chunk_id",

@@ -43,10 +43,10 @@ def assert_grounded(assistant: Assistant, reply) -> None:
 )
 def test_stage_dialogue_reaches_a_stage_then_recommends(assistant, opening, answers, lang) -> None:
     reply = say(assistant, [opening])
-    assert reply.intent == "stage" and reply.context.get("pending_question") and reply.lang == lang
+    assert reply.intent == "stage" and reply.context.pending_question and reply.lang == lang
     history = [opening]
     for answer in answers:
-        if not reply.context.get("pending_question"):
+        if not reply.context.pending_question:
             break
         history.append(answer)
         reply = say(assistant, history, reply.context)
@@ -63,7 +63,7 @@ def test_stage_dialogue_never_asks_the_same_question_twice(assistant) -> None:
     asked = []
     history = ["Which stage are we in?"]
     for answer in ["yes", "yes", "no", "yes", "no", "no", "no"]:
-        q = reply.context.get("pending_question")
+        q = reply.context.pending_question
         if not q:
             break
         assert q not in asked
@@ -78,7 +78,7 @@ def test_english_and_chinese_dialogues_agree(assistant) -> None:
     for opening, yes, no in (("Which stage are we in?", "yes", "no"), ("我们处于哪个阶段？", "是", "否")):
         reply = say(assistant, [opening])
         for _ in range(8):
-            q = reply.context.get("pending_question")
+            q = reply.context.pending_question
             if not q:
                 break
             reply = say(assistant, [opening, yes if q in (2, 10, 12) else no], reply.context)

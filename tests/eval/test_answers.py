@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from assistant.context import ChatContext
 from eval.answers import CitationChecker, cited_claims, evaluate_abstention, evaluate_answers
 from eval.conversation import run_script
 from eval.datasets import ChatScript
@@ -74,7 +75,7 @@ class Reply:
     recommendations: list[Any] = field(default_factory=list)
     stage: Any = None
     record: Any = None
-    context: dict[str, Any] = field(default_factory=dict)
+    context: ChatContext = field(default_factory=ChatContext)
     grounded: bool = True
 
 
@@ -91,10 +92,10 @@ class ScriptedAssistant:
         if "weather" in text:
             return Reply("I can only answer from the documents.", "out_of_scope", grounded=False)
         if "stage" in text:
-            return Reply("Q2?", "stage", context={"pending_question": 2}, stage=Stage("undecided"))
-        if context and context.get("pending_question") == 2:
-            return Reply("Q3?", "stage", context={"pending_question": 3}, stage=Stage("undecided"))
-        if context and context.get("pending_question") == 3:
+            return Reply("Q2?", "stage", context=ChatContext(pending_question=2), stage=Stage("undecided"))
+        if context and context.pending_question == 2:
+            return Reply("Q3?", "stage", context=ChatContext(pending_question=3), stage=Stage("undecided"))
+        if context and context.pending_question == 3:
             return Reply(f"Stage B\n{quote} [1]", "stage", [cite(1, quote)], stage=Stage("B"))
         return Reply(f"{quote} [1]", "question", [cite(1, quote)])
 
@@ -135,7 +136,7 @@ def test_a_survey_answers_each_pending_question_from_the_script() -> None:
     assert result["ok"], result["turns"]
     assert [m[-1].content for m, _ in a.calls] == ["which stage?", "是", "否"]  # Q2 yes, Q3 no, in Chinese
     assert result["n_replies"] == 3 and result["intent_ok"] == result["intent_checks"] == 3
-    assert a.calls[1][1] == {"pending_question": 2}  # the context of the previous reply goes back
+    assert a.calls[1][1] == ChatContext(pending_question=2)  # the context of the previous reply goes back
 
 
 def test_failed_expectations_are_reported_per_turn() -> None:

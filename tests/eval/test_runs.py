@@ -38,6 +38,8 @@ def make_run(found: dict[str, int | None] | None = None) -> dict:
                     "to_ask": [], "ok": True}],
         "answers": [{"set": "dev", "id": "q1", "lang": "zh", "group": "zh", "type": "factual", "question": "q",
                      "intent": "question", "grounded": True, "n_citations": 1, "answered": True, "cites_gold": True,
+                     "quotes_anchor": True, "cites_passage": True, "refused": False, "in_language": True,
+                     "renderings_complete": True, "intent_ok": None,
                      "markers": 2, "verbatim": 2, "supported": 1, "citation_precision": 0.5,
                      "failures": [{"n": 2, "claim": "c", "quote": "q", "support": 0.1,
                                    "reason": "claim_does_not_carry_quote"}],

@@ -1,0 +1,474 @@
+"""Answer-sentence selection: which sentences of the retrieved passages answer the question.
+
+A question asks for a kind of fact (:func:`question_type`, from its words in either language): a quantity, a
+duration, a date, a place, an organisation, a list, a definition, a procedure, or yes/no. Every sentence of the
+top passages is a candidate *unit*: for a document with a rendering, the rendering's segments (so the unit's
+English is known exactly); otherwise the sentences of the passage. A unit is scored on
+
+- ``coverage``: the question's content terms it holds, weighted by how rare each term is among the candidates
+  (in the question's language and across languages: each term carries its translations from the bilingual
+  lexicon; a unit's tokens are its original and its rendering); the passage heading counts at half weight;
+- ``kind``: whether it holds what the question asks for (a number, a duration, a date, an organisation, a place,
+  list items, a definition);
+- ``rank``: the passage's rank in retrieval; ``lang``: the unit is in the asker's language (a bilingual file
+  answers from the asker's half).
+
+Whether there is evidence at all is decided by :class:`Abstention` (the best unit's score and the passages'
+dense similarity); the other units follow the best one when they score close to it, two or three in all (up to
+five consecutive items for a list question), shown in document order. The weights are in :class:`Weights`;
+`docs/eval/answers.md` has what each part gained or lost on the held-out questions.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from retriever.bilingual import Lexicon
+from retriever.language import script_lang
+from retriever.tokenize import STOPWORDS_EN, tokenize_en, tokenize_zh
+from retriever.types import Chunk, Hit, Rendering
+
+__all__ = [
+    "QuestionType",
+    "Unit",
+    "Weights",
+    "question_terms",
+    "question_type",
+    "select_units",
+]
+
+QuestionType = Literal[
+    "quantity", "duration", "date", "place", "organisation", "list", "definition", "procedure", "yesno", "other"
+]
+
+_I = re.IGNORECASE
+# Question types, in the order they are tried: the first that matches names the question. Both languages.
+_TYPES: tuple[tuple[QuestionType, re.Pattern[str]], ...] = (
+    (
+        "duration",
+        re.compile(
+            r"\bhow long\b|\bfor how many (?:months|years|weeks|days)\b|\bduration\b|多久|多长时间|多长|几个月|"
+            r"几年|几周|几天|需要多少时间|期限|历时",
+            _I,
+        ),
+    ),
+    (
+        "date",
+        re.compile(
+            r"\bwhen\b|\bsince when\b|\bwhat (?:year|date|day|month)\b|\bin which year\b|\bwhich year\b|"
+            r"什么时候|何时|哪一年|哪年|哪天|哪一天|日期|几月|何日|从何时",
+            _I,
+        ),
+    ),
+    (
+        "quantity",
+        re.compile(
+            r"\bhow (?:many|much)\b|\bnumber of\b|\bwhat (?:percentage|share|proportion|amount)\b|\bcost\b|"
+            r"多少|几个|几项|几种|几类|几座|几名|数量|比例|百分之|费用|金额",
+            _I,
+        ),
+    ),
+    (
+        "organisation",
+        re.compile(
+            r"\bwho\b|\bwhom\b|\bwhich (?:organi[sz]ation|agency|office|body|partner|institution|entity|entities|"
+            r"organi[sz]ations|agencies|partners|institutions|department)\b|\bwith whom\b|谁|哪个机构|哪些机构|"
+            r"哪个组织|哪些组织|哪家|哪个部门|哪个办公室|哪些伙伴|哪些合作伙伴|哪个单位|由哪|与哪",
+            _I,
+        ),
+    ),
+    (
+        "place",
+        re.compile(
+            r"\bwhere\b|\bwhich (?:cities|city|countries|country|regions?|places?|locations?)\b|\bin what (?:city|"
+            r"country)\b|哪里|哪儿|在哪|哪些城市|哪个城市|哪座城市|哪些国家|哪个国家|哪些地区|哪个地区|哪些地方",
+            _I,
+        ),
+    ),
+    (
+        "list",
+        re.compile(
+            r"\bwhat are (?:the )?(?:\w+ )?(?:\w+ )?(?:tracks|steps|criteria|components|pillars|areas|stages|"
+            r"elements|principles|priorities|dimensions|types|phases|goals|objectives|modules|tools|services)\b|"
+            r"\bwhich (?:are|were) the\b|\blist\b|\bname the\b|\bwhat (?:\w+ ){0,3}(?:does it|do they) (?:include|"
+            r"cover|comprise|measure)\b|\bwhat (?:are|were)\b|分别是|有哪些|包括哪些|包含哪些|哪几|哪些|列出|"
+            r"涵盖哪些|包括什么|包含什么|标准是",
+            _I,
+        ),
+    ),
+    (
+        "procedure",
+        re.compile(r"\bhow (?:do|does|can|could|should|to)\b|\bsteps?\b|\bprocess\b|怎么|怎样|如何|步骤|流程|程序", _I),
+    ),
+    (
+        "definition",
+        re.compile(
+            r"\bwhat (?:is|was|does)\b|\bwhat's\b|\bdefin|\bmeaning of\b|\bwhy\b|"
+            r"什么是|是什么|指什么|含义|定义|为什么|目的",
+            _I,
+        ),
+    ),
+    (
+        "yesno",
+        re.compile(
+            r"^(?:is|are|does|do|can|could|was|were|has|have|will|should)\b|是否|能否|有没有|可不可以|吗[？?]?$", _I
+        ),
+    ),
+)
+
+# What a unit must hold to answer each type (tested on the original and on its rendering).
+_NUM_WORDS = r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|hundred|thousand|million|billion"
+_HAS: dict[str, re.Pattern[str]] = {
+    "quantity": re.compile(
+        r"\d|[一二两三四五六七八九十百千万亿]+\s*[个项种类座名位所家条%％]|percent|per cent|\b(?:"
+        + _NUM_WORDS
+        + r")\b",
+        _I,
+    ),
+    "duration": re.compile(
+        r"\d+\s*(?:-\s*\d+\s*)?(?:个)?(?:月|周|星期|天|日|年)|[一二两三四五六七八九十]+\s*(?:个)?(?:月|周|星期|天|年)|"
+        r"\b\d+\s*(?:-|to|–)?\s*\d*\s*(?:months?|weeks?|days?|years?)\b|"
+        r"\b(?:" + _NUM_WORDS + r")\b[- ](?:months?|weeks?|days?|years?)",
+        _I,
+    ),
+    "date": re.compile(
+        r"(?:19|20)\d\d|\d{1,2}\s*月|\b(?:january|february|march|april|may|june|july|august|september|october|"
+        r"november|december)\b",
+        _I,
+    ),
+    "organisation": re.compile(
+        r"署|组织|机构|办公室|银行|基金|大学|委员会|联盟|协会|研究所|部|中心|政府|联合国|\b(?:UN|UNDRR|UNDP|UNICEF|UNEP|"
+        r"WHO|IFRC|ICLEI|GETI|Office|Agency|Organi[sz]ation|Bank|Programme|Foundation|University|Alliance|Council|"
+        r"Institute|Ministry|Centre|Center|Network|Partnership|Government)\b|\b[A-Z]{3,}\b"
+    ),
+    "place": re.compile(
+        r"[\u4e00-\u9fff]{1,6}(?:市|国|省|州|岛|县|区|城)|非洲|亚洲|欧洲|美洲|拉丁美洲|阿拉伯|太平洋|\b(?:city|cities|"
+        r"country|countries|region|Africa|Asia|Europe|Americas|Latin America|Pacific|Arab)\b|"
+        r"\b[A-Z][a-z]+(?:,\s*[A-Z][a-z]+)+",
+        _I,
+    ),
+    "list": re.compile(
+        r"^\s*(?:[-•·▪*]|\d{1,2}[.)、]|[（(]?[一二三四五六七八九十a-h][）)、.])|、.+、|;.+;|；.+；|"
+        r"\b(?:first|second|third)\b|第一|第二|其一",
+        _I,
+    ),
+    "procedure": re.compile(
+        r"^\s*(?:[-•·▪*]|\d{1,2}[.)、])|首先|然后|其次|最后|步骤|阶段|\b(?:first|then|next|finally|step|phase)\b", _I
+    ),
+    "definition": re.compile(
+        r"是指|指的是|是一个|是一种|是一项|旨在|目的是|目标是|\bis an?\b|\bis the\b|\brefers to\b|\baims? to\b|"
+        r"\bdesigned to\b|\bpurpose\b",
+        _I,
+    ),
+}
+
+# Words of questions that are not content (what the asker wants, not what the answer mentions).
+_QUESTION_WORDS_ZH = frozenset(
+    [
+        "什么",
+        "哪些",
+        "哪个",
+        "哪里",
+        "多少",
+        "怎么",
+        "怎样",
+        "如何",
+        "是否",
+        "能否",
+        "为什么",
+        "请问",
+        "告诉",
+        "介绍",
+        "一下",
+        "分别",
+        "哪几",
+        "几个",
+        "什么样",
+        "有没有",
+        "可以",
+        "需要",
+        "应该",
+        "我们",
+        "我",
+        "你",
+        "您",
+        "他们",
+        "它",
+        "这个",
+        "那个",
+        "的",
+        "了",
+        "吗",
+        "呢",
+        "是",
+        "有",
+        "在",
+        "和",
+        "与",
+        "及",
+    ]
+)
+_QUESTION_WORDS_EN = frozenset(
+    [
+        "what",
+        "which",
+        "how",
+        "when",
+        "where",
+        "who",
+        "whom",
+        "whi",
+        "doe",
+        "tell",
+        "can",
+        "could",
+        "would",
+        "should",
+        "need",
+        "want",
+        "know",
+        "explain",
+        "describ",
+        "list",
+        "give",
+        "long",
+        "take",
+        "much",
+        "mani",
+        "mean",
+        "get",
+        "find",
+        "use",
+        "name",
+        "kind",
+        "sort",
+        "type",
+        "main",
+        "key",
+    ]
+)
+MIN_UNIT_CHARS = 8
+
+
+@dataclass(frozen=True, slots=True)
+class Weights:
+    """The scorer's weights. ``kind``: a unit that holds what the question asks for; ``rank``: per place of its
+    passage in retrieval (subtracted); ``lang``: a unit in the asker's language; ``heading``: a term found
+    only in the passage heading, relative to one in the unit; ``follow``: how close to the best score another
+    unit must come to be shown with it."""
+
+    kind: float = 0.25
+    rank: float = 0.03
+    lang: float = 0.1
+    heading: float = 0.5
+    follow: float = 0.7
+    position: float = 0.0
+
+
+DEFAULT_WEIGHTS = Weights()
+
+
+@dataclass(frozen=True, slots=True)
+class Abstention:
+    """When the passages hold no answer: the evidence ``best unit score + dense * best dense cosine of the
+    passages`` is below ``threshold``. Calibrated on the tuning split of the question sets against the tuning
+    split of the out-of-scope set: refusals of answerable questions at most 3%, then as many out-of-scope
+    questions declined as possible (the grid and its figures are in docs/eval/answers.md)."""
+
+    dense: float = 3.0
+    threshold: float = 1.26
+
+    def strength(self, units: Sequence[Unit], hits: Sequence[Hit]) -> float:
+        best = units[0].score if units else 0.0
+        cosine = max((dict(h.legs).get("dense", 0.0) for h in hits), default=0.0)
+        return best + self.dense * cosine if units else 0.0
+
+    def holds(self, units: Sequence[Unit], hits: Sequence[Hit]) -> bool:
+        return bool(units) and self.strength(units, hits) >= self.threshold
+
+
+ABSTENTION = Abstention()
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """A candidate sentence: ``[start, end)`` of its document, in ``chunk`` (retrieved at ``rank``), with its
+    original text, its rendering (``english``, empty when the document has none) and its score."""
+
+    chunk: Chunk
+    rank: int
+    start: int
+    end: int
+    text: str
+    lang: str
+    english: str = ""
+    position: int = 0
+    score: float = 0.0
+    coverage: float = 0.0
+    kind: bool = False
+
+
+def question_type(text: str) -> QuestionType:
+    """The kind of fact the question asks for (``other`` when none of the patterns fits)."""
+    for name, pattern in _TYPES:
+        if pattern.search(text):
+            return name
+    return "other"
+
+
+def question_terms(text: str, lexicon: Lexicon | None) -> list[frozenset[str]]:
+    """The question's content terms, each as the set of tokens (both languages) that count as finding it."""
+    terms: list[frozenset[str]] = []
+    if script_lang(text) == "zh":
+        for t in dict.fromkeys(tokenize_zh(text)):
+            if (len(t) < 2 and not t.isascii()) or t in _QUESTION_WORDS_ZH or t in _QUESTION_WORDS_EN:
+                continue
+            if t.isascii() and (t in STOPWORDS_EN or len(t) < 2):
+                continue
+            variants = {t}
+            if lexicon is not None and not t.isascii():
+                variants |= {g for g in lexicon.zh_to_en(t) if len(g) >= 3 and g not in STOPWORDS_EN}
+            terms.append(frozenset(variants))
+        return terms
+    for word in dict.fromkeys(tokenize_en(text)):
+        if word in STOPWORDS_EN or len(word) < 3 or word in _QUESTION_WORDS_EN:
+            continue
+        variants = {word}
+        if lexicon is not None:
+            variants |= {t for t, w in lexicon.en_to_zh(word) if w >= 0.1 and len(t) >= 2}
+        terms.append(frozenset(variants))
+    return terms
+
+
+# A sentence ends at Chinese or English end punctuation (a period only before a space or the end, so "A.3" and
+# "2.5" stay whole), at a line break, or at markup left by extraction ("<p>"), which is never quoted.
+SENTENCE = re.compile(r"(?:[^。！？；!?;\n<>.]|\.(?!\s|$))+(?:[。！？；!?;]|\.(?=\s|$))?")
+
+
+def units_of(chunk: Chunk, rank: int, rendering: Rendering | None) -> list[Unit]:
+    """The candidate units of one passage: its rendering's segments (clipped to the passage) or its sentences."""
+    out: list[Unit] = []
+    if rendering is not None:
+        for seg in rendering.overlapping(chunk.start, chunk.end):
+            start, end = max(seg.start, chunk.start), min(seg.end, chunk.end)
+            text = chunk.text[start - chunk.start : end - chunk.start].strip()
+            if len(text) < MIN_UNIT_CHARS or (start, end) != (seg.start, seg.end) and end - start < 20:
+                continue
+            lead = chunk.text[start - chunk.start : end - chunk.start].find(text)
+            start += lead
+            out.append(Unit(chunk, rank, start, start + len(text), text, chunk.lang, seg.en, len(out)))
+        return out
+    for m in SENTENCE.finditer(chunk.text):
+        raw = m.group(0)
+        text = raw.strip()
+        if len(text) < MIN_UNIT_CHARS:
+            continue
+        start = chunk.start + m.start() + len(raw) - len(raw.lstrip())
+        out.append(Unit(chunk, rank, start, start + len(text), text, chunk.lang, "", len(out)))
+    return out
+
+
+def _tokens(unit: Unit) -> frozenset[str]:
+    return frozenset(tokenize_zh(unit.text)) | (frozenset(tokenize_en(unit.english)) if unit.english else frozenset())
+
+
+def select_units(
+    question: str,
+    hits: Sequence[Hit],
+    rendering_of: Callable[[str], Rendering | None],
+    lexicon: Lexicon | None,
+    *,
+    lang: str,
+    weights: Weights = DEFAULT_WEIGHTS,
+    most: int = 3,
+) -> list[Unit]:
+    """The units that answer ``question`` best, best first (empty: nothing covers the question). ``rendering_of``
+    gives a document's rendering in the asker's language, or None."""
+    terms = question_terms(question, lexicon)
+    if not terms:
+        return []
+    qtype = question_type(question)
+    units: list[Unit] = []
+    seen_spans: set[tuple[str, int, int]] = set()
+    for rank, hit in enumerate(hits):
+        chunk = hit.chunk
+        rendering = rendering_of(chunk.doc_id) if chunk.lang != lang else None
+        for u in units_of(chunk, rank, rendering):
+            key = (chunk.doc_id, u.start, u.end)
+            if key not in seen_spans:  # overlapping passages repeat sentences
+                seen_spans.add(key)
+                units.append(u)
+    if not units:
+        return []
+    token_sets = [_tokens(u) for u in units]
+    headings = {u.chunk.chunk_id: frozenset(tokenize_zh(" ".join(u.chunk.section[-2:]))) for u in units}
+    n = len(units)
+    df = [sum(1 for ts in token_sets if t & ts) for t in terms]
+    idf = [math.log(1 + (n + 1) / (d + 1)) for d in df]
+    total = sum(idf)
+    kind_re = _HAS.get(qtype)
+    scored: list[Unit] = []
+    for u, ts in zip(units, token_sets, strict=True):
+        heading = headings[u.chunk.chunk_id]
+        got = 0.0
+        for t, w in zip(terms, idf, strict=True):
+            if t & ts:
+                got += w
+            elif t & heading:
+                got += w * weights.heading
+        coverage = got / total if total else 0.0
+        if coverage == 0.0:
+            continue
+        kind = bool(kind_re and (kind_re.search(u.text) or (u.english and kind_re.search(u.english))))
+        score = (
+            coverage
+            + (weights.kind if kind else 0.0)
+            - weights.rank * u.rank
+            + (weights.lang if u.lang == lang else 0.0)
+            - weights.position * min(u.position, 10)
+        )
+        scored.append(_with(u, score, coverage, kind))
+    if not scored:
+        return []
+    scored.sort(key=lambda u: -u.score)
+    best = scored[0]
+    picked = [best]
+    texts = {_fold(best.text)}
+    limit = 5 if qtype == "list" else most
+    if qtype == "list":
+        # a list answers with its items: the units that follow the best one in its passage
+        for u in scored:
+            if len(picked) >= limit:
+                break
+            same = u.chunk.chunk_id == best.chunk.chunk_id and 0 < u.position - best.position <= limit
+            if same and _fold(u.text) not in texts and kind_re and kind_re.search(u.text):
+                picked.append(u)
+                texts.add(_fold(u.text))
+    for u in scored[1:]:
+        if len(picked) >= limit:
+            break
+        if u.score < best.score * weights.follow or _fold(u.text) in texts or u in picked:
+            continue
+        picked.append(u)
+        texts.add(_fold(u.text))
+    return picked
+
+
+def _with(u: Unit, score: float, coverage: float, kind: bool) -> Unit:
+    return Unit(u.chunk, u.rank, u.start, u.end, u.text, u.lang, u.english, u.position, score, coverage, kind)
+
+
+def _fold(text: str) -> str:
+    return "".join(text.split()).casefold()
+
+
+def in_reading_order(units: Sequence[Unit]) -> list[Unit]:
+    """Units of one passage in document order; passages in the order of their best unit."""
+    order: dict[str, int] = {}
+    for u in units:
+        order.setdefault(u.chunk.chunk_id, len(order))
+    return sorted(units, key=lambda u: (order[u.chunk.chunk_id], u.start))

@@ -1,0 +1,256 @@
+"""Intent routing: which kind of turn a message is, decided by a table of pure matchers.
+
+Each :class:`Route` has a name, the intent it leads to and a matcher ``(utterance, context) -> evidence | None``;
+the first route whose matcher returns evidence wins, and the :class:`Decision` says which route fired and on
+what words. The order of :data:`ROUTES` is the policy, written down in one place:
+
+1. ``stage_answer``   a yes / no / not-sure answer while a survey question is pending
+2. ``greeting``, ``help``   the whole message is a greeting or a request for help
+3. ``stage_followup`` "and for stage B?" after a recommendation: the same situation at another stage
+4. ``ordinal``        "tell me more about the second one" after a recommendation
+5. ``stage``          "which stage are we in?", or a description of what the city has done, asked for a stage
+6. ``fact``           a question for a specific fact (how many, how long, since when, who, which cities, what
+                      are the N ...): answered from the documents, also when it names a programme or a tool
+7. ``recommend``      a request for a tool or service that fits a situation ("which tool fits", "推荐")
+8. ``lookup``         a named catalogue record, alone or with "what is / tell me about"
+9. ``question``       anything else: a question for the documents
+
+Matchers know nothing of the retriever: the catalogue names come in as a :class:`Names` lookup, so the routing is
+tested without a model (tests/assistant/test_intents.py, rows of (utterance, context) -> route in both
+languages).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from assistant.context import ChatContext
+from assistant.evidence import question_type
+
+__all__ = ["ROUTES", "Decision", "Names", "Route", "Utterance", "decide"]
+
+_I = re.IGNORECASE
+
+
+class Names(Protocol):
+    """Finds a catalogue record named in a text (by id such as ``B.2`` or by its Chinese or English name)."""
+
+    def named_record(self, text: str) -> str | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Utterance:
+    """The last user message, whitespace-collapsed, with the record it names (an id), if any."""
+
+    text: str
+    record: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """Which route fired (``route``), the intent it leads to, and the words that made it fire (``evidence``)."""
+
+    route: str
+    intent: str
+    evidence: str
+
+
+Matcher = Callable[[Utterance, ChatContext], str | None]
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    name: str
+    intent: str
+    matcher: Matcher
+
+
+def _found(pattern: re.Pattern[str], text: str) -> str | None:
+    m = pattern.search(text)
+    return m.group(0) if m else None
+
+
+GREETING = re.compile(
+    r"^\s*(hi|hello|hey|good (morning|afternoon|evening)|你好|您好|嗨|早上好|下午好)[\s!！。.,，]*$", _I
+)
+HELP = re.compile(r"^\s*(help|what can you do\??|帮助|你能做什么|您能做什么|怎么用)[\s?？!！。.]*$", _I)
+YES = re.compile(r"^\s*(y|yes|yeah|yep|true|是|是的|对|有|已经|已)[\s.!。！]*$", _I)
+NO = re.compile(r"^\s*(n|no|nope|false|否|不是|没有|不|还没有|尚未)[\s.!。！]*$", _I)
+UNSURE = re.compile(
+    r"^\s*(not sure|unsure|don't know|do not know|unknown|skip|不确定|不知道|不清楚|跳过)[\s.!。！]*$", _I
+)
+STAGE = re.compile(
+    r"(which|what) stage|stage (check|assessment|survey)|where are we on the (road ?map)|"
+    r"哪个阶段|哪一阶段|什么阶段|处于.{0,6}阶段|阶段评估|阶段测评|我们在路线图",
+    _I,
+)
+# "and for stage B?" / "B 阶段呢" : a whole short message naming another stage
+STAGE_FOLLOW = re.compile(
+    r"^\s*(?:(?:and|what about|how about)\s+)?(?:for|in|at)?\s*stage\s*([abc])\s*[?？.]*\s*$|"
+    r"^\s*(?:那|那么)?\s*([ABC])\s*阶段(?:呢|的呢|怎么样|的情况呢)?\s*[?？。]*\s*$",
+    _I,
+)
+ORDINAL = re.compile(
+    r"\b(first|second|third|fourth|fifth|1st|2nd|3rd|4th|5th|number [1-5])\b|第\s*([一二三四五12345])\s*(个|项|条)",
+    _I,
+)
+_ORDINALS = {
+    "first": 1,
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "fifth": 5,
+    "1st": 1,
+    "2nd": 2,
+    "3rd": 3,
+    "4th": 4,
+    "5th": 5,
+    "一": 1,
+    "二": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+}
+# A request for something that fits the asker's situation: names a tool / service kind as what is wanted.
+RECOMMEND = re.compile(
+    r"\brecommend|\bsuggest|\b(?:which|what)\s+(?:\w+\s+){0,3}(?:tools?|services?|support|methodolog(?:y|ies)|"
+    r"instruments?|approaches?|programmes?|programs?)\b(?!\s+(?:was|were|did|has|had)\b)|"
+    r"\b(?:tools?|services?|support)\s+(?:fits?|for us|would help|could help|can help|should we|that fits?)\b|"
+    r"\b(?:is there|are there|do you have)\s+(?:a|any)\s+(?:\w+\s+){0,2}(?:tools?|services?)\b|"
+    r"\bwhat should we use\b|\bhelp us\b|\bwe need (?:a|an|some)?\s*(?:tool|service|support)|"
+    r"推荐|建议.{0,6}(?:工具|服务)|什么工具|哪些工具|哪个工具|哪种工具|哪款工具|什么服务|哪些服务|哪项服务(?:适合|可以帮)|"
+    r"适合我们|适合我市|用什么(?:工具|方法)|有没有.{0,6}(?:工具|服务)|有什么.{0,6}(?:工具|服务)|需要.{0,4}(?:工具|服务|支持)",
+    _I,
+)
+# What a record lookup says: "what is X", "tell me about X", or the name alone.
+MORE = re.compile(
+    r"tell me (?:more )?about|more about|details|what is|what's|what does .{0,40} do|介绍|详细|更多|具体说说|"
+    r"是什么|做什么",
+    _I,
+)
+# First person: the asker describes their own city.
+FIRST_PERSON = re.compile(r"\b(?:we|our|us|my city)\b|我们|我市|本市|我们市|我的城市|我国", _I)
+# Fact types that make a question a document question even when it names a record.
+_FACT_TYPES = {"quantity", "duration", "date", "place", "organisation", "list", "procedure"}
+
+
+def _stage_answer(u: Utterance, ctx: ChatContext) -> str | None:
+    if ctx.pending_question is None:
+        return None
+    for pattern in (YES, NO, UNSURE):
+        if pattern.match(u.text):
+            return f"answer to survey question {ctx.pending_question}: {u.text}"
+    return None
+
+
+def _greeting(u: Utterance, ctx: ChatContext) -> str | None:
+    return u.text if GREETING.match(u.text) else None
+
+
+def _help(u: Utterance, ctx: ChatContext) -> str | None:
+    return u.text if HELP.match(u.text) else None
+
+
+def _stage_followup(u: Utterance, ctx: ChatContext) -> str | None:
+    if not ctx.last_situation:
+        return None
+    return _found(STAGE_FOLLOW, u.text)
+
+
+def _ordinal(u: Utterance, ctx: ChatContext) -> str | None:
+    if not ctx.last_recommendations or ordinal_of(u.text) is None:
+        return None
+    if len(u.text) < 40 or MORE.search(u.text):
+        return _found(ORDINAL, u.text)
+    return None
+
+
+def _stage(u: Utterance, ctx: ChatContext) -> str | None:
+    return _found(STAGE, u.text)
+
+
+def _fact(u: Utterance, ctx: ChatContext) -> str | None:
+    kind = question_type(u.text)
+    if kind not in _FACT_TYPES:
+        return None
+    if RECOMMEND.search(u.text) and kind in {"list", "procedure"}:
+        return None  # "what tools ..." / "how can we ... which service" is a recommendation
+    return f"asks for a {kind}"
+
+
+def _recommend(u: Utterance, ctx: ChatContext) -> str | None:
+    found = _found(RECOMMEND, u.text)
+    if found:
+        return found
+    return None
+
+
+def _lookup(u: Utterance, ctx: ChatContext) -> str | None:
+    if u.record is None:
+        return None
+    if MORE.search(u.text) or len(u.text) <= 60 and not FIRST_PERSON.search(u.text):
+        return f"names record {u.record}"
+    return None
+
+
+def _question(u: Utterance, ctx: ChatContext) -> str | None:
+    return "default: a question for the documents"
+
+
+ROUTES: tuple[Route, ...] = (
+    Route("stage_answer", "stage", _stage_answer),
+    Route("greeting", "greeting", _greeting),
+    Route("help", "help", _help),
+    Route("stage_followup", "recommend", _stage_followup),
+    Route("ordinal", "lookup", _ordinal),
+    Route("stage", "stage", _stage),
+    Route("fact", "question", _fact),
+    Route("recommend", "recommend", _recommend),
+    Route("lookup", "lookup", _lookup),
+    Route("question", "question", _question),
+)
+
+
+def decide(text: str, ctx: ChatContext, names: Names | None = None) -> Decision:
+    """The route of one message (``text`` whitespace-collapsed) in ``ctx``."""
+    record = names.named_record(text) if names is not None else None
+    u = Utterance(" ".join(text.split()), record)
+    for route in ROUTES:
+        evidence = route.matcher(u, ctx)
+        if evidence is not None:
+            return Decision(route.name, route.intent, evidence)
+    raise AssertionError("the last route always matches")  # pragma: no cover
+
+
+def ordinal_of(text: str) -> int | None:
+    """The position a message points at ("the second one", "第二个"), 1-5, or None."""
+    m = ORDINAL.search(text)
+    if not m:
+        return None
+    word = (m.group(1) or m.group(2) or "").lower()
+    if word in _ORDINALS:
+        return _ORDINALS[word]
+    digits = re.sub(r"\D", "", word)
+    return int(digits) if digits else None
+
+
+def stage_of_followup(text: str) -> str | None:
+    """The stage letter of a follow-up such as "and for stage B?"."""
+    m = STAGE_FOLLOW.search(text)
+    return (m.group(1) or m.group(2)).upper() if m else None
+
+
+def survey_answer(text: str) -> bool | None:
+    """True / False for a yes / no answer, None for not sure (or anything else)."""
+    if YES.match(text):
+        return True
+    if NO.match(text):
+        return False
+    return None
+
+
+def is_unsure(text: str) -> bool:
+    return bool(UNSURE.match(text))

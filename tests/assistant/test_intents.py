@@ -1,0 +1,149 @@
+"""Intent routing without a model: rows of (utterance, context) -> route, in both languages, and the typed context
+that clients echo back."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.context import ChatContext
+from assistant.evidence import question_type
+from assistant.intents import ROUTES, decide, ordinal_of, stage_of_followup, survey_answer
+from retriever.errors import InvalidRequest
+
+
+class FakeNames:
+    """The catalogue names the router may see: two records, by id, Chinese and English name."""
+
+    NAMES = {"cityrap": "B.2", "城市韧性行动规划": "B.2", "可持续发展目标城市": "FLAG.1", "sdg cities": "FLAG.1"}
+
+    def named_record(self, text: str) -> str | None:
+        folded = text.casefold()
+        return next((rid for name, rid in self.NAMES.items() if name in folded), None)
+
+
+EMPTY = ChatContext()
+PENDING = ChatContext(pending_question=13)
+AFTER_RECS = ChatContext(last_recommendations=("B.2", "A.3", "mcr-x"), last_situation="flood risk")
+
+ROWS = [
+    # (utterance, context, route)
+    ("hello", EMPTY, "greeting"),
+    ("您好！", EMPTY, "greeting"),
+    ("what can you do?", EMPTY, "help"),
+    ("yes", PENDING, "stage_answer"),
+    ("不确定", PENDING, "stage_answer"),
+    ("yes", EMPTY, "question"),
+    ("Which stage of the roadmap are we in?", EMPTY, "stage"),
+    ("我们处于路线图的哪个阶段？", EMPTY, "stage"),
+    ("and for stage B?", AFTER_RECS, "stage_followup"),
+    ("B 阶段呢？", AFTER_RECS, "stage_followup"),
+    ("and for stage B?", EMPTY, "question"),
+    ("tell me more about the second one", AFTER_RECS, "ordinal"),
+    ("第二个", AFTER_RECS, "ordinal"),
+    # factual questions are document questions, even when they name a programme, a tool or a service
+    ("Which city joined the Building Efficiency Accelerator program and to what end?", EMPTY, "fact"),
+    ("只使用数字化工具的参与城市，人居署远程监测各轨道的费用是多少？", EMPTY, "fact"),
+    ("“可持续发展目标城市”倡议的四个轨道分别是什么？", EMPTY, "fact"),
+    ("What are the four tracks of the SDG Cities initiative?", EMPTY, "fact"),
+    ("CityRAP 是人居署和哪个机构一起设计的？整个流程要多长时间？", EMPTY, "fact"),
+    ("Who designed CityRAP with UN-Habitat, and how long does the process take?", EMPTY, "fact"),
+    ("How many cities has MCR2030 reached?", EMPTY, "fact"),
+    ("MCR2030 是什么时候启动的？", EMPTY, "fact"),
+    # recommendations: a tool or service that fits a situation
+    ("We have a draft DRR strategy but no risk assessment: which tool fits?", EMPTY, "recommend"),
+    ("我们有防灾减灾战略草案，但没有风险评估，推荐什么工具？", EMPTY, "recommend"),
+    ("What tools can help us assess flood risk?", EMPTY, "recommend"),
+    ("有什么工具可以帮助我们评估洪水风险？", EMPTY, "recommend"),
+    # a named record, alone or with "what is"
+    ("CityRAP", EMPTY, "lookup"),
+    ("What is CityRAP?", EMPTY, "lookup"),
+    ("城市韧性行动规划是什么？", EMPTY, "lookup"),
+    # everything else asks the documents
+    ("What dimensions does UN-Habitat's City Inclusion Marker measure?", EMPTY, "question"),
+    ("Why does MCR2030 say historical loss data is not enough?", EMPTY, "question"),
+]
+
+
+@pytest.mark.parametrize(("text", "ctx", "route"), ROWS, ids=[r[0][:40] for r in ROWS])
+def test_route(text: str, ctx: ChatContext, route: str) -> None:
+    decision = decide(text, ctx, FakeNames())
+    assert decision.route == route, decision
+    assert decision.evidence  # a decision says why
+
+
+def test_routes_are_a_table_with_a_default_last() -> None:
+    names = [r.name for r in ROUTES]
+    assert len(names) == len(set(names))
+    assert names[-1] == "question"
+    assert decide("qwertyuiop", EMPTY).route == "question"
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("How long does the process take?", "duration"),
+        ("整个流程要多长时间？", "duration"),
+        ("When was MCR2030 launched?", "date"),
+        ("MCR2030 是哪天正式启动的？", "date"),
+        ("How many cities have joined?", "quantity"),
+        ("费用是多少？", "quantity"),
+        ("Which organisation designed it?", "organisation"),
+        ("是和哪个机构一起设计的？", "organisation"),
+        ("Which cities took part?", "place"),
+        ("哪些国家参加了？", "place"),
+        ("What are the four tracks?", "list"),
+        ("四个轨道分别是什么？", "list"),
+        ("How do we join MCR2030?", "procedure"),
+        ("如何加入 MCR2030？", "procedure"),
+        ("What is the Sendai Framework?", "definition"),
+        ("什么是韧性？", "definition"),
+        ("Is the survey mandatory?", "yesno"),
+    ],
+)
+def test_question_type(text: str, kind: str) -> None:
+    assert question_type(text) == kind
+
+
+def test_helpers() -> None:
+    assert ordinal_of("the third one") == 3 and ordinal_of("第二个") == 2 and ordinal_of("nothing") is None
+    assert stage_of_followup("and for stage c?") == "C" and stage_of_followup("B 阶段呢") == "B"
+    assert survey_answer("yes") is True and survey_answer("没有") is False and survey_answer("不确定") is None
+
+
+# -- the context clients echo back ----------------------------------------------------------------------------
+def test_context_round_trips() -> None:
+    ctx = ChatContext(
+        stage_answers=((1, True), (13, False)),
+        skipped_questions=(2,),
+        pending_question=5,
+        stage_text="we have a committee",
+        stage="B",
+        last_recommendations=("B.2",),
+        last_situation="flooding",
+    )
+    assert ChatContext.from_json(ctx.to_json()) == ctx
+    assert ChatContext.from_json(None) == ChatContext() == ChatContext.from_json({})
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"pending_question": "abc"},
+        {"pending_question": 12345678901234567890},
+        {"pending_question": 16},
+        {"pending_question": True},
+        {"stage_answers": {"x": True}},
+        {"stage_answers": {"3": "yes"}},
+        {"stage_answers": []},
+        {"skipped_questions": [0]},
+        {"stage": "D"},
+        {"last_recommendations": ["x" * 65]},
+        {"last_recommendations": ["a"] * 11},
+        {"last_situation": "x" * 5000},
+        {"v": 2},
+        {"unknown": 1},
+    ],
+)
+def test_malformed_context_is_an_invalid_request(bad: dict) -> None:
+    with pytest.raises(InvalidRequest, match="context"):
+        ChatContext.from_json(bad)
