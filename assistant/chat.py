@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assistant.context import MAX_CONTEXT_TEXT, ChatContext
-from assistant.evidence import ABSTENTION, Abstention, Unit, in_reading_order, select_units
+from assistant.evidence import ABSTENTION, Abstention, Unit, in_reading_order, select_answer, unknown_share
 from assistant.intents import Decision, decide, is_unsure, ordinal_of, stage_of_followup, survey_answer
 from assistant.recommend import Recommendation, Recommender
 from assistant.roadmap import RoadmapRules, assess_stage
@@ -362,14 +362,18 @@ class Assistant:
 
     def _answer_units(self, text: str, hits: Sequence[Hit], lang: str) -> list[Unit]:
         """The sentences that answer ``text``, or none when the best falls below the evidence threshold."""
-        units = select_units(
+        units = select_answer(
             text,
             hits,
             lambda doc_id: self.retriever.index.rendering(doc_id, lang),
             self.retriever.lexicon,
             lang=lang,
         )
-        return units if self.abstention.holds(units, hits) else []
+        index = self.retriever.index
+        unknown = unknown_share(
+            text, self.retriever.lexicon, lambda t: bool(index.lex_main.doc_freq(t) or index.lex_en.doc_freq(t))
+        )
+        return units if self.abstention.holds(units, hits, unknown) else []
 
     def _generate(self, text: str, lang: str, hits: Sequence[Hit], ctx: ChatContext) -> ChatReply | None:
         """An LLM answer over the passages, or None (then the extractive answer is used): the endpoint failed,

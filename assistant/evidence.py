@@ -42,12 +42,33 @@ __all__ = [
 ]
 
 QuestionType = Literal[
-    "quantity", "duration", "date", "place", "organisation", "list", "definition", "procedure", "yesno", "other"
+    "quantity",
+    "duration",
+    "date",
+    "place",
+    "organisation",
+    "list",
+    "reason",
+    "definition",
+    "procedure",
+    "yesno",
+    "other",
 ]
 
 _I = re.IGNORECASE
 # Question types, in the order they are tried: the first that matches names the question. Both languages.
+_NUMERAL = r"(?:[一二三四五六七八九十两几]+|\d{1,2})"
+_EN_NUMBER = r"(?:two|three|four|five|six|seven|eight|nine|ten|twelve|\d{1,2}|several|main|key)"
 _TYPES: tuple[tuple[QuestionType, re.Pattern[str]], ...] = (
+    (
+        # a list named by its size or asked item by item ("哪几个阶段", "the four tracks"), before "how many"
+        "list",
+        re.compile(
+            r"哪几|分别是|有哪些|包括哪些|包含哪些|涵盖哪些|哪" + _NUMERAL + r"\s*(?:个|项|种|类|大|条|步|点|方面)|"
+            r"\bwhat are the " + _EN_NUMBER + r"\b|\bwhich " + _EN_NUMBER + r" \w+|\b(?:list|name) the\b",
+            _I,
+        ),
+    ),
     (
         "duration",
         re.compile(
@@ -59,7 +80,7 @@ _TYPES: tuple[tuple[QuestionType, re.Pattern[str]], ...] = (
     (
         "date",
         re.compile(
-            r"\bwhen\b|\bsince when\b|\bwhat (?:year|date|day|month)\b|\bin which year\b|\bwhich year\b|"
+            r"\bwhen\b|\bsince when\b|\bwhat (?:years?|date|day|month)\b|\bin which years?\b|\bwhich years?\b|"
             r"什么时候|何时|哪一年|哪年|哪天|哪一天|日期|几月|何日|从何时",
             _I,
         ),
@@ -101,6 +122,12 @@ _TYPES: tuple[tuple[QuestionType, re.Pattern[str]], ...] = (
         ),
     ),
     (
+        "reason",
+        re.compile(
+            r"\bwhy\b|\bfor what (?:reason|purpose)\b|\bto what end\b|为什么|为何|什么原因|原因是|目的是什么", _I
+        ),
+    ),
+    (
         "procedure",
         re.compile(r"\bhow (?:do|does|can|could|should|to)\b|\bsteps?\b|\bprocess\b|怎么|怎样|如何|步骤|流程|程序", _I),
     ),
@@ -130,7 +157,8 @@ _HAS: dict[str, re.Pattern[str]] = {
         _I,
     ),
     "duration": re.compile(
-        r"\d+\s*(?:-\s*\d+\s*)?(?:个)?(?:月|周|星期|天|日|年)|[一二两三四五六七八九十]+\s*(?:个)?(?:月|周|星期|天|年)|"
+        r"(?<!\d)\d{1,3}\s*(?:-\s*\d{1,3}\s*)?(?:个)?(?:月|周|星期|天|日|年)|[一二两三四五六七八九十]+\s*(?:个)?(?:月|周|星期|天|年)|"
+        r"提供支持的时间|期限|为期|timeframe|duration|\bperiod\b|"
         r"\b\d+\s*(?:-|to|–)?\s*\d*\s*(?:months?|weeks?|days?|years?)\b|"
         r"\b(?:" + _NUM_WORDS + r")\b[- ](?:months?|weeks?|days?|years?)",
         _I,
@@ -143,7 +171,7 @@ _HAS: dict[str, re.Pattern[str]] = {
     "organisation": re.compile(
         r"署|组织|机构|办公室|银行|基金|大学|委员会|联盟|协会|研究所|部|中心|政府|联合国|\b(?:UN|UNDRR|UNDP|UNICEF|UNEP|"
         r"WHO|IFRC|ICLEI|GETI|Office|Agency|Organi[sz]ation|Bank|Programme|Foundation|University|Alliance|Council|"
-        r"Institute|Ministry|Centre|Center|Network|Partnership|Government)\b|\b[A-Z]{3,}\b"
+        r"Institute|Ministry|Centre|Center|Network|Partnership|Government)\b|\b[A-Z]{3,}\b|[\w.-]+@[\w-]+\.\w"
     ),
     "place": re.compile(
         r"[\u4e00-\u9fff]{1,6}(?:市|国|省|州|岛|县|区|城)|非洲|亚洲|欧洲|美洲|拉丁美洲|阿拉伯|太平洋|\b(?:city|cities|"
@@ -158,6 +186,11 @@ _HAS: dict[str, re.Pattern[str]] = {
     ),
     "procedure": re.compile(
         r"^\s*(?:[-•·▪*]|\d{1,2}[.)、])|首先|然后|其次|最后|步骤|阶段|\b(?:first|then|next|finally|step|phase)\b", _I
+    ),
+    "reason": re.compile(
+        r"因为|由于|所以|因此|为了|以便|以免|避免|旨在|目的|\bbecause\b|\bsince\b|\bdue to\b|\bso that\b|"
+        r"\bin order to\b|\bto avoid\b|\baims? to\b|\bpurpose\b",
+        _I,
     ),
     "definition": re.compile(
         r"是指|指的是|是一个|是一种|是一项|旨在|目的是|目标是|\bis an?\b|\bis the\b|\brefers to\b|\baims? to\b|"
@@ -251,19 +284,30 @@ _QUESTION_WORDS_EN = frozenset(
         "key",
     ]
 )
+# Words for the source itself and for telling about it ("what does the paper say", "文中提到"): never what the
+# answer sentence says, so they are not content terms of a question.
+_SOURCE_WORDS = frozenset(
+    ["文中", "本文", "该文", "文章", "文件", "所说", "提到", "指出", "根据"]
+    + ["paper", "articl", "studi", "author", "document", "defin", "describ", "accord", "sai", "mention"]
+)
 MIN_UNIT_CHARS = 8
+LIST_UNITS = 5  # units an answer to a list question may show: the best and the items after it
+# A sentence that announces a list ("…以下五方面。", "as follows:"): the items after it are the answer.
+_ANNOUNCES = re.compile(r"[:：]\s*$|以下|如下|下列|\bfollowing\b|\bas follows\b", _I)
 
 
 @dataclass(frozen=True, slots=True)
 class Weights:
-    """The scorer's weights. ``kind``: a unit that holds what the question asks for; ``rank``: per place of its
+    """The scorer's weights. ``kind``: a unit that holds what the question asks for, when its coverage is at least
+    ``kind_floor`` times the best coverage among the candidates; ``rank``: per place of its
     passage in retrieval (subtracted); ``lang``: a unit in the asker's language; ``heading``: a term found
     only in the passage heading, relative to one in the unit; ``follow``: how close to the best score another
     unit must come to be shown with it."""
 
     kind: float = 0.25
+    kind_floor: float = 0.0
     rank: float = 0.03
-    lang: float = 0.1
+    lang: float = 0.3
     heading: float = 0.5
     follow: float = 0.7
     position: float = 0.0
@@ -274,21 +318,32 @@ DEFAULT_WEIGHTS = Weights()
 
 @dataclass(frozen=True, slots=True)
 class Abstention:
-    """When the passages hold no answer: the evidence ``best unit score + dense * best dense cosine of the
-    passages`` is below ``threshold``. Calibrated on the tuning split of the question sets against the tuning
-    split of the out-of-scope set: refusals of answerable questions at most 3%, then as many out-of-scope
-    questions declined as possible (the grid and its figures are in docs/eval/answers.md)."""
+    """When the passages hold no answer: the evidence ``coverage of the best unit + dense * best dense cosine of
+    the passages - unknown * share of the question's terms found nowhere in the index`` is below ``threshold``.
+    Calibrated on the tuning split of the question sets against the tuning split of the out-of-scope set:
+    refusals of answerable questions at most 3%, then as many out-of-scope questions declined as possible (the
+    grid and its figures are in docs/eval/answers.md)."""
 
-    dense: float = 3.0
-    threshold: float = 1.26
+    dense: float = 1.5
+    unknown: float = 0.25
+    threshold: float = 0.78
 
-    def strength(self, units: Sequence[Unit], hits: Sequence[Hit]) -> float:
-        best = units[0].score if units else 0.0
+    def strength(self, units: Sequence[Unit], hits: Sequence[Hit], unknown_share: float = 0.0) -> float:
+        if not units:
+            return 0.0
         cosine = max((dict(h.legs).get("dense", 0.0) for h in hits), default=0.0)
-        return best + self.dense * cosine if units else 0.0
+        return units[0].coverage + self.dense * cosine - self.unknown * unknown_share
 
-    def holds(self, units: Sequence[Unit], hits: Sequence[Hit]) -> bool:
-        return bool(units) and self.strength(units, hits) >= self.threshold
+    def holds(self, units: Sequence[Unit], hits: Sequence[Hit], unknown_share: float = 0.0) -> bool:
+        return bool(units) and self.strength(units, hits, unknown_share) >= self.threshold
+
+
+def unknown_share(question: str, lexicon: Lexicon | None, known: Callable[[str], bool]) -> float:
+    """The share of the question's content terms that no passage of the index holds in any of their forms."""
+    terms = question_terms(question, lexicon)
+    if not terms:
+        return 1.0
+    return sum(1 for t in terms if not any(known(v) for v in t)) / len(terms)
 
 
 ABSTENTION = Abstention()
@@ -325,7 +380,12 @@ def question_terms(text: str, lexicon: Lexicon | None) -> list[frozenset[str]]:
     terms: list[frozenset[str]] = []
     if script_lang(text) == "zh":
         for t in dict.fromkeys(tokenize_zh(text)):
-            if (len(t) < 2 and not t.isascii()) or t in _QUESTION_WORDS_ZH or t in _QUESTION_WORDS_EN:
+            if (
+                (len(t) < 2 and not t.isascii())
+                or t in _QUESTION_WORDS_ZH
+                or t in _QUESTION_WORDS_EN
+                or t in _SOURCE_WORDS
+            ):
                 continue
             if t.isascii() and (t in STOPWORDS_EN or len(t) < 2):
                 continue
@@ -335,7 +395,7 @@ def question_terms(text: str, lexicon: Lexicon | None) -> list[frozenset[str]]:
             terms.append(frozenset(variants))
         return terms
     for word in dict.fromkeys(tokenize_en(text)):
-        if word in STOPWORDS_EN or len(word) < 3 or word in _QUESTION_WORDS_EN:
+        if word in STOPWORDS_EN or len(word) < 3 or word in _QUESTION_WORDS_EN or word in _SOURCE_WORDS:
             continue
         variants = {word}
         if lexicon is not None:
@@ -385,13 +445,15 @@ def select_units(
     lang: str,
     weights: Weights = DEFAULT_WEIGHTS,
     most: int = 3,
+    qtype: QuestionType | None = None,
 ) -> list[Unit]:
     """The units that answer ``question`` best, best first (empty: nothing covers the question). ``rendering_of``
-    gives a document's rendering in the asker's language, or None."""
+    gives a document's rendering in the asker's language, or None. ``qtype`` overrides the question's type (a
+    part of a two-part question)."""
     terms = question_terms(question, lexicon)
     if not terms:
         return []
-    qtype = question_type(question)
+    qtype = qtype or question_type(question)
     units: list[Unit] = []
     seen_spans: set[tuple[str, int, int]] = set()
     for rank, hit in enumerate(hits):
@@ -411,7 +473,7 @@ def select_units(
     idf = [math.log(1 + (n + 1) / (d + 1)) for d in df]
     total = sum(idf)
     kind_re = _HAS.get(qtype)
-    scored: list[Unit] = []
+    coverages: list[float] = []
     for u, ts in zip(units, token_sets, strict=True):
         heading = headings[u.chunk.chunk_id]
         got = 0.0
@@ -420,10 +482,16 @@ def select_units(
                 got += w
             elif t & heading:
                 got += w * weights.heading
-        coverage = got / total if total else 0.0
+        coverages.append(got / total if total else 0.0)
+    floor = weights.kind_floor * max(coverages)
+    scored: list[Unit] = []
+    for u, coverage in zip(units, coverages, strict=True):
         if coverage == 0.0:
             continue
-        kind = bool(kind_re and (kind_re.search(u.text) or (u.english and kind_re.search(u.english))))
+        # the kind of fact asked for counts only in sentences on the question's topic
+        kind = coverage >= floor and bool(
+            kind_re and (kind_re.search(u.text) or (u.english and kind_re.search(u.english)))
+        )
         score = (
             coverage
             + (weights.kind if kind else 0.0)
@@ -438,24 +506,68 @@ def select_units(
     best = scored[0]
     picked = [best]
     texts = {_fold(best.text)}
-    limit = 5 if qtype == "list" else most
-    if qtype == "list":
+    announces = bool(_ANNOUNCES.search(best.text) or (best.english and _ANNOUNCES.search(best.english)))
+    listing = qtype in ("list", "procedure") or announces
+    limit = LIST_UNITS if listing else most
+    if listing:
         # a list answers with its items: the units that follow the best one in its passage
-        for u in scored:
+        for u in units:
             if len(picked) >= limit:
                 break
-            same = u.chunk.chunk_id == best.chunk.chunk_id and 0 < u.position - best.position <= limit
-            if same and _fold(u.text) not in texts and kind_re and kind_re.search(u.text):
+            same = u.chunk.chunk_id == best.chunk.chunk_id and 0 < u.position - best.position < limit
+            if same and _fold(u.text) not in texts:
                 picked.append(u)
                 texts.add(_fold(u.text))
     for u in scored[1:]:
         if len(picked) >= limit:
             break
-        if u.score < best.score * weights.follow or _fold(u.text) in texts or u in picked:
+        if u.score < best.score * weights.follow or _fold(u.text) in texts:
             continue
         picked.append(u)
         texts.add(_fold(u.text))
     return picked
+
+
+_PARTS = re.compile(
+    r"(?<=[？?；;])\s*|\s*(?:，|,)?\s*(?:and|以及|并且|另外)\s+(?=how|when|where|who|which|what|多|何|哪)", _I
+)
+
+
+def question_parts(question: str) -> list[str]:
+    """The parts of a question that asks two things ("设在哪里？有哪几个专题工作流程？", "Who designed it, and how
+    long does it take?"), each at least four characters; one part for a simple question."""
+    parts = [p.strip() for p in _PARTS.split(question) if p and len(p.strip()) >= 4]
+    return parts or [question]
+
+
+def select_answer(
+    question: str,
+    hits: Sequence[Hit],
+    rendering_of: Callable[[str], Rendering | None],
+    lexicon: Lexicon | None,
+    *,
+    lang: str,
+    weights: Weights = DEFAULT_WEIGHTS,
+) -> list[Unit]:
+    """:func:`select_units` for the whole question, plus the best unit for the type of each further part of a
+    two-part question (so "who designed it, and how long does it take?" gets both the partner and the duration).
+    Best first."""
+    units = select_units(question, hits, rendering_of, lexicon, lang=lang, weights=weights)
+    if not units:
+        return []
+    kinds = {question_type(question)}
+    taken = {(u.chunk.doc_id, u.start) for u in units}
+    for part in question_parts(question)[1:]:
+        kind = question_type(part)
+        if kind in kinds or kind == "other":
+            continue
+        kinds.add(kind)
+        best = select_units(question, hits, rendering_of, lexicon, lang=lang, weights=weights, qtype=kind)
+        for u in best[:1]:
+            if (u.chunk.doc_id, u.start) not in taken and u.kind:
+                units.append(u)
+                taken.add((u.chunk.doc_id, u.start))
+    return units
 
 
 def _with(u: Unit, score: float, coverage: float, kind: bool) -> Unit:

@@ -134,7 +134,11 @@ MORE = re.compile(
 # First person: the asker describes their own city.
 FIRST_PERSON = re.compile(r"\b(?:we|our|us|my city)\b|我们|我市|本市|我们市|我的城市|我国", _I)
 # Fact types that make a question a document question even when it names a record.
-_FACT_TYPES = {"quantity", "duration", "date", "place", "organisation", "list", "procedure"}
+_FACT_TYPES = {"quantity", "duration", "date", "place", "organisation", "list", "procedure", "reason"}
+# Asking for a stage assessment, as opposed to asking about the assessment ("why fill it in carefully?").
+STAGE_ASK = re.compile(
+    r"(which|what) stage|where are we on the (road ?map)|哪个阶段|哪一阶段|什么阶段|处于.{0,6}阶段|我们在路线图", _I
+)
 
 
 def _stage_answer(u: Utterance, ctx: ChatContext) -> str | None:
@@ -169,7 +173,13 @@ def _ordinal(u: Utterance, ctx: ChatContext) -> str | None:
 
 
 def _stage(u: Utterance, ctx: ChatContext) -> str | None:
-    return _found(STAGE, u.text)
+    asked = _found(STAGE_ASK, u.text)
+    if asked:
+        return asked
+    topic = _found(STAGE, u.text)
+    if topic and (FIRST_PERSON.search(u.text) or question_type(u.text) in ("other", "yesno")):
+        return topic
+    return None
 
 
 def _fact(u: Utterance, ctx: ChatContext) -> str | None:

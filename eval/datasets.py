@@ -79,6 +79,7 @@ class OutOfScopeItem(_Item):
     lang: Lang
     question: str = Field(min_length=1)
     why: str = ""
+    split: str = Field("", description="tune or heldout (see QAItem.split).")
 
 
 class ParityRecommendItem(_Item):

@@ -84,7 +84,8 @@ class GoldFiles:
             return (dev / name,) if (dev / name).is_file() else ()
 
         return cls(
-            qa=dev_file("qa.jsonl") + (own / "qa" / "qa.jsonl",),
+            qa=dev_file("qa.jsonl")
+            + (own / "qa" / "qa.jsonl", own / "qa" / "blind.jsonl", own / "qa" / "blind_paper.jsonl"),
             tools=dev_file("tools.jsonl") + (own / "tools" / "tools.jsonl",),
             stages=dev_file("stages.jsonl"),
             chat=(own / "chat" / "chat.jsonl",),
@@ -258,7 +259,11 @@ def _load(kind: str, paths: Sequence[Path], model: type[Any], collected: _Collec
         collected.datasets.append(
             {"kind": kind, "set": label, "path": str(path), "sha256": _sha256(Path(path)), "n": len(items)}
         )
-        out.extend((label, item.model_dump()) for item in items)
+        for item in items:
+            row = item.model_dump()
+            # a blind set is reported by its split: "tuned" (the code may be tuned on it) or "heldout" (never)
+            split = row.get("split") or ""
+            out.append((("heldout" if split == "heldout" else "tuned") if split else label, row))
     return out
 
 

@@ -61,7 +61,7 @@ class RetrievalSettings(BaseModel):
     k: int = Field(5, ge=1, le=100, description="Hits returned when the caller gives no k.")
     max_k: int = Field(50, ge=1, le=1000, description="Largest k a caller may ask for.")
     candidates: int = Field(50, ge=10, le=2000, description="Candidates each leg contributes before fusion.")
-    rrf_k: int = Field(60, ge=1, le=1000, description="Reciprocal-rank-fusion constant.")
+    rrf_k: int = Field(5, ge=1, le=1000, description="Reciprocal-rank-fusion constant (chosen on the tuning split).")
     mode: Literal["hybrid", "dense", "lexical"] = Field("hybrid", description="Which legs answer a query.")
     glossary: bool = Field(True, description="Expand queries across languages with the bilingual glossary.")
     dictionary: bool = Field(True, description="Translate query words through CC-CEDICT (en->zh).")

@@ -203,6 +203,15 @@ class RenderedQuote:
 
 
 @dataclass(frozen=True, slots=True)
+class CuratedNote:
+    """Words the team wrote (a record's English summary, a mapping), shown beside an answer and never under a
+    document citation. ``provenance`` says what it is, e.g. ``curated_summary``."""
+
+    text: str
+    provenance: str = "curated_summary"
+
+
+@dataclass(frozen=True, slots=True)
 class Criterion:
     """One roadmap criterion (e.g. ``a_to_b``) or one of its parts, evaluated for a city."""
 

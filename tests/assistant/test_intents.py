@@ -60,7 +60,9 @@ ROWS = [
     ("城市韧性行动规划是什么？", EMPTY, "lookup"),
     # everything else asks the documents
     ("What dimensions does UN-Habitat's City Inclusion Marker measure?", EMPTY, "question"),
-    ("Why does MCR2030 say historical loss data is not enough?", EMPTY, "question"),
+    ("Why does MCR2030 say historical loss data is not enough?", EMPTY, "fact"),
+    ("填写阶段评估调查时为什么要特别谨慎？", EMPTY, "fact"),
+    ("Please run a stage assessment for our city", EMPTY, "stage"),
 ]
 
 
@@ -98,6 +100,8 @@ def test_routes_are_a_table_with_a_default_last() -> None:
         ("What is the Sendai Framework?", "definition"),
         ("什么是韧性？", "definition"),
         ("Is the survey mandatory?", "yesno"),
+        ("Why is historical loss data not enough?", "reason"),
+        ("为什么要特别谨慎？", "reason"),
     ],
 )
 def test_question_type(text: str, kind: str) -> None:
