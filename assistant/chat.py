@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assistant.context import MAX_CONTEXT_TEXT, ChatContext
-from assistant.evidence import ABSTENTION, Abstention, Unit, in_reading_order, select_answer, unknown_share
+from assistant.evidence import ABSTENTION, Abstention, Unit, in_reading_order, select_units, unknown_share
 from assistant.intents import Decision, decide, is_unsure, ordinal_of, stage_of_followup, survey_answer
 from assistant.recommend import Recommendation, Recommender
 from assistant.roadmap import RoadmapRules, assess_stage
@@ -362,7 +362,7 @@ class Assistant:
 
     def _answer_units(self, text: str, hits: Sequence[Hit], lang: str) -> list[Unit]:
         """The sentences that answer ``text``, or none when the best falls below the evidence threshold."""
-        units = select_answer(
+        units = select_units(
             text,
             hits,
             lambda doc_id: self.retriever.index.rendering(doc_id, lang),

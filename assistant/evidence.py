@@ -443,13 +443,14 @@ def select_units(
     lexicon: Lexicon | None,
     *,
     lang: str,
-    weights: Weights = DEFAULT_WEIGHTS,
+    weights: Weights | None = None,
     most: int = 3,
     qtype: QuestionType | None = None,
 ) -> list[Unit]:
     """The units that answer ``question`` best, best first (empty: nothing covers the question). ``rendering_of``
     gives a document's rendering in the asker's language, or None. ``qtype`` overrides the question's type (a
     part of a two-part question)."""
+    weights = weights or DEFAULT_WEIGHTS
     terms = question_terms(question, lexicon)
     if not terms:
         return []
@@ -526,48 +527,6 @@ def select_units(
         picked.append(u)
         texts.add(_fold(u.text))
     return picked
-
-
-_PARTS = re.compile(
-    r"(?<=[？?；;])\s*|\s*(?:，|,)?\s*(?:and|以及|并且|另外)\s+(?=how|when|where|who|which|what|多|何|哪)", _I
-)
-
-
-def question_parts(question: str) -> list[str]:
-    """The parts of a question that asks two things ("设在哪里？有哪几个专题工作流程？", "Who designed it, and how
-    long does it take?"), each at least four characters; one part for a simple question."""
-    parts = [p.strip() for p in _PARTS.split(question) if p and len(p.strip()) >= 4]
-    return parts or [question]
-
-
-def select_answer(
-    question: str,
-    hits: Sequence[Hit],
-    rendering_of: Callable[[str], Rendering | None],
-    lexicon: Lexicon | None,
-    *,
-    lang: str,
-    weights: Weights = DEFAULT_WEIGHTS,
-) -> list[Unit]:
-    """:func:`select_units` for the whole question, plus the best unit for the type of each further part of a
-    two-part question (so "who designed it, and how long does it take?" gets both the partner and the duration).
-    Best first."""
-    units = select_units(question, hits, rendering_of, lexicon, lang=lang, weights=weights)
-    if not units:
-        return []
-    kinds = {question_type(question)}
-    taken = {(u.chunk.doc_id, u.start) for u in units}
-    for part in question_parts(question)[1:]:
-        kind = question_type(part)
-        if kind in kinds or kind == "other":
-            continue
-        kinds.add(kind)
-        best = select_units(question, hits, rendering_of, lexicon, lang=lang, weights=weights, qtype=kind)
-        for u in best[:1]:
-            if (u.chunk.doc_id, u.start) not in taken and u.kind:
-                units.append(u)
-                taken.add((u.chunk.doc_id, u.start))
-    return units
 
 
 def _with(u: Unit, score: float, coverage: float, kind: bool) -> Unit:

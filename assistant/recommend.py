@@ -112,6 +112,18 @@ def _profile_full_zh(item: CatalogueItem, taxonomy: Taxonomy) -> str:
     return "\n".join([item.name, item.section_title, _areas(item, taxonomy, "zh"), *(text for _, text in item.fields)])
 
 
+# How records are profiled and matched (measured in docs/eval/recommend.md):
+SUMMARY_IN_PROFILE = True  # the curated English summary is part of the English profile
+CROSS_SPACE = True  # a situation is also matched in the other language's token space (translated word by word)
+DENSE_OWN_PROFILE = True  # the situation's vector meets only its own language's profile (else the best of both)
+PROFILE_CHARS = 500  # how much of a record's text (from its heading) the dense profiles hold
+
+
+def _english_of(item: CatalogueItem, index: object, start: int, end: int) -> str:
+    rendering = index.rendering(item.span.doc_id, "en")  # type: ignore[attr-defined]
+    return rendering.text_between(start, end) if rendering is not None else ""
+
+
 class Recommender:
     """Recommends catalogue records over one loaded index; build once, call concurrently."""
 
@@ -120,15 +132,32 @@ class Recommender:
         self.taxonomy = taxonomy
         self.items: list[CatalogueItem] = list(retriever.index.catalogue)
         embedder = retriever.embedder
-        zh = [_profile_zh(i, taxonomy) for i in self.items]
-        en = [_profile_en(i, taxonomy) for i in self.items]
-        full_zh = [_profile_full_zh(i, taxonomy) for i in self.items]
+        index = retriever.index
+        zh, en, full_zh, full_en, rendered = [], [], [], [], []
+        for i in self.items:
+            head_end = min(i.span.end, i.span.start + PROFILE_CHARS)
+            english_head = _english_of(i, index, i.span.start, head_end)
+            english_full = _english_of(i, index, i.span.start, i.span.end)
+            summary = i.summary_en if SUMMARY_IN_PROFILE or not english_full else ""
+            zh.append(_profile_zh(i, taxonomy))
+            en.append(
+                f"{i.name_en}. {summary} {i.section_title_en} {_areas(i, taxonomy, 'en')} {english_head}"
+                if english_head
+                else _profile_en(i, taxonomy)
+            )
+            full_zh.append(_profile_full_zh(i, taxonomy))
+            full_en.append(f"{i.name_en}. {summary} {i.section_title_en} {_areas(i, taxonomy, 'en')} {english_full}")
+            rendered.append(bool(english_full))
         zh_vecs, en_vecs = embedder.embed_documents(zh), embedder.embed_documents(en)
         self._vecs = np.stack([zh_vecs, en_vecs]) if self.items else np.zeros((2, 0, embedder.dim), np.float32)
         lexicon = retriever.lexicon
         self._lex_zh = BM25Index.build([tokenize_zh(text) for text in full_zh])
+        # a record without an English rendering is matched in English through the glosses of its Chinese words
         self._lex_en = BM25Index.build(
-            [tokenize_en(e) + (lexicon.zh_to_en(z) if lexicon else []) for e, z in zip(en, full_zh, strict=True)]
+            [
+                tokenize_en(e) + (lexicon.zh_to_en(z) if lexicon and not r else [])
+                for e, z, r in zip(full_en, full_zh, rendered, strict=True)
+            ]
         )
         self._lex_concepts = BM25Index.build(
             [lexicon.concepts(z + "\n" + e) if lexicon else [] for z, e in zip(zh, en, strict=True)]
@@ -154,8 +183,11 @@ class Recommender:
                     order.append(n)
         return order
 
-    def _dense_ranks(self, q: np.ndarray) -> list[int]:
-        scores = (self._vecs @ q).max(axis=0)
+    def _dense_ranks(self, q: np.ndarray, lang: str = "") -> list[int]:
+        if DENSE_OWN_PROFILE and lang in ("zh", "en"):
+            scores = self._vecs[0 if lang == "zh" else 1] @ q
+        else:
+            scores = (self._vecs @ q).max(axis=0)
         return [int(i) for i in np.argsort(-scores, kind="stable")]
 
     def _bilingual_terms(self, situation: str, lang: str) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
@@ -177,6 +209,8 @@ class Recommender:
         zh, en = self._bilingual_terms(situation, lang)
         lexicon = self.retriever.lexicon
         concepts = [(c, 1.0) for c in lexicon.concepts(situation)] if lexicon else []
+        if not CROSS_SPACE:
+            zh, en = (zh, []) if lang == "zh" else ([], en)
         out = []
         for index, terms in ((self._lex_zh, zh), (self._lex_en, en), (self._lex_concepts, concepts)):
             scores = index.scores(terms)
@@ -221,7 +255,7 @@ class Recommender:
             vector = embed(normalized)
             for ranks in (
                 self._passage_ranks(text, vector),
-                self._dense_ranks(vector if normalized == text else embed(text))[:50],
+                self._dense_ranks(vector if normalized == text else embed(text), query_lang)[:50],
                 *self._lexical_ranks(text, query_lang),
             ):
                 for r, n in enumerate(ranks):
