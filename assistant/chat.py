@@ -29,7 +29,7 @@ from assistant.roadmap import RoadmapRules, assess_stage
 from prompts import render
 from retriever.errors import InvalidRequest, LLMUnavailable, UngroundedAnswer
 from retriever.language import script_lang
-from retriever.search import HybridRetriever
+from retriever.search import HybridRetriever, SearchResult
 from retriever.types import CatalogueItem, Chunk, Citation, Hit, RenderedQuote, StageResult
 
 logger = logging.getLogger(__name__)
@@ -144,8 +144,8 @@ class Assistant:
             return self._stage(text, lang, ctx)
         record = self._named_record(text)
         if route == "recommend":
-            hits = self.retriever.search(text, QUESTION_PASSAGES)
-            if not self._in_domain(text) and not self._answer_units(text, hits, lang):
+            found = self.retriever.search_evidence(text, QUESTION_PASSAGES)
+            if not self._in_domain(text) and not self._answer_units(text, found, lang):
                 # "recommend a movie": nothing of the catalogue's domain; never recommend a tool for it
                 return _unanswered("out_of_scope", lang, ctx)
             return self._recommend(text, lang, ctx, stage=ctx.stage)
@@ -324,12 +324,13 @@ class Assistant:
         return start, end, RenderedQuote(lang, rendering.text_between(start, end), rendering.provenance)
 
     def _question(self, text: str, lang: str, ctx: ChatContext, record: CatalogueItem | None = None) -> ChatReply:
-        hits = self.retriever.search(text, QUESTION_PASSAGES)
+        found = self.retriever.search_evidence(text, QUESTION_PASSAGES)
+        hits = found.hits
         if self.llm is not None and hits and self._in_domain(text):
             generated = self._generate(text, lang, hits, ctx)
             if generated is not None:
                 return generated
-        units = self._answer_units(text, hits, lang)
+        units = self._answer_units(text, found, lang)
         if not units:
             if not self._in_domain(text):
                 return _unanswered("out_of_scope", lang, ctx)
@@ -360,11 +361,11 @@ class Assistant:
             record=record,
         )
 
-    def _answer_units(self, text: str, hits: Sequence[Hit], lang: str) -> list[Unit]:
+    def _answer_units(self, text: str, found: SearchResult, lang: str) -> list[Unit]:
         """The sentences that answer ``text``, or none when the best falls below the evidence threshold."""
         units = select_units(
             text,
-            hits,
+            found.hits,
             lambda doc_id: self.retriever.index.rendering(doc_id, lang),
             self.retriever.lexicon,
             lang=lang,
@@ -373,7 +374,7 @@ class Assistant:
         unknown = unknown_share(
             text, self.retriever.lexicon, lambda t: bool(index.lex_main.doc_freq(t) or index.lex_en.doc_freq(t))
         )
-        return units if self.abstention.holds(units, hits, unknown) else []
+        return units if self.abstention.holds(units, found.dense_best, unknown) else []
 
     def _generate(self, text: str, lang: str, hits: Sequence[Hit], ctx: ChatContext) -> ChatReply | None:
         """An LLM answer over the passages, or None (then the extractive answer is used): the endpoint failed,

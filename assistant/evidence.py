@@ -318,24 +318,23 @@ DEFAULT_WEIGHTS = Weights()
 
 @dataclass(frozen=True, slots=True)
 class Abstention:
-    """When the passages hold no answer: the evidence ``coverage of the best unit + dense * best dense cosine of
-    the passages - unknown * share of the question's terms found nowhere in the index`` is below ``threshold``.
-    Calibrated on the tuning split of the question sets against the tuning split of the out-of-scope set:
-    refusals of answerable questions at most 3%, then as many out-of-scope questions declined as possible (the
-    grid and its figures are in docs/eval/answers.md)."""
+    """When the passages hold no answer: the evidence ``coverage of the best unit + dense * the best dense cosine of
+    any passage to the question - unknown * share of the question's terms found nowhere in the index`` is below
+    ``threshold``. Chosen by 5-fold cross-validation on the tuning splits of the question sets against the tuning
+    split of the out-of-scope set: refusals of answerable questions at most 3%, then as many out-of-scope
+    questions declined as possible (docs/eval/answers.md)."""
 
-    dense: float = 1.5
+    dense: float = 3.0
     unknown: float = 0.25
-    threshold: float = 0.78
+    threshold: float = 1.32
 
-    def strength(self, units: Sequence[Unit], hits: Sequence[Hit], unknown_share: float = 0.0) -> float:
+    def strength(self, units: Sequence[Unit], dense_best: float, unknown_share: float = 0.0) -> float:
         if not units:
             return 0.0
-        cosine = max((dict(h.legs).get("dense", 0.0) for h in hits), default=0.0)
-        return units[0].coverage + self.dense * cosine - self.unknown * unknown_share
+        return units[0].coverage + self.dense * dense_best - self.unknown * unknown_share
 
-    def holds(self, units: Sequence[Unit], hits: Sequence[Hit], unknown_share: float = 0.0) -> bool:
-        return bool(units) and self.strength(units, hits, unknown_share) >= self.threshold
+    def holds(self, units: Sequence[Unit], dense_best: float, unknown_share: float = 0.0) -> bool:
+        return bool(units) and self.strength(units, dense_best, unknown_share) >= self.threshold
 
 
 def unknown_share(question: str, lexicon: Lexicon | None, known: Callable[[str], bool]) -> float:

@@ -115,7 +115,7 @@ def _profile_full_zh(item: CatalogueItem, taxonomy: Taxonomy) -> str:
 # How records are profiled and matched (measured in docs/eval/recommend.md):
 SUMMARY_IN_PROFILE = True  # the curated English summary is part of the English profile
 CROSS_SPACE = True  # a situation is also matched in the other language's token space (translated word by word)
-DENSE_OWN_PROFILE = True  # the situation's vector meets only its own language's profile (else the best of both)
+DENSE_OWN_PROFILE = False  # the situation's vector meets only its own language's profile (else the best of both)
 PROFILE_CHARS = 500  # how much of a record's text (from its heading) the dense profiles hold
 
 

@@ -70,7 +70,7 @@ VARIANTS: list[tuple[str, Callable[[], Any] | None]] = [
     ("no passage-rank penalty (rank 0)", _weights(rank=0.0)),
     ("heading terms not counted (heading 0)", _weights(heading=0.0)),
     ("no list items after an announcing sentence", lambda: _patched(evidence, "LIST_UNITS", 1)),
-    ("no abstention", lambda: _patched(evidence.Abstention, "holds", lambda self, u, h, x=0.0: bool(u))),
+    ("no abstention", lambda: _patched(evidence.Abstention, "holds", lambda self, u, d, x=0.0: bool(u))),
     ("routing: no 'fact' route (facts about named records go to lookup/recommend)", _without_route("fact")),
 ]
 

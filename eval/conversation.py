@@ -52,6 +52,11 @@ def check_expect(expect: TurnExpect, reply: Any, previous: Any | None) -> list[t
     return out
 
 
+# What a client sends back of a reply in the history (the widget sends the first 1,900 characters): the server
+# reads only the user's turns and the context, and a message may be at most 2,000 characters.
+ASSISTANT_ECHO_CHARS = 1900
+
+
 def run_script(assistant: Any, checker: CitationChecker, script: ChatScript, turn: Any) -> dict[str, Any]:
     """Play one conversation; ``turn(role, content)`` builds a message. Returns its checks, intents, citation
     checks and reply times."""
@@ -68,7 +73,7 @@ def run_script(assistant: Any, checker: CitationChecker, script: ChatScript, tur
         start = time.perf_counter()
         reply = assistant.reply(history, lang=script.lang, context=context)
         seconds.append(time.perf_counter() - start)
-        history.append(turn("assistant", reply.answer))
+        history.append(turn("assistant", reply.answer[:ASSISTANT_ECHO_CHARS]))
         context = reply.context
         citation_checks.append({"intent": reply.intent, **checker.check(reply.answer, reply.citations)})
         return reply

@@ -154,6 +154,15 @@ LEG_WEIGHTS: dict[str, dict[str, float]] = {
 
 
 @dataclass(frozen=True, slots=True)
+class SearchResult:
+    """Hits, best first, and the best dense similarity of any passage to the query (0.0 without a dense leg):
+    how close the corpus comes to the question at all, which the answer's abstention weighs."""
+
+    hits: list[Hit]
+    dense_best: float
+
+
+@dataclass(frozen=True, slots=True)
 class Leg:
     """One leg's candidates, best first: chunk rows and the leg's own scores (arrays, so fusion is vectorised)."""
 
@@ -309,6 +318,12 @@ class HybridRetriever:
     def search(
         self, query: str, k: int | None = None, filters: Filters | None = None, *, vector: np.ndarray | None = None
     ) -> list[Hit]:
+        """The top ``k`` chunks for ``query`` (see :meth:`search_evidence`)."""
+        return self.search_evidence(query, k, filters, vector=vector).hits
+
+    def search_evidence(
+        self, query: str, k: int | None = None, filters: Filters | None = None, *, vector: np.ndarray | None = None
+    ) -> SearchResult:
         """The top ``k`` chunks for ``query``, best first. Raises ``InvalidRequest`` for an empty query or a
         ``k`` outside 1..max_k. ``vector``: the query's embedding, when the caller already has it (it must be
         ``embedder.embed_query(normalize_query(query))``), so one request never encodes the same text twice."""
@@ -332,7 +347,8 @@ class HybridRetriever:
                     chunk=chunk, score=score, rank=rank + 1, legs=detail, rendering=self.index.rendering_of_chunk(chunk)
                 )
             )
-        return hits
+        dense = legs.get("dense")
+        return SearchResult(hits, float(dense.scores[0]) if dense is not None and len(dense.scores) else 0.0)
 
 
 def with_settings(retriever: HybridRetriever, **changes: object) -> HybridRetriever:

@@ -2,7 +2,7 @@
 model, and over a tiny hostile corpus), a second static server on another port (another origin) serving portal
 pages that embed the widget, and real headless Chromium (Debian's, driven by Playwright for Python).
 
-Screenshots go to ``docs/screenshots/`` (``shoot``), small on purpose: 1000x700 desktop or 375x700 phone.
+Screenshots go to ``var/screenshots/`` (``shoot``), small on purpose: 1000x700 desktop or 375x700 phone.
 """
 
 from __future__ import annotations
@@ -28,7 +28,9 @@ from retriever.embedders import make_embedder
 from tests.api.conftest import ADMIN, make_settings, use_index  # noqa: F401 - use_index is a fixture used here
 
 ROOT = Path(__file__).resolve().parents[2]
-SCREENSHOTS = ROOT / "docs" / "screenshots"
+# Tests write their screenshots under var/ (never into tracked files); the ones in docs/screenshots/ are copied
+# from there by hand when the pages change.
+SCREENSHOTS = ROOT / "var" / "screenshots"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -211,8 +213,8 @@ class Tab:
     errors: list[str]
 
     def shoot(self, name: str, *, full_page: bool = False) -> Path:
-        """A screenshot of the viewport (or the whole page) into docs/screenshots/NAME.png, reduced to 256 colours:
-        they are committed."""
+        """A screenshot of the viewport (or the whole page) into var/screenshots/NAME.png, reduced to 256 colours
+        (small enough to copy into docs/screenshots/)."""
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         path = SCREENSHOTS / f"{name}.png"
         self.page.screenshot(path=str(path), full_page=full_page)

@@ -162,6 +162,51 @@ def test_chinese_question_streams_an_answer_whose_citations_open(new_tab, portal
     assert not tab.errors, tab.errors
 
 
+EN_QUESTION = "What did UNITAC develop in eThekwini (Durban) to map informal settlements?"
+
+
+def test_english_question_is_answered_in_english_with_the_original_one_click_away(
+    new_tab, portal: Portal, live_app: LiveApp
+) -> None:
+    tag = widget_tag(widget_src(live_app), live_app.url, lang="en", title="Resilience Navigator", city="Eastlake")
+    url = portal.write("widget-en.html", portal_page(scripts=tag))
+    tab = new_tab()
+    page = tab.page
+    page.goto(url)
+    widget = page.locator("[data-resnav=chat]")
+    widget.locator(".launcher").click()
+    box = widget.locator("textarea")
+    box.fill(EN_QUESTION)
+    with page.expect_response(lambda r: r.url == f"{live_app.url}/v1/chat") as info:
+        box.press("Enter")
+    reply = json.loads(_sse(info.value.text())[-1][1])
+    assert reply["lang"] == "en" and reply["citations"], reply
+    first = reply["citations"][0]
+    assert first["lang"] == "zh" and first["rendering"]["provenance"] == "curated"
+
+    answer = widget.locator(".msg.bot").last
+    expect(answer.locator(".bubble")).to_contain_text(first["rendering"]["text"][:40])
+    bubble = answer.locator(".bubble").inner_text()
+    han = sum(1 for ch in bubble if "\u4e00" <= ch <= "\u9fff")
+    assert han <= 0.1 * sum(1 for ch in bubble if ch.isalpha()), bubble  # English text throughout
+    tab.shoot("widget-answer-en")
+
+    answer.locator(".bubble .cite").first.click()
+    sheet = widget.locator(".sheet")
+    expect(sheet).to_be_visible()
+    expect(sheet.locator("blockquote.rend")).to_have_text(first["rendering"]["text"])
+    expect(sheet.locator(".prov")).to_contain_text("not an official translation")
+    original = sheet.locator("details.orig")
+    expect(original.locator("summary")).to_have_text("Original (Chinese)")
+    expect(original.locator("blockquote")).to_be_hidden()  # one click away
+    tab.shoot("widget-citation-en")
+    original.locator("summary").click()
+    expect(original.locator("blockquote")).to_have_text(first["quote"])
+    expect(original.locator("blockquote")).to_have_attribute("lang", "zh")
+    tab.shoot("widget-citation-en-original")
+    assert not tab.errors, tab.errors
+
+
 def test_stage_dialogue_completes_on_a_phone(new_tab, portal_url: str) -> None:
     tab = new_tab(PHONE)
     page = tab.page
