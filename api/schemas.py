@@ -216,7 +216,7 @@ class SearchHit(BaseModel):
             end=c.end,
             lang=c.lang,
             text=c.text,
-            rendering=_rendering(hit.rendering),
+            rendering=rendering_model(hit.rendering),
         )
 
 
@@ -578,6 +578,9 @@ class ToolSourceText(BaseModel):
     start: int = Field(description="Start character offset in the source document.")
     end: int = Field(description="End character offset (exclusive).")
     text: str = Field(description="The source text [start:end], verbatim (plain text, never markup).")
+    rendering: RenderingModel | None = Field(
+        None, description="The record's text in the other language (a curated rendering or an aligned translation)."
+    )
 
 
 class ToolFacets(BaseModel):
@@ -947,7 +950,7 @@ class StageAssessResponse(BaseModel):
 MAX_CHAT_MESSAGES = 50
 
 
-def _rendering(r: RenderedQuote | None) -> RenderingModel | None:
+def rendering_model(r: RenderedQuote | None) -> RenderingModel | None:
     from assistant.payloads import rendering_payload
 
     payload = rendering_payload(r)

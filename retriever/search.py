@@ -92,11 +92,15 @@ class LoadedIndex:
     def rendering_of_chunk(self, chunk: Chunk) -> RenderedQuote | None:
         """A passage in the other language (English for a Chinese passage, Chinese for an English one), if a
         rendering of its document covers it."""
-        other = "en" if chunk.lang == "zh" else "zh"
-        r = self.renderings.get((chunk.doc_id, other))
+        return self.rendering_of_span(chunk.doc_id, chunk.lang, chunk.start, chunk.end)
+
+    def rendering_of_span(self, doc_id: str, lang: str, start: int, end: int) -> RenderedQuote | None:
+        """``[start, end)`` of a document in the other language than ``lang``, if a rendering covers it."""
+        other = "en" if lang == "zh" else "zh"
+        r = self.renderings.get((doc_id, other))
         if r is None:
             return None
-        text = r.text_between(chunk.start, chunk.end)
+        text = r.text_between(start, end)
         return RenderedQuote(other, text, r.provenance) if text else None
 
     @property

@@ -22,6 +22,7 @@ from api.schemas import (
     ToolList,
     ToolSourceText,
     ToolsQuery,
+    rendering_model,
 )
 from assistant.catalogue import Browse, browse, records_to_csv, source_passage
 from assistant.payloads import item_payload
@@ -158,4 +159,7 @@ def get_tool_source(
         start=passage.start,
         end=passage.end,
         text=passage.text,
+        rendering=rendering_model(
+            index.rendering_of_span(item.span.doc_id, passage.document.lang, passage.start, passage.end)
+        ),
     )

@@ -64,6 +64,8 @@
       covStages: "各阶段的记录数",
       covEnglish: "缺少英文文本的记录",
       curated: "整理说明，非文件原文：",
+      rendering: "译文",
+      original: "原文（英文）",
       covEnglishAll: "全部 {n} 条记录都有英文名称和简介。",
       covEnglishSome: "{n} 条记录缺少英文名称或简介：",
       sectionLetter: "{s} 部分"
@@ -122,6 +124,8 @@
       covStages: "Records per roadmap stage",
       covEnglish: "Records without English text",
       curated: "Curated note, not from the documents: ",
+      rendering: "In English",
+      original: "Original (Chinese)",
       covEnglishAll: "All {n} records have an English name and summary.",
       covEnglishSome: "{n} records lack an English name or summary:",
       sectionLetter: "Section {s}"
@@ -554,7 +558,19 @@
         if (src.section.length) add(dl, [h("dt", null, tt.sectionPath), h("dd", null, src.section.join(" › "))]);
         if (src.page != null) add(dl, [h("dt", null, tt.page), h("dd", null, String(src.page))]);
         add(dl, [h("dt", null, tt.span), h("dd", null, src.start + "–" + src.end)]);
-        add(body, [dl, h("h3", null, tt.quote), h("blockquote", { class: "quote", lang: src.lang === "en" ? "en" : "zh" }, src.text)]);
+        var original = h("blockquote", { class: "quote", lang: src.lang === "en" ? "en" : "zh" }, src.text);
+        if (src.rendering && src.rendering.lang === state.lang) {
+          // the reader's language first, labelled as whose words it is; the authoritative original one click away
+          add(body, [
+            dl,
+            h("h3", null, tt.rendering),
+            h("blockquote", { class: "quote rend", lang: src.rendering.lang }, src.rendering.text),
+            h("p", { class: "prov" }, src.rendering.label),
+            h("details", { class: "orig" }, [h("summary", null, tt.original), original])
+          ]);
+        } else {
+          add(body, [dl, h("h3", null, tt.quote), original]);
+        }
         var fields = Object.keys(item.fields || {});
         if (fields.length) {
           var fdl = h("dl", { class: "fields" });

@@ -99,10 +99,18 @@ def test_a_record_opens_its_source_text(new_tab, live_app: LiveApp) -> None:
     expect(opener).to_be_focused()
     assert "open=" not in page.url
 
-    page.goto(f"{live_app.url}/catalogue?lang=en&open=mcr-quick-risk-estimation")  # a shared link to a record
-    expect(page.locator("[role=dialog] blockquote")).to_have_text(
-        _api(live_app, "/v1/tools/mcr-quick-risk-estimation/source")["text"]
-    )
+    # a shared link to a record, for an English reader: the rendering, labelled, with the original one click away
+    page.goto(f"{live_app.url}/catalogue?lang=en&open=B.2")
+    source = _api(live_app, "/v1/tools/B.2/source")
+    assert source["rendering"]["lang"] == "en" and source["rendering"]["provenance"] == "curated"
+    dialog = page.locator("[role=dialog]")
+    expect(dialog.locator("blockquote.rend")).to_have_text(source["rendering"]["text"])
+    expect(dialog.locator(".prov")).to_contain_text("not an official translation")
+    original = dialog.locator("details.orig blockquote")
+    expect(original).to_be_hidden()
+    dialog.locator("details.orig summary").click()
+    expect(original).to_have_text(source["text"])
+    tab.shoot("catalogue-source-en")
     assert not tab.errors, tab.errors
 
 
