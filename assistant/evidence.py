@@ -25,6 +25,7 @@ import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from retriever.bilingual import Lexicon
@@ -376,6 +377,11 @@ def question_type(text: str) -> QuestionType:
 
 def question_terms(text: str, lexicon: Lexicon | None) -> list[frozenset[str]]:
     """The question's content terms, each as the set of tokens (both languages) that count as finding it."""
+    return list(_question_terms(text, lexicon))
+
+
+@lru_cache(maxsize=4096)
+def _question_terms(text: str, lexicon: Lexicon | None) -> tuple[frozenset[str], ...]:
     terms: list[frozenset[str]] = []
     if script_lang(text) == "zh":
         for t in dict.fromkeys(tokenize_zh(text)):
@@ -392,7 +398,7 @@ def question_terms(text: str, lexicon: Lexicon | None) -> list[frozenset[str]]:
             if lexicon is not None and not t.isascii():
                 variants |= {g for g in lexicon.zh_to_en(t) if len(g) >= 3 and g not in STOPWORDS_EN}
             terms.append(frozenset(variants))
-        return terms
+        return tuple(terms)
     for word in dict.fromkeys(tokenize_en(text)):
         if word in STOPWORDS_EN or len(word) < 3 or word in _QUESTION_WORDS_EN or word in _SOURCE_WORDS:
             continue
@@ -400,7 +406,7 @@ def question_terms(text: str, lexicon: Lexicon | None) -> list[frozenset[str]]:
         if lexicon is not None:
             variants |= {t for t, w in lexicon.en_to_zh(word) if w >= 0.1 and len(t) >= 2}
         terms.append(frozenset(variants))
-    return terms
+    return tuple(terms)
 
 
 # A sentence ends at Chinese or English end punctuation (a period only before a space or the end, so "A.3" and
@@ -431,8 +437,19 @@ def units_of(chunk: Chunk, rank: int, rendering: Rendering | None) -> list[Unit]
     return out
 
 
+@lru_cache(maxsize=50_000)
+def _zh_tokens(text: str) -> frozenset[str]:
+    return frozenset(tokenize_zh(text))
+
+
+@lru_cache(maxsize=50_000)
+def _en_tokens(text: str) -> frozenset[str]:
+    return frozenset(tokenize_en(text))
+
+
 def _tokens(unit: Unit) -> frozenset[str]:
-    return frozenset(tokenize_zh(unit.text)) | (frozenset(tokenize_en(unit.english)) if unit.english else frozenset())
+    """A unit's tokens, its original's and its rendering's (cached: the passages that answer recur)."""
+    return _zh_tokens(unit.text) | (_en_tokens(unit.english) if unit.english else frozenset())
 
 
 def select_units(
@@ -467,7 +484,7 @@ def select_units(
     if not units:
         return []
     token_sets = [_tokens(u) for u in units]
-    headings = {u.chunk.chunk_id: frozenset(tokenize_zh(" ".join(u.chunk.section[-2:]))) for u in units}
+    headings = {u.chunk.chunk_id: _zh_tokens(" ".join(u.chunk.section[-2:])) for u in units}
     n = len(units)
     df = [sum(1 for ts in token_sets if t & ts) for t in terms]
     idf = [math.log(1 + (n + 1) / (d + 1)) for d in df]

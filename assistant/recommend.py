@@ -319,6 +319,8 @@ class Recommender:
         sentence = self._best_sentence(item, situation, query_lang)
         if sentence is not None:
             start, end, text, field_name = sentence
+            if item.kind == "mcr_tool":
+                field_name = "listing"  # an MCR2030 tool's source text is its name and link, not a description
             doc = self.retriever.index.documents.get(item.span.doc_id)
             rendering = self.retriever.index.rendering(item.span.doc_id, lang) if lang == "en" else None
             shown = None
@@ -345,6 +347,7 @@ class Recommender:
                 )
             )
             label_en = {
+                "listing": "Listed in the MCR2030 overview as",
                 "overview": "Its overview says",
                 "challenges": "The challenges it addresses",
                 "offer": "What it offers",
@@ -353,6 +356,7 @@ class Recommender:
                 "duration": "Its duration",
             }.get(field_name, "Its text says")
             label_zh = {
+                "listing": "MCR2030 概览中的条目",
                 "overview": "概述",
                 "challenges": "应对的挑战",
                 "offer": "提供的服务",

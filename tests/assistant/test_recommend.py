@@ -84,3 +84,28 @@ def test_a_stated_need_is_found_in_either_language(zh: str, en: str) -> None:
 
 def test_ideas_and_dreams_are_not_needs() -> None:
     assert stated_needs("市民的想法很多，这是我们的理想。") == []
+
+
+@pytest.mark.parametrize(
+    "situation",
+    ["Which tool lets a city measure its disaster resilience?", "哪个工具可以让城市衡量自己的抗灾能力？"],
+)
+def test_a_tool_described_by_its_purpose_is_recommended_first(recommender, situation: str) -> None:
+    first = recommender.recommend(situation, k=3)[0]
+    assert first.item.id == "mcr-disaster-resilience-scorecard"
+
+
+def test_english_reasons_quote_a_rendering_and_label_the_curated_summary(recommender, real_index) -> None:
+    """A reason that quotes the record carries its citation; our own summary is a note, never under a citation."""
+    _, retriever = real_index
+    recs = recommender.recommend("We have a draft DRR strategy but no risk assessment", stage="B", k=5, lang="en")
+    documents = retriever.index.documents
+    quoted = 0
+    for r in recs:
+        assert r.note is not None and r.note.provenance == "curated_summary" and r.note.text == r.item.summary_en
+        for c in r.citations:
+            assert documents[c.doc_id].text[c.start : c.end] == c.quote
+            assert c.rendering is not None and c.rendering.lang == "en" and c.rendering.text in r.reasons[-1]
+            assert r.item.summary_en not in r.reasons[-1] or r.item.summary_en in c.rendering.text
+            quoted += 1
+    assert quoted >= 3
