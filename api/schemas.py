@@ -770,11 +770,11 @@ def _answers_shape(value: Any) -> str | None:
 
 Answers = Annotated[
     Annotated[dict[QuestionKey, Answer], Field(json_schema_extra={"additionalProperties": False}), Tag("by_number")]
-    | Annotated[list[Answer], Field(max_length=QUESTION_COUNT), Tag("in_order")],
+    | Annotated[list[Answer], Field(min_length=QUESTION_COUNT, max_length=QUESTION_COUNT), Tag("in_order")],
     Discriminator(
         _answers_shape,
         custom_error_type="answers_type",
-        custom_error_message="answers must be an object {'1': true, ...} or a list of at most 15 true/false/null",
+        custom_error_message="answers must be an object {'1': true, ...} or a list of 15 true/false/null",
     ),
 ]
 
@@ -842,15 +842,33 @@ class StageAssessRequest(BaseModel):
             "examples": [
                 {"answers": {"1": True, "2": True, "3": None, "10": True, "13": False}, "lang": "en"},
                 {"text": "我们去年举办了公众宣传活动，防灾减灾战略草案已提交市议会等待表决。"},
-                {"answers": [True, True, None, True, None, None, None, None, None, True, None, None, False]},
+                {
+                    "answers": [
+                        True,
+                        True,
+                        None,
+                        True,
+                        None,
+                        None,
+                        None,
+                        None,
+                        None,
+                        True,
+                        None,
+                        None,
+                        False,
+                        None,
+                        None,
+                    ]
+                },
             ]
         },
     )
 
     answers: Answers | None = Field(
         None,
-        description="Question number ('1'..'15') -> true / false / null (unknown), or a list of at most 15 answers "
-        "in question order (missing ones are unknown). Explicit answers override what the text says.",
+        description="Question number ('1'..'15') -> true / false / null (unknown; missing numbers are unknown), or a "
+        "list of exactly 15 answers in question order (null for unknown). Explicit answers override the text.",
     )
     text: str | None = Field(
         None, max_length=MAX_QUERY_CHARS, description="The city's situation in Chinese or English (≤ 2000 chars)."

@@ -11,14 +11,17 @@ module evaluates them and never generates text of its own beyond filling the tem
   plan stated as submitted to the governing body meets B->C even when Q13 (which asks for approval) is no or
   unknown; the gap between the survey and the FAQ is still reported as an ambiguity settled by Q13.
 - Stage C when both hold, B when only A->B does, A when neither does; ISO 37123 certification puts a city in C
-  directly. B->C without A->B is not settled by the documents: the stage is ``"undecided"`` and ``to_ask`` names
-  the missing A->B items.
+  directly. The roadmap is sequential: an A->B criterion known unmet means Stage A whatever is unknown about
+  B->C (``stage_table.sequential``). B->C known met without A->B is not settled by the documents: the stage is
+  ``"undecided"`` and ``to_ask`` names the missing A->B items.
 - Answers are three-valued (yes / no / unknown) and unknowns are never guessed. When the unknowns can change the
   outcome the stage is ``"undecided"`` and ``to_ask`` lists the questions that can, the most decisive first: a
   question's weight is the number of completions of the other unknowns in which its answer changes the outcome.
 
 Free text (zh or en) is split into sentences and clauses. Each pattern match sets its question to yes, to no when
-a negation cue shares its clause, or leaves it unknown when the clause is hedged or speaks of the future. Q2 needs
+a negation cue shares its clause or the clause speaks of the future or of something still being set up ("we plan
+to", "正在筹建": not done yet; except for Q4, where intending the strategy process counts), or leaves it unknown
+when the clause is hedged. Q2 needs
 both of its audiences, Q3 a time inside its 12-month window. A sentence stating that a plan or strategy was
 submitted (not negated, hedged or future; the submission cues "awaiting a vote", "等待表决" are not hedges) sets
 the ``SUBMITTED`` fact and leaves Q13 unknown. Explicit answers override the text, question by question: an
@@ -181,6 +184,7 @@ class RoadmapRules:
     stage_table: tuple[StageRow, ...]
     decide_on: tuple[str, ...]
     overrides: tuple[tuple[str, Literal["A", "B", "C", "undecided"]], ...]
+    sequential: tuple[str, str, Literal["A", "B", "C", "undecided"]] | None
     ask_order: tuple[int, ...]
     cues: tuple[Cue, ...]
     lexicon: Lexicon
@@ -347,6 +351,8 @@ def _build_rules(data: Mapping[str, Any], doc_file: str, doc_text: str, title: s
     overrides = tuple((o["criterion"], _as_stage(o["stage"])) for o in table.get("overrides", ()))
     if any(stage == "undecided" for _, stage in overrides):
         raise ValueError("an override must name a stage")
+    seq = table.get("sequential")
+    sequential = (seq["unmet"], seq["unless_met"], _as_stage(seq["stage"])) if seq else None
     if len(rows) != 2 ** len(table["decide_on"]) or len({r.when for r in rows}) != len(rows):
         raise ValueError("the stage table must have one row per combination of its decisive criteria")
 
@@ -380,6 +386,7 @@ def _build_rules(data: Mapping[str, Any], doc_file: str, doc_text: str, title: s
         stage_table=rows,
         decide_on=tuple(table["decide_on"]),
         overrides=overrides,
+        sequential=sequential,
         ask_order=tuple(data["ask_order"]),
         cues=cues,
         lexicon=lexicon,
@@ -601,12 +608,15 @@ class _Sentence:
         return lex.negation.search(self.masked[start:end]) is not None
 
     def polarity(self, start: int, end: int, lex: Lexicon, *, future_hedges: bool) -> tuple[bool | None, str]:
-        """Yes, no (a negation in its clauses) or unknown (a hedge, or future talk when ``future_hedges``) for a
-        match at ``start:end``, with the text of its clauses."""
+        """Yes, no (a negation in its clauses, or, when ``future_hedges``, talk of the future or of something
+        still being set up: "we plan to", "正在筹建" say it is not done yet) or unknown (a hedge) for a match at
+        ``start:end``, with the text of its clauses."""
         c0, c1 = self.scope(start, end)
         scope = self.text[c0:c1]
-        if lex.uncertain.search(scope) or (future_hedges and lex.future.search(scope)):
+        if lex.uncertain.search(scope):
             return None, scope
+        if future_hedges and lex.future.search(scope):
+            return False, scope
         return not self.negated(c0, c1, lex), scope
 
 
@@ -921,6 +931,12 @@ def _stage(
     every completion of the unknowns agrees on, else undecided with the decisive unknowns, heaviest first."""
     for cid, stage in rules.overrides:
         if _evaluate(cid, values, rules) is True:
+            return stage, []
+    if rules.sequential is not None:
+        # The roadmap is sequential: a criterion of the first step known unmet decides, whatever is unknown
+        # about the next step (unless the next step is known met: then the documents do not settle it).
+        unmet, unless_met, stage = rules.sequential
+        if _evaluate(unmet, values, rules) is False and _evaluate(unless_met, values, rules) is not True:
             return stage, []
     outcomes, weight = _outcomes(values, rules)
     decisive = {q: w for q, w in weight.items() if w > 0}

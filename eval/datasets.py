@@ -34,6 +34,9 @@ class _Item(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
     id: str = Field(min_length=1)
+    split: Literal["", "tune", "heldout"] = Field(
+        "", description="For a blind set: 'tune' (the code may be tuned on it) or 'heldout' (never)."
+    )
 
 
 class QAItem(_Item):
@@ -45,7 +48,6 @@ class QAItem(_Item):
     type: str = ""
     qtype: str = Field("", description="What the question asks for: quantity, duration, date, place, ...")
     intent: str | None = Field(None, description="The chat intent the question must get, where it matters.")
-    split: str = Field("", description="tune or heldout: the part the code may be tuned on, or never.")
 
 
 class ToolItem(_Item):
@@ -61,7 +63,7 @@ class StageItem(_Item):
     lang: Lang | None = None
     answers: list[bool] | None = Field(None, min_length=15, max_length=15)
     description: str | None = None
-    expected_stage: Stage | None = None
+    expected_stage: Stage | Literal["undecided"] | None = None
     acceptable_stages: list[str] = Field(default_factory=list)
     ambiguous: bool = False
     rationale: str = ""
@@ -79,7 +81,6 @@ class OutOfScopeItem(_Item):
     lang: Lang
     question: str = Field(min_length=1)
     why: str = ""
-    split: str = Field("", description="tune or heldout (see QAItem.split).")
 
 
 class ParityRecommendItem(_Item):

@@ -85,9 +85,10 @@ class GoldFiles:
 
         return cls(
             qa=dev_file("qa.jsonl")
-            + (own / "qa" / "qa.jsonl", own / "qa" / "blind.jsonl", own / "qa" / "blind_paper.jsonl"),
-            tools=dev_file("tools.jsonl") + (own / "tools" / "tools.jsonl",),
-            stages=dev_file("stages.jsonl"),
+            + (own / "qa" / "qa.jsonl", own / "qa" / "blind.jsonl", own / "qa" / "blind_paper.jsonl")
+            + (own / "qa" / "paraphrase.jsonl",),
+            tools=dev_file("tools.jsonl") + (own / "tools" / "tools.jsonl", own / "tools" / "blind.jsonl"),
+            stages=dev_file("stages.jsonl") + (own / "stages" / "blind.jsonl",),
             chat=(own / "chat" / "chat.jsonl",),
             out_of_scope=(own / "out_of_scope" / "out_of_scope.jsonl",),
             parity_recommend=(own / "parity" / "recommend.jsonl",),
@@ -261,9 +262,9 @@ def _load(kind: str, paths: Sequence[Path], model: type[Any], collected: _Collec
         )
         for item in items:
             row = item.model_dump()
-            # a blind set is reported by its split: "tuned" (the code may be tuned on it) or "heldout" (never)
+            # a blind set is reported by its split: "<set>-tune" (the code may be tuned on it) or "<set>-heldout"
             split = row.get("split") or ""
-            out.append((("heldout" if split == "heldout" else "tuned") if split else label, row))
+            out.append((f"{Path(path).stem}-{split}" if split else label, row))
     return out
 
 
