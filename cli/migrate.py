@@ -33,6 +33,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     s.add_argument("--verify-only", action="store_true", help="do not copy; verify an existing collection")
     s.add_argument("--queries", type=int, default=100, help="query vectors to compare (default 100)")
     s.add_argument("--k", type=int, default=10, help="top-k compared per query (default 10)")
+    s.add_argument(
+        "--min-recall",
+        type=float,
+        default=0.95,
+        help="recall@k against exact search the copy must reach (Chroma's index is approximate; default 0.95)",
+    )
     s.add_argument("--json", action="store_true", help="print the report as JSON")
     s.set_defaults(func=cmd_migrate)
     return s
@@ -74,6 +80,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
             copy=not args.verify_only,
             queries=args.queries,
             k=args.k,
+            min_recall=args.min_recall,
             progress=progress,
         )
     except MigrationMismatch as e:
@@ -93,7 +100,11 @@ def _print(report, as_json: bool) -> None:
             f"at {report.target} in {report.copy_s:.1f} s"
         )
     print(f"count: index {report.index_count}, chroma {report.store_count}")
-    print(f"top-{report.k} identical to exact search: {report.identical}/{report.queries} queries")
+    print(f"vectors equal to the index: {report.vectors_checked - report.vectors_different}/{report.index_count}")
+    print(
+        f"recall@{report.k} against exact search: {report.recall:.3f} (floor {report.min_recall}); "
+        f"top-{report.k} identical: {report.identical}/{report.queries} queries"
+    )
     for m in report.mismatches:
         print(f"  query {m['query']}: expected {m['expected']}")
         print(f"  {'':>{len(str(m['query'])) + 6}} got      {m['got']}")

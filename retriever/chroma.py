@@ -194,6 +194,14 @@ class ChromaStore:
             except self._errors as e:
                 raise _store_error(e, f"Chroma upsert into {self.name!r} failed") from e
 
+    def vectors_of(self, chunk_ids: Sequence[str]) -> dict[str, np.ndarray]:
+        """The stored vectors of ``chunk_ids`` that exist (for verifying a migration)."""
+        try:
+            got = self._collection.get(ids=list(chunk_ids), include=["embeddings"])
+        except _store_exceptions() as e:
+            raise _store_error(e, "get") from e
+        return {cid: np.asarray(v, dtype=np.float32) for cid, v in zip(got["ids"], got["embeddings"], strict=True)}
+
     def delete_document(self, doc_id: str) -> int:
         try:
             ids = self._collection.get(where={"doc_id": doc_id}, include=[])["ids"]

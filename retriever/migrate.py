@@ -5,10 +5,15 @@ ids (``meta.sqlite``, in row order), upserts them in batches into the collection
 (``resnav-<version>``, or the one given), then verifies:
 
 1. counts: the collection holds exactly as many vectors as the index;
-2. answers: for ``queries`` query vectors (chunk vectors of the index, picked with a fixed seed; random unit
-   vectors fill up a smaller index) the collection's top-``k`` equals the *exact* top-``k`` over
-   ``vectors.npy`` (what ``FaissStore`` flat returns). Positions whose ids differ count as equal only when the
-   two chunks score the same within ``1e-5`` (ties ordered differently).
+2. vectors: every vector of the collection equals its row of ``vectors.npy`` (within ``VECTOR_EPS``), fetched
+   back by id;
+3. answers: for ``queries`` query vectors (chunk vectors of the index, picked with a fixed seed; random unit
+   vectors fill up a smaller index) the collection's top-``k`` is compared with the *exact* top-``k`` over
+   ``vectors.npy`` (what ``FaissStore`` flat returns). Chroma's index is approximate (HNSW), so identity is not
+   demanded: recall@``k`` against exact search must be at least ``min_recall`` (default 0.95, configurable;
+   a returned chunk scoring the same as the exact ``k``-th within ``1e-5`` counts as found). How many lists
+   are identical is reported too. The collection is searched with the breadth ``retrieval.hnsw_ef_search``
+   (at least ``MIN_EF_SEARCH``).
 
 Upserts are idempotent (chunk ids are stable), so a migration is re-runnable; ``replace`` drops the collection
 first. A failed verification raises ``MigrationMismatch`` (code ``migration_mismatch``) carrying the report.
@@ -34,7 +39,10 @@ from retriever.stores import VectorStore
 logger = logging.getLogger(__name__)
 
 TIE_EPS = 1e-5
+VECTOR_EPS = 1e-4
 BLOCK_ROWS = 100_000
+MIN_RECALL = 0.95
+MIN_EF_SEARCH = 128
 
 
 @dataclass
@@ -48,13 +56,22 @@ class MigrationReport:
     queries: int = 0
     k: int = 10
     identical: int = 0
+    recall: float = 0.0
+    min_recall: float = MIN_RECALL
+    vectors_checked: int = 0
+    vectors_different: int = 0
     mismatches: list[dict] = field(default_factory=list)  # the first few: query, expected and returned ids
     copy_s: float = 0.0
     verify_s: float = 0.0
 
     @property
     def ok(self) -> bool:
-        return self.index_count == self.store_count and self.identical == self.queries
+        return (
+            self.index_count == self.store_count
+            and self.vectors_different == 0
+            and self.vectors_checked == self.index_count
+            and self.recall >= self.min_recall
+        )
 
     def to_dict(self) -> dict:
         return {**asdict(self), "ok": self.ok}
@@ -124,29 +141,64 @@ def _same_top(
 
 
 def verify_store(
-    folder: Path, store: VectorStore, report: MigrationReport, *, queries: int = 100, k: int = 10, seed: int = 0
+    folder: Path,
+    store: VectorStore,
+    report: MigrationReport,
+    *,
+    queries: int = 100,
+    k: int = 10,
+    seed: int = 0,
+    min_recall: float = MIN_RECALL,
 ) -> MigrationReport:
-    """Fill ``report`` with the store's count and how many of ``queries`` top-``k`` lists equal exact search."""
+    """Fill ``report``: the store's count, whether its vectors equal the index's (when the store can return them),
+    recall@``k`` of ``queries`` searches against exact search, and how many top-``k`` lists are identical."""
     chunk_ids, _ = read_ids(folder)
     vectors = _vectors(folder, len(chunk_ids))
     row_of = {c: i for i, c in enumerate(chunk_ids)}
     t = time.perf_counter()
     report.store_count = store.count()
+    report.min_recall = min_recall
+    fetch = getattr(store, "vectors_of", None)
+    report.vectors_checked = report.vectors_different = 0
+    if fetch is not None:
+        for start in range(0, len(chunk_ids), 1000):
+            ids = chunk_ids[start : start + 1000]
+            got_vectors = fetch(ids)
+            for cid in ids:
+                v = got_vectors.get(cid)
+                if v is None:
+                    continue
+                report.vectors_checked += 1
+                if not np.allclose(v, np.asarray(vectors[row_of[cid]], dtype=np.float32), atol=VECTOR_EPS):
+                    report.vectors_different += 1
+    else:  # a store that cannot return its vectors is checked by its answers alone
+        report.vectors_checked = len(chunk_ids)
     qs = query_vectors(vectors, queries, seed)
     expected = exact_top(vectors, chunk_ids, qs, k)
     report.queries, report.k, report.identical, report.mismatches = len(qs), k, 0, []
+    found = wanted = 0
     for i, q in enumerate(qs):
         got = store.search(q, k)
 
         def score_of(chunk: str, q: np.ndarray = q) -> float:
             return float(np.asarray(vectors[row_of[chunk]], dtype=np.float32) @ q) if chunk in row_of else np.nan
 
+        kth = expected[i][-1][1] if expected[i] else np.inf
+        truth = {c for c, _ in expected[i]}
+        found += sum(1 for c, _ in got if c in truth or score_of(c) >= kth - TIE_EPS)
+        wanted += len(expected[i])
         if _same_top(expected[i], got, score_of):
             report.identical += 1
         elif len(report.mismatches) < 5:
             report.mismatches.append({"query": i, "expected": [c for c, _ in expected[i]], "got": [c for c, _ in got]})
+    report.recall = round(found / wanted, 4) if wanted else 1.0
     report.verify_s = round(time.perf_counter() - t, 3)
     return report
+
+
+def _verification_breadth(params: dict[str, int]) -> dict[str, int]:
+    """The collection's HNSW parameters with a search breadth wide enough for the recall check."""
+    return {**params, "ef_search": max(params.get("ef_search", 0), MIN_EF_SEARCH)}
 
 
 def migrate_to_chroma(
@@ -160,6 +212,7 @@ def migrate_to_chroma(
     queries: int = 100,
     k: int = 10,
     batch: int = 1000,
+    min_recall: float = MIN_RECALL,
     progress: Callable[[int, int], None] | None = None,
 ) -> MigrationReport:
     """Copy the serving version under ``root`` into Chroma and verify it; see the module docstring.
@@ -192,7 +245,7 @@ def migrate_to_chroma(
         dim,
         create=copy,
         metadata={"resnav:version": folder.name, "resnav:embedder": str(manifest["embedder"]["id"])},
-        **hnsw_parameters(retrieval or RetrievalSettings()),
+        **_verification_breadth(hnsw_parameters(retrieval or RetrievalSettings())),
     )
     if copy:
         t = time.perf_counter()
@@ -204,12 +257,15 @@ def migrate_to_chroma(
                 progress(end, len(chunk_ids))
         report.copy_s = round(time.perf_counter() - t, 3)
         logger.info("migrate_copied collection=%s vectors=%s seconds=%.1f", name, report.copied, report.copy_s)
-    verify_store(folder, store, report, queries=queries, k=k)
+    verify_store(folder, store, report, queries=queries, k=k, min_recall=min_recall)
     logger.info(
-        "migrate_verified collection=%s count=%s/%s identical=%s/%s",
+        "migrate_verified collection=%s count=%s/%s vectors_different=%s recall@%s=%s identical=%s/%s",
         name,
         report.store_count,
         report.index_count,
+        report.vectors_different,
+        k,
+        report.recall,
         report.identical,
         report.queries,
     )
@@ -217,8 +273,13 @@ def migrate_to_chroma(
         problems = []
         if report.store_count != report.index_count:
             problems.append(f"Chroma holds {report.store_count} vectors, the index {report.index_count}")
-        if report.identical != report.queries:
-            problems.append(f"top-{k} differs from exact search on {report.queries - report.identical} queries")
+        if report.vectors_different or report.vectors_checked != report.index_count:
+            problems.append(
+                f"{report.vectors_different} vectors differ from the index and "
+                f"{report.index_count - report.vectors_checked} are missing"
+            )
+        if report.recall < report.min_recall:
+            problems.append(f"recall@{k} against exact search {report.recall:.3f} < {report.min_recall}")
         message = f"collection {name!r} does not match index {folder.name}: " + "; ".join(problems)
         raise MigrationMismatch(message, report)
     return report

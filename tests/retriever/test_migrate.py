@@ -56,7 +56,8 @@ def test_migration_copies_every_vector_and_verifies(migrated, indexed: Settings,
     assert migrated.ok
     assert migrated.collection == collection_name_for(version) == f"resnav-{version}"
     assert migrated.index_count == migrated.store_count == migrated.copied == 458
-    assert (migrated.queries, migrated.k, migrated.identical) == (100, 10, 100)
+    assert (migrated.queries, migrated.k) == (100, 10) and migrated.recall >= migrated.min_recall == 0.95
+    assert migrated.vectors_checked == migrated.index_count and migrated.vectors_different == 0
     collection = chroma_server.client().get_collection(migrated.collection)
     assert collection.metadata["resnav:version"] == version
     assert collection.metadata["resnav:embedder"].startswith("hashing")
@@ -101,10 +102,11 @@ def test_tampered_collection_is_a_mismatch(indexed: Settings, chroma_server) -> 
     migrate_to_chroma(root, store_settings, indexed.retrieval)
     noise = np.random.default_rng(3).normal(size=(20, 256)).astype(np.float32)
     collection.upsert(ids=chunk_ids[:20], embeddings=noise / np.linalg.norm(noise, axis=1, keepdims=True))
-    with pytest.raises(MigrationMismatch, match="top-10 differs") as err:
+    with pytest.raises(MigrationMismatch, match="20 vectors differ from the index") as err:
         migrate_to_chroma(root, store_settings, indexed.retrieval, copy=False)
     report = err.value.report
-    assert report.store_count == report.index_count and report.identical < report.queries
+    assert report.store_count == report.index_count and report.vectors_different == 20
+    assert report.identical < report.queries  # and the answers moved with them
     assert report.mismatches and set(report.mismatches[0]) == {"query", "expected", "got"}
 
     # --replace starts over and the copy verifies again
@@ -118,7 +120,8 @@ def test_cli_migrate_reports_and_fails_with_the_error_code(
     assert cmd_migrate(_args(indexed, chroma_server, "--collection", name)) == 0
     out = capsys.readouterr().out
     assert f"into Chroma collection {name}" in out
-    assert "count: index 458, chroma 458" in out and "100/100 queries" in out
+    assert "count: index 458, chroma 458" in out and "vectors equal to the index: 458/458" in out
+    assert "recall@10 against exact search:" in out
 
     chroma_server.client().get_collection(name).delete(ids=["not-there:0", read_ids_first(indexed)])
     with pytest.raises(MigrationMismatch) as err:
