@@ -27,6 +27,7 @@ search: index
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check api assistant bench cli eval ingest prompts retriever tests
 	$(BIN)/lint-imports
 
 test: lint

@@ -101,7 +101,8 @@ def main() -> None:
             }
             proc = subprocess.Popen(
                 [sys.executable, "-m", "cli.main", "serve", "--port", str(port), "--log-level", "warning"],
-                cwd=ROOT, env=env,
+                cwd=ROOT,
+                env=env,
             )
             try:
                 base = f"http://127.0.0.1:{port}"
