@@ -13,17 +13,18 @@ import hashlib
 import json
 import logging
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from ingest.align import align_halves
 from ingest.catalogue import extract_catalogue, load_english
 from ingest.chunking import CHUNKER_VERSION, split_document
 from ingest.loaders import SUPPORTED_SUFFIXES, load_document, read_manifest
 from ingest.normalize import normalize_for_matching
-from ingest.renderings import load_rendering
+from ingest.renderings import ALIGNMENT_VERSION, load_rendering, renderings_from_pairs
 from retriever.bilingual import Lexicon
 from retriever.embedders import Embedder
 from retriever.errors import IngestError, InvalidRendering
@@ -44,6 +45,7 @@ from retriever.index import (
     read_manifest as read_index_manifest,
 )
 from retriever.lexical import BM25Index
+from retriever.search import written_languages
 from retriever.settings import Settings
 from retriever.stores import FaissStore
 from retriever.tokenize import add_user_words, tokenize_en, tokenize_zh
@@ -138,16 +140,22 @@ GLOSS_BESIDE_RENDERING = True
 
 def collect_renderings(
     documents: Sequence[Document], entries: dict[str, tuple[Path, dict]]
-) -> tuple[list[Rendering], list[tuple[str, str, str]], str]:
+) -> tuple[list[Rendering], list[tuple[str, str, str]], str, list[Document]]:
     """The renderings the manifests declare for ``documents`` (``"renderings": [{"file", "lang",
     "provenance"}]`` beside a document entry; paths relative to the manifest's folder), the problems as
-    ``(file, code, message)`` (a broken rendering is skipped, its document still ingested), and a hash of the
-    rendering files (a changed rendering publishes a new version)."""
+    ``(file, code, message)`` (a broken rendering is skipped, its document still ingested), a hash of the
+    rendering files and alignment declarations (a change publishes a new version), and the documents whose entry
+    declares ``"aligned": {"halves": true}`` (a text followed by its official translation, aligned at ingest)."""
     out: list[Rendering] = []
     problems: list[tuple[str, str, str]] = []
+    aligned: list[Document] = []
     digest = hashlib.sha256()
     for doc in documents:
         folder, entry = entries.get(doc.doc_id, (Path("."), {}))
+        alignment = entry.get("aligned")
+        if isinstance(alignment, dict) and alignment.get("halves"):
+            aligned.append(doc)
+            digest.update(f"aligned:{doc.doc_id}:{ALIGNMENT_VERSION}".encode())
         declared = entry.get("renderings") or []
         if not isinstance(declared, list):
             problems.append((doc.source, "invalid_rendering", f"{doc.source}: 'renderings' must be a list"))
@@ -170,7 +178,18 @@ def collect_renderings(
                 logger.warning("rendering_skipped source=%s code=%s", doc.source, e.code)
                 continue
             out.append(rendering)
-    return out, problems, digest.hexdigest()[:16]
+    return out, problems, digest.hexdigest()[:16], aligned
+
+
+def align_document(doc: Document, embedder: Embedder, previous: Mapping[tuple[str, str], Rendering]) -> list[Rendering]:
+    """The two renderings of a file holding a text and its official translation: reused from the previous
+    version when the document is unchanged (same id), else aligned now (``ingest.align``)."""
+    old = [r for (doc_id, _), r in previous.items() if doc_id == doc.doc_id and r.provenance == "official"]
+    if len(old) == 2:
+        return old
+    pairs = align_halves(doc.text, embedder.embed_documents)
+    logger.info("aligned source=%s pairs=%s", doc.source, len(pairs))
+    return renderings_from_pairs(doc.doc_id, doc.text, pairs, provenance="official")
 
 
 def _origin(doc: Document) -> str:
@@ -214,7 +233,11 @@ def ingest(
             if folder_key not in manifests:
                 manifests[folder_key] = read_manifest(folder_key)
             entry = manifests[folder_key].get(path.name, {})
-            meta = {k: str(v) for k, v in entry.items() if k not in ("file", "title", "renderings") and v is not None}
+            meta = {
+                k: str(v)
+                for k, v in entry.items()
+                if k not in ("file", "title", "renderings", "aligned") and v is not None
+            }
             meta["path"] = str(path.resolve())
             try:
                 doc = load_document(path, source=path.name, title=entry.get("title"), meta=meta)
@@ -281,7 +304,7 @@ def ingest(
 
         # The catalogue records, the glossary and the rules come from the knowledge files too: a change there
         # (say, a curated English summary) publishes a new version, re-using every chunk and vector.
-        renderings, rendering_problems, rendering_hash = collect_renderings(loaded, entries)
+        renderings, rendering_problems, rendering_hash, aligned_docs = collect_renderings(loaded, entries)
         report.skipped.extend(rendering_problems)
         knowledge = knowledge_signature(settings) + ":" + rendering_hash
         same_knowledge = previous_manifest is not None and previous_manifest.get("knowledge") == knowledge
@@ -326,6 +349,9 @@ def ingest(
             chunks.extend(cs)
         vectors = np.concatenate(vector_parts) if vector_parts else np.zeros((0, embedder.dim), dtype=np.float32)
 
+        previous_renderings = read_renderings(prev_folder) if prev_folder is not None and reusable else {}
+        for doc in aligned_docs:
+            renderings.extend(align_document(doc, embedder, previous_renderings))
         if prev_folder is not None:
             # documents kept from an earlier ingest of another folder keep their renderings
             loaded_ids = {d.doc_id for d in loaded}
@@ -406,7 +432,10 @@ def _build_version(
     store.upsert([c.chunk_id for c in chunks], [c.doc_id for c in chunks], vectors)
     store.save(staging)
 
-    english = {r.doc_id: r for r in renderings if r.lang == "en"}
+    # A rendering joins the English view only for a document with no English text of its own (a file holding a
+    # text and its translation already answers English queries with its English half).
+    written = written_languages(chunks)
+    english = {r.doc_id: r for r in renderings if r.lang == "en" and "en" not in written.get(r.doc_id, ())}
     main_tokens: list[list[str]] = []
     gloss_tokens: list[list[str]] = []
     for c in progress(chunks, "tokenise", len(chunks)):

@@ -231,3 +231,39 @@ def mechanical_issues(src: str, en: str) -> list[str]:
         if token not in e_tokens and token.casefold() not in e_text:
             issues.append(f"latin token missing: {token}")
     return issues
+
+
+# -- renderings from an aligned official translation ------------------------------------------------------------
+
+ALIGNMENT_VERSION = "halves-1"  # bump when the aligner's output for the same input changes
+
+
+def renderings_from_pairs(
+    doc_id: str,
+    text: str,
+    pairs: Iterable[tuple[tuple[int, int], tuple[int, int], float]],
+    *,
+    provenance: Provenance = "official",
+) -> list[Rendering]:
+    """Two renderings of a file that holds a text and its translation (``ingest.align.align_halves`` pairs): the
+    first half's spans rendered by their aligned second-half text, and the reverse, each in the other half's
+    language. Spans that would overlap an earlier one are dropped (the aligner's beads never do)."""
+    rows = [((a0, a1), (b0, b1)) for (a0, a1), (b0, b1), _ in pairs if a1 > a0 and b1 > b0]
+    if not rows:
+        return []
+    first_lang = "zh" if has_han(text[rows[0][0][0] : rows[0][0][1]]) else "en"
+    second_lang = "en" if first_lang == "zh" else "zh"
+    out = []
+    for lang, keyed in (
+        (second_lang, sorted((a, b) for a, b in rows)),
+        (first_lang, sorted((b, a) for a, b in rows)),
+    ):
+        segments: list[Segment] = []
+        for (s0, s1), (t0, t1) in keyed:
+            if segments and s0 < segments[-1].end:
+                continue
+            rendered = " ".join(strip_markup(text[t0:t1]).split())
+            if rendered:
+                segments.append(Segment(s0, s1, rendered))
+        out.append(Rendering(doc_id=doc_id, lang=lang, provenance=provenance, segments=tuple(segments)))
+    return out

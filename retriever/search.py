@@ -70,6 +70,27 @@ class Filters:
         return not (self.docs or self.langs or self.sections or self.kinds)
 
 
+BILINGUAL_SHARE = 0.2  # a document is written in a language when at least this share of its text is
+HAN_WEIGHT = 3
+
+
+def written_languages(chunks: Sequence[Chunk]) -> dict[str, set[str]]:
+    """The languages each document is written in: those of at least a fifth of its text (Chinese characters
+    weighed as three letters). A file holding a text and its translation has both; a Chinese document with an
+    English title page or link list is Chinese only."""
+    sizes: dict[str, dict[str, int]] = {}
+    for c in chunks:
+        per = sizes.setdefault(c.doc_id, {})
+        # a Han character carries about as much as three Latin letters (the aligner's length model agrees)
+        weight = len(c.text) * (HAN_WEIGHT if c.lang == "zh" else 1)
+        per[c.lang] = per.get(c.lang, 0) + weight
+    out = {}
+    for doc_id, per in sizes.items():
+        total = sum(per.values()) or 1
+        out[doc_id] = {lang for lang, n in per.items() if n >= BILINGUAL_SHARE * total}
+    return out
+
+
 @dataclass
 class LoadedIndex:
     """One published index version, loaded read-only."""
@@ -84,10 +105,18 @@ class LoadedIndex:
     catalogue: list[CatalogueItem]
     row_of: dict[str, int] = field(default_factory=dict)
     renderings: dict[tuple[str, str], Rendering] = field(default_factory=dict)
+    _langs_of: dict[str, set[str]] = field(default_factory=dict, repr=False)
 
     def rendering(self, doc_id: str, lang: str) -> Rendering | None:
         """The rendering of a document in ``lang`` (curated or an aligned official translation), if any."""
         return self.renderings.get((doc_id, lang))
+
+    def has_text_in(self, doc_id: str, lang: str) -> bool:
+        """Whether a document is written in ``lang`` itself (see :func:`written_languages`): then its own text,
+        not a rendering, answers readers of ``lang``."""
+        if not self._langs_of:
+            self._langs_of.update(written_languages(self.chunks))
+        return lang in self._langs_of.get(doc_id, ())
 
     def rendering_of_chunk(self, chunk: Chunk) -> RenderedQuote | None:
         """A passage in the other language (English for a Chinese passage, Chinese for an English one), if a
