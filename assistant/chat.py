@@ -39,6 +39,8 @@ logger = logging.getLogger(__name__)
 _SENTENCE = re.compile(r"(?:[^。！？；!?;\n<>.]|\.(?!\s|$))+(?:[。！？；!?;]|\.(?=\s|$))?")
 RECORD_ID = re.compile(r"(?<![\w.])([A-K])\.([1-9])(?![\d])")
 QUESTION_PASSAGES = 8  # passages whose sentences compete to answer a question
+RECORD_FOCUS = True  # a question naming a catalogue record reads that record's passages first
+RECORD_PASSAGES = 4  # at most this many of them
 MAX_MESSAGE_CHARS = 2000
 MAX_MESSAGES = 50
 
@@ -91,11 +93,15 @@ class Assistant:
         self.rules = rules
         self.llm = llm
         self.abstention = abstention
-        self._names = sorted(
-            [(i.name.strip("《》 "), i) for i in recommender.items if len(i.name) >= 4]
-            + [(i.name_en, i) for i in recommender.items if len(i.name_en) >= 6],
-            key=lambda x: -len(x[0]),
-        )
+        names = [(i.name.strip("《》 "), i) for i in recommender.items if len(i.name) >= 4]
+        names += [(i.name_en, i) for i in recommender.items if len(i.name_en) >= 6]
+        # the short form before a colon names the record too ("CityRAP" of "CityRAP: 城市韧性行动规划")
+        short = [(n.split(":")[0].split("：")[0].strip(), i) for n, i in names if ":" in n or "：" in n]
+        owners: dict[str, set[str]] = {}
+        for n, i in short:
+            owners.setdefault(n.casefold(), set()).add(i.id)
+        names += [(n, i) for n, i in short if len(n) >= 5 and len(owners[n.casefold()]) == 1]
+        self._names = sorted(names, key=lambda x: -len(x[0]))
 
     # -- entry point ---------------------------------------------------------------------------------------
     def reply(
@@ -325,6 +331,8 @@ class Assistant:
 
     def _question(self, text: str, lang: str, ctx: ChatContext, record: CatalogueItem | None = None) -> ChatReply:
         found = self.retriever.search_evidence(text, QUESTION_PASSAGES)
+        if record is not None and RECORD_FOCUS:
+            found = self._focus_on(record, text, found)
         hits = found.hits
         if self.llm is not None and hits and self._in_domain(text):
             generated = self._generate(text, lang, hits, ctx)
@@ -337,9 +345,15 @@ class Assistant:
             return _unanswered("no_evidence", lang, ctx)
         citations = []
         lines = []
+        index = self.retriever.index
         for n, u in enumerate(in_reading_order(units), 1):
-            rendering = self.retriever.index.rendering(u.chunk.doc_id, lang) if u.english else None
-            shown = RenderedQuote(lang, u.english, rendering.provenance) if rendering is not None else None
+            if u.english:
+                rendering = index.rendering(u.chunk.doc_id, lang)
+                shown = RenderedQuote(lang, u.english, rendering.provenance) if rendering is not None else None
+            elif u.lang != lang:  # a sentence of the other half of a bilingual file: its aligned translation
+                shown = index.rendering_of_span(u.chunk.doc_id, u.lang, u.start, u.end)
+            else:
+                shown = None
             citations.append(self._cite(u.chunk, n, u.start, u.end, rendering=shown))
             lines.append(f"{shown.text if shown else u.text} [{n}]")
         if any(c.lang != lang and c.rendering is None for c in citations):
@@ -361,16 +375,33 @@ class Assistant:
             record=record,
         )
 
+    def _focus_on(self, record: CatalogueItem, text: str, found: SearchResult) -> SearchResult:
+        """A question that names a record is about that record: the passages of the record's own text come first
+        (in the order search ranked them, then in document order), then the other hits."""
+        span = record.span
+        rank = {h.chunk.chunk_id: n for n, h in enumerate(found.hits)}
+        own = [
+            Hit(chunk=c, score=0.0, rank=0)
+            for c in self.retriever.index.chunks
+            if c.doc_id == span.doc_id and c.start < span.end and span.start < c.end
+        ]
+        own.sort(key=lambda h: (rank.get(h.chunk.chunk_id, len(rank)), h.chunk.start))
+        own = own[:RECORD_PASSAGES]
+        ids = {h.chunk.chunk_id for h in own}
+        rest = [h for h in found.hits if h.chunk.chunk_id not in ids]
+        return SearchResult((own + rest)[:QUESTION_PASSAGES], found.dense_best)
+
     def _answer_units(self, text: str, found: SearchResult, lang: str) -> list[Unit]:
         """The sentences that answer ``text``, or none when the best falls below the evidence threshold."""
+        index = self.retriever.index
         units = select_units(
             text,
             found.hits,
-            lambda doc_id: self.retriever.index.rendering(doc_id, lang),
+            # a rendering speaks for a document only where the document has no text of its own in the language
+            lambda doc_id: None if index.has_text_in(doc_id, lang) else index.rendering(doc_id, lang),
             self.retriever.lexicon,
             lang=lang,
         )
-        index = self.retriever.index
         unknown = unknown_share(
             text, self.retriever.lexicon, lambda t: bool(index.lex_main.doc_freq(t) or index.lex_en.doc_freq(t))
         )

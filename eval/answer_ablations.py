@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import assistant.chat as chat
 import assistant.evidence as evidence
 import assistant.intents as intents
 from eval.answers import quotes_anchor
@@ -71,6 +72,7 @@ VARIANTS: list[tuple[str, Callable[[], Any] | None]] = [
     ("heading terms not counted (heading 0)", _weights(heading=0.0)),
     ("no list items after an announcing sentence", lambda: _patched(evidence, "LIST_UNITS", 1)),
     ("no abstention", lambda: _patched(evidence.Abstention, "holds", lambda self, u, d, x=0.0: bool(u))),
+    ("a question naming a record does not read its passages first", lambda: _patched(chat, "RECORD_FOCUS", False)),
     ("routing: no 'fact' route (facts about named records go to lookup/recommend)", _without_route("fact")),
 ]
 
