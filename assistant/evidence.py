@@ -438,6 +438,13 @@ def units_of(chunk: Chunk, rank: int, rendering: Rendering | None) -> list[Unit]
 
 
 @lru_cache(maxsize=50_000)
+def _holds_kind(qtype: str, text: str) -> bool:
+    """Whether ``text`` holds the kind of fact a ``qtype`` question asks for (cached per sentence)."""
+    pattern = _HAS.get(qtype)
+    return bool(pattern and pattern.search(text))
+
+
+@lru_cache(maxsize=50_000)
 def _zh_tokens(text: str) -> frozenset[str]:
     return frozenset(tokenize_zh(text))
 
@@ -489,7 +496,6 @@ def select_units(
     df = [sum(1 for ts in token_sets if t & ts) for t in terms]
     idf = [math.log(1 + (n + 1) / (d + 1)) for d in df]
     total = sum(idf)
-    kind_re = _HAS.get(qtype)
     coverages: list[float] = []
     for u, ts in zip(units, token_sets, strict=True):
         heading = headings[u.chunk.chunk_id]
@@ -506,9 +512,7 @@ def select_units(
         if coverage == 0.0:
             continue
         # the kind of fact asked for counts only in sentences on the question's topic
-        kind = coverage >= floor and bool(
-            kind_re and (kind_re.search(u.text) or (u.english and kind_re.search(u.english)))
-        )
+        kind = coverage >= floor and (_holds_kind(qtype, u.text) or bool(u.english and _holds_kind(qtype, u.english)))
         score = (
             coverage
             + (weights.kind if kind else 0.0)
