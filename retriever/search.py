@@ -129,7 +129,8 @@ class LoadedIndex:
         r = self.renderings.get((doc_id, other))
         if r is None:
             return None
-        text = r.text_between(start, end)
+        doc = self.documents.get(doc_id)
+        text = r.text_between(start, end, doc.text if doc is not None else None)
         return RenderedQuote(other, text, r.provenance) if text else None
 
     @property

@@ -117,9 +117,18 @@ class Rendering:
                 out.append(s)
         return out
 
-    def text_between(self, start: int, end: int) -> str:
-        """The rendering of ``[start, end)``: the text of its overlapping segments, joined by spaces."""
-        return " ".join(s.en for s in self.overlapping(start, end) if s.en)
+    def text_between(self, start: int, end: int, original: str | None = None) -> str:
+        """The rendering of ``[start, end)``: the text of its overlapping segments, joined by spaces (by a line
+        break where the ``original``, when given, breaks the line between two segments)."""
+        segs = [s for s in self.overlapping(start, end) if s.en]
+        if original is None:
+            return " ".join(s.en for s in segs)
+        out: list[str] = []
+        for prev, seg in zip([None, *segs], segs, strict=False):
+            if prev is not None:
+                out.append("\n" if "\n" in original[prev.end : seg.start] else " ")
+            out.append(seg.en)
+        return "".join(out)
 
 
 @dataclass(frozen=True, slots=True)
