@@ -53,12 +53,11 @@ def main() -> None:
     import faiss
 
     faiss.omp_set_num_threads(1)
-    from assistant.chat import Assistant, Turn
-    from assistant.recommend import Recommender, Taxonomy
-    from assistant.roadmap import assess_stage, load_rules
-    from ingest.pipeline import ingest, load_lexicon
+    from assistant.chat import Turn
+    from assistant.roadmap import assess_stage
+    from assistant.services import build_retriever, build_services
+    from ingest.pipeline import ingest
     from retriever.embedders import make_embedder
-    from retriever.search import HybridRetriever, load_index
     from retriever.settings import Settings
 
     out: dict = {"machine": machine(), "load_average_1m_start": load_average()}
@@ -69,10 +68,13 @@ def main() -> None:
         settings.paths.index_dir = Path(tmp) / "index"
         embedder = make_embedder(settings.embedder)
         ingest([settings.paths.corpus_dir], settings, embedder)
-        retriever = HybridRetriever(load_index(settings.paths.index_dir), embedder, load_lexicon(settings))
-        recommender = Recommender(retriever, Taxonomy.load(settings.paths.knowledge_dir))
-        rules = load_rules(settings.paths.knowledge_dir)
-        assistant = Assistant(retriever, recommender, rules)
+        services = build_services(settings, build_retriever(settings, embedder))
+        retriever, recommender, rules, assistant = (
+            services.retriever,
+            services.recommender,
+            services.rules,
+            services.assistant,
+        )
         qs = queries()
         ops = {
             "search": (lambda q: retriever.search(q, 5), qs),

@@ -67,13 +67,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 # -- search -------------------------------------------------------------------------------------------------
 def _retriever(settings: Settings):
-    from ingest.pipeline import load_lexicon
-    from retriever.chroma import load_configured_index
-    from retriever.embedders import make_embedder
-    from retriever.search import HybridRetriever
+    from assistant.services import build_retriever
 
-    index = load_configured_index(settings)
-    return HybridRetriever(index, make_embedder(settings.embedder), load_lexicon(settings), settings.retrieval)
+    return build_retriever(settings)
 
 
 def _hit_json(hit) -> dict:
@@ -388,9 +384,9 @@ def cmd_stage(args: argparse.Namespace) -> int:
 
 
 def _recommender(settings: Settings):
-    from assistant.recommend import Recommender, Taxonomy
+    from assistant.services import build_services
 
-    return Recommender(_retriever(settings), Taxonomy.load(settings.paths.knowledge_dir))
+    return build_services(settings).recommender
 
 
 def cmd_recommend(args: argparse.Namespace) -> int:

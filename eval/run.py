@@ -193,34 +193,21 @@ class Components:
 
 
 def build_retriever(settings: Settings) -> Any:
-    """The API's retriever for ``settings``: the published index, the configured embedder, the lexicon."""
-    from ingest.pipeline import load_lexicon
-    from retriever.embedders import make_embedder
-    from retriever.search import HybridRetriever, load_index
+    """The API's retriever for ``settings`` (the composition root's: the configured store, embedder, lexicon)."""
+    from assistant.services import build_retriever as build
 
-    index = load_index(settings.paths.index_dir)
-    return HybridRetriever(index, make_embedder(settings.embedder), load_lexicon(settings), settings.retrieval)
+    return build(settings)
 
 
 def build_components(settings: Settings, retriever: Any = None) -> Components:
-    """Recommender, rules and assistant over ``retriever`` (built from ``settings`` when None). A given retriever
-    gets ``settings.retrieval`` when they differ, over the same index."""
-    from assistant.chat import Assistant, Turn
-    from assistant.llm import make_llm
-    from assistant.recommend import Recommender, Taxonomy
-    from assistant.roadmap import load_rules
-    from retriever.search import with_settings
+    """Recommender, rules and assistant over ``retriever`` (built from ``settings`` when None), from the composition
+    root the CLI and the benchmarks use too; plus the citation checker."""
+    from assistant.chat import Turn
+    from assistant.services import build_services
 
-    if retriever is None:
-        retriever = build_retriever(settings)
-    elif retriever.settings != settings.retrieval:
-        retriever = with_settings(retriever, **settings.retrieval.model_dump())
-    knowledge = settings.paths.knowledge_dir
-    recommender = Recommender(retriever, Taxonomy.load(knowledge))
-    rules = load_rules(knowledge)
-    assistant = Assistant(retriever, recommender, rules, llm=make_llm(settings.llm))
-    checker = CitationChecker(retriever.index.documents, retriever.lexicon)
-    return Components(retriever, recommender, rules, assistant, checker, Turn)
+    services = build_services(settings, retriever)
+    checker = CitationChecker(services.retriever.index.documents, services.retriever.lexicon)
+    return Components(services.retriever, services.recommender, services.rules, services.assistant, checker, Turn)
 
 
 def warm_up(comp: Components) -> float:
@@ -534,7 +521,6 @@ _METRIC_LEAVES = {
     "ambiguous_acceptable",
     "agreement",
     "top3_overlap",
-    "intent_accuracy",
     "turn_success",
     "success",
     "p50_ms",
