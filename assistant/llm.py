@@ -34,6 +34,7 @@ from typing import Any
 
 from prompts import render
 from retriever.errors import LLMUnavailable, UngroundedAnswer
+from retriever.language import is_han
 
 logger = logging.getLogger(__name__)
 
@@ -116,8 +117,7 @@ def check_citations(answer: str, n_passages: int) -> list[int]:
     return cited
 
 
-def _is_han(ch: str) -> bool:
-    return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"
+_is_han = is_han
 
 
 def _squash(text: str) -> tuple[str, list[int]]:

@@ -46,6 +46,7 @@ from typing import Any, Literal
 
 from ingest.loaders import make_doc_id
 from retriever.errors import InvalidKnowledgeFile, InvalidRequest, NotFound
+from retriever.language import HAN
 from retriever.types import Citation, Criterion, Document, StageResult
 
 logger = logging.getLogger(__name__)
@@ -65,7 +66,7 @@ Status = Literal["met", "unmet", "unknown"]
 Expr = int | str | dict[str, Any]
 
 _ANSWER_CHARS = {"y": True, "1": True, "n": False, "0": False, "?": None}
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_HAN = HAN
 _LATIN = re.compile(r"[A-Za-z]")
 _ZH_RATIO = 0.3
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from ingest.normalize import normalize_for_matching
+from retriever.language import HAN
 
 __all__ = [
     "AlignParams",
@@ -113,7 +114,7 @@ def _add_trimmed(spans: list[tuple[int, int]], line: str, offset: int, a: int, b
 
 # -- the two halves of a bilingual file ---------------------------------------------------------------------------
 
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
+_HAN = HAN
 _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t\u3000\u00a0]*\n")
 

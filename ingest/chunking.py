@@ -59,6 +59,7 @@ from dataclasses import dataclass
 from ingest.language import detect_lang, is_chinese
 from ingest.normalize import strip_markup
 from retriever.errors import InvalidRequest
+from retriever.language import HAN, HAN_CLASS
 from retriever.types import Chunk, Document
 
 __all__ = ["CHUNKER_VERSION", "Heading", "detect_headings", "split_document"]
@@ -89,8 +90,8 @@ MAX_MINOR_CHARS_EN = 80
 LABEL_MAX_CHARS = 120
 
 _CN_NUM = "一二三四五六七八九十百零〇两"
-_HAN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_LETTER_RE = re.compile(r"[A-Za-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_HAN_RE = HAN
+_LETTER_RE = re.compile(f"[A-Za-z{HAN_CLASS}]")
 
 _MARKDOWN = re.compile(r"^ {0,3}(#{1,6}) +([^\t]*?)(?: +#+)? *$")
 _CHAPTER = re.compile(rf"^第\s*[{_CN_NUM}\d]+\s*[章篇]\s*(.*)$")

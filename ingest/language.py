@@ -16,7 +16,7 @@ import functools
 import logging
 import re
 
-from retriever.language import han_ratio
+from retriever.language import HAN, han_ratio
 
 __all__ = ["UNDETERMINED", "ZH_MIN_HAN_RATIO", "detect_lang", "han_ratio", "is_chinese"]
 
@@ -36,7 +36,7 @@ LANGDETECT_SAMPLE_CHARS = 1000
 
 UNDETERMINED = "und"
 
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
+_HAN = HAN
 _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
 _OTHER_SCRIPT = re.compile(
     r"[\u0370-\u03ff\u0400-\u04ff\u0590-\u05ff\u0600-\u06ff\u0900-\u0dff\u0e00-\u0e7f"

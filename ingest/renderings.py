@@ -29,6 +29,7 @@ from typing import Literal
 
 from ingest.normalize import strip_markup
 from retriever.errors import InvalidRendering
+from retriever.language import HAN
 from retriever.types import Rendering, Segment
 
 __all__ = [
@@ -48,7 +49,7 @@ PROVENANCES: tuple[Provenance, ...] = ("curated", "official", "machine")
 # period ends a sentence only before a space (so "A.3", "2.5" and URLs stay whole).
 _SENTENCE_END = re.compile(r"(?:[。！？]|[!?](?!\[))+[”’」』）)\]]*|\.(?=\s)[”’\"')\]]*")
 _LIST_MARKER = re.compile(r"\s*(?:\d{1,3}|[A-Za-z]|[ivxIVX]{1,4})\.[”’\"')\]]*")
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_HAN = HAN
 
 
 def has_han(text: str) -> bool:

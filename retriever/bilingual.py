@@ -28,6 +28,7 @@ from collections.abc import Container, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from retriever.language import HAN_CLASS
 from retriever.tokenize import (
     STOPWORDS_EN,
     STOPWORDS_ZH,
@@ -56,7 +57,7 @@ CEDICT_CANDIDATES = 3  # best headwords kept per English word or phrase
 
 _Postings = tuple[tuple[str, float], ...]  # (Chinese headword, score), best first
 _CEDICT_RELATIVE = ("cedict", "cedict_1_0_ts_utf-8_mdbg.txt")
-_HAN_WORD = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]+")  # as in tokenize
+_HAN_WORD = re.compile(f"[{HAN_CLASS}]+")
 _PARENTHETICAL = re.compile(r"\([^()]*\)|\[[^\]]*\]|[^\x00-\x7f]+(?:\|[^\x00-\x7f]+)?")
 # Definitions that are not translations: cross-references, classifiers, surnames, pronunciations (lower case).
 _NOT_A_GLOSS = (

@@ -23,6 +23,7 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 
 from retriever.errors import EmbedderUnavailable
+from retriever.language import is_han
 from retriever.settings import EmbedderSettings
 
 logger = logging.getLogger(__name__)
@@ -207,8 +208,7 @@ class SentenceTransformerEmbedder:
         return self.embed_documents([text])[0]
 
 
-def _is_cjk(ch: str) -> bool:
-    return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf" or "\uf900" <= ch <= "\ufaff"
+_is_cjk = is_han
 
 
 class HashingEmbedder:

@@ -8,9 +8,17 @@ from __future__ import annotations
 
 import re
 
-# CJK unified ideographs, extension A, compatibility ideographs, and the supplementary planes (extensions B-F).
-_HAN = re.compile("[\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff\U00020000-\U0002fa1f]")
+# The Han range, defined here once for the whole code base: CJK unified ideographs, extension A, compatibility
+# ideographs, and the supplementary planes (extensions B-F). HAN_CLASS goes inside a character class.
+HAN_CLASS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f"
+HAN = re.compile(f"[{HAN_CLASS}]")
+_HAN = HAN
 _LATIN = re.compile("[A-Za-z]")
+
+
+def has_han(text: str) -> bool:
+    """Whether ``text`` holds a Han character."""
+    return HAN.search(text) is not None
 
 
 def is_han(ch: str) -> bool:

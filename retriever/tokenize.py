@@ -21,6 +21,8 @@ from collections.abc import Iterable
 
 import jieba
 
+from retriever.language import HAN_CLASS
+
 __all__ = [
     "STOPWORDS_EN",
     "STOPWORDS_ZH",
@@ -56,7 +58,7 @@ _STOPWORDS_ZH_TEXT = """
 STOPWORDS_ZH: frozenset[str] = frozenset(_STOPWORDS_ZH_TEXT.split())
 
 # Han ideographs (basic, extension A, compatibility, extensions B-F): segmented by jieba.
-_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f"
+_HAN = HAN_CLASS
 # A Han run, or a run of other letters/digits (underscore counts as a separator).
 _RUN = re.compile(rf"([{_HAN}]+)|([^\W_{_HAN}]+)")
 _ALL_HAN = re.compile(rf"[{_HAN}]+")
