@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from ingest.catalogue import load_english
+from prompts import render
 from retriever.errors import InvalidRequest
 from retriever.language import script_lang
 from retriever.lexical import BM25Index
@@ -34,6 +35,8 @@ from retriever.types import CatalogueItem, Citation, CuratedNote, RenderedQuote
 logger = logging.getLogger(__name__)
 
 KINDS = ("mcr_tool", "unhabitat_service", "flagship")
+# Fields a quoted reason names (prompts/templates/field_label_<name>.*); any other is "its text".
+FIELD_LABELS = frozenset({"listing", "overview", "challenges", "offer", "description", "applications", "duration"})
 _SENTENCE = re.compile(r"[^。！？；\n]+[。！？；]?")
 # What a city says it lacks or wants is what a tool must answer: "a draft strategy but no risk assessment".
 _NEEDS = re.compile(
@@ -290,31 +293,17 @@ class Recommender:
         tax = self.taxonomy
         if item.kind == "mcr_tool" and item.areas:
             areas = "; ".join(f"{a} ({tax.area(a, lang)})" for a in item.areas)
-            stages = "/".join(item.stages)
-            reasons.append(
-                f"MCR2030 列于 {stages} 阶段，专题领域 {areas}"
-                if lang == "zh"
-                else f"Listed by MCR2030 for Stage {stages}, thematic area {areas}"
-            )
+            reasons.append(render("reason_mcr_listed", lang, stages="/".join(item.stages), areas=areas))
         elif item.kind == "unhabitat_service":
             title = item.section_title if lang == "zh" else item.section_title_en
-            reasons.append(
-                f"联合国人居署服务 {item.id}（{item.section} 部分：{title}）"
-                if lang == "zh"
-                else f"UN-Habitat service {item.id} in section {item.section} ({title})"
-            )
+            reasons.append(render("reason_service", lang, id=item.id, section=item.section, title=title))
         elif item.kind == "flagship":
-            reasons.append("联合国人居署旗舰项目" if lang == "zh" else "A UN-Habitat flagship programme")
+            reasons.append(render("reason_flagship", lang))
         if stage and item.stages:
-            fits = stage in item.stages
-            if lang == "zh":
-                reasons.append(
-                    f"适用于 {stage} 阶段" if fits else f"主要面向 {'/'.join(item.stages)} 阶段，而非 {stage} 阶段"
-                )
+            if stage in item.stages:
+                reasons.append(render("reason_stage_fits", lang, stage=stage))
             else:
-                reasons.append(
-                    f"fits Stage {stage}" if fits else f"aimed at Stage {'/'.join(item.stages)} rather than {stage}"
-                )
+                reasons.append(render("reason_stage_other", lang, stages="/".join(item.stages), stage=stage))
         citations: list[Citation] = []
         sentence = self._best_sentence(item, situation, query_lang)
         if sentence is not None:
@@ -346,30 +335,13 @@ class Recommender:
                     rendering=shown,
                 )
             )
-            label_en = {
-                "listing": "Listed in the MCR2030 overview as",
-                "overview": "Its overview says",
-                "challenges": "The challenges it addresses",
-                "offer": "What it offers",
-                "description": "Its description says",
-                "applications": "Its past applications",
-                "duration": "Its duration",
-            }.get(field_name, "Its text says")
-            label_zh = {
-                "listing": "MCR2030 概览中的条目",
-                "overview": "概述",
-                "challenges": "应对的挑战",
-                "offer": "提供的服务",
-                "description": "说明",
-                "applications": "应用案例",
-                "duration": "支持时间",
-            }.get(field_name, "原文")
+            label = render(f"field_label_{field_name if field_name in FIELD_LABELS else 'text'}", lang)
             if lang == "zh":
-                reasons.append(f"其{label_zh}提到：「{text}」")
+                reasons.append(render("reason_quote", lang, label=label, text=text))
             elif shown is not None:
-                reasons.append(f"{label_en}: “{shown.text}”")
+                reasons.append(render("reason_quote", lang, label=label, text=shown.text))
             else:
-                reasons.append(f"{label_en} (only in Chinese): 「{text}」")
+                reasons.append(render("reason_quote_untranslated", lang, label=label, text=text))
         return tuple(reasons), tuple(citations)
 
     def _best_sentence(self, item: CatalogueItem, situation: str, query_lang: str) -> tuple[int, int, str, str] | None:
