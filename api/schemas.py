@@ -25,6 +25,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from assistant.context import MAX_CONTEXT_TEXT, MAX_RECOMMENDATIONS, ChatContext
+from assistant.payloads import rendering_payload
 from retriever.types import Hit, RenderedQuote
 
 
@@ -969,8 +970,6 @@ MAX_CHAT_MESSAGES = 50
 
 
 def rendering_model(r: RenderedQuote | None) -> RenderingModel | None:
-    from assistant.payloads import rendering_payload
-
     payload = rendering_payload(r)
     return RenderingModel(**payload) if payload is not None else None
 

@@ -22,7 +22,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assistant.context import MAX_CONTEXT_TEXT, ChatContext
-from assistant.evidence import ABSTENTION, Abstention, Unit, in_reading_order, select_units, unknown_share
+from assistant.evidence import (
+    ABSTENTION,
+    SENTENCE,
+    Abstention,
+    Unit,
+    in_reading_order,
+    select_units,
+    unknown_share,
+)
 from assistant.intents import Decision, decide, is_unsure, ordinal_of, stage_of_followup, survey_answer
 from assistant.recommend import Recommendation, Recommender
 from assistant.roadmap import RoadmapRules, assess_stage
@@ -34,9 +42,6 @@ from retriever.types import CatalogueItem, Chunk, Citation, Hit, RenderedQuote, 
 
 logger = logging.getLogger(__name__)
 
-# A sentence ends at Chinese or English end punctuation (a period only before a space or the end, so "A.3" and
-# "2.5" stay whole), at a line break, or at markup left by extraction ("<p>"), which is never quoted.
-_SENTENCE = re.compile(r"(?:[^。！？；!?;\n<>.]|\.(?!\s|$))+(?:[。！？；!?;]|\.(?=\s|$))?")
 RECORD_ID = re.compile(r"(?<![\w.])([A-K])\.([1-9])(?![\d])")
 QUESTION_PASSAGES = 8  # passages whose sentences compete to answer a question
 RECORD_FOCUS = True  # a question naming a catalogue record reads that record's passages first
@@ -150,7 +155,7 @@ class Assistant:
             return self._stage(text, lang, ctx)
         record = self._named_record(text)
         if route == "recommend":
-            found = self.retriever.search_evidence(text, QUESTION_PASSAGES)
+            found = self.retriever.search_evidence(text, QUESTION_PASSAGES, renderings=False)
             if not self._in_domain(text) and not self._answer_units(text, found, lang):
                 # "recommend a movie": nothing of the catalogue's domain; never recommend a tool for it
                 return _unanswered("out_of_scope", lang, ctx)
@@ -322,15 +327,13 @@ class Assistant:
         if chunk.lang == lang:
             return start, end, None
         rendering = self.retriever.index.rendering(chunk.doc_id, lang)
-        segs = rendering.overlapping(start, end) if rendering is not None else []
-        if rendering is None or not segs:
+        if rendering is None or not rendering.overlapping(start, end):
             return start, end, None
-        start = max(min(start, segs[0].start), chunk.start)
-        end = min(max(end, segs[-1].end), chunk.end)
+        start, end = rendering.widen(start, end, chunk.start, chunk.end)
         return start, end, RenderedQuote(lang, rendering.text_between(start, end), rendering.provenance)
 
     def _question(self, text: str, lang: str, ctx: ChatContext, record: CatalogueItem | None = None) -> ChatReply:
-        found = self.retriever.search_evidence(text, QUESTION_PASSAGES)
+        found = self.retriever.search_evidence(text, QUESTION_PASSAGES, renderings=False)
         if record is not None and RECORD_FOCUS:
             found = self._focus_on(record, text, found)
         hits = found.hits
@@ -513,7 +516,7 @@ def _number(citations: Sequence[Citation]) -> list[Citation]:
 
 
 def _first_sentence(text: str) -> tuple[str, int]:
-    m = _SENTENCE.search(text)
+    m = SENTENCE.search(text)
     if not m:
         return "", 0
     s = m.group(0).strip()

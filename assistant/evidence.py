@@ -299,19 +299,16 @@ _ANNOUNCES = re.compile(r"[:：]\s*$|以下|如下|下列|\bfollowing\b|\bas fol
 
 @dataclass(frozen=True, slots=True)
 class Weights:
-    """The scorer's weights. ``kind``: a unit that holds what the question asks for, when its coverage is at least
-    ``kind_floor`` times the best coverage among the candidates; ``rank``: per place of its
+    """The scorer's weights. ``kind``: a unit that holds what the question asks for; ``rank``: per place of its
     passage in retrieval (subtracted); ``lang``: a unit in the asker's language; ``heading``: a term found
     only in the passage heading, relative to one in the unit; ``follow``: how close to the best score another
     unit must come to be shown with it."""
 
     kind: float = 0.25
-    kind_floor: float = 0.0
     rank: float = 0.03
     lang: float = 0.3
     heading: float = 0.5
     follow: float = 0.7
-    position: float = 0.0
 
 
 DEFAULT_WEIGHTS = Weights()
@@ -506,19 +503,17 @@ def select_units(
             elif t & heading:
                 got += w * weights.heading
         coverages.append(got / total if total else 0.0)
-    floor = weights.kind_floor * max(coverages)
     scored: list[Unit] = []
     for u, coverage in zip(units, coverages, strict=True):
         if coverage == 0.0:
             continue
         # the kind of fact asked for counts only in sentences on the question's topic
-        kind = coverage >= floor and (_holds_kind(qtype, u.text) or bool(u.english and _holds_kind(qtype, u.english)))
+        kind = _holds_kind(qtype, u.text) or bool(u.english and _holds_kind(qtype, u.english))
         score = (
             coverage
             + (weights.kind if kind else 0.0)
             - weights.rank * u.rank
             + (weights.lang if u.lang == lang else 0.0)
-            - weights.position * min(u.position, 10)
         )
         scored.append(_with(u, score, coverage, kind))
     if not scored:

@@ -115,16 +115,7 @@ def _profile_full_zh(item: CatalogueItem, taxonomy: Taxonomy) -> str:
     return "\n".join([item.name, item.section_title, _areas(item, taxonomy, "zh"), *(text for _, text in item.fields)])
 
 
-# How records are profiled and matched (measured in docs/eval/recommend.md):
-SUMMARY_IN_PROFILE = True  # the curated English summary is part of the English profile
-CROSS_SPACE = True  # a situation is also matched in the other language's token space (translated word by word)
-DENSE_OWN_PROFILE = False  # the situation's vector meets only its own language's profile (else the best of both)
-PROFILE_CHARS = 500  # how much of a record's text (from its heading) the dense profiles hold
-
-
-def _english_of(item: CatalogueItem, index: object, start: int, end: int) -> str:
-    rendering = index.rendering(item.span.doc_id, "en")  # type: ignore[attr-defined]
-    return rendering.text_between(start, end) if rendering is not None else ""
+PROFILE_CHARS = 500  # how much of a record's text (from its heading) the English dense profile holds
 
 
 class Recommender:
@@ -139,9 +130,10 @@ class Recommender:
         zh, en, full_zh, full_en, rendered = [], [], [], [], []
         for i in self.items:
             head_end = min(i.span.end, i.span.start + PROFILE_CHARS)
-            english_head = _english_of(i, index, i.span.start, head_end)
-            english_full = _english_of(i, index, i.span.start, i.span.end)
-            summary = i.summary_en if SUMMARY_IN_PROFILE or not english_full else ""
+            head = index.rendering_of_span(i.span.doc_id, "zh", i.span.start, head_end)
+            full = index.rendering_of_span(i.span.doc_id, "zh", i.span.start, i.span.end)
+            english_head, english_full = (head.text if head else ""), (full.text if full else "")
+            summary = i.summary_en
             zh.append(_profile_zh(i, taxonomy))
             en.append(
                 f"{i.name_en}. {summary} {i.section_title_en} {_areas(i, taxonomy, 'en')} {english_head}"
@@ -176,7 +168,7 @@ class Recommender:
     # -- legs ----------------------------------------------------------------------------------------------
     def _passage_ranks(self, situation: str, vector: np.ndarray) -> list[int]:
         k = min(40, self.retriever.settings.max_k)
-        hits = self.retriever.search(situation, k, Filters(docs=self._record_docs), vector=vector)
+        hits = self.retriever.search(situation, k, Filters(docs=self._record_docs), vector=vector, renderings=False)
         order: list[int] = []
         for h in hits:
             c = h.chunk
@@ -186,11 +178,8 @@ class Recommender:
                     order.append(n)
         return order
 
-    def _dense_ranks(self, q: np.ndarray, lang: str = "") -> list[int]:
-        if DENSE_OWN_PROFILE and lang in ("zh", "en"):
-            scores = self._vecs[0 if lang == "zh" else 1] @ q
-        else:
-            scores = (self._vecs @ q).max(axis=0)
+    def _dense_ranks(self, q: np.ndarray) -> list[int]:
+        scores = (self._vecs @ q).max(axis=0)
         return [int(i) for i in np.argsort(-scores, kind="stable")]
 
     def _bilingual_terms(self, situation: str, lang: str) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
@@ -212,8 +201,6 @@ class Recommender:
         zh, en = self._bilingual_terms(situation, lang)
         lexicon = self.retriever.lexicon
         concepts = [(c, 1.0) for c in lexicon.concepts(situation)] if lexicon else []
-        if not CROSS_SPACE:
-            zh, en = (zh, []) if lang == "zh" else ([], en)
         out = []
         for index, terms in ((self._lex_zh, zh), (self._lex_en, en), (self._lex_concepts, concepts)):
             scores = index.scores(terms)
@@ -258,7 +245,7 @@ class Recommender:
             vector = embed(normalized)
             for ranks in (
                 self._passage_ranks(text, vector),
-                self._dense_ranks(vector if normalized == text else embed(text), query_lang)[:50],
+                self._dense_ranks(vector if normalized == text else embed(text))[:50],
                 *self._lexical_ranks(text, query_lang),
             ):
                 for r, n in enumerate(ranks):
@@ -315,9 +302,7 @@ class Recommender:
             shown = None
             if rendering is not None and doc is not None:
                 # quote whole rendered segments (within the record), so the English says what the quote says
-                segs = rendering.overlapping(start, end)
-                start = max(min([start, *(g.start for g in segs)]), item.span.start)
-                end = min(max([end, *(g.end for g in segs)]), item.span.end)
+                start, end = rendering.widen(start, end, item.span.start, item.span.end)
                 text = doc.text[start:end]
                 shown = RenderedQuote("en", rendering.text_between(start, end), rendering.provenance)
             citations.append(

@@ -127,15 +127,10 @@ def chunk_tokens(chunk: Chunk, lexicon: Lexicon | None, english: str | None = No
         main = tokenize_zh(text)
         gloss = lexicon.zh_to_en(text) if lexicon is not None else []
         if english:
-            heading = lexicon.zh_to_en(chunk.heading) if lexicon is not None and chunk.heading else []
-            return main, tokenize_en(normalize_for_matching(english)) + (gloss if GLOSS_BESIDE_RENDERING else heading)
+            return main, tokenize_en(normalize_for_matching(english)) + gloss
         return main, gloss
     words = tokenize_en(text)
     return words, words
-
-
-# Whether a rendered Chinese chunk keeps its word-by-word glosses beside its rendering in the English view.
-GLOSS_BESIDE_RENDERING = True
 
 
 def collect_renderings(

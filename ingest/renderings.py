@@ -23,13 +23,14 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Literal
 
 from ingest.normalize import strip_markup
 from retriever.errors import InvalidRendering
-from retriever.language import HAN
+from retriever.language import has_han
 from retriever.types import Rendering, Segment
 
 __all__ = [
@@ -49,11 +50,6 @@ PROVENANCES: tuple[Provenance, ...] = ("curated", "official", "machine")
 # period ends a sentence only before a space (so "A.3", "2.5" and URLs stay whole).
 _SENTENCE_END = re.compile(r"(?:[。！？]|[!?](?!\[))+[”’」』）)\]]*|\.(?=\s)[”’\"')\]]*")
 _LIST_MARKER = re.compile(r"\s*(?:\d{1,3}|[A-Za-z]|[ivxIVX]{1,4})\.[”’\"')\]]*")
-_HAN = HAN
-
-
-def has_han(text: str) -> bool:
-    return bool(_HAN.search(text))
 
 
 def split_segments(text: str) -> list[tuple[int, int]]:
@@ -189,8 +185,6 @@ _URL_TRAIL = ".,;:!?"
 
 
 def _nfkc(text: str) -> str:
-    import unicodedata
-
     return unicodedata.normalize("NFKC", text)
 
 

@@ -26,6 +26,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -105,7 +106,6 @@ class LoadedIndex:
     catalogue: list[CatalogueItem]
     row_of: dict[str, int] = field(default_factory=dict)
     renderings: dict[tuple[str, str], Rendering] = field(default_factory=dict)
-    _langs_of: dict[str, set[str]] = field(default_factory=dict, repr=False)
 
     def rendering(self, doc_id: str, lang: str) -> Rendering | None:
         """The rendering of a document in ``lang`` (curated or an aligned official translation), if any."""
@@ -114,9 +114,11 @@ class LoadedIndex:
     def has_text_in(self, doc_id: str, lang: str) -> bool:
         """Whether a document is written in ``lang`` itself (see :func:`written_languages`): then its own text,
         not a rendering, answers readers of ``lang``."""
-        if not self._langs_of:
-            self._langs_of.update(written_languages(self.chunks))
-        return lang in self._langs_of.get(doc_id, ())
+        return lang in self._written.get(doc_id, ())
+
+    @cached_property
+    def _written(self) -> dict[str, set[str]]:
+        return written_languages(self.chunks)
 
     def rendering_of_chunk(self, chunk: Chunk) -> RenderedQuote | None:
         """A passage in the other language (English for a Chinese passage, Chinese for an English one), if a
@@ -350,17 +352,31 @@ class HybridRetriever:
         return rrf_fuse(legs, LEG_WEIGHTS[lang], self.settings.rrf_k, len(self.index.chunks), limit)
 
     def search(
-        self, query: str, k: int | None = None, filters: Filters | None = None, *, vector: np.ndarray | None = None
+        self,
+        query: str,
+        k: int | None = None,
+        filters: Filters | None = None,
+        *,
+        vector: np.ndarray | None = None,
+        renderings: bool = True,
     ) -> list[Hit]:
         """The top ``k`` chunks for ``query`` (see :meth:`search_evidence`)."""
-        return self.search_evidence(query, k, filters, vector=vector).hits
+        return self.search_evidence(query, k, filters, vector=vector, renderings=renderings).hits
 
     def search_evidence(
-        self, query: str, k: int | None = None, filters: Filters | None = None, *, vector: np.ndarray | None = None
+        self,
+        query: str,
+        k: int | None = None,
+        filters: Filters | None = None,
+        *,
+        vector: np.ndarray | None = None,
+        renderings: bool = True,
     ) -> SearchResult:
         """The top ``k`` chunks for ``query``, best first. Raises ``InvalidRequest`` for an empty query or a
         ``k`` outside 1..max_k. ``vector``: the query's embedding, when the caller already has it (it must be
-        ``embedder.embed_query(normalize_query(query))``), so one request never encodes the same text twice."""
+        ``embedder.embed_query(normalize_query(query))``), so one request never encodes the same text twice.
+        ``renderings``: give each hit its passage in the other language (callers that never show it skip the
+        work)."""
         k = self.settings.k if k is None else k
         if not 1 <= k <= self.settings.max_k:
             raise InvalidRequest(f"k must be between 1 and {self.settings.max_k}, got {k}")
@@ -376,11 +392,8 @@ class HybridRetriever:
         for rank, (row, score) in enumerate(top):
             detail = tuple((name, scores[row]) for name, scores in per_leg.items() if row in scores)
             chunk = self.index.chunks[row]
-            hits.append(
-                Hit(
-                    chunk=chunk, score=score, rank=rank + 1, legs=detail, rendering=self.index.rendering_of_chunk(chunk)
-                )
-            )
+            rendering = self.index.rendering_of_chunk(chunk) if renderings else None
+            hits.append(Hit(chunk=chunk, score=score, rank=rank + 1, legs=detail, rendering=rendering))
         dense = legs.get("dense")
         return SearchResult(hits, float(dense.scores[0]) if dense is not None and len(dense.scores) else 0.0)
 

@@ -117,6 +117,14 @@ class Rendering:
                 out.append(s)
         return out
 
+    def widen(self, start: int, end: int, lo: int, hi: int) -> tuple[int, int]:
+        """``[start, end)`` widened to the whole segments it overlaps, kept within ``[lo, hi)``, so that a quote of
+        the span and the rendering of the span say the same thing."""
+        segs = self.overlapping(start, end)
+        if not segs:
+            return start, end
+        return max(min(start, segs[0].start), lo), min(max(end, segs[-1].end), hi)
+
     def text_between(self, start: int, end: int, original: str | None = None) -> str:
         """The rendering of ``[start, end)``: the text of its overlapping segments, joined by spaces (by a line
         break where the ``original``, when given, breaks the line between two segments)."""

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ingest.loaders import read_manifest
-from ingest.renderings import load_rendering, mechanical_issues, skeleton, split_segments
+from ingest.renderings import dump_segments, load_rendering, mechanical_issues, skeleton, split_segments
 from retriever.errors import InvalidRendering
 from tests.conftest import CORPUS
 
@@ -108,6 +108,21 @@ def good_rows() -> list[dict]:
         row.update({"debris": "markup"} if not en else {"en": en})
         out.append(row)
     return out
+
+
+def test_dumped_segments_load_back(tmp_path: Path) -> None:
+    rows = [
+        (a, b, "", "markup", "") if not t else (a, b, t, "", "")
+        for (a, b), t in zip(
+            split_segments(ORIGINAL),
+            ["First sentence.", "The second has 2022.", "", "Third line https://a.org"],
+            strict=True,
+        )
+    ]
+    path = tmp_path / "d.en.jsonl"
+    path.write_text(dump_segments(ORIGINAL, rows), encoding="utf-8")
+    r = load_rendering(path, ORIGINAL, doc_id="d")
+    assert [(s.start, s.end, s.en, s.debris) for s in r.segments] == [row[:4] for row in rows]
 
 
 def test_a_valid_rendering_loads(tmp_path: Path) -> None:
