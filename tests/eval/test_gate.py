@@ -16,6 +16,7 @@ from cli.main import main
 from eval.datasets import DEV
 from eval.gate import check_floors, format_failures, load_floors
 from eval.run import GoldFiles, apply_overrides, build_components, run_eval
+from retriever.search import SearchResult
 from retriever.types import Hit
 from tests.conftest import CORPUS, KNOWLEDGE
 
@@ -58,9 +59,14 @@ class RandomRetriever:
         self.index, self.embedder, self.lexicon, self.settings = real.index, real.embedder, real.lexicon, real.settings
         self._random = random.Random(seed)
 
-    def search(self, query: str, k: int | None = None, filters: Any = None, *, vector: Any = None) -> list[Hit]:
+    def search(
+        self, query: str, k: int | None = None, filters: Any = None, *, vector: Any = None, renderings: bool = True
+    ) -> list[Hit]:
         chunks = self._random.sample(self.index.chunks, k or self.settings.k)
         return [Hit(chunk=c, score=1.0 / (i + 1), rank=i + 1) for i, c in enumerate(chunks)]
+
+    def search_evidence(self, query: str, k: int | None = None, filters: Any = None, **kw: Any) -> SearchResult:
+        return SearchResult(self.search(query, k, filters, **kw), 0.0)
 
 
 def _retrieval_failures(metrics: dict[str, float]) -> set[str]:
