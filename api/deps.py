@@ -124,7 +124,7 @@ def _built(value: _T | ResnavError | None, what: str) -> _T:
 
 
 def _build_knowledge(
-    retriever: HybridRetriever, knowledge_dir: Path
+    retriever: HybridRetriever, knowledge_dir: Path, corpus_dir: Path
 ) -> tuple[Recommender | ResnavError, RoadmapRules | ResnavError]:
     """The recommender over ``retriever`` and the roadmap rules, each replaced by its error when it fails."""
     recommender: Recommender | ResnavError
@@ -135,7 +135,7 @@ def _build_knowledge(
         logger.error("recommender_not_built code=%s message=%s", e.code, e.message)
         recommender = _knowledge_error(e)
     try:
-        rules = load_rules(knowledge_dir)
+        rules = load_rules(knowledge_dir, corpus_dir)
     except ResnavError as e:
         logger.error("roadmap_rules_not_loaded code=%s message=%s", e.code, e.message)
         rules = _knowledge_error(e)
@@ -252,7 +252,8 @@ class ServingIndex:
             folder = current_version_dir(self.root)
             self._failed_version = folder.name if folder is not None else None
             raise
-        recommender, rules = _build_knowledge(retriever, self.settings.paths.knowledge_dir)
+        paths = self.settings.paths
+        recommender, rules = _build_knowledge(retriever, paths.knowledge_dir, paths.corpus_dir)
         served = Served(retriever, time.time(), recommender, rules, self._llm)
         previous = self.version
         self._served = served  # the swap: one reference assignment

@@ -236,7 +236,7 @@ def service_env(index_dir: Path, feedback_db: Path, connections: int) -> tuple[d
     env.update(
         {
             "RESNAV_PATHS__INDEX_DIR": str(index_dir),
-            "RESNAV_PATHS__KNOWLEDGE_DIR": str(ROOT / "corpus" / "knowledge"),
+            "RESNAV_PATHS__KNOWLEDGE_DIR": str(ROOT / "knowledge"),
             "RESNAV_API__RATE_LIMIT_PER_MINUTE": "0",
             "RESNAV_API__LOAD_IN_BACKGROUND": "false",
             "RESNAV_API__RELOAD_CHECK_SECONDS": "0",

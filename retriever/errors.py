@@ -12,7 +12,7 @@
     │   ├── IndexCorrupt            index_corrupt         (checksum or structure mismatch)
     │   ├── EmbedderMismatch        embedder_mismatch     (index built with another embedder)
     │   └── IngestLocked            ingest_locked         (another ingest holds the lock)
-    ├── InvalidKnowledgeFile        invalid_knowledge_file (a curated file in corpus/knowledge is broken)
+    ├── InvalidKnowledgeFile        invalid_knowledge_file (a curated knowledge file is broken)
     │   └── InvalidRendering        invalid_rendering     (an English rendering does not fit its original)
     ├── StoreUnavailable            store_unavailable     (a vector-store server does not answer)
     ├── EmbedderUnavailable         embedder_unavailable  (model package missing or failing)

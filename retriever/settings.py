@@ -15,10 +15,22 @@ from pydantic import BaseModel, Field, SecretStr, field_validator, model_validat
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
+def packaged_knowledge_dir() -> Path:
+    """The curated knowledge files shipped with resnav: the ``knowledge/`` data folder installed beside ``retriever``
+    (package data; the checkout's folder for an editable install, site-packages for a wheel). A path, not an import:
+    the folder holds no code."""
+    return Path(__file__).resolve().parent.parent / "knowledge"
+
+
 class PathSettings(BaseModel):
-    corpus_dir: Path = Field(Path("corpus"), description="Folder ingested by default; holds MANIFEST.json.")
+    corpus_dir: Path = Field(
+        Path("corpus"),
+        description="Folder ingested by default; holds MANIFEST.json and the MCR2030 overview the roadmap rules quote.",
+    )
     knowledge_dir: Path = Field(
-        Path("corpus/knowledge"), description="Curated knowledge files: glossary, roadmap rules, English names."
+        default_factory=packaged_knowledge_dir,
+        description="Curated knowledge files: glossary, roadmap rules, English names. Default: the copy shipped "
+        "in the package (knowledge/ in the checkout).",
     )
     index_dir: Path = Field(Path("var/index"), description="Root of the versioned index (versions/ + CURRENT).")
     keep_versions: int = Field(3, ge=1, description="How many published index versions to keep on disk.")
@@ -158,12 +170,19 @@ class ApiSettings(BaseModel):
     rate_limit_per_minute: int = Field(
         default=120,
         ge=0,
-        description="Requests a minute per client IP, and per admin key, in each worker process (token bucket); "
-        "more: 429 `rate_limited` with Retry-After. /healthz, /readyz, /metrics and static assets are exempt. "
-        "0 turns rate limiting off.",
+        description="Requests a minute per client IP, and per admin key (token bucket), in each worker process, or "
+        "across all of them with rate_limit_store_url; more: 429 `rate_limited` with Retry-After. /healthz, /readyz, "
+        "/metrics and static assets are exempt. 0 turns rate limiting off.",
     )
     rate_limit_burst: int = Field(
         default=30, ge=1, description="Requests a client may send at once before the per-minute rate applies."
+    )
+    rate_limit_store_url: str | None = Field(
+        default=None,
+        description="PostgreSQL URL (`postgresql+psycopg://user:password@host:5432/db`, extra 'postgres') of the "
+        "token buckets shared by every worker and replica, so a client gets one limit, not one per process. "
+        "Unset: each process keeps its own buckets. If the database fails, each process falls back to its own "
+        "buckets (fail-open to the per-process limit) and counts it in resnav_rate_limit_store_errors_total.",
     )
     max_concurrent: int = Field(
         default=32,
@@ -202,6 +221,19 @@ class ApiSettings(BaseModel):
             if origin not in out:
                 out.append(origin)
         return out
+
+    @field_validator("rate_limit_store_url")
+    @classmethod
+    def _store_url(cls, v: str | None) -> str | None:
+        if v is None or v.strip() == "":
+            return None
+        v = v.strip()
+        if not v.startswith("postgresql+psycopg://"):  # the URL may hold a password: never echoed
+            raise ValueError(
+                "api.rate_limit_store_url must be a PostgreSQL URL 'postgresql+psycopg://user:password@host:5432/db' "
+                "(empty: in-process buckets)"
+            )
+        return v
 
     @field_validator("admin_key_sha256")
     @classmethod
@@ -260,7 +292,8 @@ def settings_table() -> str:
             if isinstance(ann, type) and issubclass(ann, BaseModel):
                 walk(ann, f"{prefix}{name.upper()}__")
             else:
-                lines.append(f"| `{prefix}{name.upper()}` | `{f.default}` | {f.description} |")
+                default = f.default if f.default_factory is None else f"{f.default_factory.__name__}()"
+                lines.append(f"| `{prefix}{name.upper()}` | `{default}` | {f.description} |")
 
     walk(Settings, "RESNAV_")
     return "\n".join(lines)

@@ -10,7 +10,7 @@ from tests.llm_stub import stub  # noqa: F401 - the scripted OpenAI-compatible s
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
-KNOWLEDGE = CORPUS / "knowledge"
+KNOWLEDGE = ROOT / "knowledge"
 
 
 @pytest.fixture(scope="session")

@@ -21,7 +21,7 @@ from retriever.settings import ApiSettings, EmbedderSettings, FeedbackSettings, 
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "corpus"
-KNOWLEDGE = CORPUS / "knowledge"
+KNOWLEDGE = ROOT / "knowledge"
 
 ADMIN_KEY = "test-admin-key-6f1c"
 ADMIN_KEY_SHA256 = hashlib.sha256(ADMIN_KEY.encode()).hexdigest()
@@ -128,7 +128,15 @@ def shared_client(hashing_index: Path, tmp_path_factory: pytest.TempPathFactory)
 
 @pytest.fixture
 def corpus_copy(tmp_path: Path) -> Path:
-    """A writable copy of the real corpus (documents + MANIFEST.json + knowledge/)."""
+    """A writable copy of the real corpus (documents, renderings, MANIFEST.json)."""
     target = tmp_path / "corpus"
     shutil.copytree(CORPUS, target)
+    return target
+
+
+@pytest.fixture
+def knowledge_copy(tmp_path: Path) -> Path:
+    """A writable copy of the curated knowledge files (knowledge/)."""
+    target = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE, target)
     return target

@@ -5,7 +5,6 @@ list, errors, the rules swapped with the index, a broken rules file, and (integr
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +14,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from assistant.payloads import stage_payload
 from assistant.roadmap import assess_stage
-from tests.api.conftest import ADMIN, KNOWLEDGE, assert_error, make_settings
+from tests.api.conftest import ADMIN, assert_error, make_settings
 
 STAGE_FIELDS = {
     "stage",
@@ -183,16 +182,11 @@ def test_wrong_method(shared_client: TestClient) -> None:
 
 
 # -- serving: rules loaded with each index version; a broken rules file -----------------------------------------
-@pytest.fixture
-def corpus_and_knowledge(tmp_path: Path) -> Path:
-    target = tmp_path / "corpus"
-    shutil.copytree(KNOWLEDGE.parent, target)
-    return target
-
-
-def test_rules_are_reloaded_with_the_next_index_version(corpus_and_knowledge: Path, tmp_path: Path) -> None:
-    settings = make_settings(tmp_path / "index", tmp_path / "f.sqlite", corpus_dir=corpus_and_knowledge)
-    settings.paths.knowledge_dir = corpus_and_knowledge / "knowledge"
+def test_rules_are_reloaded_with_the_next_index_version(
+    corpus_copy: Path, knowledge_copy: Path, tmp_path: Path
+) -> None:
+    settings = make_settings(tmp_path / "index", tmp_path / "f.sqlite", corpus_dir=corpus_copy)
+    settings.paths.knowledge_dir = knowledge_copy
     with TestClient(create_app(settings)) as client:
         assert client.post("/v1/admin/reindex", headers=ADMIN).status_code == 200
         question = client.get("/v1/stage/questions").json()["questions"][0]["text"]
@@ -201,19 +195,18 @@ def test_rules_are_reloaded_with_the_next_index_version(corpus_and_knowledge: Pa
         rules["questions"][0]["en"] = "Has the mayor stated a resilience vision? (edited)"
         rules_file.write_text(json.dumps(rules, ensure_ascii=False), encoding="utf-8")
         assert client.get("/v1/stage/questions").json()["questions"][0]["text"] == question  # same version
-        (corpus_and_knowledge / "harbour-pilot.en.md").write_text("# Harbour\n\nA harbour pilot.\n", encoding="utf-8")
+        (corpus_copy / "harbour-pilot.en.md").write_text("# Harbour\n\nA harbour pilot.\n", encoding="utf-8")
         assert client.post("/v1/admin/reindex", headers=ADMIN).json()["swapped"] is True
         edited = client.get("/v1/stage/questions").json()["questions"][0]["text"]
         assert edited == "Has the mayor stated a resilience vision? (edited)"
 
 
 def test_missing_rules_file_fails_only_the_stage_routes(
-    hashing_index: Path, tmp_path: Path, corpus_and_knowledge: Path
+    hashing_index: Path, tmp_path: Path, knowledge_copy: Path
 ) -> None:
-    knowledge = corpus_and_knowledge / "knowledge"
-    (knowledge / "roadmap.json").unlink()
+    (knowledge_copy / "roadmap.json").unlink()
     settings = make_settings(hashing_index, tmp_path / "f.sqlite")
-    settings.paths.knowledge_dir = knowledge
+    settings.paths.knowledge_dir = knowledge_copy
     with TestClient(create_app(settings)) as client:
         assert client.get("/readyz").status_code == 200
         assert client.post("/v1/search", json={"query": "城市韧性"}).status_code == 200

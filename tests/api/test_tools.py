@@ -4,7 +4,6 @@ broken curated file, and (integration) search quality with the real model."""
 
 from __future__ import annotations
 
-import shutil
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -15,7 +14,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from assistant.payloads import item_payload
 from retriever.types import CatalogueItem
-from tests.api.conftest import ADMIN, KNOWLEDGE, assert_error, make_settings
+from tests.api.conftest import ADMIN, assert_error, make_settings
 
 ITEM_FIELDS = {
     "id",
@@ -281,13 +280,6 @@ def test_recommender_is_built_with_each_index_version(corpus_copy: Path, tmp_pat
         assert second.recommender is not first.recommender and second.recommender.retriever is second.retriever
         assert second.rules is not first.rules
         assert _get(client)["total"] == 110
-
-
-@pytest.fixture
-def knowledge_copy(tmp_path: Path) -> Path:
-    target = tmp_path / "corpus"
-    shutil.copytree(KNOWLEDGE.parent, target)
-    return target / "knowledge"
 
 
 def test_broken_catalogue_file_fails_only_the_routes_that_need_it(

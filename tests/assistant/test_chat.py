@@ -10,7 +10,7 @@ from assistant.chat import Assistant, Turn
 from assistant.recommend import Recommender, Taxonomy
 from assistant.roadmap import load_rules
 from retriever.errors import InvalidRequest
-from tests.conftest import KNOWLEDGE, ROOT
+from tests.conftest import CORPUS, KNOWLEDGE, ROOT
 
 pytestmark = pytest.mark.integration
 
@@ -20,7 +20,7 @@ QA = ROOT.parent / "shared" / "eval-dev" / "qa.jsonl"
 @pytest.fixture(scope="module")
 def assistant(real_index) -> Assistant:
     _, retriever = real_index
-    return Assistant(retriever, Recommender(retriever, Taxonomy.load(KNOWLEDGE)), load_rules(KNOWLEDGE))
+    return Assistant(retriever, Recommender(retriever, Taxonomy.load(KNOWLEDGE)), load_rules(KNOWLEDGE, CORPUS))
 
 
 def say(assistant: Assistant, history: list[str], context: dict | None = None):
