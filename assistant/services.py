@@ -53,6 +53,6 @@ def build_services(settings: Settings, retriever: HybridRetriever | None = None)
         retriever = with_settings(retriever, **settings.retrieval.model_dump())
     knowledge = settings.paths.knowledge_dir
     recommender = Recommender(retriever, Taxonomy.load(knowledge))
-    rules = load_rules(knowledge)
+    rules = load_rules(knowledge, settings.paths.corpus_dir, embedder=retriever.embedder)  # one loaded model
     llm = make_llm(settings.llm)
     return Services(retriever, recommender, rules, Assistant(retriever, recommender, rules, llm=llm), llm)

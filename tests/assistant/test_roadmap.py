@@ -29,8 +29,8 @@ STAGE_QUESTIONS = {2, 3, 4, 10, 12, 13}
 
 
 @pytest.fixture(scope="module")
-def rules(knowledge_dir: Path) -> RoadmapRules:
-    return load_rules(knowledge_dir)
+def rules(knowledge_dir: Path, corpus_dir: Path) -> RoadmapRules:
+    return load_rules(knowledge_dir, corpus_dir)
 
 
 def _answers(**yes: bool) -> dict[int, bool | None]:
@@ -98,18 +98,30 @@ def test_citations_index_into_the_ingested_document(rules: RoadmapRules, corpus_
         assert source.text[c.citation.start : c.citation.end] == c.citation.quote
 
 
-def test_load_rules_rejects_a_quote_not_in_the_document(tmp_path: Path, knowledge_dir: Path) -> None:
+def test_load_rules_rejects_a_quote_not_in_the_document(tmp_path: Path, knowledge_dir: Path, corpus_dir: Path) -> None:
     knowledge = tmp_path / "knowledge"
     knowledge.mkdir()
-    shutil.copy(knowledge_dir.parent / "mcr2030-overview.zh.txt", tmp_path)
+    shutil.copy(corpus_dir / "mcr2030-overview.zh.txt", tmp_path)
     data = json.loads((knowledge_dir / "roadmap.json").read_text(encoding="utf-8"))
     data["criteria"][0]["quote"] = "文件中没有的句子"
     (knowledge / "roadmap.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     with pytest.raises(InvalidKnowledgeFile) as err:
-        load_rules(knowledge)
+        load_rules(knowledge, tmp_path)
     assert err.value.code == "invalid_knowledge_file"
     with pytest.raises(NotFound):
-        load_rules(tmp_path / "nowhere")
+        load_rules(tmp_path / "nowhere", tmp_path)
+
+
+def test_load_rules_reads_the_document_from_the_corpus_dir_it_is_given(
+    tmp_path: Path, knowledge_dir: Path, corpus_dir: Path
+) -> None:
+    """The knowledge folder and the corpus are independent: the quoted document comes from ``corpus_dir`` only."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    with pytest.raises(NotFound, match="roadmap source document not found"):
+        load_rules(knowledge_dir, corpus)
+    shutil.copy(corpus_dir / "mcr2030-overview.zh.txt", corpus)
+    assert len(load_rules(knowledge_dir, corpus).questions) == 15
 
 
 # ------------------------------------------------------------------------------------------------- truth table

@@ -1,0 +1,87 @@
+"""The MCR2030 resilience roadmap: survey answers and free text -> a stage (A, B, C or undecided) and the criteria
+behind it.
+
+The rules are data in ``knowledge/roadmap.json``: the 15 stage-assessment questions (Chinese exactly as in
+the MCR2030 overview, plus English), the criteria as expressions over the questions with the exact document text
+that defines each, the stage table, text patterns per question (zh and en), next steps and thematic areas. This
+module evaluates them and never generates text of its own beyond filling the templates in that file.
+
+- A->B holds when Q2 AND Q3 AND Q10 AND (Q4 OR Q12 OR Q13 OR submitted); B->C holds when Q13 OR submitted. The
+  FAQ's B->C criterion accepts a plan "批准或提交，以备实施" (approved or submitted for implementation), so a
+  plan stated as submitted to the governing body meets B->C even when Q13 (which asks for approval) is no or
+  unknown; the gap between the survey and the FAQ is still reported as an ambiguity settled by Q13.
+- Stage C when both hold, B when only A->B does, A when neither does; ISO 37123 certification puts a city in C
+  directly. The roadmap is sequential: an A->B criterion known unmet means Stage A whatever is unknown about
+  B->C (``stage_table.sequential``). B->C known met without A->B is not settled by the documents: the stage is
+  ``"undecided"`` and ``to_ask`` names the missing A->B items.
+- Answers are three-valued (yes / no / unknown) and unknowns are never guessed. When the unknowns can change the
+  outcome the stage is ``"undecided"`` and ``to_ask`` lists the questions that can, the most decisive first: a
+  question's weight is the number of completions of the other unknowns in which its answer changes the outcome.
+
+Free text (zh or en) is split into sentences and clauses. Each pattern match sets its question to yes, to no when
+a negation cue shares its clause or the clause speaks of the future or of something still being set up ("we plan
+to", "正在筹建": not done yet; except for Q4, where intending the strategy process counts), or leaves it unknown
+when the clause is hedged. Q2 needs
+both of its audiences, Q3 a time inside its 12-month window. A sentence stating that a plan or strategy was
+submitted (not negated, hedged or future; the submission cues "awaiting a vote", "等待表决" are not hedges) sets
+the ``SUBMITTED`` fact and leaves Q13 unknown. Explicit answers override the text, question by question: an
+explicit Q13 no does not cancel a stated submission.
+
+Two keys that are not survey questions carry facts in answer and evidence mappings, each with its own criterion
+and citation: ``ISO37123`` (0), the ISO 37123 certification, and ``SUBMITTED`` (-1), a plan submitted to the
+governing body. Neither is ever asked about; an unknown fact is read as "not claimed".
+
+The package splits along those lines: ``model`` (pydantic schema of ``roadmap.json``, so a typo is an error naming
+its location), ``loader`` (the validated file compiled into ``RoadmapRules``), ``answers`` (explicit answers and
+language), ``reader`` (free text -> answers with evidence; by patterns, and by meaning with ``exemplars`` when the
+composition root hands in the service's embedder), ``rules`` (three-valued logic and the stage decision)
+and ``assess`` (``assess_stage``, the public entry). Every public name is importable from ``assistant.roadmap``.
+"""
+
+from assistant.roadmap.answers import detect_lang, parse_answers
+from assistant.roadmap.assess import assess_stage, next_question
+from assistant.roadmap.loader import (
+    FACTS,
+    ISO37123,
+    LANGS,
+    QUESTIONS,
+    RULES_FILE,
+    SUBMITTED,
+    CriterionRule,
+    Cue,
+    Expr,
+    Implication,
+    Lexicon,
+    Passage,
+    Question,
+    RoadmapRules,
+    StageRow,
+    Status,
+    load_rules,
+)
+from assistant.roadmap.reader import map_text
+
+__all__ = [
+    "FACTS",
+    "ISO37123",
+    "LANGS",
+    "QUESTIONS",
+    "RULES_FILE",
+    "SUBMITTED",
+    "CriterionRule",
+    "Cue",
+    "Expr",
+    "Implication",
+    "Lexicon",
+    "Passage",
+    "Question",
+    "RoadmapRules",
+    "StageRow",
+    "Status",
+    "assess_stage",
+    "detect_lang",
+    "load_rules",
+    "map_text",
+    "next_question",
+    "parse_answers",
+]

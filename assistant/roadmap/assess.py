@@ -1,0 +1,186 @@
+"""The public entry: answers and/or text -> ``StageResult`` with criteria, citations, next steps."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from assistant.roadmap.answers import check_answers, check_lang, detect_lang
+from assistant.roadmap.loader import (
+    FACTS,
+    QUESTIONS,
+    SUBMITTED,
+    Passage,
+    RoadmapRules,
+    Status,
+)
+from assistant.roadmap.reader import (
+    Note,
+    Reading,
+    dedupe_notes,
+    question_ref,
+    read_text,
+    render_note,
+)
+from assistant.roadmap.rules import decide_stage, evaluate, order_questions, status_of
+from retriever.errors import InvalidRequest
+from retriever.types import Citation, Criterion, Document, StageResult
+
+# ------------------------------------------------------------------------------------------------------ output
+
+
+def assess_stage(
+    answers: Mapping[int, bool | None] | None = None,
+    text: str | None = None,
+    *,
+    rules: RoadmapRules,
+    source: Document | None = None,
+    lang: str | None = None,
+) -> StageResult:
+    """The roadmap stage for survey ``answers`` (question -> True/False/None) and/or a free-text description.
+
+    Explicit answers override what the text says (None lets the text speak). ``lang`` ("zh"/"en") is the output
+    language; when None it is detected from ``text`` (else "en"). ``source`` is the loaded MCR2030 Document:
+    citations then carry its ``doc_id`` and offsets into its text (else the rules' own copy of the file). Raises
+    ``InvalidRequest`` for bad answers or language, or when ``source`` lacks a quoted criterion.
+    """
+    explicit = check_answers(answers)
+    out_lang = check_lang(lang) if lang is not None else (detect_lang(text) if text else "en")
+    reading = read_text(text, rules) if text else Reading()
+
+    values: dict[int, bool | None] = dict.fromkeys((*FACTS, *QUESTIONS))
+    evidence: dict[int, str] = {}
+    for q, value in reading.answers.items():
+        values[q] = value
+        evidence[q] = reading.evidence[q]
+    for q, v in explicit.items():
+        if v is not None:
+            values[q] = v
+            word = rules.message("yes" if v else "no", out_lang)
+            evidence[q] = (
+                rules.message(
+                    "evidence_fact",
+                    out_lang,
+                    label=question_ref(q, rules, out_lang),
+                    value=word,
+                )
+                if q in FACTS
+                else rules.message("evidence_answer", out_lang, n=str(q), value=word)
+            )
+    if values[SUBMITTED] is None:  # a fact, not a question: not stated means not submitted, never asked
+        values[SUBMITTED] = False
+    # An explicit answer settles what the text left open, but not a tension between the documents themselves;
+    # the submission's tension is moot once the plan is approved (Q13 yes) or the submission is denied.
+    notes = [
+        n
+        for n in reading.notes
+        if (n.key in rules.document_tensions or any(explicit.get(q) is None for q in n.questions))
+        and not (n.key == "submitted" and (values[rules.submitted_question] or not values[SUBMITTED]))
+    ]
+
+    stage, to_ask = decide_stage(values, rules, notes, out_lang)
+    statuses = {rule.id: status_of(evaluate(rule.id, values, rules)) for rule in rules.criteria}
+    for key, when, settled_by in rules.criterion_notes:
+        if all(statuses[cid] == status for cid, status in when):
+            notes.append(
+                Note(
+                    key,
+                    tuple(order_questions(rules.criterion(settled_by).questions, rules)),
+                )
+            )
+
+    return StageResult(
+        stage=stage,
+        criteria=_criteria(values, evidence, statuses, rules, source, out_lang),
+        answers=tuple((q, values[q]) for q in QUESTIONS),
+        to_ask=tuple(to_ask),
+        ambiguities=tuple(dict.fromkeys(render_note(n, rules, out_lang) for n in dedupe_notes(notes))),
+        next_steps=tuple(_next_steps(stage, values, statuses, rules, out_lang)),
+        areas=rules.stage_areas.get(stage, rules.cross_cutting_areas),
+        evidence=tuple((q, evidence[q]) for q in QUESTIONS if q in evidence),
+    )
+
+
+def _criteria(
+    values: Mapping[int, bool | None],
+    evidence: Mapping[int, str],
+    statuses: Mapping[str, Status],
+    rules: RoadmapRules,
+    source: Document | None,
+    lang: str,
+) -> tuple[Criterion, ...]:
+    doc_id, doc_source, title = (
+        (source.doc_id, source.source, source.title)
+        if source is not None
+        else (rules.doc_id, rules.doc_source, rules.doc_title)
+    )
+    out = []
+    for n, rule in enumerate(rules.criteria, start=1):
+        ev = tuple(dict.fromkeys(evidence[q] for q in rule.facts if q in evidence and values.get(q) is not None))
+        start, end = _locate(rule.passage, source)
+        citation = Citation(
+            n=n,
+            doc_id=doc_id,
+            source=doc_source,
+            title=title,
+            section=rule.passage.section,
+            page=source.page_at(start) if source is not None else None,
+            start=start,
+            end=end,
+            quote=rule.passage.quote,
+            lang="zh",
+        )
+        out.append(
+            Criterion(
+                id=rule.id,
+                label=rule.label(lang),
+                status=statuses[rule.id],
+                questions=rule.questions,
+                evidence=ev,
+                citation=citation,
+            )
+        )
+    return tuple(out)
+
+
+def _locate(passage: Passage, source: Document | None) -> tuple[int, int]:
+    if source is None:
+        return passage.start, passage.end
+    start = source.text.find(passage.quote)
+    if start < 0:
+        raise InvalidRequest(f"source {source.source!r} does not contain the roadmap quote {passage.quote[:30]!r}")
+    return start, start + len(passage.quote)
+
+
+def _next_steps(
+    stage: str,
+    values: Mapping[int, bool | None],
+    statuses: Mapping[str, Status],
+    rules: RoadmapRules,
+    lang: str,
+) -> list[str]:
+    """What to do next, in ``lang``: the unmet criteria towards the next stage, then the stage's commitments."""
+    ns = rules.next_steps
+    if stage == "undecided":
+        contacts = rules.contacts
+        listed = [f"{r[lang]} {r['email']}" for r in contacts["regions"]]
+        listed.append(f"{contacts['global'][lang]} {contacts['global']['email']}")
+        joined = rules.message("list_sep", lang).join(listed)
+        return [item[lang].format(contacts=joined) for item in ns["undecided"]]
+    steps = [
+        item[lang]
+        for item in ns["to_next"].get(stage, ())
+        if ("criterion" not in item or statuses[item["criterion"]] != "met")
+        and not any(values.get(q) is True for q in item.get("unless_any", ()))
+    ]
+    steps += [item[lang] for item in ns["commitments"][stage]]
+    steps += [item[lang] for item in ns["all"]]
+    return steps
+
+
+def next_question(result: StageResult, rules: RoadmapRules, lang: str) -> tuple[int, str] | None:
+    """The most decisive question still to ask (the first of ``result.to_ask``) with its text in ``lang``."""
+    out_lang = check_lang(lang)
+    if not result.to_ask:
+        return None
+    q = result.to_ask[0]
+    return q, rules.question(q).text(out_lang)

@@ -1,0 +1,470 @@
+"""The roadmap rules as loaded: ``roadmap.json`` validated (``model``), its patterns compiled and its quotes
+located in the MCR2030 document it cites."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import ValidationError
+
+from assistant.roadmap.exemplars import EXEMPLARS_FILE, Exemplar, ExemplarReader
+from assistant.roadmap.model import ExemplarFile, RoadmapFile, validation_problems
+from ingest.loaders import make_doc_id
+from retriever.embedders import Embedder
+from retriever.errors import InvalidKnowledgeFile, InvalidRequest, NotFound
+
+logger = logging.getLogger(__name__)
+
+
+ISO37123 = 0
+"""Key of the ISO 37123 certification fact in answer and evidence mappings (not a survey question)."""
+SUBMITTED = -1
+"""Key of the "plan submitted to the governing body" fact in answer and evidence mappings (not a survey question)."""
+FACTS = {ISO37123: "iso37123", SUBMITTED: "submitted"}
+"""The fact keys and the criterion that states each."""
+
+RULES_FILE = "roadmap.json"
+QUESTIONS = tuple(range(1, 16))
+LANGS = ("zh", "en")
+
+Status = Literal["met", "unmet", "unknown"]
+Expr = int | str | dict[str, Any]
+
+
+# --------------------------------------------------------------------------------------------------- the rules
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """An exact quote of the rules document: ``text[start:end] == quote``."""
+
+    quote: str
+    section: tuple[str, ...]
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """One survey question: ``passage.quote`` is the Chinese question exactly as in the document."""
+
+    n: int
+    label_en: str
+    label_zh: str
+    en: str
+    passage: Passage
+
+    @property
+    def zh(self) -> str:
+        return self.passage.quote
+
+    def text(self, lang: str) -> str:
+        return self.zh if lang == "zh" else self.en
+
+    def label(self, lang: str) -> str:
+        return self.label_zh if lang == "zh" else self.label_en
+
+
+@dataclass(frozen=True, slots=True)
+class CriterionRule:
+    """A criterion as an expression over questions (ints) and other criteria (ids), with its defining text.
+    ``questions`` are the survey questions it depends on; ``facts`` adds the fact keys (``FACTS``)."""
+
+    id: str
+    label_en: str
+    label_zh: str
+    expr: Expr
+    questions: tuple[int, ...]
+    facts: tuple[int, ...]
+    passage: Passage
+
+    def label(self, lang: str) -> str:
+        return self.label_zh if lang == "zh" else self.label_en
+
+
+@dataclass(frozen=True, slots=True)
+class StageRow:
+    """One row of the stage table: when the decisive criteria have these values, the stage is ``stage``."""
+
+    when: tuple[tuple[str, bool], ...]
+    stage: Literal["A", "B", "C", "undecided"]
+    ask_missing: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Cue:
+    """Patterns (both languages, case-insensitive) whose matches speak about question ``q`` under ``facet``."""
+
+    q: int
+    facet: str
+    patterns: tuple[re.Pattern[str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Implication:
+    """When a match of ``pattern`` has polarity ``when`` in its clause, the questions in ``sets`` take those
+    values under the facet ``"implied"`` (so an explicit yes elsewhere still wins)."""
+
+    id: str
+    pattern: re.Pattern[str]
+    when: bool
+    sets: tuple[tuple[int, bool], ...]
+    ignore_future: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Lexicon:
+    """Language cues shared by all questions, zh and en alternatives compiled into one pattern each."""
+
+    sentence_split: re.Pattern[str]
+    clause_split: re.Pattern[str]
+    negation: re.Pattern[str]
+    negation_exclusions: re.Pattern[str]
+    uncertain: re.Pattern[str]
+    future: re.Pattern[str]
+    only: re.Pattern[str]
+    recent: re.Pattern[str]
+    stale: re.Pattern[str]
+    boundary: re.Pattern[str]
+    year: re.Pattern[str]
+    months_ago: re.Pattern[str]
+    undated: re.Pattern[str]
+    numbers: Mapping[str, int]
+
+
+@dataclass(frozen=True, slots=True)
+class RoadmapRules:
+    """Everything ``assess_stage`` needs, loaded from ``roadmap.json`` and checked against the MCR2030 document.
+
+    ``doc_text`` is the document as read from the corpus; every ``Passage`` indexes into it. ``doc_id`` is the
+    ingest id of that file (``ingest.loaders.make_doc_id``), used when ``assess_stage`` gets no ``source``.
+    """
+
+    questions: tuple[Question, ...]
+    criteria: tuple[CriterionRule, ...]
+    stage_table: tuple[StageRow, ...]
+    decide_on: tuple[str, ...]
+    overrides: tuple[tuple[str, Literal["A", "B", "C", "undecided"]], ...]
+    sequential: tuple[str, str, Literal["A", "B", "C", "undecided"]] | None
+    ask_order: tuple[int, ...]
+    cues: tuple[Cue, ...]
+    lexicon: Lexicon
+    components: Mapping[int, tuple[tuple[str, re.Pattern[str]], ...]]
+    combine_any: frozenset[int]
+    intent_counts: frozenset[int]
+    positive_only: frozenset[tuple[int, str]]
+    blockers: Mapping[int, re.Pattern[str]]
+    non_approvers: Mapping[int, tuple[re.Pattern[str], re.Pattern[str]]]
+    windows: Mapping[int, int]
+    focal_point: tuple[int, frozenset[str], str]
+    submitted: re.Pattern[str]
+    submitted_needs: re.Pattern[str]
+    submitted_question: int
+    submitted_drop_no: frozenset[int]
+    implications: tuple[Implication, ...]
+    criterion_notes: tuple[tuple[str, tuple[tuple[str, Status], ...], str], ...]
+    document_tensions: frozenset[str]
+    stage_areas: Mapping[str, tuple[int, ...]]
+    cross_cutting_areas: tuple[int, ...]
+    next_steps: Mapping[str, Any]
+    contacts: Mapping[str, Any]
+    messages: Mapping[str, Mapping[str, str]]
+    doc_source: str
+    doc_title: str
+    doc_text: str = field(repr=False)
+    doc_id: str = ""
+    exemplars: ExemplarReader | None = field(default=None, repr=False)
+    reader: Literal["patterns", "exemplars", "both"] = "patterns"
+
+    def question(self, n: int) -> Question:
+        if not 1 <= n <= len(self.questions):
+            raise InvalidRequest(f"no survey question {n}: questions are 1..{len(self.questions)}")
+        return self.questions[n - 1]
+
+    def criterion(self, cid: str) -> CriterionRule:
+        for rule in self.criteria:
+            if rule.id == cid:
+                return rule
+        raise InvalidRequest(f"no roadmap criterion {cid!r}")
+
+    def message(self, key: str, lang: str, **params: str) -> str:
+        return self.messages[key][lang].format(**params)
+
+
+def load_rules(
+    knowledge_dir: Path,
+    corpus_dir: Path,
+    *,
+    embedder: Embedder | None = None,
+    reader: Literal["patterns", "exemplars", "both"] | None = None,
+) -> RoadmapRules:
+    """Load ``roadmap.json`` from ``knowledge_dir`` and the MCR2030 document it quotes from ``corpus_dir``
+    (``paths.knowledge_dir`` and ``paths.corpus_dir``: two independent folders).
+
+    With an ``embedder`` (the service's loaded one, from the composition root) free text is also read by meaning:
+    ``roadmap_exemplars.json`` gives the exemplar statements and which reader to use (``reader`` overrides it).
+    Without one, only the patterns read text.
+
+    Raises ``NotFound`` when either file is missing and ``InvalidKnowledgeFile`` when the rules are malformed (the
+    message names each problem's location in the file, see ``model``), a
+    regex does not compile, or a quote is not found exactly once in the document.
+    """
+    path = Path(knowledge_dir) / RULES_FILE
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as e:
+        raise NotFound(f"roadmap rules not found: {path}") from e
+    except (OSError, json.JSONDecodeError) as e:
+        raise invalid(f"cannot read {path}: {e}") from e
+    try:
+        RoadmapFile.model_validate(data)
+    except ValidationError as e:
+        raise invalid(f"malformed {path}: " + "; ".join(validation_problems(e))) from e
+    corpus_dir = Path(corpus_dir)
+    doc_file = data["document"]["file"]
+    try:
+        doc_text = (corpus_dir / doc_file).read_text(encoding="utf-8")
+    except FileNotFoundError as e:
+        raise NotFound(f"roadmap source document not found: {corpus_dir / doc_file}") from e
+    try:
+        rules = _build_rules(data, doc_file, doc_text, _manifest_title(corpus_dir, doc_file))
+    except (KeyError, TypeError, ValueError) as e:
+        raise invalid(f"malformed {path}: {e!r}") from e
+    if embedder is not None:
+        rules = _with_exemplars(rules, Path(knowledge_dir) / EXEMPLARS_FILE, embedder, reader)
+    logger.debug(
+        "roadmap.rules_loaded questions=%d cues=%d reader=%s", len(rules.questions), len(rules.cues), rules.reader
+    )
+    return rules
+
+
+def _with_exemplars(
+    rules: RoadmapRules,
+    path: Path,
+    embedder: Embedder,
+    reader: Literal["patterns", "exemplars", "both"] | None,
+) -> RoadmapRules:
+    try:
+        data = ExemplarFile.model_validate(json.loads(path.read_text(encoding="utf-8")))
+    except FileNotFoundError as e:
+        raise NotFound(f"roadmap exemplars not found: {path}") from e
+    except (OSError, json.JSONDecodeError) as e:
+        raise invalid(f"cannot read {path}: {e}") from e
+    except ValidationError as e:
+        raise invalid(f"malformed {path}: " + "; ".join(validation_problems(e))) from e
+    chosen = reader or data.reader
+    if chosen == "patterns":
+        return replace(rules, reader="patterns")  # nothing to embed
+    exemplars = [
+        Exemplar(q, lang, text)
+        for q, by_lang in sorted(data.exemplars.items())
+        for lang in LANGS
+        for text in getattr(by_lang, lang)
+    ]
+    matcher = ExemplarReader(embedder, exemplars, data.threshold, data.margin)
+    return replace(rules, exemplars=matcher, reader=chosen)
+
+
+def invalid(message: str) -> InvalidKnowledgeFile:
+    return InvalidKnowledgeFile(message)
+
+
+def _manifest_title(corpus_dir: Path, doc_file: str) -> str:
+    try:
+        manifest = json.loads((corpus_dir / "MANIFEST.json").read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return doc_file
+    for entry in manifest.get("documents", []):
+        if entry.get("file") == doc_file:
+            return str(entry.get("title", doc_file))
+    return doc_file
+
+
+def _passage(doc_text: str, quote: str, section: Iterable[str]) -> Passage:
+    count = doc_text.count(quote)
+    if count != 1:
+        raise invalid(f"quote found {count} times in the roadmap document (need exactly once): {quote[:40]!r}")
+    start = doc_text.index(quote)
+    return Passage(quote=quote, section=tuple(section), start=start, end=start + len(quote))
+
+
+def compile_patterns(
+    groups: Mapping[str, Iterable[str]] | Iterable[str],
+) -> re.Pattern[str]:
+    """One case-insensitive pattern from ``{"en": [...], "zh": [...]}`` (or a plain list) of alternatives."""
+    parts = [p for lang in LANGS for p in groups.get(lang, ())] if isinstance(groups, Mapping) else list(groups)
+    if not parts:
+        raise ValueError("empty pattern group")
+    try:
+        return re.compile("|".join(f"(?:{p})" for p in parts), re.IGNORECASE)
+    except re.error as e:
+        raise invalid(f"bad pattern in roadmap rules: {e}") from e
+
+
+def _expr_questions(expr: Expr, exprs: Mapping[str, Expr]) -> tuple[int, ...]:
+    if isinstance(expr, bool):
+        raise ValueError("a criterion expression cannot be a bare boolean")
+    if isinstance(expr, int):
+        return (expr,)
+    if isinstance(expr, str):
+        return _expr_questions(exprs[expr], exprs)
+    ((op, items),) = expr.items()
+    if op not in ("all", "any"):
+        raise ValueError(f"unknown operator {op!r}")
+    seen: dict[int, None] = {}
+    for item in items:
+        seen.update(dict.fromkeys(_expr_questions(item, exprs)))
+    return tuple(seen)
+
+
+def _build_rules(data: Mapping[str, Any], doc_file: str, doc_text: str, title: str) -> RoadmapRules:
+    survey_section = tuple(data["survey_section"])
+    questions = tuple(
+        Question(
+            n=q["n"],
+            label_en=q["label_en"],
+            label_zh=q["label_zh"],
+            en=q["en"],
+            passage=_passage(doc_text, q["quote"], survey_section),
+        )
+        for q in sorted(data["questions"], key=lambda q: q["n"])
+    )
+    if tuple(q.n for q in questions) != QUESTIONS:
+        raise ValueError("roadmap rules must hold questions 1..15 exactly once")
+
+    exprs = {c["id"]: c["expr"] for c in data["criteria"]}
+    for c in data["criteria"]:
+        unknown = [q for q in _expr_questions(c["expr"], exprs) if q not in QUESTIONS and q not in FACTS]
+        if unknown:
+            raise ValueError(f"criterion {c['id']!r} refers to unknown questions {unknown}")
+    if any(cid not in exprs for cid in FACTS.values()):
+        raise ValueError(f"roadmap rules must define the fact criteria {sorted(FACTS.values())}")
+    criteria = tuple(
+        CriterionRule(
+            id=c["id"],
+            label_en=c["label_en"],
+            label_zh=c["label_zh"],
+            expr=c["expr"],
+            questions=tuple(q for q in _expr_questions(c["expr"], exprs) if q not in FACTS),
+            facts=_expr_questions(c["expr"], exprs),
+            passage=_passage(doc_text, c["quote"], c["section"]),
+        )
+        for c in data["criteria"]
+    )
+    table = data["stage_table"]
+    rows = tuple(
+        StageRow(
+            when=tuple((cid, bool(row[cid])) for cid in table["decide_on"]),
+            stage=as_stage(row["stage"]),
+            ask_missing=row.get("ask_missing", ""),
+            note=row.get("note", ""),
+        )
+        for row in table["rows"]
+    )
+    overrides = tuple((o["criterion"], as_stage(o["stage"])) for o in table.get("overrides", ()))
+    if any(stage == "undecided" for _, stage in overrides):
+        raise ValueError("an override must name a stage")
+    seq = table.get("sequential")
+    sequential = (seq["unmet"], seq["unless_met"], as_stage(seq["stage"])) if seq else None
+    if len(rows) != 2 ** len(table["decide_on"]) or len({r.when for r in rows}) != len(rows):
+        raise ValueError("the stage table must have one row per combination of its decisive criteria")
+
+    lex = data["lexicon"]
+    time = lex["time"]
+    lexicon = Lexicon(
+        sentence_split=compile_patterns([lex["sentence_split"]]),
+        clause_split=compile_patterns(lex["clause_split"]),
+        negation=compile_patterns(lex["negation"]),
+        negation_exclusions=compile_patterns(lex["negation_exclusions"]),
+        uncertain=compile_patterns(lex["uncertain"]),
+        future=compile_patterns(lex["future"]),
+        only=compile_patterns(lex["only"]),
+        recent=compile_patterns(time["recent"]),
+        stale=compile_patterns(time["stale"]),
+        boundary=compile_patterns(time["boundary"]),
+        year=compile_patterns(time["year"]),
+        months_ago=compile_patterns(time["months_ago"]),
+        undated=compile_patterns(time["undated"]),
+        numbers=dict(time["numbers"]),
+    )
+    cues = tuple(
+        Cue(
+            q=c["q"],
+            facet=c["facet"],
+            patterns=tuple(compile_patterns([p]) for lang in LANGS for p in c.get(lang, ())),
+        )
+        for c in data["cues"]
+    )
+    qrules = {int(k): v for k, v in data["question_rules"].items()}
+    submitted = data["special"]["submitted"]
+    stages = data["stages"]
+    return RoadmapRules(
+        questions=questions,
+        criteria=criteria,
+        stage_table=rows,
+        decide_on=tuple(table["decide_on"]),
+        overrides=overrides,
+        sequential=sequential,
+        ask_order=tuple(data["ask_order"]),
+        cues=cues,
+        lexicon=lexicon,
+        components={
+            q: tuple((name, compile_patterns(p)) for name, p in r["components"].items())
+            for q, r in qrules.items()
+            if "components" in r
+        },
+        combine_any=frozenset(q for q, r in qrules.items() if r.get("combine") == "any"),
+        intent_counts=frozenset(q for q, r in qrules.items() if r.get("intent_counts")),
+        positive_only=frozenset((q, f) for q, r in qrules.items() for f in r.get("positive_only_facets", ())),
+        blockers={q: compile_patterns(r["blockers"]) for q, r in qrules.items() if "blockers" in r},
+        non_approvers={
+            q: (compile_patterns(r["non_approvers"]), compile_patterns(r["approvers"]))
+            for q, r in qrules.items()
+            if "non_approvers" in r
+        },
+        windows={q: int(r["time_window_months"]) for q, r in qrules.items() if "time_window_months" in r},
+        focal_point=next(
+            (q, frozenset(r["officer_facets"]), r["committee_facet"])
+            for q, r in qrules.items()
+            if "officer_facets" in r
+        ),
+        submitted=compile_patterns({k: v for k, v in submitted.items() if k in LANGS}),
+        submitted_needs=compile_patterns(submitted["needs"]),
+        submitted_question=int(submitted["question"]),
+        submitted_drop_no=frozenset(submitted.get("also_drop_no", ())),
+        implications=tuple(
+            Implication(
+                id=i["id"],
+                pattern=compile_patterns({k: v for k, v in i.items() if k in LANGS}),
+                when=bool(i["when"]),
+                sets=tuple((int(q), bool(v)) for q, v in i["sets"].items()),
+                ignore_future=bool(i.get("ignore_future", False)),
+            )
+            for i in data["implications"]
+        ),
+        criterion_notes=tuple((n["note"], tuple(n["when"].items()), n["settled_by"]) for n in data["criterion_notes"]),
+        document_tensions=frozenset(data["document_tensions"]),
+        stage_areas={s: tuple(v["areas"]) for s, v in stages.items()},
+        cross_cutting_areas=tuple(data["cross_cutting_areas"]),
+        next_steps=data["next_steps"],
+        contacts=data["contacts"],
+        messages=data["messages"],
+        doc_source=doc_file,
+        doc_title=title,
+        doc_text=doc_text,
+        doc_id=make_doc_id(doc_file, doc_text),
+    )
+
+
+def as_stage(value: str) -> Literal["A", "B", "C", "undecided"]:
+    for stage in ("A", "B", "C", "undecided"):
+        if value == stage:
+            return stage
+    raise invalid(f"unknown stage {value!r} in the roadmap rules")

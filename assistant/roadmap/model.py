@@ -1,0 +1,305 @@
+"""The schema of ``roadmap.json``: pydantic models of the file as written, checked before anything is compiled.
+
+Every model forbids unknown keys, so a typo in a key ("nedds" for "needs") or a missing one is an
+``InvalidKnowledgeFile`` whose message names its location (``special.submitted.needs: Field required``) instead of
+a ``KeyError`` deep inside the loader. The models describe the file only; ``loader`` turns the validated data into
+the frozen ``RoadmapRules`` the rest of the package reads.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+Stage = Literal["A", "B", "C", "undecided"]
+StrictStage = Literal["A", "B", "C"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class LangPatterns(_Strict):
+    """Regular expressions per language (alternatives, matched case-insensitively)."""
+
+    en: list[str] = Field(default_factory=list)
+    zh: list[str] = Field(default_factory=list)
+
+
+class Bilingual(_Strict):
+    en: str
+    zh: str
+
+
+class DocumentRef(_Strict):
+    file: str
+
+
+class QuestionEntry(_Strict):
+    n: int = Field(ge=1, le=15)
+    label_en: str
+    label_zh: str
+    quote: str
+    en: str
+
+
+class CriterionEntry(_Strict):
+    id: str
+    label_en: str
+    label_zh: str
+    expr: int | str | dict[Literal["all", "any"], list[Any]]
+    section: list[str]
+    quote: str
+    note: str = ""
+
+
+class CriterionNoteEntry(_Strict):
+    note: str
+    when: dict[str, Literal["met", "unmet", "unknown"]]
+    settled_by: str
+
+
+class StageRowEntry(BaseModel):
+    """One row: the decisive criteria as ``{criterion id: bool}`` keys beside ``stage``."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    stage: Stage
+    ask_missing: str = ""
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _criteria_are_booleans(self) -> StageRowEntry:
+        for key, value in (self.model_extra or {}).items():
+            if not isinstance(value, bool):
+                raise ValueError(f"{key!r} must be true or false (a decisive criterion's value)")
+        return self
+
+
+class OverrideEntry(_Strict):
+    criterion: str
+    stage: StrictStage
+
+
+class SequentialEntry(_Strict):
+    unmet: str
+    unless_met: str
+    stage: Stage
+    note: str = ""
+
+
+class StageTableEntry(_Strict):
+    about: str = ""
+    decide_on: list[str]
+    rows: list[StageRowEntry]
+    overrides: list[OverrideEntry] = Field(default_factory=list)
+    sequential: SequentialEntry | None = None
+
+    @model_validator(mode="after")
+    def _rows_name_the_decisive_criteria(self) -> StageTableEntry:
+        for i, row in enumerate(self.rows):
+            keys = set(row.model_extra or {})
+            if keys != set(self.decide_on):
+                raise ValueError(f"rows.{i} must give exactly the criteria {self.decide_on}, got {sorted(keys)}")
+        return self
+
+
+class StageEntry(_Strict):
+    name_en: str
+    quote: str
+    areas: list[int]
+
+
+class AreaEntry(_Strict):
+    en: str
+    quote: str
+
+
+class NextStepEntry(_Strict):
+    en: str
+    zh: str
+    criterion: str | None = None
+    unless_any: list[int] = Field(default_factory=list)
+
+
+class ToNextEntry(_Strict):
+    about: str = ""
+    A: list[NextStepEntry]
+    B: list[NextStepEntry]
+    C: list[NextStepEntry]
+
+
+class CommitmentsEntry(_Strict):
+    A: list[Bilingual]
+    B: list[Bilingual]
+    C: list[Bilingual]
+
+
+class NextStepsEntry(_Strict):
+    to_next: ToNextEntry
+    commitments: CommitmentsEntry
+    all: list[Bilingual]
+    undecided: list[Bilingual]
+
+
+class ContactEntry(_Strict):
+    email: str
+    en: str
+    zh: str
+
+
+class ContactsEntry(_Strict):
+    global_: ContactEntry = Field(alias="global")
+    regions: list[ContactEntry]
+    quote: str
+    section: list[str]
+
+
+class CueEntry(_Strict):
+    """Patterns that speak about question ``q`` under ``facet``; ``examples`` must set ``q`` to yes when read
+    alone and ``counter_examples`` must not (checked by tests/assistant/test_roadmap_patterns.py)."""
+
+    q: int = Field(ge=-1, le=15, description="a survey question, or a fact key (0 ISO 37123, -1 submitted)")
+    facet: str
+    en: list[str] = Field(default_factory=list)
+    zh: list[str] = Field(default_factory=list)
+    examples: list[str] = Field(default_factory=list)
+    counter_examples: list[str] = Field(default_factory=list)
+
+
+class QuestionRuleEntry(_Strict):
+    note: str = ""
+    components: dict[str, LangPatterns] | None = None
+    time_window_months: int | None = Field(default=None, ge=1)
+    combine: Literal["any"] | None = None
+    intent_counts: bool = False
+    officer_facets: list[str] | None = None
+    committee_facet: str | None = None
+    blockers: LangPatterns | None = None
+    positive_only_facets: list[str] = Field(default_factory=list)
+    non_approvers: LangPatterns | None = Field(
+        default=None,
+        description="bodies whose approval is not the governing body's (a working group): a match of the question "
+        "in a clause naming one of these and none of ``approvers`` does not count",
+    )
+    approvers: LangPatterns | None = None
+
+    @model_validator(mode="after")
+    def _approvers_together(self) -> QuestionRuleEntry:
+        if (self.non_approvers is None) != (self.approvers is None):
+            raise ValueError("non_approvers and approvers go together")
+        return self
+
+
+class SubmittedEntry(_Strict):
+    en: list[str]
+    zh: list[str]
+    needs: LangPatterns
+    question: int = Field(ge=1, le=15)
+    also_drop_no: list[int] = Field(default_factory=list)
+    note: str = ""
+
+
+class SpecialEntry(_Strict):
+    submitted: SubmittedEntry
+
+
+class ImplicationEntry(_Strict):
+    id: str
+    when: bool
+    sets: dict[int, bool]
+    en: list[str] = Field(default_factory=list)
+    zh: list[str] = Field(default_factory=list)
+    ignore_future: bool = False
+    note: str = ""
+    examples: list[str] = Field(default_factory=list)
+    counter_examples: list[str] = Field(default_factory=list)
+
+
+class TimeEntry(_Strict):
+    recent: LangPatterns
+    stale: LangPatterns
+    boundary: LangPatterns
+    year: LangPatterns
+    months_ago: LangPatterns
+    undated: LangPatterns = Field(
+        description="an activity said to have happened at some unknown time: a windowed question stays unknown"
+    )
+    numbers: dict[str, int]
+
+
+class LexiconEntry(_Strict):
+    sentence_split: str
+    clause_split: LangPatterns
+    negation: LangPatterns
+    negation_exclusions: LangPatterns
+    uncertain: LangPatterns
+    future: LangPatterns
+    only: LangPatterns
+    time: TimeEntry
+
+
+class RoadmapFile(_Strict):
+    """The whole of ``roadmap.json``."""
+
+    about: str = ""
+    version: int
+    document: DocumentRef
+    survey_section: list[str]
+    questions: list[QuestionEntry]
+    criteria: list[CriterionEntry]
+    ask_order: list[int]
+    criterion_notes: list[CriterionNoteEntry]
+    document_tensions: list[str]
+    stage_table: StageTableEntry
+    stages: dict[StrictStage, StageEntry]
+    stages_section: list[str]
+    cross_cutting_areas: list[int]
+    areas: dict[str, AreaEntry]
+    next_steps: NextStepsEntry
+    contacts: ContactsEntry
+    cues: list[CueEntry]
+    question_rules: dict[int, QuestionRuleEntry]
+    special: SpecialEntry
+    implications: list[ImplicationEntry]
+    lexicon: LexiconEntry
+    messages: dict[str, Bilingual]
+
+    @field_validator("questions")
+    @classmethod
+    def _fifteen_questions(cls, v: list[QuestionEntry]) -> list[QuestionEntry]:
+        if sorted(q.n for q in v) != list(range(1, 16)):
+            raise ValueError("must hold questions 1..15 exactly once")
+        return v
+
+
+def validation_problems(error: ValidationError) -> list[str]:
+    """One ``location: message`` line per problem, the location as a dotted path into the file."""
+    return [f"{'.'.join(str(part) for part in e['loc']) or '(top)'}: {e['msg']}" for e in error.errors()]
+
+
+class LangExamples(_Strict):
+    en: list[str] = Field(min_length=1)
+    zh: list[str] = Field(min_length=1)
+
+
+class ExemplarFile(_Strict):
+    """The whole of ``roadmap_exemplars.json``: statements per survey question that a clause is matched against."""
+
+    about: str = ""
+    reader: Literal["patterns", "exemplars", "both"] = Field(
+        description="which reader the service uses when it has an embedder: the patterns of roadmap.json, the "
+        "exemplars, or both (facets are alternatives)"
+    )
+    threshold: float = Field(ge=0, le=1)
+    margin: float = Field(ge=0, le=1)
+    exemplars: dict[int, LangExamples]
+
+    @field_validator("exemplars")
+    @classmethod
+    def _survey_questions(cls, v: dict[int, LangExamples]) -> dict[int, LangExamples]:
+        bad = [q for q in v if not 1 <= q <= 15]
+        if bad:
+            raise ValueError(f"not survey questions: {bad}")
+        return v

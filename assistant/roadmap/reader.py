@@ -1,0 +1,370 @@
+"""Free text (zh or en) -> survey answers, the sentence behind each and the ambiguities met."""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+from assistant.roadmap.answers import check_lang, detect_lang
+from assistant.roadmap.loader import FACTS, SUBMITTED, Cue, Lexicon, RoadmapRules
+
+# --------------------------------------------------------------------------------------------------- free text
+
+
+@dataclass(frozen=True, slots=True)
+class _Statement:
+    q: int
+    facet: str
+    value: bool | None
+    pos: int
+    sentence: str
+    noted: bool = False  # an unknown value that already raised its own ambiguity
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """An ambiguity: a message key, the questions that settle it, and template parameters."""
+
+    key: str
+    questions: tuple[int, ...]
+    params: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(slots=True)
+class Reading:
+    answers: dict[int, bool] = field(default_factory=dict)
+    evidence: dict[int, str] = field(default_factory=dict)
+    notes: list[Note] = field(default_factory=list)
+
+
+def map_text(
+    text: str, rules: RoadmapRules, *, lang: str | None = None
+) -> tuple[dict[int, bool], dict[int, str], list[str]]:
+    """Map a free-text description (zh or en) to survey answers.
+
+    Returns the answers found (question -> bool; unknown questions are absent; key ``ISO37123`` for the
+    certification, ``SUBMITTED`` for a plan submitted to the governing body), the sentence behind each, and the
+    ambiguities met, in ``lang`` (detected from the text when None), each naming the question that settles it.
+    """
+    out_lang = check_lang(lang) if lang is not None else detect_lang(text)
+    reading = read_text(text, rules)
+    return (
+        reading.answers,
+        reading.evidence,
+        [render_note(n, rules, out_lang) for n in reading.notes],
+    )
+
+
+def _spans(text: str, splitter: re.Pattern[str]) -> list[tuple[int, int]]:
+    """Non-empty, whitespace-trimmed pieces of ``text`` between matches of ``splitter``, as offsets."""
+    cuts = [
+        (0, 0),
+        *((m.start(), m.end()) for m in splitter.finditer(text)),
+        (len(text), len(text)),
+    ]
+    spans = []
+    for (_, start), (end, _) in itertools.pairwise(cuts):
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if start < end:
+            spans.append((start, end))
+    return spans
+
+
+def mask(text: str, pattern: re.Pattern[str]) -> str:
+    """``text`` with every match of ``pattern`` blanked out (same length, so offsets hold)."""
+    return pattern.sub(lambda m: " " * len(m.group(0)), text)
+
+
+def _number(token: str, numbers: Mapping[str, int]) -> int | None:
+    token = token.lower()
+    if token.isdigit():
+        return int(token)
+    if token in numbers:
+        return numbers[token]
+    if token.startswith("十") and len(token) == 2 and token[1] in numbers:  # 十一, 十二
+        return 10 + numbers[token[1]]
+    return None
+
+
+def _time_verdict(
+    scope: str, lex: Lexicon, window: int, this_year: int
+) -> Literal["recent", "stale", "boundary", "undated"] | None:
+    """Where a time expression in ``scope`` puts an activity relative to the window (months): a recurring or
+    recent time wins; a calendar year is recent when it is this year and a boundary case when it is last year;
+    "at some point", "不记得什么时候" say the time is not known (``undated``)."""
+    if lex.recent.search(scope):
+        return "recent"
+    for m in lex.months_ago.finditer(scope):
+        months = _number(next((g for g in m.groups() if g), ""), lex.numbers)
+        if months is not None:
+            return "recent" if months <= window else "stale"
+    years = [int(g) for m in lex.year.finditer(scope) for g in m.groups() if g]
+    if years:
+        latest = max(years)
+        return "recent" if latest >= this_year else ("boundary" if latest == this_year - 1 else "stale")
+    if lex.stale.search(scope):
+        return "stale"
+    if lex.boundary.search(scope):
+        return "boundary"
+    if lex.undated.search(scope):
+        return "undated"
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class _Sentence:
+    """One sentence of the user's text: its offset in the text, a copy with the negation exclusions blanked out
+    (same length) and its clauses as offsets into the sentence."""
+
+    start: int
+    text: str
+    masked: str
+    clauses: tuple[tuple[int, int], ...]
+
+    @classmethod
+    def split(cls, text: str, lex: Lexicon) -> list[_Sentence]:
+        sentences = []
+        for start, end in _spans(text, lex.sentence_split):
+            sentence = text[start:end]
+            masked = mask(sentence, lex.negation_exclusions)
+            clauses = tuple(_spans(masked, lex.clause_split)) or ((0, len(sentence)),)
+            sentences.append(cls(start, sentence, masked, clauses))
+        return sentences
+
+    def scope(self, start: int, end: int) -> tuple[int, int]:
+        """The clauses that a match at ``start:end`` touches, as one span."""
+        hit = [c for c in self.clauses if c[0] < end and start < c[1]] or list(self.clauses)
+        return min(c[0] for c in hit), max(c[1] for c in hit)
+
+    def negated(self, start: int, end: int, lex: Lexicon) -> bool:
+        return lex.negation.search(self.masked[start:end]) is not None
+
+    def polarity(self, start: int, end: int, lex: Lexicon, *, future_hedges: bool) -> tuple[bool | None, str]:
+        """Yes, no (a negation in its clauses, or, when ``future_hedges``, talk of the future or of something
+        still being set up: "we plan to", "正在筹建" say it is not done yet) or unknown (a hedge) for a match at
+        ``start:end``, with the text of its clauses."""
+        c0, c1 = self.scope(start, end)
+        scope = self.text[c0:c1]
+        if lex.uncertain.search(scope):
+            return None, scope
+        if future_hedges and lex.future.search(scope):
+            return False, scope
+        return not self.negated(c0, c1, lex), scope
+
+
+def read_text(text: str, rules: RoadmapRules) -> Reading:
+    lex = rules.lexicon
+    year = datetime.date.today().year
+    statements: list[_Statement] = []
+    notes: list[Note] = []
+    submitted: list[str] = []  # sentences that state a submission, in order
+    sentences = _Sentence.split(text, lex)
+    clause_matches = _match_exemplars(sentences, rules)
+    for sentence in sentences:
+        if rules.reader != "exemplars":
+            for cue in rules.cues:
+                statements.extend(_read_cue(cue, sentence, rules, notes, year))
+        for (c0, c1), q in clause_matches.get(sentence.start, ()):
+            st = _read_span(q, "exemplar", sentence, c0, c1, rules, notes, year)
+            if st is not None:
+                statements.append(st)
+        for rule in rules.implications:
+            for m in rule.pattern.finditer(sentence.text):
+                value, _ = sentence.polarity(m.start(), m.end(), lex, future_hedges=not rule.ignore_future)
+                if value is rule.when:
+                    statements.extend(
+                        _Statement(q, "implied", v, sentence.start + m.start(), sentence.text) for q, v in rule.sets
+                    )
+        if _read_submission(sentence, rules):
+            submitted.append(sentence.text)
+    return _combine(statements, submitted, notes, rules)
+
+
+def _match_exemplars(sentences: list[_Sentence], rules: RoadmapRules) -> dict[int, list[tuple[tuple[int, int], int]]]:
+    """Per sentence (by offset), the clauses whose meaning matches a question's exemplar statements, with that
+    question; empty unless the rules carry an exemplar reader (``reader`` "exemplars" or "both")."""
+    if rules.exemplars is None or rules.reader == "patterns":
+        return {}
+    spans = [(s, c) for s in sentences for c in s.clauses]
+    found = rules.exemplars.match([s.text[c0:c1] for s, (c0, c1) in spans])
+    out: dict[int, list[tuple[tuple[int, int], int]]] = {}
+    for (sentence, clause), q in zip(spans, found, strict=True):
+        if q is not None:
+            out.setdefault(sentence.start, []).append((clause, q))
+    return out
+
+
+def _read_submission(sentence: _Sentence, rules: RoadmapRules) -> bool:
+    """Whether ``sentence`` states that a plan or strategy was submitted: a submission cue in a clause that is not
+    negated, hedged or about the future. The cues themselves ("awaiting a vote") are blanked before the hedge
+    check, since waiting for a decision is what a submitted plan does (but not before the future check: "准备提交"
+    is a plan to submit)."""
+    if not rules.submitted_needs.search(sentence.text):
+        return False
+    lex = rules.lexicon
+    unhedged = mask(sentence.text, rules.submitted)
+    for m in rules.submitted.finditer(sentence.text):
+        c0, c1 = sentence.scope(m.start(), m.end())
+        if (
+            lex.uncertain.search(unhedged[c0:c1])
+            or lex.future.search(sentence.text[c0:c1])
+            or sentence.negated(c0, c1, lex)
+        ):
+            continue
+        return True
+    return False
+
+
+def _read_cue(
+    cue: Cue,
+    sentence: _Sentence,
+    rules: RoadmapRules,
+    notes: list[Note],
+    this_year: int,
+) -> Iterable[_Statement]:
+    for pattern in cue.patterns:
+        for m in pattern.finditer(sentence.text):
+            st = _read_span(cue.q, cue.facet, sentence, m.start(), m.end(), rules, notes, this_year)
+            if st is not None:
+                yield st
+
+
+def _read_span(
+    q: int,
+    facet: str,
+    sentence: _Sentence,
+    start: int,
+    end: int,
+    rules: RoadmapRules,
+    notes: list[Note],
+    this_year: int,
+) -> _Statement | None:
+    """What the span ``start:end`` of ``sentence`` (a pattern match, or a clause like an exemplar) says about
+    question ``q``: its polarity in its clauses, the question's parts and time window; None when it says nothing."""
+    lex = rules.lexicon
+    blocker = rules.blockers.get(q)
+    if blocker is not None and blocker.search(sentence.text[start:end]):
+        return None
+    value, scope = sentence.polarity(start, end, lex, future_hedges=q not in rules.intent_counts)
+    approvers = rules.non_approvers.get(q)
+    if approvers is not None and approvers[0].search(scope) and not approvers[1].search(scope):
+        return None  # approved by a body that is not the governing one (a working group): says nothing
+    if value is False and (q, facet) in rules.positive_only:
+        return None
+    noted = False
+    if value and q in rules.components:
+        value = _check_components(q, sentence, scope, rules, notes)
+        noted = value is None
+    window = rules.windows.get(q)
+    if value and window:
+        verdict = _time_verdict(scope, lex, window, this_year) or (_time_verdict(sentence.text, lex, window, this_year))
+        if verdict in ("stale", "boundary"):
+            value = False
+        elif verdict == "undated":
+            value = None
+        if verdict == "boundary":
+            notes.append(Note("q3_boundary", (q,)))
+    return _Statement(q, facet, value, sentence.start + start, sentence.text, noted)
+
+
+def _check_components(q: int, sentence: _Sentence, scope: str, rules: RoadmapRules, notes: list[Note]) -> bool | None:
+    """A question that names several parts (Q2: staff AND council) holds only when none is denied or excluded
+    ("only staff"); when some parts are mentioned and the others not at all, it is unknown."""
+    lex = rules.lexicon
+    parts = rules.components[q]
+    denied: dict[str, bool] = {}
+    for name, pattern in parts:
+        for c0, c1 in sentence.clauses:
+            if pattern.search(sentence.text[c0:c1]):
+                denied[name] = denied.get(name, False) or sentence.negated(c0, c1, lex)
+    if any(denied.values()):
+        return False
+    if denied and len(denied) < len(parts):
+        if lex.only.search(scope):
+            return False
+        notes.append(Note("q2_partial", (q,)))
+        return None
+    return True
+
+
+def _combine(
+    statements: list[_Statement],
+    submitted: list[str],
+    notes: list[Note],
+    rules: RoadmapRules,
+) -> Reading:
+    """Per question: within a facet the last definite statement wins (any yes for ``combine_any`` questions);
+    facets are alternatives (three-valued OR)."""
+    reading = Reading(notes=notes)
+    by_q: dict[int, list[_Statement]] = {}
+    for st in sorted(statements, key=lambda s: s.pos):
+        if st.sentence in submitted and (
+            (st.q == rules.submitted_question and st.value is not True)
+            or (st.q in rules.submitted_drop_no and st.value is False)
+        ):
+            continue  # submitted, not approved: stays unknown
+        by_q.setdefault(st.q, []).append(st)
+
+    facets_true: dict[int, set[str]] = {}
+    for q, sts in by_q.items():
+        facet_values: dict[str, _Statement] = {}
+        for st in sts:
+            if st.value is None:
+                continue
+            if q in rules.combine_any and facet_values.get(st.facet) and facet_values[st.facet].value:
+                continue
+            facet_values[st.facet] = st
+        decided = [st for st in facet_values.values() if st.value is not None]
+        if not decided:
+            hedged = [st for st in sts if not st.noted]
+            if hedged:
+                reading.notes.append(Note("hedged", (q,), (("sentence", hedged[-1].sentence.strip()),)))
+            continue
+        yes = [st for st in decided if st.value]
+        chosen = yes[-1] if yes else decided[-1]
+        reading.answers[q] = bool(yes)
+        reading.evidence[q] = chosen.sentence.strip()
+        facets_true[q] = {st.facet for st in yes}
+
+    sq = rules.submitted_question
+    if submitted:
+        reading.answers[SUBMITTED] = True
+        reading.evidence[SUBMITTED] = submitted[-1].strip()
+    if submitted and reading.answers.get(sq) is not True:
+        reading.answers.pop(sq, None)
+        reading.evidence.pop(sq, None)
+        reading.notes.append(Note("submitted", (sq,)))
+    fq, officer_facets, committee_facet = rules.focal_point
+    held = facets_true.get(fq, set())
+    if held & officer_facets and committee_facet not in held:
+        reading.notes.append(Note("officer_not_committee", (fq,)))
+    reading.notes[:] = dedupe_notes(reading.notes)
+    return reading
+
+
+def dedupe_notes(notes: Iterable[Note]) -> list[Note]:
+    seen: dict[tuple[str, tuple[int, ...], tuple[tuple[str, str], ...]], Note] = {}
+    for note in notes:
+        seen.setdefault((note.key, note.questions, note.params), note)
+    return list(seen.values())
+
+
+def question_ref(q: int, rules: RoadmapRules, lang: str) -> str:
+    if q in FACTS:
+        return rules.criterion(FACTS[q]).label(lang)
+    return rules.message("question_ref", lang, n=str(q), label=rules.question(q).label(lang))
+
+
+def render_note(note: Note, rules: RoadmapRules, lang: str) -> str:
+    text = rules.message(note.key, lang, **dict(note.params))
+    if not note.questions:
+        return text
+    refs = rules.message("list_sep", lang).join(question_ref(q, rules, lang) for q in note.questions)
+    return text + rules.message("settled_by", lang, refs=refs)

@@ -1,0 +1,75 @@
+"""The exemplar reader: clauses matched by meaning against the exemplar statements of roadmap_exemplars.json, read
+for negation, tense and hedges by the same cues as the patterns.
+
+The plumbing tests use the hashing embedder (an exemplar read verbatim matches itself); the claims about paraphrase
+use the real bundled model (integration)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from assistant.roadmap import RoadmapRules, load_rules, map_text
+from retriever.embedders import HashingEmbedder, make_embedder
+from retriever.errors import InvalidKnowledgeFile
+from retriever.settings import Settings
+
+
+@pytest.fixture(scope="module")
+def exemplars(knowledge_dir: Path) -> dict:
+    return json.loads((knowledge_dir / "roadmap_exemplars.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def real_rules(knowledge_dir: Path, corpus_dir: Path) -> RoadmapRules:
+    """The exemplar reader over the real bundled model, loaded once (as the service's composition root does)."""
+    return load_rules(knowledge_dir, corpus_dir, embedder=make_embedder(Settings().embedder), reader="exemplars")
+
+
+def test_the_patterns_reader_embeds_nothing(knowledge_dir: Path, corpus_dir: Path) -> None:
+    rules = load_rules(knowledge_dir, corpus_dir, embedder=HashingEmbedder(), reader="patterns")
+    assert rules.reader == "patterns" and rules.exemplars is None
+
+
+def test_an_exemplar_matches_itself_with_its_polarity(knowledge_dir: Path, corpus_dir: Path, exemplars: dict) -> None:
+    rules = load_rules(knowledge_dir, corpus_dir, embedder=HashingEmbedder(), reader="exemplars")
+    assert rules.exemplars is not None and rules.reader == "exemplars"
+    committee_en, committee_zh = exemplars["exemplars"]["10"]["en"][0], exemplars["exemplars"]["10"]["zh"][0]
+    assert map_text(committee_en, rules)[0].get(10) is True
+    assert map_text(committee_zh, rules)[0].get(10) is True
+    # the cues of roadmap.json read what the exemplar match says: negation and "we plan to" are a no
+    assert (
+        map_text("We plan to make sure that " + committee_en[0].lower() + committee_en[1:], rules)[0].get(10) is False
+    )
+    assert map_text("我们还没有" + committee_zh.removeprefix("成立了"), rules)[0].get(10) is not True
+
+
+def test_a_typo_in_the_exemplar_file_names_its_location(
+    tmp_path: Path, knowledge_dir: Path, corpus_dir: Path, exemplars: dict
+) -> None:
+    shutil.copy(knowledge_dir / "roadmap.json", tmp_path)
+    data = json.loads(json.dumps(exemplars))
+    data["exemplars"]["10"]["eng"] = data["exemplars"]["10"].pop("en")
+    (tmp_path / "roadmap_exemplars.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(InvalidKnowledgeFile, match=r"exemplars\.10\.en"):
+        load_rules(tmp_path, corpus_dir, embedder=HashingEmbedder())
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(
+    ("text", "q", "value"),
+    [
+        ("City employees and council members sat through training on hazard risk.", 2, True),
+        ("We have not trained city employees or council members on hazard risk.", 2, False),
+        ("A group drawn from many departments steers our resilience work.", 10, True),
+        ("各部门组成的小组统筹我们的韧性工作。", 10, True),
+        ("我们计划明年成立各部门参加的协调小组。", 10, False),
+        ("The local government formally approved our plan, which contains disaster risk reduction measures.", 13, True),
+        ("市政府正式批准了包含防灾措施的规划。", 13, True),
+    ],
+)
+def test_the_real_encoder_reads_paraphrases(real_rules: RoadmapRules, text: str, q: int, value: bool) -> None:
+    assert map_text(text, real_rules)[0].get(q) is value

@@ -1,0 +1,207 @@
+"""The roadmap rules file and the stage rules of issue #15, in both languages: the file is validated with its
+locations, every pattern's examples and counter-examples read as the file says, and descriptions worded in other
+ways than the survey land in the stage the roadmap gives them. Model-free and fast."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from assistant.roadmap import RoadmapRules, assess_stage, load_rules, map_text
+from retriever.errors import InvalidKnowledgeFile
+
+A_TO_B_EN = (
+    "This year we ran public awareness campaigns and held lectures for staff and the city council. "
+    "A multi-sector resilience committee coordinates our work."
+)
+A_TO_B_ZH = "今年我们开展了公众宣传活动，为工作人员和市议会举办了讲座，成立了多部门韧性委员会。"
+
+
+@pytest.fixture(scope="module")
+def rules(knowledge_dir: Path, corpus_dir: Path) -> RoadmapRules:
+    return load_rules(knowledge_dir, corpus_dir)
+
+
+@pytest.fixture(scope="module")
+def raw(knowledge_dir: Path) -> dict:
+    return json.loads((knowledge_dir / "roadmap.json").read_text(encoding="utf-8"))
+
+
+# ------------------------------------------------------------------------------------------------ the file
+
+
+@pytest.mark.parametrize(
+    ("edit", "location"),
+    [
+        (
+            lambda d: d["special"]["submitted"].__setitem__("nedds", d["special"]["submitted"].pop("needs")),
+            "special.submitted.needs",
+        ),
+        (lambda d: d["stage_table"]["rows"][1].__setitem__("stage", "D"), "stage_table.rows.1.stage"),
+        (lambda d: d["cues"][3].__setitem__("exmaples", []), "cues.3.exmaples"),
+        (lambda d: d["lexicon"]["time"].pop("undated"), "lexicon.time.undated"),
+    ],
+)
+def test_a_typo_is_an_invalid_knowledge_file_naming_its_location(
+    tmp_path: Path, raw: dict, corpus_dir: Path, edit, location: str
+) -> None:
+    data = json.loads(json.dumps(raw))
+    edit(data)
+    knowledge = tmp_path / "knowledge"
+    knowledge.mkdir()
+    (knowledge / "roadmap.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    shutil.copy(corpus_dir / "mcr2030-overview.zh.txt", tmp_path)
+    with pytest.raises(InvalidKnowledgeFile) as err:
+        load_rules(knowledge, tmp_path)
+    assert err.value.code == "invalid_knowledge_file"
+    assert location in str(err.value)
+
+
+def test_every_pattern_reads_its_examples_and_not_its_counter_examples(rules: RoadmapRules, raw: dict) -> None:
+    checked = 0
+    for cue in raw["cues"]:
+        for text in cue.get("examples", ()):
+            assert map_text(text, rules)[0].get(cue["q"]) is True, (cue["q"], cue["facet"], text)
+            checked += 1
+        for text in cue.get("counter_examples", ()):
+            assert map_text(text, rules)[0].get(cue["q"]) is not True, (cue["q"], cue["facet"], text)
+            checked += 1
+    for rule in raw["implications"]:
+        for text in rule.get("examples", ()):
+            answers = map_text(text, rules)[0]
+            for q, value in rule["sets"].items():
+                assert answers.get(int(q)) is value, (rule["id"], text, q)
+            checked += 1
+        for text in rule.get("counter_examples", ()):
+            answers = map_text(text, rules)[0]
+            assert any(answers.get(int(q)) is not v for q, v in rule["sets"].items()), (rule["id"], text)
+            checked += 1
+    assert checked >= 30
+
+
+# ------------------------------------------------------------------------------------------ the stage rules
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We have not run any awareness activities, there have been no lectures for staff or the council, and we "
+        "have no resilience committee or coordination mechanism.",
+        "我们没有开展过宣传活动，也没有给工作人员和议会办过讲座，没有韧性委员会或协调机制。",
+    ],
+)
+def test_a_to_b_unmet_is_stage_a_whatever_is_unknown_about_b_to_c(rules: RoadmapRules, text: str) -> None:
+    result = assess_stage(text=text, rules=rules)
+    assert (result.stage, result.to_ask) == ("A", ())
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We signed up to MCR2030 last month and have not done anything yet.",
+        "我们上个月刚加入 MCR2030，还没有开展任何工作。",
+    ],
+)
+def test_just_signed_up_and_done_nothing_is_stage_a(rules: RoadmapRules, text: str) -> None:
+    assert assess_stage(text=text, rules=rules).stage == "A"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        A_TO_B_EN + " The committee has committed to developing a DRR strategy, but there is no strategy text yet.",
+        A_TO_B_EN + " Drafting of the strategy is scheduled for next year.",
+        A_TO_B_EN + " Our resilience strategy is being drafted.",
+        A_TO_B_ZH + "委员会承诺牵头制定防灾减灾战略。目前还没有战略文本。",
+        A_TO_B_ZH + "战略编制已列入明年的工作计划。",
+        A_TO_B_ZH + "防灾减灾战略正在起草中。",
+    ],
+)
+def test_a_to_b_met_and_no_strategy_yet_is_stage_b(rules: RoadmapRules, text: str) -> None:
+    result = assess_stage(text=text, rules=rules)
+    assert (result.stage, result.to_ask) == ("B", ())
+
+
+@pytest.mark.parametrize(
+    "plan",
+    [
+        "Our urban development plan sets out flood and earthquake measures and was approved by the local government.",
+        "The council adopted our climate adaptation plan, which includes DRR measures.",
+        "The city council passed the disaster risk reduction action plan.",
+        "Our resilience plan was endorsed by the city council.",
+        "城市更新规划明确了防洪排涝措施，已获市议会批准。",
+        "防灾减灾行动方案已经市政府常务会议审议通过。",
+        "城市总体规划包含防灾减灾措施，已由市人大审议通过。",
+    ],
+)
+def test_an_approved_plan_counts_whatever_it_is_called(rules: RoadmapRules, plan: str) -> None:
+    base = A_TO_B_ZH if any("\u4e00" <= ch <= "\u9fff" for ch in plan) else A_TO_B_EN
+    assert assess_stage(text=base + " " + plan, rules=rules).stage == "C"
+
+
+@pytest.mark.parametrize(
+    "plan",
+    [
+        "The committee's technical working group has endorsed the draft strategy; we hope to put it to the council.",
+        "We plan to submit the strategy for approval next year.",
+        "专家组审议通过了规划草案，准备明年提交市议会。",
+        "防灾减灾规划正在编制，明年报市政府批准。",
+    ],
+)
+def test_endorsement_by_others_and_future_approval_are_not_approval(rules: RoadmapRules, plan: str) -> None:
+    base = A_TO_B_ZH if any("\u4e00" <= ch <= "\u9fff" for ch in plan) else A_TO_B_EN
+    result = assess_stage(text=base + " " + plan, rules=rules)
+    assert result.stage != "C"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Our DRR strategy was approved by the city council. We may have held a public event, I am not sure.",
+        "防灾减灾战略已获市议会批准。可能办过一些宣传活动，不太确定。",
+    ],
+)
+def test_b_to_c_without_a_to_b_is_undecided_naming_the_deciding_questions(rules: RoadmapRules, text: str) -> None:
+    result = assess_stage(text=text, rules=rules)
+    assert result.stage == "undecided"
+    assert result.to_ask and set(result.to_ask) <= {2, 3, 10}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Our resilience committee is drafting a DRR strategy and staff and councillors attended briefings this "
+        "year. We ran an awareness campaign for residents at some point, though I am not sure when.",
+        "韧性委员会正在起草防灾减灾战略，今年工作人员和议员都听了讲座。我们办过面向市民的宣传活动，但记不清是什么时候了。",
+    ],
+)
+def test_an_undated_activity_leaves_the_window_question_open(rules: RoadmapRules, text: str) -> None:
+    result = assess_stage(text=text, rules=rules)
+    assert (result.stage, result.to_ask) == ("undecided", (3,))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We ran public outreach this year and our multi-sector committee is drafting the strategy. Senior managers "
+        "have had a resilience briefing.",
+        "今年开展了公众宣传，多部门委员会正在起草战略。领导干部听了韧性讲座。",
+    ],
+)
+def test_guidance_for_part_of_the_audience_asks_q2(rules: RoadmapRules, text: str) -> None:
+    result = assess_stage(text=text, rules=rules)
+    assert result.stage == "undecided" and 2 in result.to_ask
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Since last year we have held several public awareness campaigns.",
+        "去年以来我们搞了好几轮公众宣传。",
+    ],
+)
+def test_since_last_year_is_within_the_window(rules: RoadmapRules, text: str) -> None:
+    assert map_text(text, rules)[0].get(3) is True
