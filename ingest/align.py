@@ -7,7 +7,8 @@ of the other say, so a passage in one language can be shown in the other.
 - :func:`align` aligns two sequences of sentences into :class:`Bead` s: banded dynamic programming in the
   Gale-Church / vecalign family (semantic similarity of the beads' joined texts, a length model fitted on the
   data, shared numbers and acronyms), then a recovery pass for tables and figures placed elsewhere.
-- :func:`align_halves` does all of it for a bilingual file, with an embedder (:func:`embedding_similarity`).
+- :func:`align_texts` does all of it for a text and its translation (two files, or two ranges of one), with an
+  embedder (:func:`embedding_similarity`); :func:`align_halves` for a bilingual file.
 
 Method, parameters and the measured precision: docs/alignment.md. Nothing here reads files or knows a document.
 """
@@ -28,9 +29,11 @@ from retriever.language import HAN
 __all__ = [
     "AlignParams",
     "Bead",
+    "Pair",
     "Similarity",
     "align",
     "align_halves",
+    "align_texts",
     "embedding_similarity",
     "language_halves",
     "split_sentences",
@@ -802,24 +805,47 @@ def embedding_similarity(embed: Callable[[list[str]], np.ndarray]) -> Similarity
     return similarity
 
 
+Pair = tuple[tuple[int, int], tuple[int, int], float]
+"""``(span in the source text, span in the target text, score)``: an aligned bead as offsets into the two texts."""
+
+
+def align_texts(
+    src_text: str,
+    tgt_text: str,
+    embed: Callable[[list[str]], np.ndarray],
+    params: AlignParams = DEFAULT_PARAMS,
+    *,
+    src_range: tuple[int, int] | None = None,
+    tgt_range: tuple[int, int] | None = None,
+) -> list[Pair]:
+    """A text and its translation aligned sentence by sentence: ``(span in src_text, span in tgt_text, score)``
+    for every matched bead (a side of several sentences spans from its first to its last sentence), sorted by the
+    source span. ``src_range``/``tgt_range`` restrict each side to a part of its text (the halves of one file);
+    by default the whole text. ``embed`` maps texts to L2-normalised rows (``Embedder.embed_documents``).
+
+    The one alignment path of ingest: two files declared as the same document in two languages, and the two
+    halves of one file (:func:`align_halves`, which passes the same text twice), give identical pairs for
+    identical sentences."""
+    src = split_sentences(src_text, *(src_range or (0, len(src_text))))
+    tgt = split_sentences(tgt_text, *(tgt_range or (0, len(tgt_text))))
+    beads = align([src_text[a:b] for a, b in src], [tgt_text[a:b] for a, b in tgt], embedding_similarity(embed), params)
+    pairs = [
+        ((src[b.src[0]][0], src[b.src[-1]][1]), (tgt[b.tgt[0]][0], tgt[b.tgt[-1]][1]), b.score)
+        for b in beads
+        if b.src and b.tgt
+    ]
+    logger.info("aligned: %d + %d sentences, %d pairs", len(src), len(tgt), len(pairs))
+    return sorted(pairs)
+
+
 def align_halves(
     text: str, embed: Callable[[list[str]], np.ndarray], params: AlignParams = DEFAULT_PARAMS
-) -> list[tuple[tuple[int, int], tuple[int, int], float]]:
+) -> list[Pair]:
     """For a file holding a text followed by its translation: the aligned ``(span in the first half, span in the
-    second half, score)`` pairs, spans as offsets into ``text`` (a side of several sentences spans from its
-    first to its last sentence), in the order of the first half; empty when :func:`language_halves` finds no
-    halves. ``embed`` maps texts to L2-normalised rows (``Embedder.embed_documents``)."""
+    second half, score)`` pairs, spans as offsets into ``text`` (:func:`align_texts` on the two halves), in the
+    order of the first half; empty when :func:`language_halves` finds no halves."""
     halves = language_halves(text)
     if halves is None:
         logger.info("no language switch: nothing to align")
         return []
-    first = split_sentences(text, *halves[0])
-    second = split_sentences(text, *halves[1])
-    beads = align([text[a:b] for a, b in first], [text[a:b] for a, b in second], embedding_similarity(embed), params)
-    pairs = [
-        ((first[b.src[0]][0], first[b.src[-1]][1]), (second[b.tgt[0]][0], second[b.tgt[-1]][1]), b.score)
-        for b in beads
-        if b.src and b.tgt
-    ]
-    logger.info("aligned halves: %d + %d sentences, %d pairs", len(first), len(second), len(pairs))
-    return sorted(pairs)
+    return align_texts(text, text, embed, params, src_range=halves[0], tgt_range=halves[1])

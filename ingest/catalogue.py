@@ -10,10 +10,15 @@ Three kinds, recognised by the structure of a document's text, never by its file
   headings (``A. …``) followed by service headings (``A.1. …``). The id is the service id as printed, with the
   extraction misprint ``1.2.`` inside section I read as ``I.2``. Table-of-contents lines (ending in a page number)
   are never records.
+
+The service catalogue's headings are not parsed here: sections, services (numbers with misprints repaired) and
+flagships are the headings :func:`ingest.chunking.detect_headings` finds, the same that give chunks their section
+paths. A record's block is its heading's section in the chunker's sense: it runs to the next heading of the same
+or an outer rank, so a record and the chunks that hold it agree on its section.
 - ``flagship``: the flagship programmes of the same catalogue (``旗舰项目 N：…`` headings whose block has fields).
 
 English names and summaries, the section -> thematic-area mapping and the stable tool slugs are curated in
-``corpus/knowledge/catalogue_en.json`` (see :func:`load_english`); a record without curated English is still
+``knowledge/catalogue_en.json`` (see :func:`load_english`); a record without curated English is still
 extracted, logged, and left with empty English fields.
 """
 
@@ -29,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ingest.chunking import Heading, detect_headings
 from retriever.errors import InvalidKnowledgeFile
 from retriever.types import CatalogueItem, Document, SourceSpan
 
@@ -48,7 +54,6 @@ _URL_TOKEN_RE = re.compile(
     r"|https?://" + _URL_CHARS + "+"  # bare
 )
 _MD_LINK_RE = re.compile(r"\[([^\]\n]*)\]\((?:[^)\s]*)\)")
-_PAGE_NUMBER_RE = re.compile(r"(?:\t|\s{2,}|\.{3,}|…+)\s*\d{1,3}\s*$")
 _SENTENCE_RE = re.compile(r"[，。；,;]")
 
 
@@ -421,12 +426,7 @@ def _extract_mentions(doc: Document, en: _English, taken: set[str]) -> list[Cata
 
 # --- UN-Habitat catalogue: sections, services, flagships --------------------------------------------------------
 
-_SECTION_RE = re.compile(r"^\s*([A-Z])\.\s+(\S.*?)\s*$")
-_SERVICE_RE = re.compile(r"^\s*([A-Z])\.(\d{1,2})\.?\s+(\S.*?)\s*$")
-_MISPRINT_RE = re.compile(r"^\s*([1lI|Ⅰ])\.(\d{1,2})\.\s+(\S.*?)\s*$")  # "1.2." printed for "I.2."
-_MISPRINTS = {"1": "I", "l": "I", "|": "I", "Ⅰ": "I", "I": "I"}
-_FLAGSHIP_RE = re.compile(r"^\s*旗舰(?:项目|方案|计划|倡议)\s*(\d{1,2})\s*[：:]\s*(\S.*?)\s*$")
-_CHAPTER_RE = re.compile(r"^\s*第\s*[一二三四五六七八九十\d]+\s*[章部分]")
+_FLAGSHIP_RE = re.compile(r"^旗舰(?:项目|方案|计划|倡议)\s*\d")  # which labelled headings are flagships
 _TAG_LINE_RE = re.compile(r"^\s*\d{1,2}\.\d{1,2}(?:\s+\d{1,2}\.\d{1,2})*\s*$")
 _LABELS = {
     "概述": "overview",
@@ -445,50 +445,42 @@ _PLACE_COLS = ("地点", "城市")
 
 @dataclass(frozen=True, slots=True)
 class _Heading:
-    kind: str  # "section" | "service" | "flagship" | "chapter"
+    kind: str  # "section" | "service" | "flagship" | "other" (any other heading: it may end a block)
     line: int  # index into the document's lines
     key: str  # section letter, service id, flagship number
     title: str
+    rank: int  # the chunker's rank: a block runs to the next heading of the same or a smaller rank
 
 
-def _is_toc(line: _Line) -> bool:
-    return bool(_PAGE_NUMBER_RE.search(line.text))
+def _catalogue_kind(h: Heading) -> str:
+    if h.kind == "section":
+        return "section"
+    if h.kind == "item":
+        return "service"
+    if h.kind == "label_num" and _FLAGSHIP_RE.match(h.label):
+        return "flagship"
+    return "other"
 
 
-def _headings(lines: list[_Line]) -> list[_Heading]:
-    out: list[_Heading] = []
-    section = ""
-    last_num: dict[str, int] = {}
-    for i, line in enumerate(lines):
-        text = line.text
-        if not text.strip() or _is_toc(line):
-            continue
-        if m := _SERVICE_RE.match(text):
-            letter, num, title = m.group(1), int(m.group(2)), m.group(3)
-        elif (m := _MISPRINT_RE.match(text)) and _MISPRINTS.get(m.group(1)) == section and section:
-            letter, num, title = section, int(m.group(2)), m.group(3)
-            if num != last_num.get(section, 0) + 1 or not re.search(r"[^\d.\s]", title):
-                continue
-        elif m := _SECTION_RE.match(text):
-            section = m.group(1)
-            out.append(_Heading("section", i, section, m.group(2)))
-            continue
-        elif m := _FLAGSHIP_RE.match(text):
-            out.append(_Heading("flagship", i, m.group(1), m.group(2)))
-            continue
-        elif _CHAPTER_RE.match(text):
-            out.append(_Heading("chapter", i, "", text.strip()))
-            continue
-        else:
-            continue
-        last_num[letter] = num
-        out.append(_Heading("service", i, f"{letter}.{num}", title))
-    return out
+def _headings(text: str, lines: list[_Line]) -> list[_Heading]:
+    """Every heading of ``text`` as the chunker detects it (:func:`ingest.chunking.detect_headings`: misprinted
+    service numbers repaired there, table-of-contents lines never headings), typed for the catalogue."""
+    line_at = {line.start: i for i, line in enumerate(lines)}
+    return [
+        _Heading(_catalogue_kind(h), line_at[h.start], h.number, h.title, h.rank)
+        for h in detect_headings(text)
+        if h.start in line_at
+    ]
+
+
+def _following(heads: list[_Heading], n: int) -> int | None:
+    """The line of the first heading after ``heads[n]`` that closes its section (same or smaller rank)."""
+    return next((h.line for h in heads[n + 1 :] if h.rank <= heads[n].rank), None)
 
 
 def find_sections(doc: Document) -> dict[str, str]:
     """Section letter -> Chinese title, for the lettered sections that hold at least one service heading."""
-    heads = _headings(_split_lines(doc.text))
+    heads = _headings(doc.text, _split_lines(doc.text))
     with_services = {h.key.split(".")[0] for h in heads if h.kind == "service"}
     titles: dict[str, str] = {}
     for h in heads:
@@ -582,7 +574,7 @@ def _fields(lines: list[_Line]) -> tuple[_Fields, tuple[str, ...], _Places]:
 
 def _extract_unhabitat(doc: Document, en: _English) -> list[CatalogueItem]:
     lines = _split_lines(doc.text)
-    heads = _headings(lines)
+    heads = _headings(doc.text, lines)
     sections: dict[str, str] = {}
     items: list[CatalogueItem] = []
     seen: set[str] = set()
@@ -592,7 +584,7 @@ def _extract_unhabitat(doc: Document, en: _English) -> list[CatalogueItem]:
             continue
         if h.kind not in ("service", "flagship"):
             continue
-        following = heads[n + 1].line if n + 1 < len(heads) else None
+        following = _following(heads, n)
         stop = following if following is not None else _trim_tail(lines, h.line, len(lines))
         block = lines[h.line + 1 : stop]
         fields, tags, places = _fields(block)
@@ -691,7 +683,7 @@ def is_mcr_overview(doc: Document) -> bool:
 def is_service_catalogue(doc: Document) -> bool:
     """True when ``doc`` has a service heading (``A.1. …``) under a section heading of the same letter."""
     open_sections: set[str] = set()
-    for h in _headings(_split_lines(doc.text)):
+    for h in _headings(doc.text, _split_lines(doc.text)):
         if h.kind == "section":
             open_sections.add(h.key)
         elif h.kind == "service" and h.key.split(".")[0] in open_sections:

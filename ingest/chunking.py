@@ -13,9 +13,11 @@ Headings
           translation: at least 80% of 1000-3000 letters on each side in one language)
     1     Chinese numeral section: ``一、导言``, ``第一节``
     2     lettered section ``A. 城市数据、资料收集和监测``; roadmap stage ``A 阶段：推进城市认知``; ``（一）``
-    3     lettered item ``A.1. 创新的…`` (a catalogue service). Inside lettered section X whose last item was X.k,
-          a misprinted ``N.M. title`` with M == k+1 and N == 1 (a misread "I") or N == the ordinal of X is item
-          X.M and is labelled ``X.M. title``
+    3     lettered item ``A.1. 创新的…`` (a catalogue service). A misprinted item number is repaired here and
+          only here (:func:`repair_item_number`; the catalogue reads the repaired number from :class:`Heading`):
+          inside lettered section X whose last item was X.k, ``N.M. title`` with M == k+1 is item X.M, labelled
+          ``X.M. title``, when N is the ordinal of X (A=1, B=2, …) or, in section I, a glyph read for "I"
+          (``1``, ``l``, ``|``, ``Ⅰ``): the Service Catalogue prints ``1.2.`` for ``I.2.``
     dyn   numbered ``1 Introduction`` / ``3.1 Title`` / ``2. 参加实体``, and labelled ``专题领域 2：…`` or
           ``旗舰项目 1：…``: one rank below the innermost open heading of a kind above (0 when there is
           none), plus one per numbering depth. Numbers must follow their predecessor (1, or previous + 1/+2),
@@ -54,7 +56,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ingest.language import detect_lang, is_chinese
 from ingest.normalize import strip_markup
@@ -62,11 +64,11 @@ from retriever.errors import InvalidRequest
 from retriever.language import HAN, HAN_CLASS
 from retriever.types import Chunk, Document
 
-__all__ = ["CHUNKER_VERSION", "Heading", "detect_headings", "split_document"]
+__all__ = ["CHUNKER_VERSION", "Heading", "detect_headings", "repair_item_number", "split_document"]
 
 logger = logging.getLogger(__name__)
 
-CHUNKER_VERSION = "1"
+CHUNKER_VERSION = "2"  # 2: one item-number repair rule (a "1" reads as "I" in section I only; l, |, Ⅰ too)
 
 # -- heading detection ----------------------------------------------------------------------------------------
 
@@ -101,7 +103,8 @@ _CN_PAREN = re.compile(rf"^[（(][{_CN_NUM}]+[）)]\s*(\S.*)$")
 _STAGE = re.compile(r"^(?:[A-Z]\s*阶段|阶段\s*[A-Z]|Stage\s+[A-Z])\s*[：:]\s*\S")
 _ITEM = re.compile(r"^([A-Z])[.．](\d{1,2})(?:[.．]\s*|\s+)(\S.*)$")
 _SECTION = re.compile(r"^([A-Z])[.．]\s*(\S.*)$")
-_MISPRINT = re.compile(r"^(\d{1,2})[.．](\d{1,2})[.．]\s*(\S.*)$")
+_MISPRINT = re.compile(r"^(\d{1,2}|[l|Ⅰ])[.．](\d{1,2})[.．]\s*(\S.*)$")
+_GLYPHS_FOR_I = frozenset({"1", "l", "|", "Ⅰ"})
 _NUMBERED = re.compile(r"^(\d{1,2}(?:[.．]\d{1,2}){0,3})(?:[.．、]\s*|\s+)(\S.*)$")
 _LABEL_NUM = re.compile(r"^[\u4e00-\u9fff]{2,8}\s*(\d{1,2})\s*[：:]\s*(\S.*)$")
 _ALLCAPS = re.compile(r"^[A-Z][A-Z &/-]*[A-Z]$")
@@ -117,13 +120,32 @@ _DOTTED_TOKEN = re.compile(r"\w\.\w")
 @dataclass(frozen=True, slots=True)
 class Heading:
     """A heading line: ``text[start:end]`` is the line, ``rank`` its depth (smaller is outer), ``label`` the
-    cleaned text used in section paths, ``kind`` the rule that matched."""
+    cleaned text used in section paths, ``kind`` the rule that matched.
+
+    ``number`` is the heading's number as it should read, misprints repaired (``"A"`` for a lettered section,
+    ``"I.2"`` for an item printed ``1.2.``, ``"3.1"``, ``"1"`` for ``旗舰项目 1：…``), empty for kinds without one;
+    ``title`` is the text after the number as printed (surrounding ``**`` and whitespace removed, not shortened),
+    or the whole line for kinds without a number. The catalogue extraction reads services, sections and
+    flagships from these fields, so chunks and catalogue records agree on sections."""
 
     start: int
     end: int
     rank: int
     kind: str
     label: str
+    number: str = ""
+    title: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class _Found:
+    """What one classification rule found on a line (a :class:`Heading` without its position)."""
+
+    kind: str
+    rank: int
+    label: str
+    number: str = ""
+    title: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,13 +217,14 @@ class _HeadingScanner:
             if i in self.switches and _heading_like(line.text):
                 self.last_item.clear()
                 self.last_number.clear()
-                found: tuple[str, int, str] | None = ("language", RANK_CHAPTER, _label(line.text))
+                found: _Found | None = _Found("language", RANK_CHAPTER, _label(line.text))
             else:
                 found = self._classify(i, line)
             if found is None:
                 continue
-            kind, rank, label = found
-            heading = Heading(line.start, line.end, rank, kind, label)
+            rank = found.rank
+            title = found.title or line.text
+            heading = Heading(line.start, line.end, rank, found.kind, found.label, found.number, title)
             while self.stack and self.stack[-1].rank >= rank:
                 self.stack.pop()
             self.stack.append(heading)
@@ -247,7 +270,7 @@ class _HeadingScanner:
 
     # -- classification
 
-    def _classify(self, i: int, line: _Line) -> tuple[str, int, str] | None:
+    def _classify(self, i: int, line: _Line) -> _Found | None:
         s = line.text
         if _TOC_LINE.search(line.raw):
             return None
@@ -259,16 +282,16 @@ class _HeadingScanner:
             markdown_rank = RANK_MARKDOWN_BASE + len(md.group(1)) - 1
             found = self._classify_text(inner, i, explicit=True, opens_paragraph=True)
             if found is None:
-                return "markdown", markdown_rank, _label(inner)
-            if found[0] in _RELATIVE_KINDS:  # the author's markdown level beats a relative rank
-                return found[0], markdown_rank, found[2]
-            return found
+                return _Found("markdown", markdown_rank, _label(inner), title=inner)
+            if found.kind in _RELATIVE_KINDS:  # the author's markdown level beats a relative rank
+                return replace(found, rank=markdown_rank)
+            return replace(found, title=found.title or inner)
         if not _heading_like(s):
             return None
         found = self._classify_text(s, i, explicit=False, opens_paragraph=self._opens_paragraph(i))
         return found if found is not None else self._classify_minor(i, s)
 
-    def _classify_text(self, s: str, i: int, *, explicit: bool, opens_paragraph: bool) -> tuple[str, int, str] | None:
+    def _classify_text(self, s: str, i: int, *, explicit: bool, opens_paragraph: bool) -> _Found | None:
         """Pattern headings. Kinds marked in Chinese (章, 、, （一）, 阶段, 领域 N：) may follow any line; lettered and
         numbered ones must open a paragraph, since a wrapped line can start with ``A. `` or ``2 ``."""
         m = _CHAPTER.match(s) or _CHAPTER_EN.match(s)
@@ -278,28 +301,29 @@ class _HeadingScanner:
             label = head if (not rest or rest.isdigit()) else f"{head} {rest}"
             self.last_item.clear()
             self.last_number.clear()
-            return "chapter", RANK_CHAPTER, _label(label)
+            return _Found("chapter", RANK_CHAPTER, _label(label))
         if _CN_SECTION.match(s):
             self.last_number.clear()
-            return "cn_section", RANK_CN_SECTION, _label(s)
+            return _Found("cn_section", RANK_CN_SECTION, _label(s))
         if _CN_PAREN.match(s):
-            return "cn_paren", RANK_SECTION, _label(s)
+            return _Found("cn_paren", RANK_SECTION, _label(s))
         if _STAGE.match(s):
-            return "stage", RANK_SECTION, _label(s)
+            return _Found("stage", RANK_SECTION, _label(s))
         m = _LABEL_NUM.match(s)
         if m:
-            return "label_num", self._dynamic_base(_LABELLED_PARENTS), _label(s)
+            return _Found("label_num", self._dynamic_base(_LABELLED_PARENTS), _label(s), m.group(1), m.group(2))
         if not opens_paragraph:
             return None
         m = _ITEM.match(s)
         if m and not m.group(3)[0].isdigit():
-            self.last_item[m.group(1)] = int(m.group(2))
-            return "item", RANK_ITEM, _label(s)
+            letter, number = m.group(1), int(m.group(2))
+            self.last_item[letter] = number
+            return _Found("item", RANK_ITEM, _label(s), f"{letter}.{number}", m.group(3))
         m = _SECTION.match(s)
         if m and not m.group(2)[0].isdigit() and not re.match(r"[A-Z][.．]", m.group(2)):
             self.last_item[m.group(1)] = 0
             self.last_number.clear()
-            return "section", RANK_SECTION, _label(s)
+            return _Found("section", RANK_SECTION, _label(s), m.group(1), m.group(2))
         misprint = self._misprinted_item(s)
         if misprint is not None:
             return misprint
@@ -308,20 +332,20 @@ class _HeadingScanner:
             return self._numbered(m, s, i, explicit=explicit)
         return None
 
-    def _misprinted_item(self, s: str) -> tuple[str, int, str] | None:
+    def _misprinted_item(self, s: str) -> _Found | None:
         m = _MISPRINT.match(s)
         section = self._open_section()
         if not m or section is None:
             return None
-        letter = section.label[0]
-        last = self.last_item.get(letter, 0)
-        major, minor, title = int(m.group(1)), int(m.group(2)), m.group(3)
-        if last < 1 or minor != last + 1 or major not in (1, ord(letter) - ord("A") + 1) or title[0].isdigit():
+        letter = section.number
+        title = m.group(3)
+        number = repair_item_number(m.group(1), int(m.group(2)), letter, self.last_item.get(letter, 0))
+        if number is None or title[0].isdigit():
             return None
-        self.last_item[letter] = minor
-        return "item", RANK_ITEM, _label(f"{letter}.{minor}. {title}")
+        self.last_item[letter] = int(m.group(2))
+        return _Found("item", RANK_ITEM, _label(f"{number}. {title}"), number, title)
 
-    def _numbered(self, m: re.Match[str], s: str, i: int, *, explicit: bool) -> tuple[str, int, str] | None:
+    def _numbered(self, m: re.Match[str], s: str, i: int, *, explicit: bool) -> _Found | None:
         number, title = m.group(1), m.group(2)
         if title[0].isdigit() or _shouty(title):
             return None
@@ -337,22 +361,23 @@ class _HeadingScanner:
         self.last_number[prefix] = last
         for key in [k for k in self.last_number if len(k) > len(prefix)]:
             del self.last_number[key]
-        return "numbered", self._dynamic_base(_NUMBERED_PARENTS) + len(parts) - 1, _label(s)
+        rank = self._dynamic_base(_NUMBERED_PARENTS) + len(parts) - 1
+        return _Found("numbered", rank, _label(s), ".".join(map(str, parts)), title)
 
-    def _classify_minor(self, i: int, s: str) -> tuple[str, int, str] | None:
+    def _classify_minor(self, i: int, s: str) -> _Found | None:
         if not self._standalone(i) or not _is_minor_candidate(s):
             return None
         following = self._next_text(i)
         if _FAQ.search(s):
-            return "faq", RANK_FAQ, _label(s)
+            return _Found("faq", RANK_FAQ, _label(s))
         if _ALLCAPS.match(s) and sum(ch.isalpha() for ch in s) >= 4:
-            return ("caps", RANK_MINOR, _label(s)) if following and not is_chinese(following) else None
+            return _Found("caps", RANK_MINOR, _label(s)) if following and not is_chinese(following) else None
         if "\t" in following:
-            return "caption", RANK_MINOR, _label(s)
+            return _Found("caption", RANK_MINOR, _label(s))
         if s.endswith(("?", "？")):
             if re.search(r"[。！!]", s) or following.endswith(("?", "？")) or not following:
                 return None
-            return "question", RANK_MINOR, _label(s)
+            return _Found("question", RANK_MINOR, _label(s))
         if re.search(r"[，,。；;！!？?]", s) or s[0].isdigit():
             return None
         if (
@@ -361,7 +386,7 @@ class _HeadingScanner:
             and not following.startswith(("©", "[", "<", "!", "http"))
             and self._after_complete_paragraph(i)
         ):
-            return "title", RANK_MINOR, _label(s)
+            return _Found("title", RANK_MINOR, _label(s))
         return None
 
 
@@ -408,6 +433,22 @@ def _side_majority(paragraphs: list[tuple[int, int, bool]], start: int, step: in
         same += weight if is_zh == chinese else 0
         k += step
     return total >= SWITCH_MIN_CHARS and same >= SWITCH_MAJORITY * total
+
+
+def repair_item_number(printed: str, minor: int, section: str, last_item: int) -> str | None:
+    """The item number (``"I.2"``) that a heading printed ``<printed>.<minor>.`` stands for inside lettered section
+    ``section`` whose last item so far was number ``last_item`` (0: none yet), or None when it is no misprint.
+
+    The one repair rule of the project: the item must continue the section's sequence (``last_item >= 1`` and
+    ``minor == last_item + 1``), and ``printed`` must be the section letter's ordinal (``"2"`` in section B) or,
+    in section I, a glyph that reads as "I" (``1``, ``l``, ``|``, ``Ⅰ``).
+    """
+    if len(section) != 1 or not "A" <= section <= "Z" or last_item < 1 or minor != last_item + 1:
+        return None
+    ordinal = str(ord(section) - ord("A") + 1)
+    if printed.lstrip("0") == ordinal or (section == "I" and printed in _GLYPHS_FOR_I):
+        return f"{section}.{minor}"
+    return None
 
 
 def detect_headings(text: str) -> list[Heading]:

@@ -13,7 +13,9 @@ files), and together cover every non-whitespace character of the original. A seg
 
 Where a rendering comes from is its *provenance*: ``curated`` (a rendering the team wrote and reviewed),
 ``official`` (an official translation aligned by ingest) or ``machine`` (an LLM's translation). The original is
-always authoritative; the manifest says so beside each rendering.
+always authoritative; the manifest says so beside each rendering. An official translation is either the second
+half of the same file or another file declared as the same document (``"aligned"`` in the manifest); both are
+aligned by ``ingest.align.align_texts`` and turned into renderings by :func:`renderings_from_alignment`.
 
 :func:`split_segments` is the segmenter that laid out the curated renderings; :func:`load_rendering` reads and
 validates one file against the current original and raises ``InvalidRendering`` naming the line.
@@ -40,6 +42,8 @@ __all__ = [
     "Segment",
     "dump_segments",
     "load_rendering",
+    "renderings_from_alignment",
+    "renderings_from_pairs",
     "split_segments",
 ]
 
@@ -242,22 +246,38 @@ def renderings_from_pairs(
 ) -> list[Rendering]:
     """Two renderings of a file that holds a text and its translation (``ingest.align.align_halves`` pairs): the
     first half's spans rendered by their aligned second-half text, and the reverse, each in the other half's
-    language. Spans that would overlap an earlier one are dropped (the aligner's beads never do)."""
+    language (:func:`renderings_from_alignment` with the file on both sides)."""
+    return renderings_from_alignment((doc_id, text), (doc_id, text), pairs, provenance=provenance)
+
+
+def renderings_from_alignment(
+    source: tuple[str, str],
+    target: tuple[str, str],
+    pairs: Iterable[tuple[tuple[int, int], tuple[int, int], float]],
+    *,
+    provenance: Provenance = "official",
+) -> list[Rendering]:
+    """The two renderings an alignment gives (``ingest.align.align_texts`` pairs of spans in the source text and
+    in the target text), ``source`` and ``target`` being ``(doc_id, text)``: the source document's spans rendered
+    by their aligned target text, in the target's language, and the target document's spans rendered by the
+    source text, in the source's language. For the two halves of one file both sides are that file. Spans that
+    would overlap an earlier one are dropped (the aligner's recovered pairs may cross)."""
+    (source_id, source_text), (target_id, target_text) = source, target
     rows = [((a0, a1), (b0, b1)) for (a0, a1), (b0, b1), _ in pairs if a1 > a0 and b1 > b0]
     if not rows:
         return []
-    first_lang = "zh" if has_han(text[rows[0][0][0] : rows[0][0][1]]) else "en"
-    second_lang = "en" if first_lang == "zh" else "zh"
+    source_lang = "zh" if has_han(source_text[rows[0][0][0] : rows[0][0][1]]) else "en"
+    target_lang = "en" if source_lang == "zh" else "zh"
     out = []
-    for lang, keyed in (
-        (second_lang, sorted((a, b) for a, b in rows)),
-        (first_lang, sorted((b, a) for a, b in rows)),
+    for doc_id, lang, keyed, rendered_from in (
+        (source_id, target_lang, sorted((a, b) for a, b in rows), target_text),
+        (target_id, source_lang, sorted((b, a) for a, b in rows), source_text),
     ):
         segments: list[Segment] = []
         for (s0, s1), (t0, t1) in keyed:
             if segments and s0 < segments[-1].end:
                 continue
-            rendered = " ".join(strip_markup(text[t0:t1]).split())
+            rendered = " ".join(strip_markup(rendered_from[t0:t1]).split())
             if rendered:
                 segments.append(Segment(s0, s1, rendered))
         out.append(Rendering(doc_id=doc_id, lang=lang, provenance=provenance, segments=tuple(segments)))

@@ -19,6 +19,7 @@ from ingest.catalogue import (
     load_english,
     normalise_name,
 )
+from ingest.chunking import detect_headings, split_document
 from retriever.errors import InvalidKnowledgeFile
 from retriever.types import CatalogueItem, Document
 
@@ -293,6 +294,8 @@ def test_cityrap_and_titles(by_id: dict[str, CatalogueItem]) -> None:
 
 
 def test_misprinted_heading_becomes_i2(by_id: dict[str, CatalogueItem]) -> None:
+    """The id comes from the chunker's repaired heading number (the rule's cases: tests/ingest/test_chunking.py);
+    the record still quotes the heading as printed."""
     i2 = by_id["I.2"]
     assert i2.span.quote.startswith("1.2. 通过区域卓越培训中心提高政府能力")
     assert i2.name == "通过区域卓越培训中心提高政府能力"
@@ -312,6 +315,39 @@ def test_a1_fields_tags_and_places(by_id: dict[str, CatalogueItem]) -> None:
     assert ("拉丁美洲", "哥伦比亚", "索阿查") in a1.places
     assert a1.places[-1][:2] == ("亚太地区", "尼泊尔")
     assert len(a1.places) == 7
+
+
+def test_records_and_chunks_agree_on_sections(documents: list[Document], items: list[CatalogueItem]) -> None:
+    """Every service and flagship record has the section of the chunks that hold it: each chunk overlapping the
+    record's text has the record's heading in its section path (under the record's lettered section for a
+    service), and every chunk filed under that heading lies inside the record (a chunk may start with the text of
+    outer sections above it)."""
+    docs = {d.doc_id: d for d in documents}
+    checked = 0
+    for doc_id in {i.span.doc_id for i in items if i.kind in ("unhabitat_service", "flagship")}:
+        doc = docs[doc_id]
+        chunks = split_document(doc)
+        headings = {h.start: h for h in detect_headings(doc.text)}
+        records = [i for i in items if i.span.doc_id == doc_id and i.kind in ("unhabitat_service", "flagship")]
+        for item in records:
+            label = headings[item.span.start].label  # the record starts at its heading
+            holding = [c for c in chunks if c.start < item.span.end and c.end > item.span.start]
+            assert holding, item.id
+            for chunk in holding:
+                assert label in chunk.section, (item.id, chunk.chunk_id, chunk.section)
+                if item.kind == "unhabitat_service":
+                    parent = chunk.section[chunk.section.index(label) - 1]
+                    assert parent == f"{item.section}. {item.section_title}", (item.id, chunk.section)
+            for chunk in (c for c in chunks if label in c.section):
+                assert item.span.start < chunk.end, (item.id, chunk.chunk_id)
+                # the last record's text stops after its 更多信息 list, while the back matter after it, having no
+                # heading of its own, stays in the last section for the chunker
+                assert chunk.end <= item.span.end or item is records[-1], (item.id, chunk.chunk_id)
+                # a chunk may start early only with outer sections' text (a chapter or section line above)
+                above = [h for h in headings.values() if chunk.start <= h.start < item.span.start]
+                assert all(h.rank < headings[item.span.start].rank for h in above), (item.id, chunk.chunk_id)
+            checked += 1
+    assert checked == 58 + 5
 
 
 # --- robustness: a reworded excerpt ---------------------------------------------------------------------------------

@@ -11,7 +11,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ingest.chunking import CHUNKER_VERSION, RANK_FAQ, Heading, detect_headings, split_document
+from ingest.chunking import (
+    CHUNKER_VERSION,
+    RANK_FAQ,
+    Heading,
+    detect_headings,
+    repair_item_number,
+    split_document,
+)
 from ingest.language import detect_lang, is_chinese
 from ingest.loaders import load_document
 from retriever.errors import InvalidRequest
@@ -203,9 +210,68 @@ def test_first_chunk_of_a_section_carries_the_full_path() -> None:
     assert {"A.1.", "I.1.", "I.2.", "I.3."} <= set(services)
 
 
-def test_misprint_needs_the_sequence() -> None:
-    text = "A. 数据\n\nA.1. 第一项\n\n正文。\n\n1.3. 跳号的标题\n\n正文。\n"
-    assert [label for _, label in labels(text)] == ["A. 数据", "A.1. 第一项"]
+def item_after(section: str, earlier: list[str], line: str) -> Heading | None:
+    """The item heading ``line`` becomes when it follows lettered section ``section`` and its items ``earlier``."""
+    text = f"{section}. 某个部分\n\n" if section else ""
+    text += "".join(f"{item}. 前面的服务\n\n概述：正文。\n\n" for item in earlier)
+    text += f"{line}\n\n概述：正文。\n"
+    at = text.rindex(line)
+    return next((h for h in detect_headings(text) if h.start == at and h.kind == "item"), None)
+
+
+# The one rule that repairs misprinted item numbers (ingest.chunking.repair_item_number); the catalogue reads
+# the repaired numbers from the headings and has no rule of its own.
+@pytest.mark.parametrize(
+    ("section", "earlier", "line", "number"),
+    [
+        ("I", ["I.1"], "1.2. 通过区域卓越培训中心提高政府能力", "I.2"),  # the Service Catalogue's slip
+        ("I", ["I.1", "1.2"], "1.3. (线上) 城市与气候变化学院", "I.3"),  # the sequence goes on from a repair
+        ("I", ["I.1"], "l.2. 小写字母 l", "I.2"),  # other glyphs read for "I"
+        ("I", ["I.1"], "|.2. 竖线", "I.2"),
+        ("I", ["I.1"], "Ⅰ.2. 罗马数字", "I.2"),
+        ("I", ["I.1"], "9.2. 字母的序号", "I.2"),  # the letter's ordinal (I = 9)
+        ("B", ["B.1"], "2.2. 字母的序号", "B.2"),
+        ("A", ["A.1"], "1.2. 字母的序号", "A.2"),
+        ("B", ["B.1"], "1.2. 只有 I 会被读成 1", None),
+        ("I", ["I.1"], "1.3. 跳号的标题", None),  # must be the next number
+        ("I", ["I.1", "I.2"], "1.2. 重复的编号", None),
+        ("I", [], "1.1. 本节还没有服务", None),  # the sequence must have begun
+        ("", [], "1.2. 没有字母章节", None),
+        ("I", ["I.1"], "1.2. 2023 年", None),  # a title starting with a digit
+    ],
+)
+def test_misprinted_item_numbers_are_repaired_by_one_rule(
+    section: str, earlier: list[str], line: str, number: str | None
+) -> None:
+    heading = item_after(section, earlier, line)
+    if number is None:
+        assert heading is None
+        return
+    assert heading is not None
+    title = line.split(". ", 1)[1]
+    assert (heading.number, heading.title, heading.label) == (number, title, f"{number}. {title}")
+
+
+def test_repair_rule_directly() -> None:
+    assert repair_item_number("1", 2, "I", 1) == "I.2"
+    assert repair_item_number("09", 2, "I", 1) == "I.2"
+    assert repair_item_number("1", 2, "B", 1) is None
+    assert repair_item_number("1", 1, "I", 0) is None
+    assert repair_item_number("1", 2, "", 1) is None
+
+
+def test_headings_carry_number_and_printed_title() -> None:
+    text = (
+        "第三章 03\n\nA. 城市数据\n\nA.1. 创新的城市贫民窟资料收集\n\n概述：正文。\n\n"
+        "旗舰项目 3: RISE-UP: 为城市贫困人口建设韧性住区\n\n概述：正文。\n"
+    )
+    got = [(h.kind, h.number, h.title) for h in detect_headings(text)]
+    assert got == [
+        ("chapter", "", "第三章 03"),
+        ("section", "A", "城市数据"),
+        ("item", "A.1", "创新的城市贫民窟资料收集"),
+        ("label_num", "3", "RISE-UP: 为城市贫困人口建设韧性住区"),
+    ]
 
 
 def test_table_of_contents_lines_are_not_headings() -> None:
