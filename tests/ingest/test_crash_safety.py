@@ -17,7 +17,7 @@ from retriever.embedders import HashingEmbedder
 from retriever.errors import IndexCorrupt
 from retriever.index import current_version_dir
 from retriever.search import HybridRetriever, load_index
-from tests.conftest import CORPUS, ROOT, make_settings
+from tests.conftest import CORPUS, KNOWLEDGE, ROOT, make_settings
 
 QUERIES = ("城市抗灾能力记分卡", "flood early warning", "城市韧性行动规划需要多长时间")
 
@@ -32,7 +32,7 @@ def _env(index_dir: Path) -> dict[str, str]:
         **os.environ,
         "RESNAV_PATHS__INDEX_DIR": str(index_dir),
         "RESNAV_EMBEDDER__BACKEND": "hashing",
-        "RESNAV_PATHS__KNOWLEDGE_DIR": str(CORPUS / "knowledge"),
+        "RESNAV_PATHS__KNOWLEDGE_DIR": str(KNOWLEDGE),
     }
 
 

@@ -16,7 +16,7 @@ from ingest.pipeline import ingest
 from retriever.embedders import HashingEmbedder
 from retriever.index import current_version_dir, read_manifest
 from retriever.search import HybridRetriever, load_index
-from tests.conftest import CORPUS, ROOT, make_settings
+from tests.conftest import CORPUS, KNOWLEDGE, ROOT, make_settings
 
 
 class CountingEmbedder(HashingEmbedder):
@@ -136,7 +136,7 @@ def test_ingest_killed_midway_leaves_previous_index_serving(tmp_path: Path) -> N
         **os.environ,
         "RESNAV_PATHS__INDEX_DIR": str(index_dir),
         "RESNAV_EMBEDDER__BACKEND": "hashing",
-        "RESNAV_PATHS__KNOWLEDGE_DIR": str(CORPUS / "knowledge"),
+        "RESNAV_PATHS__KNOWLEDGE_DIR": str(KNOWLEDGE),
     }
     cmd = [sys.executable, "-m", "cli.main", "ingest", "--quiet", str(corpus)]
     subprocess.run(cmd, env=env, cwd=ROOT, check=True, capture_output=True)
