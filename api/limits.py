@@ -4,8 +4,10 @@ Three pure ASGI middlewares, installed by ``install_limits`` (from ``create_app`
 
 * ``RateLimitMiddleware``: a token bucket per client IP and, when a request presents an admin key, one per key
   (keyed by the key's sha256, never the key): ``api.rate_limit_per_minute`` tokens a minute, at most
-  ``api.rate_limit_burst`` at once. An empty bucket answers 429 ``rate_limited`` with ``Retry-After``. The buckets
-  live in the memory of one process: with N workers a client gets up to N times the rate. 0 turns it off.
+  ``api.rate_limit_burst`` at once. An empty bucket answers 429 ``rate_limited`` with ``Retry-After``. 0 turns it
+  off. Where the buckets live is a ``RateLimitStore``: by default ``TokenBuckets`` in the memory of one process
+  (with N workers or replicas a client gets up to N times the rate); with ``api.rate_limit_store_url`` a
+  ``PostgresRateLimitStore`` that every process shares, so the limit is one for the whole service.
 * ``BodyLimitMiddleware``: at most ``api.max_body_bytes`` of request body. A larger ``Content-Length`` is refused
   before anything is read; a body without one (chunked) is counted as it arrives and refused as soon as it passes
   the cap, so it is never buffered whole. 413 ``payload_too_large``.
@@ -18,6 +20,13 @@ Three pure ASGI middlewares, installed by ``install_limits`` (from ``create_app`
 Liveness, readiness, metrics and the static assets are exempt from rate limits, queue and deadline, so probes
 and scrapes answer under load. The client IP is the ASGI peer: behind a proxy run uvicorn with
 ``--proxy-headers --forwarded-allow-ips`` so that it is the real client.
+
+The shared store fails open, to the per-process limit: when PostgreSQL does not answer (or answers an error), the
+request is judged by this process's own ``TokenBuckets`` and the store is left alone for ``STORE_RETRY_S``
+seconds, with one warning in the log and ``resnav_rate_limit_store_errors_total`` counting the failed calls. The
+limit protects capacity, not data: failing closed would turn a database outage into an outage of search for every
+client, while the fallback still bounds each client to what one process alone would allow (N times the shared
+rate at worst, the behaviour without a store), and the body cap and the bounded queue keep holding per process.
 """
 
 from __future__ import annotations
@@ -29,8 +38,11 @@ import logging
 import math
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, Protocol
 
+import sqlalchemy as sa
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import error_response
@@ -42,6 +54,10 @@ EXEMPT_PATHS = frozenset({"/healthz", "/readyz", "/metrics", "/widget.js"})
 EXEMPT_PREFIXES = ("/static/",)
 NO_DEADLINE_PREFIXES = ("/v1/admin/",)
 MAX_BUCKETS = 10_000
+STORE_TABLE = "resnav_rate_limits"
+STORE_RETRY_S = 5.0  # after a failed call, the shared store is not asked again for this long
+STORE_TIMEOUT_S = 2.0  # connect, pool checkout and statement timeouts of the shared store
+SWEEP_EVERY_S = 60.0  # how often one process deletes the shared store's idle buckets
 
 
 def is_exempt(path: str) -> bool:
@@ -116,6 +132,22 @@ class BodyLimitMiddleware:
 
 
 # -- rate limits -------------------------------------------------------------------------------------------------
+class RateLimitStore(Protocol):
+    """Token buckets by key: ``api.rate_limit_per_minute`` tokens a minute, at most ``api.rate_limit_burst``.
+
+    ``take`` is all-or-nothing: it takes one token from every key, or none. It returns 0.0 when taken, else the
+    seconds until every key has a token again. An unknown key starts full. Implementations are thread-safe.
+    ``in_process`` is True when ``take`` never waits on I/O (it is then called on the event loop, otherwise in a
+    thread). ``take`` of a shared store raises what its database raises (``sqlalchemy.exc.SQLAlchemyError``);
+    ``FailoverRateLimitStore`` turns that into the fallback."""
+
+    in_process: bool
+
+    def take(self, *keys: str) -> float: ...
+
+    def close(self) -> None: ...
+
+
 @dataclass(slots=True)
 class _Bucket:
     tokens: float
@@ -123,8 +155,11 @@ class _Bucket:
 
 
 class TokenBuckets:
-    """Token buckets by key: ``rate`` tokens a second, at most ``burst``. Thread-safe; memory bounded by dropping
-    the buckets that are full again (an idle client) when there are more than ``MAX_BUCKETS``."""
+    """Token buckets by key in this process's memory: ``rate`` tokens a second, at most ``burst``. Thread-safe;
+    memory bounded by dropping the buckets that are full again (an idle client) when there are more than
+    ``MAX_BUCKETS``."""
+
+    in_process = True
 
     def __init__(self, per_minute: int, burst: int, clock=time.monotonic) -> None:  # noqa: ANN001
         self.rate = per_minute / 60.0
@@ -152,6 +187,212 @@ class TokenBuckets:
                 bucket.stamp = now
             return 0.0
 
+    def close(self) -> None:
+        pass
+
+
+# One statement takes a token from every key: a missing bucket is created full minus one; an existing one is
+# refilled for the time since its stamp, capped at the burst, minus one. ON CONFLICT DO UPDATE locks each row and
+# works on its newest committed version, so concurrent takes on one key queue up and none is lost. Rows are
+# locked in key order (no deadlock between two takes of overlapping keys). The time is the database's
+# (clock_timestamp()), so replicas with skewed clocks agree; a take that read the clock before waiting for another
+# take's lock refills from the later stamp only (greatest), so no interval is counted twice. The new levels come
+# back: all >= 0 commits; any < 0 rolls the whole transaction back, so a refused request takes nothing.
+_TAKE = sa.text(
+    f"""
+    INSERT INTO {STORE_TABLE} AS b (key, tokens, stamp)
+    SELECT k, CAST(:burst AS double precision) - 1, clock_timestamp()
+    FROM unnest(CAST(:keys AS text[])) AS k ORDER BY k
+    ON CONFLICT (key) DO UPDATE SET
+        tokens = least(
+            CAST(:burst AS double precision),
+            b.tokens + CAST(:rate AS double precision)
+                * greatest(0, extract(epoch FROM excluded.stamp - b.stamp))
+        ) - 1,
+        stamp = greatest(b.stamp, excluded.stamp)
+    RETURNING b.tokens
+    """
+)
+# A bucket whose stamp is older than burst / rate seconds is full again: deleting it changes nothing (a missing
+# bucket starts full), and keeps the table as small as the set of recently active clients.
+_SWEEP = sa.text(
+    f"DELETE FROM {STORE_TABLE} "
+    "WHERE stamp < clock_timestamp() - make_interval(secs => CAST(:idle AS double precision))"
+)
+# UNLOGGED: the buckets are worth nothing after a crash (all full again is the right state) and skip the WAL.
+# fillfactor leaves room in each page for the updated row, so the constant updates can stay heap-only (HOT: no new
+# index entry per update).
+_CREATE = (
+    f"SELECT pg_advisory_xact_lock(hashtext('{STORE_TABLE}'))",
+    f"CREATE UNLOGGED TABLE IF NOT EXISTS {STORE_TABLE} ("
+    " key text PRIMARY KEY, tokens double precision NOT NULL, stamp timestamptz NOT NULL"
+    ") WITH (fillfactor = 70)",
+)
+
+
+class PostgresRateLimitStore:
+    """Token buckets in one PostgreSQL table (``resnav_rate_limits``) shared by every process that uses the same
+    database: one transaction of one statement per request. The table is created on first use (concurrent
+    creators serialise on an advisory lock); idle buckets are deleted every ``SWEEP_EVERY_S`` by each process.
+    Every wait on the database is bounded by ``STORE_TIMEOUT_S`` (connect, pool checkout, statement, lock)."""
+
+    in_process = False
+
+    def __init__(self, url: str, per_minute: int, burst: int) -> None:
+        try:
+            import psycopg  # noqa: F401
+        except ImportError as e:
+            raise ImportError("api.rate_limit_store_url needs psycopg: pip install '.[postgres]'") from e
+        self.rate = per_minute / 60.0
+        self.burst = float(burst)
+        timeout_ms = int(STORE_TIMEOUT_S * 1000)
+        self.engine = sa.create_engine(
+            url,
+            pool_size=4,
+            max_overflow=8,
+            pool_timeout=STORE_TIMEOUT_S,
+            connect_args={
+                "connect_timeout": max(1, math.ceil(STORE_TIMEOUT_S)),
+                "tcp_user_timeout": timeout_ms,  # a silent network: sent data unacknowledged this long fails
+                "application_name": "resnav-rate-limits",
+            },
+        )
+
+        @sa.event.listens_for(self.engine, "connect")
+        def _timeouts(dbapi_connection: Any, _record: Any) -> None:
+            cursor = dbapi_connection.cursor()
+            cursor.execute(f"SET statement_timeout = {timeout_ms}; SET lock_timeout = {timeout_ms}")
+            cursor.close()
+            dbapi_connection.commit()
+
+        self._created = False
+        self._next_sweep = 0.0
+        self._sweep_lock = threading.Lock()
+
+    def create(self) -> None:
+        """Create the table when missing (idempotent, safe from several processes at once)."""
+        with self.engine.begin() as con:
+            for statement in _CREATE:
+                con.execute(sa.text(statement))
+        self._created = True
+
+    def take(self, *keys: str) -> float:
+        """Take one token from each of ``keys``; 0.0 when taken, else the seconds until all have one (none taken).
+        Raises ``sqlalchemy.exc.SQLAlchemyError`` when the database fails."""
+        if not keys:
+            return 0.0
+        try:
+            if not self._created:
+                self.create()
+            with self.engine.connect() as con:
+                levels = con.execute(_TAKE, {"keys": sorted(set(keys)), "burst": self.burst, "rate": self.rate})
+                short = max(-level for (level,) in levels)
+                if short > 0:
+                    con.rollback()
+                    return short / self.rate
+                con.commit()
+        except sa.exc.SQLAlchemyError:
+            self._created = False  # the table may have been dropped: the next call creates it again
+            raise
+        self._sweep_if_due()
+        return 0.0
+
+    def _sweep_if_due(self) -> None:
+        now = time.monotonic()
+        if now < self._next_sweep or not self._sweep_lock.acquire(blocking=False):
+            return
+        try:
+            self._next_sweep = now + SWEEP_EVERY_S
+            self.sweep()
+        except sa.exc.SQLAlchemyError as e:  # the token was taken; the rows wait for the next sweep
+            logger.warning("rate_limit_sweep_failed error=%s", type(e).__name__)
+        finally:
+            self._sweep_lock.release()
+
+    def sweep(self) -> int:
+        """Delete the buckets that are full again; returns how many."""
+        with self.engine.begin() as con:
+            deleted = con.execute(_SWEEP, {"idle": self.burst / self.rate}).rowcount
+        logger.debug("rate_limit_sweep deleted=%s", deleted)
+        return int(deleted)
+
+    def count(self) -> int:
+        """Buckets in the table (for tests and operators)."""
+        with self.engine.connect() as con:
+            return int(con.execute(sa.text(f"SELECT count(*) FROM {STORE_TABLE}")).scalar_one())
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+class FailoverRateLimitStore:
+    """A shared store that fails open to this process's own buckets: a call that raises is answered by ``local``,
+    counted (``on_error``) and logged once per outage; for ``retry_s`` after it every call goes to ``local``
+    without trying the shared store, so an unreachable database costs one timeout per ``retry_s``, not one per
+    request. The first call that succeeds again logs the recovery."""
+
+    in_process = False
+
+    def __init__(
+        self,
+        shared: RateLimitStore,
+        local: TokenBuckets,
+        *,
+        on_error: Callable[[], None] = lambda: None,
+        retry_s: float = STORE_RETRY_S,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.shared = shared
+        self.local = local
+        self.on_error = on_error
+        self.retry_s = retry_s
+        self._clock = clock
+        self._down_until: float | None = None  # None: the shared store answers
+        self._lock = threading.Lock()  # one warning per outage and per recovery, whatever the threads
+
+    @property
+    def failing(self) -> bool:
+        return self._down_until is not None
+
+    def take(self, *keys: str) -> float:
+        down_until = self._down_until
+        if down_until is not None and self._clock() < down_until:
+            return self.local.take(*keys)
+        try:
+            wait = self.shared.take(*keys)
+        except (sa.exc.SQLAlchemyError, OSError) as e:
+            self.on_error()
+            with self._lock:
+                first = self._down_until is None
+                self._down_until = self._clock() + self.retry_s
+            if first:
+                logger.warning(
+                    "rate_limit_store_unavailable error=%s fallback=in_process retry_s=%s",
+                    type(e).__name__,
+                    self.retry_s,
+                )
+            return self.local.take(*keys)
+        if down_until is not None:
+            with self._lock:
+                recovered, self._down_until = self._down_until is not None, None
+            if recovered:
+                logger.warning("rate_limit_store_recovered")
+        return wait
+
+    def close(self) -> None:
+        self.shared.close()
+
+
+def make_rate_limit_store(api: ApiSettings, on_error: Callable[[], None] = lambda: None) -> RateLimitStore:
+    """The store of ``api``: in-process buckets, or PostgreSQL with the in-process buckets as its fallback.
+    Connects nothing yet (the table is created by the first request)."""
+    local = TokenBuckets(api.rate_limit_per_minute, api.rate_limit_burst)
+    if api.rate_limit_store_url is None:
+        return local
+    shared = PostgresRateLimitStore(api.rate_limit_store_url, api.rate_limit_per_minute, api.rate_limit_burst)
+    logger.info("rate_limit_store backend=postgresql")
+    return FailoverRateLimitStore(shared, local, on_error=on_error)
+
 
 def _admin_key(scope: Scope) -> str | None:
     auth = _header(scope, b"authorization")
@@ -163,9 +404,9 @@ def _admin_key(scope: Scope) -> str | None:
 class RateLimitMiddleware:
     """429 ``rate_limited`` with ``Retry-After`` when the client IP's (or the admin key's) bucket is empty."""
 
-    def __init__(self, app: ASGIApp, buckets: TokenBuckets) -> None:
+    def __init__(self, app: ASGIApp, store: RateLimitStore) -> None:
         self.app = app
-        self.buckets = buckets
+        self.store = store
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or is_exempt(scope["path"]):
@@ -176,7 +417,10 @@ class RateLimitMiddleware:
         key = _admin_key(scope)
         if key is not None:
             keys.append("key:" + hashlib.sha256(key.encode("utf-8")).hexdigest())
-        wait = self.buckets.take(*keys)
+        if self.store.in_process:
+            wait = self.store.take(*keys)
+        else:
+            wait = await asyncio.to_thread(self.store.take, *keys)  # a database round trip: off the event loop
         if wait > 0:
             logger.info("rate_limited path=%s", scope["path"])
             retry = str(max(1, math.ceil(wait)))
@@ -272,7 +516,8 @@ class ConcurrencyMiddleware:
 
 def install_limits(app: ASGIApp, api: ApiSettings) -> None:
     """Add the three middlewares to a FastAPI ``app``: rate limits outermost (cheapest refusal), then the body cap,
-    then the queue. ``add_middleware`` puts each new one outside the previous ones."""
+    then the queue. ``add_middleware`` puts each new one outside the previous ones. Failures of a shared rate-limit
+    store are counted in the metrics of the app's ``Runtime`` (``app.state.runtime``) when it has one."""
     add = app.add_middleware  # type: ignore[attr-defined]
     add(
         ConcurrencyMiddleware,
@@ -282,4 +527,7 @@ def install_limits(app: ASGIApp, api: ApiSettings) -> None:
     )
     add(BodyLimitMiddleware, max_bytes=api.max_body_bytes)
     if api.rate_limit_per_minute > 0:
-        add(RateLimitMiddleware, buckets=TokenBuckets(api.rate_limit_per_minute, api.rate_limit_burst))
+        runtime = getattr(getattr(app, "state", None), "runtime", None)
+        counter = runtime.metrics.rate_limit_store_errors if runtime is not None else None
+        on_error = counter.inc if counter is not None else (lambda: None)
+        add(RateLimitMiddleware, store=make_rate_limit_store(api, on_error=on_error))

@@ -79,6 +79,12 @@ class Metrics:
         self.feedback = Counter(
             "resnav_feedback", "Feedback received, by rating and issue.", ["rating", "issue"], registry=self.registry
         )
+        self.rate_limit_store_errors = Counter(
+            "resnav_rate_limit_store_errors",
+            "Calls to the shared rate-limit store (api.rate_limit_store_url) that failed; until it answers again, "
+            "this process limits clients with its own buckets.",
+            registry=self.registry,
+        )
         self.registry.register(_IndexCollector(snapshot))
 
     def observe(self, method: str, route: str, status: int, seconds: float) -> None:

@@ -1,27 +1,20 @@
 """The feedback store's behaviour, once on SQLite and once on a real PostgreSQL server.
 
-The ``postgres`` fixture starts a throwaway cluster for this module: ``initdb`` in a temporary folder, ``pg_ctl
-start`` on a free 127.0.0.1 port with its unix socket in that folder, ``fsync=off``; as root it runs the server
-as the ``postgres`` user through ``runuser`` (PostgreSQL refuses to run as root). Each test gets a fresh
-database. The tests skip, saying why, only when the PostgreSQL binaries are absent (Debian: ``apt-get install
-postgresql``) or the driver is (``pip install '.[postgres]'``); CI installs both and sets
+The ``postgres`` fixture (``tests/postgres_server.py``) starts a throwaway cluster for this module: ``initdb`` in
+a temporary folder, ``pg_ctl start`` on a free 127.0.0.1 port with its unix socket in that folder, ``fsync=off``;
+as root it runs the server as the ``postgres`` user through ``runuser`` (PostgreSQL refuses to run as root). Each
+test gets a fresh database. The tests skip, saying why, only when the PostgreSQL binaries are absent (Debian:
+``apt-get install postgresql``) or the driver is (``pip install '.[postgres]'``); CI installs both and sets
 ``RESNAV_TEST_REQUIRE=postgres``, which turns those skips into failures.
 """
 
 from __future__ import annotations
 
 import csv
-import glob
 import io
-import os
-import pwd
-import shutil
-import subprocess
-import tempfile
 import threading
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -29,77 +22,7 @@ import pytest
 import sqlalchemy as sa
 
 from api.feedback import CSV_COLUMNS, FeedbackStore, knowledge_gaps, metadata
-from tests.chroma_server import free_port
-
-
-def _skip_or_fail(reason: str) -> None:
-    if "postgres" in os.environ.get("RESNAV_TEST_REQUIRE", "").split(","):
-        pytest.fail(f"{reason} (RESNAV_TEST_REQUIRE=postgres)")
-    pytest.skip(reason)
-
-
-def postgres_bin() -> Path | None:
-    """The folder of ``initdb``/``pg_ctl``: on PATH, else the newest ``/usr/lib/postgresql/*/bin`` (Debian)."""
-    on_path = shutil.which("pg_ctl")
-    if on_path and shutil.which("initdb"):
-        return Path(on_path).parent
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"), key=lambda p: int(Path(p).parts[-3]))
-    return Path(found[-1]).parent if found else None
-
-
-@dataclass
-class PostgresCluster:
-    bin: Path
-    folder: Path
-    port: int
-    run_as: list[str]  # e.g. ["runuser", "-u", "postgres", "--"] when running as root
-
-    @property
-    def data(self) -> Path:
-        return self.folder / "data"
-
-    def run(self, tool: str, *args: str) -> subprocess.CompletedProcess:
-        cmd = [*self.run_as, str(self.bin / tool), *args]
-        return subprocess.run(cmd, check=True, capture_output=True, text=True, timeout=120)
-
-    def url(self, database: str = "postgres") -> str:
-        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"
-
-    def start(self) -> None:
-        self.run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-locale")
-        options = f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.folder} -c fsync=off"
-        self.run("pg_ctl", "-D", str(self.data), "-l", str(self.folder / "server.log"), "-w", "-o", options, "start")
-
-    def stop(self) -> None:
-        if (self.data / "postmaster.pid").exists():
-            self.run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
-
-
-@pytest.fixture(scope="module")
-def postgres() -> Iterator[PostgresCluster]:
-    bin_dir = postgres_bin()
-    if bin_dir is None:
-        _skip_or_fail("PostgreSQL binaries (initdb, pg_ctl) are absent: apt-get install postgresql")
-    try:
-        import psycopg  # noqa: F401
-    except ImportError:
-        _skip_or_fail("the PostgreSQL driver is absent: pip install '.[postgres]'")
-    run_as: list[str] = []
-    folder = Path(tempfile.mkdtemp(prefix="resnav-pg-"))  # /tmp: the postgres user must reach it
-    if os.geteuid() == 0:
-        user = pwd.getpwnam("postgres")  # created by the Debian package
-        os.chown(folder, user.pw_uid, user.pw_gid)
-        run_as = ["runuser", "-u", "postgres", "--"]
-    cluster = PostgresCluster(bin_dir, folder, free_port(), run_as)  # type: ignore[arg-type]
-    try:
-        cluster.start()
-        yield cluster
-    finally:
-        try:
-            cluster.stop()
-        finally:
-            shutil.rmtree(folder, ignore_errors=True)
-
+from tests.postgres_server import PostgresCluster, postgres  # noqa: F401 - postgres is a fixture used here
 
 # -- the behaviour, once per backend ------------------------------------------------------------------------------
 
@@ -263,7 +186,7 @@ class TestFeedbackSQLite(FeedbackStoreContract):
 
 class TestFeedbackPostgres(FeedbackStoreContract):
     @pytest.fixture
-    def database_url(self, postgres: PostgresCluster) -> Iterator[str]:
+    def database_url(self, postgres: PostgresCluster) -> Iterator[str]:  # noqa: F811
         name = f"feedback_{uuid.uuid4().hex[:10]}"
         admin = sa.create_engine(postgres.url(), isolation_level="AUTOCOMMIT")
         with admin.connect() as con:
