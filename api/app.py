@@ -21,11 +21,12 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from api import metrics as metrics_module
 from api.deps import Runtime
-from api.errors import install_error_handlers
-from api.limits import install_limits
+from api.errors import document_errors, install_error_handlers
+from api.limits import install_limits, is_exempt
+from api.mcp import MCP_PATH, McpEndpoint
 from api.metrics import MetricsMiddleware
 from api.routers import admin, chat, feedback, health, recommend, search, stage, tools, web
-from retriever.settings import Settings
+from retriever.settings import ApiSettings, Settings
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +48,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     runtime: Runtime = app.state.runtime
     runtime.startup()
     try:
-        yield
+        async with app.state.mcp.running():  # the MCP endpoint's session manager
+            yield
     finally:
         runtime.shutdown()
 
@@ -67,6 +69,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in ROUTERS:
         app.include_router(router)
     app.include_router(web.router)  # pages and the widget; not API resources, not in the OpenAPI document
+    app.state.mcp = McpEndpoint(runtime)  # the same operations as MCP tools (api/mcp.py), behind the same limits
+    app.add_route(MCP_PATH, app.state.mcp, include_in_schema=False)
     install_limits(app, runtime.api)  # inside the metrics (refusals are counted) and the CORS headers
     if runtime.api.metrics:
         app.include_router(metrics_module.router)
@@ -88,7 +92,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 def _state_configured_bounds(app: FastAPI, settings: Settings) -> None:
     """Publish bounds that come from settings in the OpenAPI document: ``k`` of ``POST /v1/search`` is at most
-    ``retrieval.max_k`` (checked at run time with a 422), so clients and fuzzers see the real limit."""
+    ``retrieval.max_k`` (checked at run time with a 422), so clients and fuzzers see the real limit; and every
+    operation lists the refusals ``api.limits`` can answer it with (``_limit_errors``)."""
     from fastapi.openapi.utils import get_openapi
 
     def openapi() -> dict:
@@ -98,7 +103,22 @@ def _state_configured_bounds(app: FastAPI, settings: Settings) -> None:
             for option in k.get("anyOf", [k]):
                 if option.get("type") == "integer":
                     option["maximum"] = settings.retrieval.max_k
+            for path, item in schema["paths"].items():
+                for operation in item.values():
+                    document_errors(operation, _limit_errors(path, "requestBody" in operation, settings.api))
             app.openapi_schema = schema
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _limit_errors(path: str, has_body: bool, api: ApiSettings) -> list[str]:
+    """The codes ``api.limits`` can refuse an operation with, by the rules of its middlewares (``install_limits``):
+    413 on a request body over the cap; unless ``is_exempt(path)`` (probes, metrics, static assets), 503 from the
+    queue (and, but on admin routes, from the deadline), and 429 when rate limits are on (``RateLimitMiddleware``)."""
+    codes = ["payload_too_large"] if has_body else []
+    if not is_exempt(path):
+        codes.append("overloaded")
+        if api.rate_limit_per_minute > 0:
+            codes.append("rate_limited")
+    return codes

@@ -7,13 +7,16 @@ validation, an unknown route, a wrong method, an unexpected exception), has the 
 
 and validation errors (``invalid_request``) add ``"details": [{"loc": [...], "msg": "...", "type": "..."}]``.
 ``ERRORS`` is the table; ``install_error_handlers`` wires it into an app. Unexpected exceptions answer 500
-``internal_error`` with a fixed message; the traceback goes to the log only.
+``internal_error`` with a fixed message; the traceback goes to the log only. Every 429 and 503 carries
+``Retry-After``. ``responses`` (on a route) and ``document_errors`` (on a generated OpenAPI operation) state the
+codes in the OpenAPI document, with that one body and that header.
 """
 
 from __future__ import annotations
 
+import copy
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -100,9 +103,16 @@ ERRORS: dict[str, ErrorSpec] = {
     "empty_document": ErrorSpec(422, core.EmptyDocument, "an uploaded document has no text"),
     "unreadable_document": ErrorSpec(422, core.UnreadableDocument, "an uploaded document cannot be read"),
     "encrypted_document": ErrorSpec(422, core.EncryptedDocument, "an uploaded PDF is encrypted"),
-    "rate_limited": ErrorSpec(429, RateLimited, "too many requests from one client"),
+    "rate_limited": ErrorSpec(
+        429, RateLimited, "too many requests from one client IP or admin key (`api.rate_limit_per_minute`)"
+    ),
     "internal_error": ErrorSpec(500, InternalError, "an unexpected failure; details are in the server log"),
-    "overloaded": ErrorSpec(503, Overloaded, "too many requests in progress, or the request took too long"),
+    "overloaded": ErrorSpec(
+        503,
+        Overloaded,
+        "no slot freed within `api.queue_timeout_s`, or no answer began within `api.request_timeout_s` "
+        "(admin routes have no deadline)",
+    ),
     "not_ready": ErrorSpec(503, NotReady, "the model or the index is still loading, or failed to load"),
     "index_not_built": ErrorSpec(503, core.IndexNotBuilt, "no index was published yet: run `resnav ingest`"),
     "index_corrupt": ErrorSpec(503, core.IndexCorrupt, "the published index fails its checksums"),
@@ -113,7 +123,7 @@ ERRORS: dict[str, ErrorSpec] = {
     "ungrounded_answer": ErrorSpec(502, core.UngroundedAnswer, "the LLM answer did not cite the passages"),
     "migration_mismatch": ErrorSpec(502, core.MigrationMismatch, "a migrated vector store disagrees with the index"),
     "invalid_knowledge_file": ErrorSpec(
-        503, core.InvalidKnowledgeFile, "a curated file in corpus/knowledge is broken (glossary, roadmap rules)"
+        503, core.InvalidKnowledgeFile, "a curated knowledge file is broken (glossary, roadmap rules)"
     ),
     "invalid_rendering": ErrorSpec(
         503, core.InvalidRendering, "an English rendering in corpus/renderings does not fit its original"
@@ -121,6 +131,18 @@ ERRORS: dict[str, ErrorSpec] = {
 }
 
 INTERNAL_MESSAGE = "internal server error"
+
+# The one error body in a generated OpenAPI document (FastAPI names the component after the model).
+ERROR_BODY_REF = f"#/components/schemas/{ErrorResponse.__name__}"
+
+# Every answer with one of these statuses carries ``Retry-After`` (whole seconds): the limiters set their own,
+# ``error_response`` adds one where none was given. The OpenAPI document states the header on each of them.
+RETRY_AFTER_STATUSES = frozenset({429, 503})
+RETRY_AFTER_HEADER: dict[str, Any] = {
+    "description": "Seconds to wait before retrying.",
+    "required": True,
+    "schema": {"type": "integer", "minimum": 1},
+}
 
 # The code of a bare HTTP status raised by Starlette/FastAPI (unknown route, wrong method, ...).
 _CODE_OF_STATUS: dict[int, str] = {
@@ -159,7 +181,7 @@ def error_response(
     extra = dict(headers or {})
     if status == 401:
         extra.setdefault("WWW-Authenticate", "Bearer")
-    if status == 503:
+    if status in RETRY_AFTER_STATUSES:
         extra.setdefault("Retry-After", "5")
     return JSONResponse(error_body(code, message, details), status_code=status, headers=extra or None)
 
@@ -231,11 +253,34 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Exception, _on_unexpected)
 
 
+def _describe(description: str, code: str) -> str:
+    """``description`` with ``code`` and when it happens added (once)."""
+    line = f"`{code}`: {ERRORS[code].when}"
+    return description if line in description else ", ".join(filter(None, [description, line]))
+
+
 def responses(*codes: str) -> dict[int | str, dict[str, Any]]:
     """OpenAPI ``responses=`` for the given error codes, all with the one error body model."""
     out: dict[int | str, dict[str, Any]] = {}
     for code in codes:
         status = status_of(code)
         entry = out.setdefault(status, {"model": ErrorResponse, "description": ""})
-        entry["description"] = ", ".join(filter(None, [entry["description"], f"`{code}`: {ERRORS[code].when}"]))
+        entry["description"] = _describe(entry["description"], code)
+        if status in RETRY_AFTER_STATUSES:
+            entry["headers"] = {"Retry-After": copy.deepcopy(RETRY_AFTER_HEADER)}
     return out
+
+
+def document_errors(operation: dict[str, Any], codes: Iterable[str]) -> None:
+    """Add ``codes`` to the responses of one operation of a generated OpenAPI document, as ``responses`` states
+    them: the one error body (the ``ErrorResponse`` component), each code and when it happens in the description,
+    ``Retry-After`` on 429 and 503. For errors that no route declares: the refusals of ``api.limits``."""
+    for code in codes:
+        status = status_of(code)
+        entry = operation["responses"].setdefault(
+            str(status),
+            {"description": "", "content": {"application/json": {"schema": {"$ref": ERROR_BODY_REF}}}},
+        )
+        entry["description"] = _describe(entry["description"], code)
+        if status in RETRY_AFTER_STATUSES:
+            entry.setdefault("headers", {})["Retry-After"] = copy.deepcopy(RETRY_AFTER_HEADER)

@@ -22,6 +22,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic.json_schema import JsonDict, JsonValue
 from pydantic_core import PydanticCustomError
 
 from assistant.context import MAX_CONTEXT_TEXT, MAX_RECOMMENDATIONS, ChatContext
@@ -384,7 +385,7 @@ StrictTheme = Annotated[int, Field(ge=1, le=12), _ToJsonInt]
 SectionCode = Literal["A", "B", "C", "D", "E", "F", "G", "H", "I", "J", "K"]
 Kind = Literal["mcr_tool", "unhabitat_service", "flagship"]
 
-_QUICK_RISK = {
+_QUICK_RISK: JsonDict = {
     "id": "mcr-quick-risk-estimation",
     "kind": "mcr_tool",
     "name": "快速风险评估工具",
@@ -398,7 +399,7 @@ _QUICK_RISK = {
     "section_title": "",
     "section_title_en": "",
 }
-_SLUM_PROFILING = {
+_SLUM_PROFILING: JsonDict = {
     "id": "A.1",
     "kind": "unhabitat_service",
     "name": "创新的城市贫民窟资料收集和统计",
@@ -412,13 +413,13 @@ _SLUM_PROFILING = {
     "section_title": "城市数据、资料收集和监测",
     "section_title_en": "Urban Data, Profiling and Monitoring",
 }
-_MCR_DOC = {
+_MCR_DOC: JsonDict = {
     "doc_id": "038427c135f75968",
     "source": "mcr2030-overview.zh.txt",
     "title": "Making Cities Resilient 2030 (MCR2030) overview: resilience roadmap, thematic areas, stage assessment, "
     "FAQ",
 }
-_FAQ_SECTION = [
+_FAQ_SECTION: list[JsonValue] = [
     "常见问题 (FAQ)",
     "关于加入和参与 MCR2030",
     "从 A 阶段推进至 B 阶段，从 B 阶段推进至 C 阶段的标准是什么？",

@@ -108,10 +108,9 @@ def cmd_search(args: argparse.Namespace) -> int:
                 out = {"id": item.get("id"), "error": {"code": e.code, "message": str(e)}}
             print(json.dumps(out, ensure_ascii=False))
         return 0
-    queries = [args.query] if args.query else None
-    if queries is None:
+    queries: Iterable[str] = [args.query] if args.query else _stdin_queries()  # a generator: reads when iterated
+    if not args.query:
         print("resnav interactive search — type a question in Chinese or English (empty line or Ctrl-D quits).")
-        queries = _stdin_queries()
     for q in queries:
         hits = retriever.search(q, args.k, filters)
         if args.json:
@@ -209,7 +208,7 @@ def _eval_single(args: argparse.Namespace) -> int:
         from assistant.roadmap import assess_stage, load_rules
         from eval.knowledge import evaluate_stages
 
-        rules = load_rules(settings.paths.knowledge_dir)
+        rules = load_rules(settings.paths.knowledge_dir, settings.paths.corpus_dir)
         stages = evaluate_stages(lambda a, t: assess_stage(a, t, rules=rules), gold)
         print(json.dumps({"summary": stages.summary(), "items": stages.items}, indent=1, ensure_ascii=False))
     return 0
@@ -341,7 +340,7 @@ def cmd_stage(args: argparse.Namespace) -> int:
     from assistant.roadmap import assess_stage, load_rules, parse_answers
 
     settings = _settings(args)
-    rules = load_rules(settings.paths.knowledge_dir)
+    rules = load_rules(settings.paths.knowledge_dir, settings.paths.corpus_dir)
 
     def run(answers_spec, text, lang):
         answers = None
@@ -467,6 +466,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_mcp(args: argparse.Namespace) -> int:
+    """``resnav mcp``: the MCP tools over stdin/stdout, for an assistant that starts the server itself."""
+    from api.mcp import serve_stdio
+
+    serve_stdio(_settings(args))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="resnav", description="Resilience Navigator: MCR2030 knowledge, zh/en.")
     p.add_argument("--index-dir", help="index root (default: $RESNAV_PATHS__INDEX_DIR or var/index)")
@@ -526,6 +533,14 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--workers", type=int, help="worker processes (default 1)")
     s.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
     s.set_defaults(func=cmd_serve)
+
+    s = sub.add_parser(
+        "mcp",
+        help="serve the MCP tools (search, recommend_tools, assess_stage, lookup_tool) over stdio",
+        description="A Model Context Protocol server on stdin/stdout for AI assistants that start it themselves; "
+        "over HTTP the same tools are at /mcp of `resnav serve`. Logs go to stderr.",
+    )
+    s.set_defaults(func=cmd_mcp)
 
     from cli.migrate import add_parser as add_migrate
 

@@ -200,7 +200,10 @@ class ChromaStore:
             got = self._collection.get(ids=list(chunk_ids), include=["embeddings"])
         except _store_exceptions() as e:
             raise _store_error(e, "get") from e
-        return {cid: np.asarray(v, dtype=np.float32) for cid, v in zip(got["ids"], got["embeddings"], strict=True)}
+        embeddings = got["embeddings"]
+        if embeddings is None:  # asked for, so only a server that breaks its contract leaves them out
+            raise StoreUnavailable(f"Chroma collection {self.name!r} returned no embeddings for a get")
+        return {cid: np.asarray(v, dtype=np.float32) for cid, v in zip(got["ids"], embeddings, strict=True)}
 
     def delete_document(self, doc_id: str) -> int:
         try:

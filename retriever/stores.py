@@ -60,6 +60,9 @@ class VectorStore(Protocol):
 IndexType = Literal["flat", "hnsw"]
 HnswStorage = Literal["flat", "fp16", "sq8"]
 _QTYPE: dict[str, Any] = {"fp16": faiss.ScalarQuantizer.QT_fp16, "sq8": faiss.ScalarQuantizer.QT_8bit}
+# faiss' type stubs (faiss-cpu 1.15) lack SearchParametersHNSW and the keyword arguments of the SearchParameters
+# classes, which the SWIG wrappers have: searches build their parameters through this untyped view.
+_faiss_params: Any = faiss
 
 SQ_TRAIN_ROWS = 200_000  # the SQ8 quantiser is trained on at most this many rows of the first batch
 SQ_MIN_TRAIN_ROWS = 1_000  # a smaller first batch trains the full unit-vector range [-1, 1] instead
@@ -232,12 +235,12 @@ class FaissStore:
                 return []
             selector = faiss.IDSelectorBatch(rows)
             if self._type == "hnsw":
-                params = faiss.SearchParametersHNSW(sel=selector, efSearch=max(self._ef_search, k))
+                params = _faiss_params.SearchParametersHNSW(sel=selector, efSearch=max(self._ef_search, k))
             else:
-                params = faiss.SearchParameters(sel=selector)
+                params = _faiss_params.SearchParameters(sel=selector)
             k = min(k, len(rows))
         elif self._type == "hnsw":
-            params = faiss.SearchParametersHNSW(efSearch=max(self._ef_search, k))
+            params = _faiss_params.SearchParametersHNSW(efSearch=max(self._ef_search, k))
         k = min(k, self.count())
         scores, ids = self._index.search(q, k, params=params)
         pairs = [(self._chunk_of[int(i)], float(s)) for s, i in zip(scores[0], ids[0], strict=True) if i >= 0]
