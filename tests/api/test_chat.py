@@ -107,6 +107,8 @@ def test_bad_chat_requests(use_client: TestClient) -> None:
         {"pending_question": "abc"},
         {"pending_question": 12345678901234567890},
         {"pending_question": 0},
+        {"pending_question": True},  # JSON true is not the integer 1 (a fuzzer found it accepted)
+        {"skipped_questions": ["3"]},
         {"stage_answers": {"20": True}},
         {"stage_answers": {"3": "yes"}},
         {"stage": "D"},
