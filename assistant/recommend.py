@@ -1,6 +1,7 @@
 """Tool recommendation: rank catalogue records (never raw chunks) for a city's situation, with reasons.
 
-A record's fit is the reciprocal-rank fusion of three views of the situation, in Chinese or English:
+A record's fit is the weighted reciprocal-rank fusion of these legs (``LEG_WEIGHTS``; a leg weighted 0 is not
+computed), for a situation in Chinese or English:
 - ``passages``: hybrid search over the chunks of the documents that hold records; each chunk votes for the
   records whose source span it overlaps (so the cross-lingual retrieval legs serve recommendation too);
 - ``dense``: the situation's vector against each record's profile (names, English summary, thematic areas, the
@@ -8,7 +9,8 @@ A record's fit is the reciprocal-rank fusion of three views of the situation, in
 - ``lexical``: BM25 of the situation over record profiles in both token spaces whatever the user's language
   (its own words, plus the glossary/CC-CEDICT translation or gloss into the other language), and over the
   glossary concepts it names (the same entries in either language).
-Each view (the situation, and what it says it lacks or wants) votes through every leg with weight / (RRF_K + rank).
+Each view (the situation, and what it says it lacks or wants) votes through every leg with
+view weight x leg weight / (RRF_K + rank).
 Then stage fit (records listed for the asked stage rank first) and filters (themes, sections, kinds) apply.
 Every result carries reasons in the user's language and citations whose quotes are slices of the source.
 """
@@ -47,10 +49,15 @@ _NEEDS = re.compile(
     re.IGNORECASE,
 )
 NEED_WEIGHT = 1.5
-# Reciprocal-rank constant of the fusion. A leg's first places carry its evidence here: over 110 records, k=60 (the
-# usual for long document lists) rewarded records that were middling in every leg. Measured 2026-11-21 on the dev
-# tools set and our 25 blind zh/en pairs: hit@3 zh 0.90/0.72 -> 1.00/0.84, en 1.00/0.88 -> 1.00/0.92 (k=1..5 alike).
-RRF_K = 3
+# The fusion: reciprocal-rank constant and each leg's vote, chosen together by grid search (weights 0/0.5/1/2, k
+# 1/3/10) on the tuning questions only (tools/tools.jsonl and the tune split of tools/blind.jsonl, mean of the zh
+# and en hit@3), reported on the held-out split and the development set (docs/eval/tools-fusion.md). Measured
+# 2026-12-05, hit@3 zh / en: tune 0.94 / 0.81 -> 0.94 / 0.94; held-out 0.62 / 0.88 -> 0.94 / 0.94. Both languages
+# now meet the records in one token space (English: the renderings and curated names, a Chinese situation through
+# its glosses) plus the multilingual dense profiles, which is also what makes a situation rank the same records in
+# either language; BM25 over the Chinese profiles and the passage votes only added noise (weight 0: not computed).
+RRF_K = 1
+LEG_WEIGHTS: dict[str, float] = {"passages": 0.0, "dense": 1.0, "lexical_zh": 0.0, "lexical_en": 1.0, "concepts": 0.5}
 
 
 def stated_needs(situation: str) -> list[str]:
@@ -207,6 +214,18 @@ class Recommender:
             out.append([int(i) for i in np.argsort(-scores, kind="stable") if scores[i] > 0][:50])
         return out
 
+    def _legs(self, text: str, normalized: str, vector: np.ndarray, query_lang: str) -> dict[str, list[int]]:
+        """Each leg with a weight: its records, best first (``vector`` is the embedding of ``normalized``)."""
+        legs: dict[str, list[int]] = {}
+        if LEG_WEIGHTS["passages"]:
+            legs["passages"] = self._passage_ranks(text, vector)
+        if LEG_WEIGHTS["dense"]:
+            embed = self.retriever.embedder.embed_query
+            legs["dense"] = self._dense_ranks(vector if normalized == text else embed(text))[:50]
+        if LEG_WEIGHTS["lexical_zh"] or LEG_WEIGHTS["lexical_en"] or LEG_WEIGHTS["concepts"]:
+            legs["lexical_zh"], legs["lexical_en"], legs["concepts"] = self._lexical_ranks(text, query_lang)
+        return {name: ranks for name, ranks in legs.items() if LEG_WEIGHTS[name]}
+
     # -- public --------------------------------------------------------------------------------------------
     def recommend(
         self,
@@ -243,14 +262,11 @@ class Recommender:
             # One encoding per view, shared by the passage leg and the dense leg (the search normalises first).
             normalized = normalize_query(text)
             vector = embed(normalized)
-            for ranks in (
-                self._passage_ranks(text, vector),
-                self._dense_ranks(vector if normalized == text else embed(text))[:50],
-                *self._lexical_ranks(text, query_lang),
-            ):
+            for name, ranks in self._legs(text, normalized, vector, query_lang).items():
+                leg_weight = weight * LEG_WEIGHTS[name]
                 for r, n in enumerate(ranks):
-                    fused[n] = fused.get(n, 0.0) + weight / (RRF_K + r + 1)
-        results: list[tuple[int, float]] = []
+                    fused[n] = fused.get(n, 0.0) + leg_weight / (RRF_K + r + 1)
+        results: list[tuple[bool, int, float]] = []
         for n, score in fused.items():
             item = self.items[n]
             if kinds and item.kind not in kinds:

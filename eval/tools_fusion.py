@@ -1,0 +1,145 @@
+"""The recommender's fusion weights, chosen on tuning scenarios only (a study; its result is LEG_WEIGHTS).
+
+    python -m eval.tools_fusion
+
+Every scenario of ``tools/tools.jsonl`` (ours) and ``tools/blind.jsonl`` (blind, split tune / held-out) is ranked
+once by each leg of :class:`assistant.recommend.Recommender` (both views: the situation and its stated needs);
+then every weighting (each leg 0 / 0.5 / 1 / 2, RRF constant 1 / 3 / 10) is scored by hit@3, averaged over the
+two languages, on the tuning scenarios (ours and the tune split). The best is printed with its hit@3 on every
+set and split and its zh/en parity (same top-1, at least 2 of 3 shared, identical top-3 sets) beside the weights
+in force. The held-out split never takes part in the choice.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections import defaultdict
+from collections.abc import Sequence
+
+import numpy as np
+
+import assistant.recommend as recommend
+from eval.datasets import OWN
+from eval.knowledge import matches
+from retriever.language import script_lang
+from retriever.search import normalize_query
+from retriever.settings import Settings
+
+GRID = (0.0, 0.5, 1.0, 2.0)
+RRF_KS = (1, 3, 10)
+Weights = dict[str, float]
+
+
+def _scenarios() -> list[dict]:
+    out = []
+    for name in ("tools", "blind"):
+        for line in (OWN / "tools" / f"{name}.jsonl").read_text(encoding="utf-8").splitlines():
+            item = json.loads(line)
+            item["set"] = "own" if name == "tools" else f"blind-{item['split']}"
+            out.append(item)
+    return out
+
+
+def _rank_legs(rec: recommend.Recommender, items: list[dict]) -> None:
+    """Each item's views (situation, stated needs), each with every leg's ranking of the records."""
+    everything = dict.fromkeys(recommend.LEG_WEIGHTS, 1.0)
+    for item in items:
+        situation = " ".join(item["scenario"].split())
+        lang = script_lang(situation)
+        views = [(situation, 1.0)]
+        needs = " ".join(recommend.stated_needs(situation))
+        if needs and needs != situation:
+            views.append((needs, recommend.NEED_WEIGHT))
+        item["views"] = []
+        saved = dict(recommend.LEG_WEIGHTS)
+        recommend.LEG_WEIGHTS.update(everything)  # compute every leg once
+        try:
+            for text, weight in views:
+                normalized = normalize_query(text)
+                vector = rec.retriever.embedder.embed_query(normalized)
+                item["views"].append((rec._legs(text, normalized, vector, lang), weight))
+        finally:
+            recommend.LEG_WEIGHTS.clear()
+            recommend.LEG_WEIGHTS.update(saved)
+
+
+def top3(rec: recommend.Recommender, item: dict, weights: Weights, rrf_k: int) -> list[str]:
+    fused: dict[int, float] = defaultdict(float)
+    for legs, view_weight in item["views"]:
+        for name, ranks in legs.items():
+            for r, n in enumerate(ranks):
+                fused[n] += view_weight * weights[name] / (rrf_k + r + 1)
+    stage = item.get("stage")
+    order = sorted(
+        (n for n, s in fused.items() if s > 0),
+        key=lambda n: (
+            bool(stage and rec.items[n].stages and stage not in rec.items[n].stages),
+            -fused[n],
+            rec.items[n].id,
+        ),
+    )
+    return [rec.items[n].id for n in order[:3]]
+
+
+def hit3(rec: recommend.Recommender, items: Sequence[dict], weights: Weights, rrf_k: int) -> float:
+    by_id = {i.id: i for i in rec.items}
+    return float(np.mean([any(matches(by_id[r], it) for r in top3(rec, it, weights, rrf_k)) for it in items]))
+
+
+def parity(
+    rec: recommend.Recommender, items: Sequence[dict], weights: Weights, rrf_k: int
+) -> tuple[int, int, int, int]:
+    pairs: dict[str, dict[str, dict]] = defaultdict(dict)
+    for it in items:
+        pairs[it["id"].rsplit("-", 1)[0]][it["lang"]] = it
+    same1 = two = same = n = 0
+    for p in pairs.values():
+        if "zh" in p and "en" in p:
+            a, b = top3(rec, p["zh"], weights, rrf_k), top3(rec, p["en"], weights, rrf_k)
+            n += 1
+            same1 += a[:1] == b[:1]
+            two += len(set(a) & set(b)) >= 2
+            same += set(a) == set(b)
+    return same1, two, same, n
+
+
+def main() -> None:
+    from assistant.services import build_services
+
+    rec = build_services(Settings()).recommender
+    items = _scenarios()
+    _rank_legs(rec, items)
+    tune = [i for i in items if i["set"] in ("own", "blind-tune")]
+
+    def objective(weights: Weights, rrf_k: int) -> float:
+        return float(
+            np.mean([hit3(rec, [i for i in tune if i["lang"] == lang], weights, rrf_k) for lang in ("zh", "en")])
+        )
+
+    names = list(recommend.LEG_WEIGHTS)
+    grid = [
+        (dict(zip(names, w, strict=True)), k)
+        for w in itertools.product(GRID, repeat=len(names))
+        if any(w)
+        for k in RRF_KS
+    ]
+    best = max(grid, key=lambda c: objective(*c))
+    rows = {"in force": (dict(recommend.LEG_WEIGHTS), recommend.RRF_K), "best on tune": best}
+    print(  # noqa: T201
+        "| weights | rrf_k | "
+        + " | ".join(f"{s} {lang}" for s in ("own", "blind-tune", "blind-heldout") for lang in ("zh", "en"))
+        + " | parity (top-1, >=2, identical) |"
+    )
+    print("| --- | ---: |" + " ---: |" * 6 + " --- |")  # noqa: T201
+    for label, (weights, k) in rows.items():
+        cells = [
+            f"{hit3(rec, [i for i in items if i['set'] == s and i['lang'] == lang], weights, k):.2f}"
+            for s in ("own", "blind-tune", "blind-heldout")
+            for lang in ("zh", "en")
+        ]
+        print(f"| {label}: {weights} | {k} | " + " | ".join(cells) + f" | {parity(rec, items, weights, k)} |")  # noqa: T201
+
+
+if __name__ == "__main__":
+    main()
