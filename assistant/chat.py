@@ -165,9 +165,14 @@ class Assistant:
         return self._question(text, lang, ctx, record=record)
 
     def named_record(self, text: str) -> str | None:
-        """The id of the catalogue record ``text`` names (the ``Names`` lookup of the intent table)."""
+        """The id of the catalogue record ``text`` names."""
         record = self._named_record(text)
         return record.id if record is not None else None
+
+    def mention(self, text: str) -> tuple[str, str] | None:
+        """The id of the record ``text`` names and the words naming it (the ``Names`` lookup of the intent table)."""
+        found = self._mention(text)
+        return (found[0].id, found[1]) if found is not None else None
 
     # -- intents -------------------------------------------------------------------------------------------
     def _stage(self, text: str, lang: str, ctx: ChatContext, answer_to: int | None = None) -> ChatReply:
@@ -464,15 +469,20 @@ class Assistant:
         return bool(kinds - {"general"})
 
     def _named_record(self, text: str) -> CatalogueItem | None:
+        found = self._mention(text)
+        return found[0] if found is not None else None
+
+    def _mention(self, text: str) -> tuple[CatalogueItem, str] | None:
+        """The record ``text`` names and the words that name it (an id such as ``B.2``, or a name)."""
         m = RECORD_ID.search(text)
         if m:
             item = self.recommender.get(f"{m.group(1)}.{m.group(2)}")
             if item is not None:
-                return item
+                return item, m.group(0)
         folded = text.casefold()
         for name, item in self._names:
             if name and name.casefold() in folded:
-                return item
+                return item, name
         return None
 
 

@@ -38,15 +38,19 @@ _I = re.IGNORECASE
 class Names(Protocol):
     """Finds a catalogue record named in a text (by id such as ``B.2`` or by its Chinese or English name)."""
 
-    def named_record(self, text: str) -> str | None: ...
+    def mention(self, text: str) -> tuple[str, str] | None:
+        """The id of the record named in ``text`` and the words that name it, or None."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
 class Utterance:
-    """The last user message, whitespace-collapsed, with the record it names (an id), if any."""
+    """The last user message, whitespace-collapsed, with the record it names (an id), if any, and the words
+    that name it."""
 
     text: str
     record: str | None = None
+    record_name: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +139,12 @@ MORE = re.compile(
 FIRST_PERSON = re.compile(r"\b(?:we|our|us|my city)\b|我们|我市|本市|我们市|我的城市|我国", _I)
 # Fact types that make a question a document question even when it names a record.
 _FACT_TYPES = {"quantity", "duration", "date", "place", "organisation", "list", "procedure", "reason"}
+# A stage named by its letter ("cities in Stage C", "处于 C 阶段的城市"): the roadmap's stages as a topic.
+NAMED_STAGE = re.compile(r"\bstage\s*[abc]\b|(?<![A-Za-z])[ABC]\s*阶段", _I)
+# A message that is a record's name alone: besides the name, punctuation, quotes, spaces and at most a particle
+# ("CityRAP?", "“城市韧性行动规划”呢").
+BARE = re.compile(r"[\s\W_]+")
+BARE_REST_CHARS = 1
 # Asking for a stage assessment, as opposed to asking about the assessment ("why fill it in carefully?").
 STAGE_ASK = re.compile(
     r"(which|what) stage|where are we on the (road ?map)|哪个阶段|哪一阶段|什么阶段|处于.{0,6}阶段|我们在路线图", _I
@@ -173,6 +183,8 @@ def _ordinal(u: Utterance, ctx: ChatContext) -> str | None:
 
 
 def _stage(u: Utterance, ctx: ChatContext) -> str | None:
+    if NAMED_STAGE.search(u.text) and not FIRST_PERSON.search(u.text):
+        return None  # "what must cities in Stage C commit to?" asks the roadmap about a stage, not for ours
     asked = _found(STAGE_ASK, u.text)
     if asked:
         return asked
@@ -199,11 +211,14 @@ def _recommend(u: Utterance, ctx: ChatContext) -> str | None:
 
 
 def _lookup(u: Utterance, ctx: ChatContext) -> str | None:
-    if u.record is None:
+    if u.record is None or FIRST_PERSON.search(u.text):
         return None
-    if MORE.search(u.text) or len(u.text) <= 60 and not FIRST_PERSON.search(u.text):
-        return f"names record {u.record}"
-    return None
+    if MORE.search(u.text):
+        return f"names record {u.record} and asks what it is"
+    rest = u.text.casefold().replace(u.record_name.casefold(), " ") if u.record_name else u.text
+    if len(BARE.sub("", rest)) <= BARE_REST_CHARS:
+        return f"names record {u.record}, alone"
+    return None  # anything else said about a named record is a question for its passages (the record alongside)
 
 
 def _question(u: Utterance, ctx: ChatContext) -> str | None:
@@ -226,8 +241,8 @@ ROUTES: tuple[Route, ...] = (
 
 def decide(text: str, ctx: ChatContext, names: Names | None = None) -> Decision:
     """The route of one message (``text`` whitespace-collapsed) in ``ctx``."""
-    record = names.named_record(text) if names is not None else None
-    u = Utterance(" ".join(text.split()), record)
+    mention = names.mention(text) if names is not None else None
+    u = Utterance(" ".join(text.split()), *(mention or (None, "")))
     for route in ROUTES:
         evidence = route.matcher(u, ctx)
         if evidence is not None:

@@ -16,9 +16,9 @@ class FakeNames:
 
     NAMES = {"cityrap": "B.2", "城市韧性行动规划": "B.2", "可持续发展目标城市": "FLAG.1", "sdg cities": "FLAG.1"}
 
-    def named_record(self, text: str) -> str | None:
+    def mention(self, text: str) -> tuple[str, str] | None:
         folded = text.casefold()
-        return next((rid for name, rid in self.NAMES.items() if name in folded), None)
+        return next(((rid, name) for name, rid in self.NAMES.items() if name in folded), None)
 
 
 EMPTY = ChatContext()
@@ -58,6 +58,16 @@ ROWS = [
     ("CityRAP", EMPTY, "lookup"),
     ("What is CityRAP?", EMPTY, "lookup"),
     ("城市韧性行动规划是什么？", EMPTY, "lookup"),
+    ("“CityRAP”？", EMPTY, "lookup"),
+    ("城市韧性行动规划呢？", EMPTY, "lookup"),
+    ("What exactly are the steps of CityRAP?", EMPTY, "fact"),
+    # anything else said about a named record asks its passages (the record is shown alongside)
+    ("Does CityRAP need extra support from UN-Habitat?", EMPTY, "question"),
+    ("在城市韧性行动规划中建项目，是不是必须有人居署的额外支持？", EMPTY, "question"),
+    # a stage named by its letter is a topic of the roadmap, not a request to assess ours
+    ("处于 C 阶段的城市需要做出哪些承诺？", EMPTY, "fact"),
+    ("What must cities in Stage B commit to?", EMPTY, "question"),
+    ("我们处于 B 阶段吗？", EMPTY, "stage"),
     # everything else asks the documents
     ("What dimensions does UN-Habitat's City Inclusion Marker measure?", EMPTY, "question"),
     ("Why does MCR2030 say historical loss data is not enough?", EMPTY, "fact"),
