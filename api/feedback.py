@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -54,6 +55,8 @@ questions_table = sa.Table(
     sa.Column("grounded", sa.Boolean, nullable=True),
 )
 
+# Tries of creating the tables: a replica that loses the create race finds them on the next try.
+CREATE_ATTEMPTS = 3
 CSV_COLUMNS = (
     "id",
     "created_at",
@@ -120,8 +123,17 @@ class FeedbackStore:
         return engine
 
     def create(self) -> None:
-        """Create the tables that are missing (idempotent)."""
-        metadata.create_all(self.engine)
+        """Create the tables that are missing (idempotent, also when replicas start together: ``create_all``
+        checks and then creates, so a second process can lose that race; it then finds the tables made)."""
+        for attempt in range(CREATE_ATTEMPTS):
+            try:
+                metadata.create_all(self.engine)
+                break
+            except (sa.exc.OperationalError, sa.exc.ProgrammingError, sa.exc.IntegrityError):
+                if attempt == CREATE_ATTEMPTS - 1:
+                    raise
+                logger.info("feedback_store_create_race attempt=%d", attempt + 1)
+                time.sleep(0.1 * (attempt + 1))
         logger.info("feedback_store_ready backend=%s", self.engine.url.get_backend_name())
 
     def close(self) -> None:

@@ -17,6 +17,9 @@ import numpy as np
 logger = logging.getLogger(__name__)
 
 
+_NOTHING = "\x00"  # the placeholder token of an index with no tokens; the tokenizers never emit it
+
+
 class BM25Index:
     """A read-only BM25 index over ``n`` documents identified by row number ``0..n-1``."""
 
@@ -31,9 +34,13 @@ class BM25Index:
 
     @classmethod
     def build(cls, token_lists: Sequence[Sequence[str]], *, k1: float = 1.2, b: float = 0.75) -> BM25Index:
+        """Index ``token_lists`` (row ``i`` is document ``i``). With no token at all (no documents, or only empty
+        ones: a corpus without catalogue records, say) every query scores zeros: bm25s cannot index nothing, so it
+        gets one placeholder document that no query token can name."""
+        lists = [list(t) for t in token_lists]
         model = bm25s.BM25(k1=k1, b=b)
-        model.index([list(t) for t in token_lists], show_progress=False)
-        return cls(model, len(token_lists))
+        model.index(lists if any(lists) else [[_NOTHING]], show_progress=False)
+        return cls(model, len(lists))
 
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
@@ -64,7 +71,7 @@ class BM25Index:
         weights: dict[int, float] = {}
         for token, weight in query:
             tid = self._vocab.get(token)
-            if tid is not None and token:
+            if tid is not None and token and token != _NOTHING:
                 weights[tid] = weights.get(tid, 0.0) + weight
         if not weights:
             return np.zeros(self._num_docs, dtype=np.float32)

@@ -47,6 +47,32 @@ class FeedbackStoreContract:
         assert store.count() == 1
         assert {"feedback", "questions"} <= set(sa.inspect(store.engine).get_table_names())
 
+    def test_the_replica_that_loses_the_create_race_still_starts(
+        self, database_url: str, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Two replicas start together: the other one creates the tables between this one's check and its create
+        (the real "already exists" error of the database), and this one finds them on its next try."""
+        import api.feedback as feedback
+
+        other, late = FeedbackStore(database_url), FeedbackStore(database_url)
+        real_create_all = feedback.metadata.create_all
+        calls = []
+
+        def racing(engine: sa.Engine, **kw: object) -> None:
+            calls.append(engine)
+            if len(calls) == 1:
+                real_create_all(other.engine)  # the other replica wins
+                real_create_all(engine, checkfirst=False)  # this one had checked before: "already exists"
+            real_create_all(engine, **kw)
+
+        monkeypatch.setattr(feedback.metadata, "create_all", racing)
+        late.create()
+        assert len(calls) == 2
+        late.add("after-race", 1)
+        assert late.count() == 1
+        other.close()
+        late.close()
+
     def test_add_list_and_join_questions(self, store: FeedbackStore) -> None:
         store.log_question("ans-1", "城市韧性记分卡是什么？", "zh", "question", True)
         store.log_question("ans-1", "logged twice", "en", "other", False)  # the first log is kept

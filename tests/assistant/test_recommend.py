@@ -109,3 +109,26 @@ def test_english_reasons_quote_a_rendering_and_label_the_curated_summary(recomme
             assert r.item.summary_en not in r.reasons[-1] or r.item.summary_en in c.rendering.text
             quoted += 1
     assert quoted >= 3
+
+
+def test_a_corpus_without_catalogue_records_is_served(tmp_path) -> None:
+    """A folder of documents that hold no tool or service (here the English paper alone) still gets search and
+    chat; recommendations are empty, not a crash that keeps every route at 503."""
+    import shutil
+
+    from assistant.services import build_services
+    from ingest.pipeline import ingest
+    from retriever.embedders import make_embedder
+    from tests.conftest import CORPUS, make_settings
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    shutil.copy(CORPUS / "resilient-cities-congress-review.en.txt", docs)
+    shutil.copy(CORPUS / "mcr2030-overview.zh.txt", tmp_path)  # the roadmap rules quote it
+    settings = make_settings(tmp_path / "index")
+    settings.paths.corpus_dir = tmp_path
+    ingest([docs], settings, make_embedder(settings.embedder))
+    services = build_services(settings)
+    assert services.recommender.items == []
+    assert services.recommender.recommend("we need a flood risk assessment") == []
+    assert services.retriever.search("resilient cities congress", 3)

@@ -3,6 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from retriever.lexical import BM25Index
 
@@ -21,3 +22,12 @@ def test_weighted_query_and_unknown_tokens(tmp_path: Path) -> None:
         again.scores([("flood", 1.0), ("risk", 1.0)]), idx.scores([("flood", 1.0), ("risk", 1.0)])
     )
     assert "flood" in again and "nope" not in again
+
+
+@pytest.mark.parametrize("token_lists", [[], [[]], [[], []]], ids=["no documents", "one empty", "two empty"])
+def test_an_index_without_tokens_scores_zeros(token_lists: list[list[str]]) -> None:
+    # bm25s cannot index nothing; a corpus without catalogue records gives the recommender exactly this
+    index = BM25Index.build(token_lists)
+    assert index.num_docs == len(token_lists)
+    assert index.scores([("flood", 1.0), ("\x00", 1.0)]).tolist() == [0.0] * len(token_lists)
+    assert "flood" not in index
