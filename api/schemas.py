@@ -987,9 +987,7 @@ class ChatContextModel(BaseModel):
     stage_answers: dict[Annotated[str, StringConstraints(pattern=r"^(?:[1-9]|1[0-5])$")], StrictBool] = Field(
         default_factory=dict, max_length=15, description="Survey question number (1-15) -> the answer given."
     )
-    skipped_questions: list[Annotated[int, Field(ge=1, le=15), _ToJsonInt]] = Field(
-        default_factory=list, max_length=15
-    )
+    skipped_questions: list[Annotated[int, Field(ge=1, le=15), _ToJsonInt]] = Field(default_factory=list, max_length=15)
     pending_question: Annotated[int, Field(ge=1, le=15), _ToJsonInt] | None = Field(
         None, description="The survey question the last reply asked."
     )
