@@ -194,7 +194,8 @@ def validation_details(errors: Sequence[Any]) -> list[dict[str, Any]]:
     ]
 
 
-def _validation_message(details: Sequence[dict[str, Any]]) -> str:
+def validation_message(details: Sequence[dict[str, Any]]) -> str:
+    """One line naming the first invalid fields and why (the ``message`` of an ``invalid_request`` body)."""
     parts = []
     for d in details[:5]:
         loc = ".".join(p for p in d["loc"] if p not in ("body", "query", "path", "header"))
@@ -220,7 +221,7 @@ async def _on_resnav_error(request: Request, exc: Exception) -> JSONResponse:
 async def _on_validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     details = validation_details(exc.errors())
-    return error_response("invalid_request", _validation_message(details), details=details)
+    return error_response("invalid_request", validation_message(details), details=details)
 
 
 async def _on_http_exception(request: Request, exc: Exception) -> JSONResponse:

@@ -394,7 +394,8 @@ def make_rate_limit_store(api: ApiSettings, on_error: Callable[[], None] = lambd
     return FailoverRateLimitStore(shared, local, on_error=on_error)
 
 
-def _admin_key(scope: Scope) -> str | None:
+def presented_admin_key(scope: Scope) -> str | None:
+    """The admin key a request presents (``Authorization: Bearer`` or ``X-Admin-Key``), or None."""
     auth = _header(scope, b"authorization")
     if auth and auth[:7].lower() == "bearer ":
         return auth[7:].strip() or None
@@ -414,7 +415,7 @@ class RateLimitMiddleware:
             return
         client = scope.get("client")
         keys = [f"ip:{client[0] if client else 'unknown'}"]
-        key = _admin_key(scope)
+        key = presented_admin_key(scope)
         if key is not None:
             keys.append("key:" + hashlib.sha256(key.encode("utf-8")).hexdigest())
         if self.store.in_process:

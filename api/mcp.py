@@ -48,12 +48,12 @@ from api.errors import (
     INTERNAL_MESSAGE,
     ApiError,
     NotReady,
-    _validation_message,
     error_body,
     error_response,
     validation_details,
+    validation_message,
 )
-from api.limits import _admin_key
+from api.limits import presented_admin_key
 from api.routers import recommend as recommend_route
 from api.routers import search as search_route
 from api.routers import stage as stage_route
@@ -250,7 +250,7 @@ def error_result(exc: Exception, tool: str) -> types.CallToolResult:
     if isinstance(exc, ValidationError | RequestValidationError):
         # Paths into the arguments: a route's own checks say ["body", "k"] where the request model says ["k"].
         details = [{**d, "loc": _argument_path(d["loc"])} for d in validation_details(exc.errors())]
-        return _result(error_body("invalid_request", _validation_message(details), details), error=True)
+        return _result(error_body("invalid_request", validation_message(details), details), error=True)
     if isinstance(exc, ResnavError) and exc.code in ERRORS and exc.code != "internal_error":
         if ERRORS[exc.code].status >= 500:
             logger.info("mcp_error tool=%s code=%s", tool, exc.code)
@@ -346,7 +346,7 @@ class McpEndpoint:
         if not configured:
             return None
         try:
-            check_admin_key(configured, _admin_key(scope))
+            check_admin_key(configured, presented_admin_key(scope))
         except ApiError as e:
             return e
         return None
