@@ -52,6 +52,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             yield
     finally:
         runtime.shutdown()
+        if app.state.rate_limits is not None:  # a shared store's connections
+            app.state.rate_limits.close()
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -71,7 +73,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(web.router)  # pages and the widget; not API resources, not in the OpenAPI document
     app.state.mcp = McpEndpoint(runtime)  # the same operations as MCP tools (api/mcp.py), behind the same limits
     app.add_route(MCP_PATH, app.state.mcp, include_in_schema=False)
-    install_limits(app, runtime.api)  # inside the metrics (refusals are counted) and the CORS headers
+    app.state.rate_limits = install_limits(
+        app, runtime.api
+    )  # inside the metrics (refusals are counted) and the CORS headers
     if runtime.api.metrics:
         app.include_router(metrics_module.router)
         app.add_middleware(MetricsMiddleware, metrics=runtime.metrics)

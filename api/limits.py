@@ -515,10 +515,11 @@ class ConcurrencyMiddleware:
                     logger.error("abandoned_request_failed", exc_info=error)
 
 
-def install_limits(app: ASGIApp, api: ApiSettings) -> None:
+def install_limits(app: ASGIApp, api: ApiSettings) -> RateLimitStore | None:
     """Add the three middlewares to a FastAPI ``app``: rate limits outermost (cheapest refusal), then the body cap,
     then the queue. ``add_middleware`` puts each new one outside the previous ones. Failures of a shared rate-limit
-    store are counted in the metrics of the app's ``Runtime`` (``app.state.runtime``) when it has one."""
+    store are counted in the metrics of the app's ``Runtime`` (``app.state.runtime``) when it has one. Returns the
+    rate-limit store (None when rate limits are off), for the app to close at shutdown."""
     add = app.add_middleware  # type: ignore[attr-defined]
     add(
         ConcurrencyMiddleware,
@@ -531,4 +532,7 @@ def install_limits(app: ASGIApp, api: ApiSettings) -> None:
         runtime = getattr(getattr(app, "state", None), "runtime", None)
         counter = runtime.metrics.rate_limit_store_errors if runtime is not None else None
         on_error = counter.inc if counter is not None else (lambda: None)
-        add(RateLimitMiddleware, store=make_rate_limit_store(api, on_error=on_error))
+        store = make_rate_limit_store(api, on_error=on_error)
+        add(RateLimitMiddleware, store=store)
+        return store
+    return None

@@ -301,3 +301,23 @@ def test_two_replicas_share_one_limit(replicas: list[Replica], store_url: str) -
         assert store.count() == 1  # one bucket: ip:127.0.0.1
     finally:
         store.close()
+
+
+def test_the_app_closes_the_store_at_shutdown(
+    store_url: str, hashing_index: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The shared store's connection pool is released when the app stops, not left to the process's exit."""
+    closed: list[object] = []
+    real_close = PostgresRateLimitStore.close
+    monkeypatch.setattr(PostgresRateLimitStore, "close", lambda self: (closed.append(self), real_close(self)))
+    settings = make_settings(
+        hashing_index,
+        tmp_path / "f.sqlite",
+        rate_limit_per_minute=60,
+        rate_limit_burst=5,
+        rate_limit_store_url=store_url,
+    )
+    with TestClient(create_app(settings)) as client:
+        assert client.post("/v1/search", json=SEARCH).status_code == 200
+        assert not closed
+    assert len(closed) == 1
