@@ -123,11 +123,14 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
 def test_every_resnav_file_comes_from_the_installed_wheel(installed: Installed) -> None:
     probe = (
         "import importlib, json, prompts\n"
+        "from eval.gate import FLOORS\n"
+        "from eval.run import GoldFiles\n"
         "from retriever.settings import Settings\n"
         f"mods = {{name: importlib.import_module(name).__path__[0] for name in {_packages()!r}}}\n"
         "k = Settings().paths.knowledge_dir\n"
         "print(json.dumps({'mods': mods, 'templates': str(prompts.TEMPLATES), 'knowledge': str(k),"
-        " 'files': sorted(p.name for p in k.iterdir())}))\n"
+        " 'files': sorted(p.name for p in k.iterdir()),"
+        " 'gold': [str(p) for g in GoldFiles.defaults().__dict__.values() for p in g], 'floors': str(FLOORS)}))\n"
     )
     out = subprocess.run(
         [str(installed.venv / "bin" / "python"), "-c", probe],
@@ -144,6 +147,9 @@ def test_every_resnav_file_comes_from_the_installed_wheel(installed: Installed) 
     assert Path(found["templates"]).is_relative_to(site) and any(Path(found["templates"]).glob("*.zh.txt"))
     assert Path(found["knowledge"]) == site / "knowledge"
     assert set(found["files"]) >= KNOWLEDGE_FILES
+    # `resnav eval` and its gate: our gold sets and the floors ship too (the dev set is outside any install)
+    assert found["gold"] and all(Path(p).is_relative_to(site) and Path(p).is_file() for p in found["gold"])
+    assert Path(found["floors"]).is_relative_to(site) and Path(found["floors"]).is_file()
 
 
 def test_ingest_search_and_serve_from_the_wheel(installed: Installed) -> None:
