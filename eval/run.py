@@ -53,13 +53,14 @@ from eval.metrics import latency_summary, mean, mean_defined, micro
 from eval.parity import evaluate_parity_recommend, evaluate_parity_stages
 from eval.retrieval import evaluate_retrieval, group_of
 from retriever.errors import InvalidRequest
-from retriever.settings import Settings
+from retriever.settings import Settings, packaged_knowledge_dir
 
 logger = logging.getLogger(__name__)
 
 SCHEMA = "resnav-eval-run/1"
 GROUPS = ("zh", "en-en", "en-zh")
 KINDS = ("qa", "tools", "stages", "chat", "out_of_scope", "parity_recommend", "parity_stages")
+PACKAGED = "<packaged>"  # the knowledge folder shipped with resnav, in a settings snapshot
 _SECRET_WORDS = {"key", "secret", "password", "token", "url"}  # a url may carry credentials
 
 
@@ -154,8 +155,13 @@ def _exclusions(model: type[BaseModel]) -> dict[str, Any]:
 
 def settings_snapshot(settings: Settings) -> dict[str, Any]:
     """All settings as JSON, without secrets: SecretStr fields and fields whose name has a word key, secret,
-    password, token or url (``api_key``, ``admin_key_sha256``, ``database_url``)."""
-    return settings.model_dump(mode="json", exclude=_exclusions(Settings))
+    password, token or url (``api_key``, ``admin_key_sha256``, ``database_url``). The packaged knowledge folder is
+    written as ``<packaged>``, so runs on two machines compare equal when they use it."""
+    snapshot = settings.model_dump(mode="json", exclude=_exclusions(Settings))
+    paths = snapshot.get("paths", {})
+    if paths.get("knowledge_dir") == str(packaged_knowledge_dir()):
+        paths["knowledge_dir"] = PACKAGED
+    return snapshot
 
 
 # -- provenance ---------------------------------------------------------------------------------------------------

@@ -81,7 +81,7 @@ def test_summary_metrics_per_set_group_and_pooled() -> None:
     assert "latency.search.p50_ms" in m and not any(k.endswith(".n") for k in m)
 
 
-def test_overrides_and_snapshot() -> None:
+def test_overrides_and_snapshot(tmp_path: Path) -> None:
     base = Settings()
     base.llm.api_key = "sk-secret"  # type: ignore[assignment]
     changed = apply_overrides(base, ["retrieval.mode=dense", "retrieval.prf=true", "retrieval.candidates=20"])
@@ -93,6 +93,10 @@ def test_overrides_and_snapshot() -> None:
     snap = json.dumps(settings_snapshot(changed))
     assert "sk-secret" not in snap and "api_key" not in snap and "admin_key_sha256" not in snap
     assert "database_url" not in snap and '"mode": "dense"' in snap
+    # the packaged knowledge folder is named, not the machine's path, so two machines' runs compare equal
+    assert settings_snapshot(base)["paths"]["knowledge_dir"] == "<packaged>"
+    base.paths.knowledge_dir = tmp_path
+    assert settings_snapshot(base)["paths"]["knowledge_dir"] == str(tmp_path)
 
 
 def test_write_load_compare(tmp_path: Path) -> None:
