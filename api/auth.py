@@ -29,15 +29,16 @@ def key_digest(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
-def check_admin_key(configured_sha256: str | None, presented: str | None) -> None:
-    """Raise ``Forbidden``/``Unauthorized`` unless ``presented`` is the configured key."""
+def check_admin_key(configured_sha256: str | None, presented: str | None, what: str = "admin") -> None:
+    """Raise ``Forbidden``/``Unauthorized`` unless ``presented`` is the configured key (``what``: whose key it is,
+    for the messages: ``admin``, or ``MCP`` for the key of /mcp)."""
     if not configured_sha256:
         raise Forbidden("the admin API is disabled: no admin key is configured (RESNAV_API__ADMIN_KEY_SHA256)")
     if not presented:
-        raise Unauthorized("an admin key is required: send 'Authorization: Bearer <key>' or 'X-Admin-Key: <key>'")
+        raise Unauthorized(f"an {what} key is required: send 'Authorization: Bearer <key>' or 'X-Admin-Key: <key>'")
     if not hmac.compare_digest(key_digest(presented), configured_sha256):
-        logger.warning("admin_key_rejected")
-        raise Forbidden("the admin key is not valid")
+        logger.warning("key_rejected what=%s", what)
+        raise Forbidden(f"the {what} key is not valid")
 
 
 async def require_admin(

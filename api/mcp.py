@@ -15,8 +15,9 @@ Two transports:
 
 * Streamable HTTP at ``/mcp`` on the app (``McpEndpoint``), stateless and answering JSON: every message is one
   POST answered by one JSON body, so ``api.limits`` treats it as any API request (body cap, rate limits, queue and
-  deadline) and no long-lived stream holds a slot. With ``api.admin_key_sha256`` set, ``/mcp`` needs that key
-  (``Authorization: Bearer`` or ``X-Admin-Key``): 401 ``unauthorized`` without, 403 ``forbidden`` when wrong.
+  deadline) and no long-lived stream holds a slot. With ``api.mcp_key_sha256`` set, ``/mcp`` needs that key (and
+  the admin key does not open it); else, with ``api.admin_key_sha256`` set, the admin key (``Authorization: Bearer``
+  or ``X-Admin-Key``): 401 ``unauthorized`` without, 403 ``forbidden`` when wrong.
 * stdio (``resnav mcp``, ``serve_stdio``): the model and the index load in a thread while the client connects;
   a tool call waits for the load (at most ``STDIO_LOAD_WAIT_S``).
 """
@@ -341,12 +342,14 @@ class McpEndpoint:
         await self._manager.handle_request(scope, receive, send)
 
     def _refusal(self, scope: Scope) -> ApiError | None:
-        """With an admin key configured, the error for a request without it (or with a wrong one)."""
-        configured = self.runtime.api.admin_key_sha256
+        """The error for a request without the endpoint's key (or with a wrong one): ``api.mcp_key_sha256`` when
+        configured (then the admin key does not open /mcp), else the admin key when configured, else none."""
+        api = self.runtime.api
+        configured = api.mcp_key_sha256 or api.admin_key_sha256
         if not configured:
             return None
         try:
-            check_admin_key(configured, presented_admin_key(scope))
+            check_admin_key(configured, presented_admin_key(scope), "MCP" if api.mcp_key_sha256 else "admin")
         except ApiError as e:
             return e
         return None

@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
+from pydantic import BaseModel, Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -148,6 +148,11 @@ class ApiSettings(BaseModel):
         description="sha256 (hex) of the admin key that guards /v1/admin/*; the key itself is never stored. "
         'Unset: the admin routes answer 403. Make one with `printf %s "$KEY" | sha256sum`.',
     )
+    mcp_key_sha256: str | None = Field(
+        default=None,
+        description="sha256 (hex) of the key that guards /mcp, the read-only MCP tools, so an AI assistant never "
+        "holds the admin key. Unset: /mcp takes the admin key when one is configured, and is open otherwise.",
+    )
     load_in_background: bool = Field(
         default=True,
         description="Load the model and the index after startup in a thread, so /healthz answers at once and "
@@ -235,14 +240,14 @@ class ApiSettings(BaseModel):
             )
         return v
 
-    @field_validator("admin_key_sha256")
+    @field_validator("admin_key_sha256", "mcp_key_sha256")
     @classmethod
-    def _hex_digest(cls, v: str | None) -> str | None:
+    def _hex_digest(cls, v: str | None, info: ValidationInfo) -> str | None:
         if v is None or v == "":
             return None
         v = v.strip().lower()
         if not _SHA256.match(v):
-            raise ValueError("api.admin_key_sha256 must be the 64 hex digits of a sha256 digest, not the key")
+            raise ValueError(f"api.{info.field_name} must be the 64 hex digits of a sha256 digest, not the key")
         return v
 
 

@@ -24,8 +24,10 @@ from mcp import Client, StdioServerParameters
 from mcp.client.stdio import stdio_client
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared.exceptions import MCPError
+from pydantic import ValidationError
 
 from api.app import create_app
+from api.auth import key_digest
 from api.mcp import TOOLS, ToolLookupRequest, ToolLookupResponse
 from api.schemas import (
     RecommendRequest,
@@ -35,6 +37,7 @@ from api.schemas import (
     StageAssessRequest,
     StageAssessResponse,
 )
+from retriever.settings import ApiSettings
 from tests.api.conftest import ADMIN, ADMIN_KEY, ROOT, assert_error, make_settings
 from tests.e2e.conftest import LiveApp
 
@@ -321,3 +324,24 @@ def test_an_app_that_is_not_running_answers_not_ready(settings: Any) -> None:
     headers = {**MCP_HEADERS, **ADMIN}
     assert_error(client.post("/mcp", json=INITIALIZE, headers=headers), 503, "not_ready")
     assert_error(client.post("/mcp", json=INITIALIZE, headers=MCP_HEADERS), 401, "unauthorized")  # the key first
+
+
+def test_a_separate_mcp_key_opens_mcp_and_not_the_admin_routes(hashing_index: Path, tmp_path: Path) -> None:
+    """``api.mcp_key_sha256``: an assistant holds a key for the read-only tools only; the admin key no longer opens
+    /mcp and the MCP key never opens /v1/admin."""
+    mcp_key = "mcp-only-key-91b2"
+    settings = make_settings(hashing_index, tmp_path / "f.sqlite", mcp_key_sha256=key_digest(mcp_key))
+    with TestClient(create_app(settings)) as client:
+        r = client.post("/mcp", json=INITIALIZE, headers={**MCP_HEADERS, "Authorization": f"Bearer {mcp_key}"})
+        assert r.status_code == 200 and r.json()["result"]["serverInfo"]["name"] == "resnav"
+        r = client.post("/mcp", json=INITIALIZE, headers={**MCP_HEADERS, **ADMIN})
+        assert_error(r, 403, "forbidden")
+        assert "MCP key" in r.json()["error"]["message"]
+        assert_error(client.post("/mcp", json=INITIALIZE, headers=MCP_HEADERS), 401, "unauthorized")
+        admin = client.get("/v1/admin/feedback", headers={"Authorization": f"Bearer {mcp_key}"})
+        assert_error(admin, 403, "forbidden")
+
+
+def test_the_mcp_key_setting_takes_a_digest_not_a_key() -> None:
+    with pytest.raises(ValidationError, match="mcp_key_sha256 must be the 64 hex digits"):
+        ApiSettings(mcp_key_sha256="plain-key")
