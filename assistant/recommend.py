@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -189,42 +189,56 @@ class Recommender:
         scores = (self._vecs @ q).max(axis=0)
         return [int(i) for i in np.argsort(-scores, kind="stable")]
 
-    def _bilingual_terms(self, situation: str, lang: str) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
-        """The situation in both token spaces: (Chinese terms, English terms), one side translated.
-
-        Matching both sides whatever the user's language is what makes the same situation in Chinese and in
-        English rank the same records.
-        """
-        lexicon = self.retriever.lexicon
+    def _zh_terms(self, situation: str, lang: str) -> list[tuple[str, float]]:
+        """The situation in the Chinese token space: its own words, or an English situation translated."""
         if lang == "zh":
-            zh = [(t, 1.0) for t in tokenize_zh(situation)]
-            en = [(t, 1.0) for t in lexicon.zh_to_en(situation)] if lexicon else []
-        else:
-            en = [(t, 1.0) for t in tokenize_en(situation)]
-            zh = lexicon.en_to_zh(situation, vocabulary=self._lex_zh) if lexicon else []
-        return zh, en
-
-    def _lexical_ranks(self, situation: str, lang: str) -> list[list[int]]:
-        zh, en = self._bilingual_terms(situation, lang)
+            return [(t, 1.0) for t in tokenize_zh(situation)]
         lexicon = self.retriever.lexicon
-        concepts = [(c, 1.0) for c in lexicon.concepts(situation)] if lexicon else []
-        out = []
-        for index, terms in ((self._lex_zh, zh), (self._lex_en, en), (self._lex_concepts, concepts)):
-            scores = index.scores(terms)
-            out.append([int(i) for i in np.argsort(-scores, kind="stable") if scores[i] > 0][:50])
-        return out
+        return lexicon.en_to_zh(situation, vocabulary=self._lex_zh) if lexicon else []
 
-    def _legs(self, text: str, normalized: str, vector: np.ndarray, query_lang: str) -> dict[str, list[int]]:
-        """Each leg with a weight: its records, best first (``vector`` is the embedding of ``normalized``)."""
+    def _en_terms(self, situation: str, lang: str) -> list[tuple[str, float]]:
+        """The situation in the English token space: its own words, or a Chinese situation's glosses. Matching one
+        space whatever the user's language is what makes a situation rank the same records in either language."""
+        if lang != "zh":
+            return [(t, 1.0) for t in tokenize_en(situation)]
+        lexicon = self.retriever.lexicon
+        return [(t, 1.0) for t in lexicon.zh_to_en(situation)] if lexicon else []
+
+    def _concept_terms(self, situation: str, lang: str) -> list[tuple[str, float]]:
+        """The glossary concepts the situation names (the same entries in either language)."""
+        lexicon = self.retriever.lexicon
+        return [(c, 1.0) for c in lexicon.concepts(situation)] if lexicon else []
+
+    @staticmethod
+    def _bm25_ranks(index: BM25Index, terms: list[tuple[str, float]]) -> list[int]:
+        scores = index.scores(terms)
+        return [int(i) for i in np.argsort(-scores, kind="stable") if scores[i] > 0][:50]
+
+    def legs(
+        self,
+        text: str,
+        normalized: str,
+        vector: np.ndarray,
+        query_lang: str,
+        weights: Mapping[str, float] | None = None,
+    ) -> dict[str, list[int]]:
+        """Each leg that ``weights`` (default ``LEG_WEIGHTS``) gives a weight: its records, best first. A leg
+        weighted 0 is not computed. ``vector`` is the embedding of ``normalized``, the normalised ``text``."""
+        weights = LEG_WEIGHTS if weights is None else weights
         legs: dict[str, list[int]] = {}
-        if LEG_WEIGHTS["passages"]:
+        if weights["passages"]:
             legs["passages"] = self._passage_ranks(text, vector)
-        if LEG_WEIGHTS["dense"]:
+        if weights["dense"]:
             embed = self.retriever.embedder.embed_query
             legs["dense"] = self._dense_ranks(vector if normalized == text else embed(text))[:50]
-        if LEG_WEIGHTS["lexical_zh"] or LEG_WEIGHTS["lexical_en"] or LEG_WEIGHTS["concepts"]:
-            legs["lexical_zh"], legs["lexical_en"], legs["concepts"] = self._lexical_ranks(text, query_lang)
-        return {name: ranks for name, ranks in legs.items() if LEG_WEIGHTS[name]}
+        for name, index, terms in (
+            ("lexical_zh", self._lex_zh, self._zh_terms),
+            ("lexical_en", self._lex_en, self._en_terms),
+            ("concepts", self._lex_concepts, self._concept_terms),
+        ):
+            if weights[name]:
+                legs[name] = self._bm25_ranks(index, terms(text, query_lang))
+        return legs
 
     # -- public --------------------------------------------------------------------------------------------
     def recommend(
@@ -262,7 +276,7 @@ class Recommender:
             # One encoding per view, shared by the passage leg and the dense leg (the search normalises first).
             normalized = normalize_query(text)
             vector = embed(normalized)
-            for name, ranks in self._legs(text, normalized, vector, query_lang).items():
+            for name, ranks in self.legs(text, normalized, vector, query_lang).items():
                 leg_weight = weight * LEG_WEIGHTS[name]
                 for r, n in enumerate(ranks):
                     fused[n] = fused.get(n, 0.0) + leg_weight / (RRF_K + r + 1)

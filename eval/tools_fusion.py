@@ -52,16 +52,10 @@ def _rank_legs(rec: recommend.Recommender, items: list[dict]) -> None:
         if needs and needs != situation:
             views.append((needs, recommend.NEED_WEIGHT))
         item["views"] = []
-        saved = dict(recommend.LEG_WEIGHTS)
-        recommend.LEG_WEIGHTS.update(everything)  # compute every leg once
-        try:
-            for text, weight in views:
-                normalized = normalize_query(text)
-                vector = rec.retriever.embedder.embed_query(normalized)
-                item["views"].append((rec._legs(text, normalized, vector, lang), weight))
-        finally:
-            recommend.LEG_WEIGHTS.clear()
-            recommend.LEG_WEIGHTS.update(saved)
+        for text, weight in views:
+            normalized = normalize_query(text)
+            vector = rec.retriever.embedder.embed_query(normalized)
+            item["views"].append((rec.legs(text, normalized, vector, lang, weights=everything), weight))
 
 
 def top3(rec: recommend.Recommender, item: dict, weights: Weights, rrf_k: int) -> list[str]:
