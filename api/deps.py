@@ -135,7 +135,7 @@ def _build_knowledge(
         logger.error("recommender_not_built code=%s message=%s", e.code, e.message)
         recommender = _knowledge_error(e)
     try:
-        rules = load_rules(knowledge_dir, corpus_dir)
+        rules = load_rules(knowledge_dir, corpus_dir, embedder=retriever.embedder)  # the same reader as everywhere
     except ResnavError as e:
         logger.error("roadmap_rules_not_loaded code=%s message=%s", e.code, e.message)
         rules = _knowledge_error(e)

@@ -207,8 +207,11 @@ def _eval_single(args: argparse.Namespace) -> int:
     else:
         from assistant.roadmap import assess_stage, load_rules
         from eval.knowledge import evaluate_stages
+        from retriever.embedders import make_embedder
 
-        rules = load_rules(settings.paths.knowledge_dir, settings.paths.corpus_dir)
+        rules = load_rules(
+            settings.paths.knowledge_dir, settings.paths.corpus_dir, embedder=lambda: make_embedder(settings.embedder)
+        )
         stages = evaluate_stages(lambda a, t: assess_stage(a, t, rules=rules), gold)
         print(json.dumps({"summary": stages.summary(), "items": stages.items}, indent=1, ensure_ascii=False))
     return 0
@@ -338,9 +341,12 @@ def _batch_error(line_no: int, item: dict | None, code: str, message: str) -> st
 def cmd_stage(args: argparse.Namespace) -> int:
     from assistant.payloads import stage_payload
     from assistant.roadmap import assess_stage, load_rules, parse_answers
+    from retriever.embedders import make_embedder
 
     settings = _settings(args)
-    rules = load_rules(settings.paths.knowledge_dir, settings.paths.corpus_dir)
+    rules = load_rules(
+        settings.paths.knowledge_dir, settings.paths.corpus_dir, embedder=lambda: make_embedder(settings.embedder)
+    )
 
     def run(answers_spec, text, lang):
         answers = None

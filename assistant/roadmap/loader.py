@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -202,15 +202,17 @@ def load_rules(
     knowledge_dir: Path,
     corpus_dir: Path,
     *,
-    embedder: Embedder | None = None,
+    embedder: Embedder | Callable[[], Embedder] | None = None,
     reader: Literal["patterns", "exemplars", "both"] | None = None,
 ) -> RoadmapRules:
     """Load ``roadmap.json`` from ``knowledge_dir`` and the MCR2030 document it quotes from ``corpus_dir``
     (``paths.knowledge_dir`` and ``paths.corpus_dir``: two independent folders).
 
-    With an ``embedder`` (the service's loaded one, from the composition root) free text is also read by meaning:
-    ``roadmap_exemplars.json`` gives the exemplar statements and which reader to use (``reader`` overrides it).
-    Without one, only the patterns read text.
+    ``roadmap_exemplars.json`` (when present) gives the exemplar statements and which reader reads free text
+    (``reader`` overrides it): the patterns alone, or also the exemplars by meaning, which needs the ``embedder``
+    (the service's loaded one, from the composition root, or a function that loads one, called only when the
+    reader needs it). Every caller gets the same reader: one that needs the embedder without being given it is an
+    ``InvalidKnowledgeFile``, never a silent fall-back to the patterns.
 
     Raises ``NotFound`` when either file is missing and ``InvalidKnowledgeFile`` when the rules are malformed (the
     message names each problem's location in the file, see ``model``), a
@@ -237,8 +239,7 @@ def load_rules(
         rules = _build_rules(data, doc_file, doc_text, _manifest_title(corpus_dir, doc_file))
     except (KeyError, TypeError, ValueError) as e:
         raise invalid(f"malformed {path}: {e!r}") from e
-    if embedder is not None:
-        rules = _with_exemplars(rules, Path(knowledge_dir) / EXEMPLARS_FILE, embedder, reader)
+    rules = _with_exemplars(rules, Path(knowledge_dir) / EXEMPLARS_FILE, embedder, reader)
     logger.debug(
         "roadmap.rules_loaded questions=%d cues=%d reader=%s", len(rules.questions), len(rules.cues), rules.reader
     )
@@ -248,9 +249,11 @@ def load_rules(
 def _with_exemplars(
     rules: RoadmapRules,
     path: Path,
-    embedder: Embedder,
+    embedder: Embedder | Callable[[], Embedder] | None,
     reader: Literal["patterns", "exemplars", "both"] | None,
 ) -> RoadmapRules:
+    if reader in (None, "patterns") and not path.is_file():
+        return replace(rules, reader="patterns")  # a knowledge folder without exemplars: the patterns read text
     try:
         data = ExemplarFile.model_validate(json.loads(path.read_text(encoding="utf-8")))
     except FileNotFoundError as e:
@@ -262,13 +265,17 @@ def _with_exemplars(
     chosen = reader or data.reader
     if chosen == "patterns":
         return replace(rules, reader="patterns")  # nothing to embed
+    if embedder is None:
+        raise invalid(f"{path}: the {chosen!r} reader reads text with the embedder, and none was given to load_rules")
+    # a loader is called only here, so the patterns reader never loads a model
+    model = embedder if isinstance(embedder, Embedder) else embedder()
     exemplars = [
         Exemplar(q, lang, text)
         for q, by_lang in sorted(data.exemplars.items())
         for lang in LANGS
         for text in getattr(by_lang, lang)
     ]
-    matcher = ExemplarReader(embedder, exemplars, data.threshold, data.margin)
+    matcher = ExemplarReader(model, exemplars, data.threshold, data.margin)
     return replace(rules, exemplars=matcher, reader=chosen)
 
 

@@ -58,6 +58,36 @@ def test_a_typo_in_the_exemplar_file_names_its_location(
         load_rules(tmp_path, corpus_dir, embedder=HashingEmbedder())
 
 
+def test_every_caller_gets_the_configured_reader(knowledge_dir: Path, corpus_dir: Path) -> None:
+    """A reader that needs the embedder is never dropped for a caller that has none (it was, silently, for the
+    API and the CLI); a loader is called only for such a reader, so the patterns reader loads no model."""
+    loads: list[HashingEmbedder] = []
+
+    def loader() -> HashingEmbedder:
+        loads.append(HashingEmbedder())
+        return loads[-1]
+
+    assert load_rules(knowledge_dir, corpus_dir, embedder=loader, reader="patterns").exemplars is None
+    assert not loads
+    assert load_rules(knowledge_dir, corpus_dir, embedder=loader, reader="both").exemplars is not None
+    assert len(loads) == 1
+    with pytest.raises(InvalidKnowledgeFile, match="needs|embedder"):
+        load_rules(knowledge_dir, corpus_dir, reader="exemplars")
+
+
+def test_the_exemplar_file_is_checked_without_an_embedder(
+    tmp_path: Path, knowledge_dir: Path, corpus_dir: Path, exemplars: dict
+) -> None:
+    shutil.copy(knowledge_dir / "roadmap.json", tmp_path)
+    data = json.loads(json.dumps(exemplars))
+    data["reader"] = "exemplar"  # a typo of "exemplars"
+    (tmp_path / "roadmap_exemplars.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(InvalidKnowledgeFile, match="reader"):
+        load_rules(tmp_path, corpus_dir)
+    (tmp_path / "roadmap_exemplars.json").unlink()  # a knowledge folder without exemplars: the patterns
+    assert load_rules(tmp_path, corpus_dir).reader == "patterns"
+
+
 @pytest.mark.integration
 @pytest.mark.parametrize(
     ("text", "q", "value"),
