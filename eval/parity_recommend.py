@@ -23,6 +23,7 @@ DEFAULT_FILES = (
     "eval/datasets/parity/recommend.jsonl",
     "eval/datasets/parity/recommend_heldout.jsonl",
     "eval/datasets/tools/tools.jsonl",
+    "eval/datasets/tools/blind2.jsonl",
 )
 
 

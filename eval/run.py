@@ -87,9 +87,11 @@ class GoldFiles:
         return cls(
             qa=dev_file("qa.jsonl")
             + (own / "qa" / "qa.jsonl", own / "qa" / "blind.jsonl", own / "qa" / "blind_paper.jsonl")
-            + (own / "qa" / "paraphrase.jsonl",),
-            tools=dev_file("tools.jsonl") + (own / "tools" / "tools.jsonl", own / "tools" / "blind.jsonl"),
-            stages=dev_file("stages.jsonl") + (own / "stages" / "blind.jsonl",),
+            + (own / "qa" / "paraphrase.jsonl", own / "qa" / "blind3.jsonl"),
+            tools=dev_file("tools.jsonl")
+            + (own / "tools" / "tools.jsonl", own / "tools" / "blind.jsonl", own / "tools" / "blind2.jsonl"),
+            stages=dev_file("stages.jsonl")
+            + (own / "stages" / "blind.jsonl", own / "stages" / "blind2.jsonl", own / "stages" / "blind3.jsonl"),
             chat=(own / "chat" / "chat.jsonl",),
             out_of_scope=(own / "out_of_scope" / "out_of_scope.jsonl",),
             parity_recommend=(own / "parity" / "recommend.jsonl",),
