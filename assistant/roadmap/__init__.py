@@ -14,6 +14,11 @@ module evaluates them and never generates text of its own beyond filling the tem
   directly. The roadmap is sequential: an A->B criterion known unmet means Stage A whatever is unknown about
   B->C (``stage_table.sequential``). B->C known met without A->B is not settled by the documents: the stage is
   ``"undecided"`` and ``to_ask`` names the missing A->B items.
+- A free-text description is the city's own account of its progress: an approved plan (Q13) it does not
+  mention is read as not approved (``stage_table.unstated_in_text``), so A->B met with nothing said about an
+  approval is Stage B, with a note that an approval would make it C. This default is not an answer: the
+  result's ``answers`` keep Q13 unknown, survey answers left blank are never closed, and a text that says nothing
+  about the roadmap ("which stage are we in?") closes nothing.
 - Answers are three-valued (yes / no / unknown) and unknowns are never guessed. When the unknowns can change the
   outcome the stage is ``"undecided"`` and ``to_ask`` lists the questions that can, the most decisive first: a
   question's weight is the number of completions of the other unknowns in which its answer changes the outcome.

@@ -68,6 +68,19 @@ def assess_stage(
             )
     if values[SUBMITTED] is None:  # a fact, not a question: not stated means not submitted, never asked
         values[SUBMITTED] = False
+    unstated: list[int] = []
+    unstated_notes: list[Note] = []
+    if reading.answers and not values[SUBMITTED]:
+        # A description is the city's own account of its progress: an achievement it does not mention (an
+        # approved plan) is read as not achieved, and the reply says so. Survey answers left blank, and a text
+        # that says nothing about the roadmap ("which stage are we in?"), leave it unknown. The reading is a
+        # default, not an answer: ``StageResult.answers`` keeps it unknown, so a later turn can still state it.
+        questions, note_key = rules.unstated_in_text
+        unstated = [q for q in questions if values[q] is None and explicit.get(q) is None]
+        for q in unstated:
+            values[q] = False
+        if unstated:
+            unstated_notes.append(Note(note_key, tuple(unstated)))
     # An explicit answer settles what the text left open, but not a tension between the documents themselves;
     # the submission's tension is moot once the plan is approved (Q13 yes) or the submission is denied.
     notes = [
@@ -78,6 +91,8 @@ def assess_stage(
     ]
 
     stage, to_ask = decide_stage(values, rules, notes, out_lang)
+    if stage == "B":  # the unstated approval is what stands between B and C: say so
+        notes += unstated_notes
     statuses = {rule.id: status_of(evaluate(rule.id, values, rules)) for rule in rules.criteria}
     for key, when, settled_by in rules.criterion_notes:
         if all(statuses[cid] == status for cid, status in when):
@@ -91,7 +106,7 @@ def assess_stage(
     return StageResult(
         stage=stage,
         criteria=_criteria(values, evidence, statuses, rules, source, out_lang),
-        answers=tuple((q, values[q]) for q in QUESTIONS),
+        answers=tuple((q, None if q in unstated else values[q]) for q in QUESTIONS),
         to_ask=tuple(to_ask),
         ambiguities=tuple(dict.fromkeys(render_note(n, rules, out_lang) for n in dedupe_notes(notes))),
         next_steps=tuple(_next_steps(stage, values, statuses, rules, out_lang)),

@@ -153,6 +153,7 @@ class RoadmapRules:
     decide_on: tuple[str, ...]
     overrides: tuple[tuple[str, Literal["A", "B", "C", "undecided"]], ...]
     sequential: tuple[str, str, Literal["A", "B", "C", "undecided"]] | None
+    unstated_in_text: tuple[tuple[int, ...], str]
     ask_order: tuple[int, ...]
     cues: tuple[Cue, ...]
     lexicon: Lexicon
@@ -380,6 +381,10 @@ def _build_rules(data: Mapping[str, Any], doc_file: str, doc_text: str, title: s
         raise ValueError("an override must name a stage")
     seq = table.get("sequential")
     sequential = (seq["unmet"], seq["unless_met"], as_stage(seq["stage"])) if seq else None
+    unstated = table.get("unstated_in_text")
+    unstated_in_text = (tuple(unstated["questions"]), unstated["note"]) if unstated else ((), "")
+    if unstated and unstated["note"] not in data["messages"]:
+        raise ValueError(f"stage_table.unstated_in_text.note names no message: {unstated['note']!r}")
     if len(rows) != 2 ** len(table["decide_on"]) or len({r.when for r in rows}) != len(rows):
         raise ValueError("the stage table must have one row per combination of its decisive criteria")
 
@@ -419,6 +424,7 @@ def _build_rules(data: Mapping[str, Any], doc_file: str, doc_text: str, title: s
         decide_on=tuple(table["decide_on"]),
         overrides=overrides,
         sequential=sequential,
+        unstated_in_text=unstated_in_text,
         ask_order=tuple(data["ask_order"]),
         cues=cues,
         lexicon=lexicon,

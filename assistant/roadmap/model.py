@@ -89,12 +89,21 @@ class SequentialEntry(_Strict):
     note: str = ""
 
 
+class UnstatedEntry(_Strict):
+    """Survey questions that a free-text description answers "no" by not mentioning them (never survey answers)."""
+
+    about: str = ""
+    questions: list[int] = Field(min_length=1)
+    note: str
+
+
 class StageTableEntry(_Strict):
     about: str = ""
     decide_on: list[str]
     rows: list[StageRowEntry]
     overrides: list[OverrideEntry] = Field(default_factory=list)
     sequential: SequentialEntry | None = None
+    unstated_in_text: UnstatedEntry | None = None
 
     @model_validator(mode="after")
     def _rows_name_the_decisive_criteria(self) -> StageTableEntry:

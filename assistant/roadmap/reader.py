@@ -23,6 +23,7 @@ class _Statement:
     pos: int
     sentence: str
     noted: bool = False  # an unknown value that already raised its own ambiguity
+    prospective: bool = False  # a "no" read only from talk of the future ("the committee will meet next month")
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,7 +272,11 @@ def _read_span(
             value = None
         if verdict == "boundary":
             notes.append(Note("q3_boundary", (q,)))
-    return _Statement(q, facet, value, sentence.start + start, sentence.text, noted)
+    prospective = False
+    if value is False and q not in rules.intent_counts:
+        c0, c1 = sentence.scope(start, end)
+        prospective = bool(lex.future.search(scope)) and not sentence.negated(c0, c1, lex)
+    return _Statement(q, facet, value, sentence.start + start, sentence.text, noted, prospective)
 
 
 def _check_components(q: int, sentence: _Sentence, scope: str, rules: RoadmapRules, notes: list[Note]) -> bool | None:
@@ -300,8 +305,8 @@ def _combine(
     notes: list[Note],
     rules: RoadmapRules,
 ) -> Reading:
-    """Per question: within a facet the last definite statement wins (any yes for ``combine_any`` questions);
-    facets are alternatives (three-valued OR)."""
+    """Per question: within a facet the last definite statement wins (any yes for ``combine_any`` questions, and
+    a "no" read only from talk of the future never replaces a yes); facets are alternatives (three-valued OR)."""
     reading = Reading(notes=notes)
     by_q: dict[int, list[_Statement]] = {}
     for st in sorted(statements, key=lambda s: s.pos):
@@ -320,6 +325,8 @@ def _combine(
                 continue
             if q in rules.combine_any and facet_values.get(st.facet) and facet_values[st.facet].value:
                 continue
+            if st.prospective and facet_values.get(st.facet) and facet_values[st.facet].value:
+                continue  # what will happen next does not undo what the text already says was done
             facet_values[st.facet] = st
         decided = [st for st in facet_values.values() if st.value is not None]
         if not decided:

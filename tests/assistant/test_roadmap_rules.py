@@ -205,3 +205,62 @@ def test_guidance_for_part_of_the_audience_asks_q2(rules: RoadmapRules, text: st
 )
 def test_since_last_year_is_within_the_window(rules: RoadmapRules, text: str) -> None:
     assert map_text(text, rules)[0].get(3) is True
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        A_TO_B_EN + " In March the committee held a workshop to launch our resilience strategy.",
+        A_TO_B_EN + " We intend to build DRR into the next revision of the master plan.",
+        A_TO_B_ZH + "三月委员会召开了战略启动研讨会。",
+    ],
+)
+def test_a_description_that_does_not_mention_an_approved_plan_reads_as_not_approved(
+    rules: RoadmapRules, text: str
+) -> None:
+    """A description is the city's own account: an approval it does not mention is read as not there (Stage B),
+    the reply says what an approval would change, and the survey answer stays unknown for a later turn."""
+    result = assess_stage(text=text, rules=rules)
+    assert result.stage == "B"
+    assert dict(result.answers)[13] is None
+    assert any("C" in note for note in result.ambiguities)
+
+
+@pytest.mark.parametrize("text", ["Which stage of the roadmap are we in?", "我们处于路线图的哪个阶段？"])
+def test_a_question_with_no_description_leaves_the_approval_unknown(rules: RoadmapRules, text: str) -> None:
+    result = assess_stage(text=text, rules=rules)
+    assert result.stage == "undecided" and 13 in result.to_ask
+
+
+def test_survey_answers_left_blank_stay_unknown(rules: RoadmapRules) -> None:
+    answers = {2: True, 3: True, 10: True, 12: True}
+    result = assess_stage(answers=answers, rules=rules)
+    assert result.stage == "undecided" and result.to_ask[0] == 13
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        A_TO_B_EN + " Councillors voted it through last month: it is our new DRR action plan.",
+        A_TO_B_EN + " The plan, which sets out drainage works and an early-warning system, was adopted by the "
+        "municipal assembly in May.",
+        A_TO_B_ZH + "委员会编制的防灾减灾实施计划已由市议会表决通过。",
+    ],
+)
+def test_approval_worded_as_a_vote_or_far_from_the_plan_counts(rules: RoadmapRules, text: str) -> None:
+    assert assess_stage(text=text, rules=rules).stage == "C"
+
+
+@pytest.mark.parametrize(
+    ("text", "q", "value"),
+    [
+        ("We set up a multi-sector resilience committee last year. The committee will meet next month.", 10, True),
+        ("去年成立了多部门韧性委员会。委员会下个月将召开第一次全体会议。", 10, True),
+        ("面向市民、企业和学校的防灾宣传活动一次都还没办过。", 3, False),
+        ("We reached out to residents this year with flood-safety leaflets.", 3, True),
+    ],
+)
+def test_talk_of_the_future_does_not_undo_what_was_done_and_a_negation_covers_its_list(
+    rules: RoadmapRules, text: str, q: int, value: bool
+) -> None:
+    assert map_text(text, rules)[0].get(q) is value
