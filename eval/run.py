@@ -91,7 +91,8 @@ class GoldFiles:
             tools=dev_file("tools.jsonl")
             + (own / "tools" / "tools.jsonl", own / "tools" / "blind.jsonl", own / "tools" / "blind2.jsonl"),
             stages=dev_file("stages.jsonl")
-            + (own / "stages" / "blind.jsonl", own / "stages" / "blind2.jsonl", own / "stages" / "blind3.jsonl"),
+            + (own / "stages" / "blind.jsonl", own / "stages" / "blind2.jsonl", own / "stages" / "blind3.jsonl")
+            + (own / "stages" / "blind4.jsonl", own / "stages" / "blind5.jsonl"),
             chat=(own / "chat" / "chat.jsonl",),
             out_of_scope=(own / "out_of_scope" / "out_of_scope.jsonl",),
             parity_recommend=(own / "parity" / "recommend.jsonl",),

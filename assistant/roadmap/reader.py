@@ -15,6 +15,9 @@ from assistant.roadmap.loader import FACTS, SUBMITTED, Cue, Lexicon, RoadmapRule
 # --------------------------------------------------------------------------------------------------- free text
 
 
+EXEMPLAR_FACET = "exemplar"  # the facet of a statement read by meaning (``exemplars``), not by a pattern
+
+
 @dataclass(frozen=True, slots=True)
 class _Statement:
     q: int
@@ -173,7 +176,7 @@ def read_text(text: str, rules: RoadmapRules) -> Reading:
             for cue in rules.cues:
                 statements.extend(_read_cue(cue, sentence, rules, notes, year))
         for (c0, c1), q in clause_matches.get(sentence.start, ()):
-            st = _read_span(q, "exemplar", sentence, c0, c1, rules, notes, year)
+            st = _read_span(q, EXEMPLAR_FACET, sentence, c0, c1, rules, notes, year)
             if st is not None:
                 statements.append(st)
         for rule in rules.implications:
@@ -285,12 +288,16 @@ def _check_components(q: int, sentence: _Sentence, scope: str, rules: RoadmapRul
     lex = rules.lexicon
     parts = rules.components[q]
     denied: dict[str, bool] = {}
+    hedged = False
     for name, pattern in parts:
         for c0, c1 in sentence.clauses:
             if pattern.search(sentence.text[c0:c1]):
                 denied[name] = denied.get(name, False) or sentence.negated(c0, c1, lex)
+                hedged = hedged or bool(lex.uncertain.search(sentence.text[c0:c1]))
     if any(denied.values()):
         return False
+    if hedged:  # "whether the council took part, I would have to check"
+        return None
     if denied and len(denied) < len(parts):
         if lex.only.search(scope):
             return False
@@ -308,6 +315,9 @@ def _combine(
     """Per question: within a facet the last definite statement wins (any yes for ``combine_any`` questions, and
     a "no" read only from talk of the future never replaces a yes); facets are alternatives (three-valued OR)."""
     reading = Reading(notes=notes)
+    # The exemplars read what the patterns cannot: they speak only to questions no pattern has settled.
+    settled = {st.q for st in statements if st.facet != EXEMPLAR_FACET and st.value is not None}
+    statements = [st for st in statements if st.facet != EXEMPLAR_FACET or st.q not in settled]
     by_q: dict[int, list[_Statement]] = {}
     for st in sorted(statements, key=lambda s: s.pos):
         if st.sentence in submitted and (

@@ -20,7 +20,11 @@ QA = ROOT.parent / "shared" / "eval-dev" / "qa.jsonl"
 @pytest.fixture(scope="module")
 def assistant(real_index) -> Assistant:
     _, retriever = real_index
-    return Assistant(retriever, Recommender(retriever, Taxonomy.load(KNOWLEDGE)), load_rules(KNOWLEDGE, CORPUS))
+    return Assistant(
+        retriever,
+        Recommender(retriever, Taxonomy.load(KNOWLEDGE)),
+        load_rules(KNOWLEDGE, CORPUS, embedder=retriever.embedder),
+    )
 
 
 def say(assistant: Assistant, history: list[str], context: dict | None = None):

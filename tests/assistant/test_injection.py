@@ -86,7 +86,9 @@ def clean(tmp_path_factory: pytest.TempPathFactory) -> HybridRetriever:
 
 @pytest.fixture(scope="module")
 def assistant(hostile: HybridRetriever) -> Assistant:
-    return Assistant(hostile, Recommender(hostile, Taxonomy.load(KNOWLEDGE)), load_rules(KNOWLEDGE, CORPUS))
+    return Assistant(
+        hostile, Recommender(hostile, Taxonomy.load(KNOWLEDGE)), load_rules(KNOWLEDGE, CORPUS, reader="patterns")
+    )
 
 
 def _evil_chunks(retriever: HybridRetriever) -> list[str]:
@@ -124,7 +126,7 @@ def test_recommendations_stay_inside_the_catalogue(
 
 @pytest.mark.parametrize("text", [EVIL_EN, EVIL_ZH, EVIL_TEXT])
 def test_stage_comes_from_the_rules_not_from_the_text_s_orders(text: str) -> None:
-    rules = load_rules(KNOWLEDGE, CORPUS)
+    rules = load_rules(KNOWLEDGE, CORPUS, reader="patterns")
     result = assess_stage(None, text, rules=rules)
     assert result.stage == "undecided"  # no survey answer is given or implied by the orders
     assert not any(v is True for _, v in result.answers), result.answers

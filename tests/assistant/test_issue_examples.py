@@ -97,7 +97,11 @@ EXAMPLES = [
 @pytest.fixture(scope="module")
 def assistant(real_index) -> Assistant:
     _, retriever = real_index
-    return Assistant(retriever, Recommender(retriever, Taxonomy.load(KNOWLEDGE)), load_rules(KNOWLEDGE, CORPUS))
+    return Assistant(
+        retriever,
+        Recommender(retriever, Taxonomy.load(KNOWLEDGE)),
+        load_rules(KNOWLEDGE, CORPUS, embedder=retriever.embedder),
+    )
 
 
 def _collapse(text: str) -> str:

@@ -30,7 +30,7 @@ STAGE_QUESTIONS = {2, 3, 4, 10, 12, 13}
 
 @pytest.fixture(scope="module")
 def rules(knowledge_dir: Path, corpus_dir: Path) -> RoadmapRules:
-    return load_rules(knowledge_dir, corpus_dir)
+    return load_rules(knowledge_dir, corpus_dir, reader="patterns")  # model-free: the pattern reader
 
 
 def _answers(**yes: bool) -> dict[int, bool | None]:
@@ -121,7 +121,7 @@ def test_load_rules_reads_the_document_from_the_corpus_dir_it_is_given(
     with pytest.raises(NotFound, match="roadmap source document not found"):
         load_rules(knowledge_dir, corpus)
     shutil.copy(corpus_dir / "mcr2030-overview.zh.txt", corpus)
-    assert len(load_rules(knowledge_dir, corpus).questions) == 15
+    assert len(load_rules(knowledge_dir, corpus, reader="patterns").questions) == 15
 
 
 # ------------------------------------------------------------------------------------------------- truth table

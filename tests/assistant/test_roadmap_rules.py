@@ -22,7 +22,7 @@ A_TO_B_ZH = "今年我们开展了公众宣传活动，为工作人员和市议�
 
 @pytest.fixture(scope="module")
 def rules(knowledge_dir: Path, corpus_dir: Path) -> RoadmapRules:
-    return load_rules(knowledge_dir, corpus_dir)
+    return load_rules(knowledge_dir, corpus_dir, reader="patterns")  # model-free: the pattern reader
 
 
 @pytest.fixture(scope="module")
@@ -262,5 +262,20 @@ def test_approval_worded_as_a_vote_or_far_from_the_plan_counts(rules: RoadmapRul
 )
 def test_talk_of_the_future_does_not_undo_what_was_done_and_a_negation_covers_its_list(
     rules: RoadmapRules, text: str, q: int, value: bool
+) -> None:
+    assert map_text(text, rules)[0].get(q) is value
+
+
+@pytest.mark.parametrize(
+    ("text", "q", "value"),
+    [
+        ("干部都参加过培训，但人大代表有没有参加，我得回去查查才能确定。", 2, None),  # 有没有 asks, it does not deny
+        ("面向居民的宣传，最近一次还是前年的防灾减灾日活动。", 3, False),  # "the most recent was" is not recent
+        ("I work in finance, so I can't really speak to public outreach.", 3, None),
+        ("We signed the MCR2030 commitment letter last week and that's about it for now.", 3, False),
+    ],
+)
+def test_questions_hedges_and_the_last_time_are_read_as_what_they_say(
+    rules: RoadmapRules, text: str, q: int, value: bool | None
 ) -> None:
     assert map_text(text, rules)[0].get(q) is value

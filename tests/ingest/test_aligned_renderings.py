@@ -61,7 +61,11 @@ def test_each_language_is_answered_from_its_own_half(real_index, question: str, 
     from tests.conftest import CORPUS, KNOWLEDGE
 
     _, retriever = real_index
-    assistant = Assistant(retriever, Recommender(retriever, Taxonomy.load(KNOWLEDGE)), load_rules(KNOWLEDGE, CORPUS))
+    assistant = Assistant(
+        retriever,
+        Recommender(retriever, Taxonomy.load(KNOWLEDGE)),
+        load_rules(KNOWLEDGE, CORPUS, embedder=retriever.embedder),
+    )
     reply = assistant.reply([Turn("user", question)])
     paper = [c for c in reply.citations if c.source == PAPER]
     assert paper, reply.answer
