@@ -24,6 +24,7 @@ DEFAULT_FILES = (
     "eval/datasets/parity/recommend_heldout.jsonl",
     "eval/datasets/tools/tools.jsonl",
     "eval/datasets/tools/blind2.jsonl",
+    "eval/datasets/tools/blind3.jsonl",
 )
 
 

@@ -89,7 +89,8 @@ class GoldFiles:
             + (own / "qa" / "qa.jsonl", own / "qa" / "blind.jsonl", own / "qa" / "blind_paper.jsonl")
             + (own / "qa" / "paraphrase.jsonl", own / "qa" / "blind3.jsonl"),
             tools=dev_file("tools.jsonl")
-            + (own / "tools" / "tools.jsonl", own / "tools" / "blind.jsonl", own / "tools" / "blind2.jsonl"),
+            + (own / "tools" / "tools.jsonl", own / "tools" / "blind.jsonl", own / "tools" / "blind2.jsonl")
+            + (own / "tools" / "blind3.jsonl",),
             stages=dev_file("stages.jsonl")
             + (own / "stages" / "blind.jsonl", own / "stages" / "blind2.jsonl", own / "stages" / "blind3.jsonl")
             + (own / "stages" / "blind4.jsonl", own / "stages" / "blind5.jsonl"),
