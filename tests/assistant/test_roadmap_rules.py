@@ -279,3 +279,21 @@ def test_questions_hedges_and_the_last_time_are_read_as_what_they_say(
     rules: RoadmapRules, text: str, q: int, value: bool | None
 ) -> None:
     assert map_text(text, rules)[0].get(q) is value
+
+
+@pytest.mark.parametrize(
+    ("text", "q", "value"),
+    [
+        ("这一年我们进村入户讲防灾不下二十场。", 3, True),  # 不下 (no fewer than) is not a negation
+        ("We held a joint session for council members and our department staff in May.", 2, True),
+        ("Our inter-agency resilience board is committed to a DRR strategy.", 4, True),
+        (
+            "We have no standalone strategy, but the development plan, which sets out flood-control works and "
+            "relocation from the floodplain, was ratified by the legislature in June.",
+            13,
+            True,
+        ),
+    ],
+)
+def test_wording_read_for_each_criterion(rules: RoadmapRules, text: str, q: int, value: bool) -> None:
+    assert map_text(text, rules)[0].get(q) is value
