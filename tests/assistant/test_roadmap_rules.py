@@ -297,3 +297,13 @@ def test_questions_hedges_and_the_last_time_are_read_as_what_they_say(
 )
 def test_wording_read_for_each_criterion(rules: RoadmapRules, text: str, q: int, value: bool) -> None:
     assert map_text(text, rules)[0].get(q) is value
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["村民反映内涝严重。", "During the flood months the river rises fast.", "规划编制要请专家论证。"],
+)
+def test_words_that_only_sound_like_a_criterion_answer_nothing(rules: RoadmapRules, text: str) -> None:
+    """Villagers complaining, a flood season or an expert review are not outreach, guidance or a committee."""
+    answers = map_text(text, rules)[0]
+    assert not {q for q, v in answers.items() if v is True} & {2, 3, 10}
