@@ -270,9 +270,11 @@ def _with_exemplars(
         raise invalid(f"{path}: the {chosen!r} reader reads text with the embedder, and none was given to load_rules")
     # a loader is called only here, so the patterns reader never loads a model
     model = embedder if isinstance(embedder, Embedder) else embedder()
+    groups = [data.exemplars] + ([data.learned.exemplars] if data.learned is not None else [])
     exemplars = [
         Exemplar(q, lang, text)
-        for q, by_lang in sorted(data.exemplars.items())
+        for group in groups
+        for q, by_lang in sorted(group.items())
         for lang in LANGS
         for text in getattr(by_lang, lang)
     ]

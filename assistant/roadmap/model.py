@@ -293,8 +293,24 @@ class LangExamples(_Strict):
     zh: list[str] = Field(min_length=1)
 
 
+class LearnedExemplars(_Strict):
+    """Exemplars taken from labelled clauses of tuning descriptions (``eval.stage_exemplars --write``)."""
+
+    about: str = ""
+    exemplars: dict[int, LangExamples]
+
+    @field_validator("exemplars")
+    @classmethod
+    def _survey_questions(cls, v: dict[int, LangExamples]) -> dict[int, LangExamples]:
+        bad = [q for q in v if not 1 <= q <= 15]
+        if bad:
+            raise ValueError(f"not survey questions: {bad}")
+        return v
+
+
 class ExemplarFile(_Strict):
-    """The whole of ``roadmap_exemplars.json``: statements per survey question that a clause is matched against."""
+    """The whole of ``roadmap_exemplars.json``: statements per survey question that a clause is matched against
+    (the curated ``exemplars``, and the ``learned`` ones when present)."""
 
     about: str = ""
     reader: Literal["patterns", "exemplars", "both"] = Field(
@@ -304,6 +320,7 @@ class ExemplarFile(_Strict):
     threshold: float = Field(ge=0, le=1)
     margin: float = Field(ge=0, le=1)
     exemplars: dict[int, LangExamples]
+    learned: LearnedExemplars | None = None
 
     @field_validator("exemplars")
     @classmethod

@@ -163,6 +163,11 @@ class _Sentence:
         return not self.negated(c0, c1, lex), scope
 
 
+def split_clauses(text: str, rules: RoadmapRules) -> list[tuple[int, int]]:
+    """The clauses the reader reads ``text`` in, as offsets into it (what the exemplar reader matches)."""
+    return [(s.start + c0, s.start + c1) for s in _Sentence.split(text, rules.lexicon) for c0, c1 in s.clauses]
+
+
 def read_text(text: str, rules: RoadmapRules) -> Reading:
     lex = rules.lexicon
     year = datetime.date.today().year
