@@ -1,0 +1,151 @@
+"""Example situations for the recommender: the tuning scenarios of our gold sets, with the records that fit
+them, matched by meaning (a study; ``--write`` puts its result in ``knowledge/tool_examples.json``).
+
+    python -m eval.tool_examples [--write]
+
+The examples are the tuning scenarios, in both languages: ``tools/tools.jsonl`` (ours), the tune split of
+``tools/blind.jsonl`` and ``tools/blind2.jsonl`` (tuned on since 2026-12-05). Each is stored with the catalogue
+records that fit it: every record the gold accepts, by ``eval.knowledge.matches``. Held-out scenarios
+(``blind``'s held-out split, ``tools/blind3``) and the development set are never examples.
+
+The study is leave-one-set-out over the three tuning sets. Each set is ranked with the examples of the other two
+(never a scenario's own pair), with the weights in force for the other legs and the examples leg at each weight
+of ``WEIGHTS``. The weight with the best mean hit@3 (zh and en) is the one to put in ``LEG_WEIGHTS``. The
+held-out splits are printed for that weight and for no examples, after the choice, never in it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import json
+from pathlib import Path
+
+import numpy as np
+
+import assistant.recommend as recommend
+from eval.datasets import OWN
+from eval.knowledge import matches
+from retriever.language import script_lang
+from retriever.search import normalize_query
+from retriever.settings import Settings
+
+WEIGHTS = (0.0, 1.0, 2.0, 3.0, 5.0)
+TUNE = {"own": ("tools", None), "blind-tune": ("blind", "tune"), "blind2": ("blind2", None)}
+HELDOUT = {"blind-heldout": ("blind", "heldout"), "blind3-heldout": ("blind3", None)}
+
+
+def _scenarios(sets: dict[str, tuple[str, str | None]]) -> list[dict]:
+    out = []
+    for name, (stem, split) in sets.items():
+        path = OWN / "tools" / f"{stem}.jsonl"
+        if not path.is_file():
+            continue
+        for line in path.read_text(encoding="utf-8").splitlines():
+            item = json.loads(line)
+            if split is None or item.get("split") == split:
+                out.append({**item, "set": name, "pair": item["id"].rsplit("-", 1)[0]})
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--write", action="store_true", help="store the examples in the knowledge folder")
+    args = parser.parse_args()
+    from assistant.services import build_services
+
+    settings = Settings()
+    rec = build_services(settings).recommender
+    embed = rec.retriever.embedder.embed_query
+    others = {**recommend.LEG_WEIGHTS, "examples": 0.0}
+    tune, heldout = _scenarios(TUNE), _scenarios(HELDOUT)
+    for item in tune + heldout:
+        situation = " ".join(item["scenario"].split())
+        item["gold"] = [n for n, r in enumerate(rec.items) if matches(r, item)]
+        views = [(situation, 1.0)]
+        needs = " ".join(recommend.stated_needs(situation))
+        if needs and needs != situation:
+            views.append((needs, recommend.NEED_WEIGHT))
+        item["views"] = []
+        for text, weight in views:
+            normalized = normalize_query(text)
+            vector = embed(normalized)
+            legs = rec.legs(text, normalized, vector, script_lang(situation), weights=others)
+            item["views"].append((legs, weight, vector))
+        item["vec"] = embed(normalize_query(situation))
+
+    def top3(item: dict, pool: list[dict], weight: float) -> list[int]:
+        pool = [e for e in pool if e["pair"] != item["pair"] and e["gold"]]
+        vectors = np.stack([e["vec"] for e in pool]) if pool else np.zeros((0, 1))
+        fused: dict[int, float] = collections.defaultdict(float)
+        for legs, view_weight, vector in item["views"]:
+            ranked = dict(legs)
+            if weight and pool:
+                ranked["examples"] = recommend.example_ranks(vector, vectors, [e["gold"] for e in pool])
+            for name, ranks in ranked.items():
+                w = weight if name == "examples" else recommend.LEG_WEIGHTS[name]
+                for r, n in enumerate(ranks):
+                    fused[n] += view_weight * w / (recommend.RRF_K + r + 1)
+        stage = item.get("stage")
+        order = sorted(
+            (n for n, s in fused.items() if s > 0),
+            key=lambda n: (
+                bool(stage and rec.items[n].stages and stage not in rec.items[n].stages),
+                -fused[n],
+                rec.items[n].id,
+            ),
+        )
+        return order[:3]
+
+    def hit3(items: list[dict], pool: list[dict], weight: float) -> dict[str, float]:
+        out = {}
+        for lang in ("zh", "en"):
+            its = [i for i in items if i["lang"] == lang]
+            out[lang] = float(np.mean([any(n in i["gold"] for n in top3(i, pool, weight)) for i in its]))
+        return out
+
+    print("| examples weight | leave-one-set-out hit@3 zh / en | mean |")  # noqa: T201
+    print("| ---: | --- | ---: |")  # noqa: T201
+    scores = {}
+    for weight in WEIGHTS:
+        got: dict[tuple[str, str], float] = collections.defaultdict(float)
+        for fold in TUNE:
+            pool = [i for i in tune if i["set"] != fold]
+            for lang, value in hit3([i for i in tune if i["set"] == fold], pool, weight).items():
+                n = sum(1 for i in tune if i["set"] == fold and i["lang"] == lang)
+                got[(lang, "hit")] += value * n
+                got[(lang, "n")] += n
+        zh, en = got[("zh", "hit")] / got[("zh", "n")], got[("en", "hit")] / got[("en", "n")]
+        scores[weight] = (zh + en) / 2
+        print(f"| {weight} | {zh:.3f} / {en:.3f} | {scores[weight]:.3f} |")  # noqa: T201
+    chosen = max(WEIGHTS, key=lambda w: (scores[w], -w))
+    print(f"chosen: {chosen}; held-out, examples from every tuning set:")  # noqa: T201
+    for name in HELDOUT:
+        items = [i for i in heldout if i["set"] == name]
+        base, best = hit3(items, tune, 0.0), hit3(items, tune, chosen)
+        print(f"  {name}: {base['zh']:.2f} / {base['en']:.2f} -> {best['zh']:.2f} / {best['en']:.2f}")  # noqa: T201
+    if args.write:
+        path = Path(settings.paths.knowledge_dir) / recommend.EXAMPLES_FILE
+        data = {
+            "about": "Situations whose fitting records are known: the tuning scenarios of our tool gold sets "
+            "(eval/datasets/tools: tools.jsonl, the tune split of blind.jsonl, blind2.jsonl), each with the "
+            "catalogue records its gold accepts. The recommender's 'examples' leg matches a situation against them "
+            "by meaning. Written by `python -m eval.tool_examples --write`; docs/eval/tools-fusion.md has the "
+            "leave-one-set-out figures that chose its weight. Held-out scenarios are never here.",
+            "examples": [
+                {
+                    "id": i["id"],
+                    "lang": i["lang"],
+                    "situation": i["scenario"],
+                    "records": [rec.items[n].id for n in i["gold"]],
+                }
+                for i in tune
+                if i["gold"]
+            ],
+        }
+        path.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        print(f"wrote {len(data['examples'])} examples to {path}")  # noqa: T201
+
+
+if __name__ == "__main__":
+    main()
