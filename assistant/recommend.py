@@ -251,10 +251,6 @@ class Recommender:
                     order.append(n)
         return order
 
-    def _example_ranks(self, q: np.ndarray) -> list[int]:
-        """Records by their best example situation's similarity to ``q`` (records without an example: absent)."""
-        return example_ranks(q, self._example_vecs, self._example_rows)
-
     def _dense_ranks(self, q: np.ndarray) -> list[int]:
         scores = (self._vecs @ q).max(axis=0)
         return [int(i) for i in np.argsort(-scores, kind="stable")]
@@ -302,7 +298,7 @@ class Recommender:
             embed = self.retriever.embedder.embed_query
             legs["dense"] = self._dense_ranks(vector if normalized == text else embed(text))[:50]
         if weights.get("examples") and self._example_rows:
-            legs["examples"] = self._example_ranks(vector)
+            legs["examples"] = example_ranks(vector, self._example_vecs, self._example_rows)
         for name, index, terms in (
             ("lexical_zh", self._lex_zh, self._zh_terms),
             ("lexical_en", self._lex_en, self._en_terms),

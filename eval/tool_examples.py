@@ -24,10 +24,9 @@ from pathlib import Path
 import numpy as np
 
 import assistant.recommend as recommend
+import eval.tools_fusion as tools_fusion
 from eval.datasets import OWN
 from eval.knowledge import matches
-from retriever.language import script_lang
-from retriever.search import normalize_query
 from retriever.settings import Settings
 
 WEIGHTS = (0.0, 1.0, 2.0, 3.0, 5.0)
@@ -56,23 +55,11 @@ def main() -> None:
 
     settings = Settings()
     rec = build_services(settings).recommender
-    embed = rec.retriever.embedder.embed_query
-    others = {**recommend.LEG_WEIGHTS, "examples": 0.0}
     tune, heldout = _scenarios(TUNE), _scenarios(HELDOUT)
+    tools_fusion._rank_legs(rec, tune + heldout, weights={**recommend.LEG_WEIGHTS, "examples": 0.0})
     for item in tune + heldout:
-        situation = " ".join(item["scenario"].split())
         item["gold"] = [n for n, r in enumerate(rec.items) if matches(r, item)]
-        views = [(situation, 1.0)]
-        needs = " ".join(recommend.stated_needs(situation))
-        if needs and needs != situation:
-            views.append((needs, recommend.NEED_WEIGHT))
-        item["views"] = []
-        for text, weight in views:
-            normalized = normalize_query(text)
-            vector = embed(normalized)
-            legs = rec.legs(text, normalized, vector, script_lang(situation), weights=others)
-            item["views"].append((legs, weight, vector))
-        item["vec"] = embed(normalize_query(situation))
+        item["vec"] = item["views"][0][2]  # the whole situation's vector
 
     def top3(item: dict, pool: list[dict], weight: float) -> list[int]:
         pool = [e for e in pool if e["pair"] != item["pair"] and e["gold"]]
@@ -86,16 +73,7 @@ def main() -> None:
                 w = weight if name == "examples" else recommend.LEG_WEIGHTS[name]
                 for r, n in enumerate(ranks):
                     fused[n] += view_weight * w / (recommend.RRF_K + r + 1)
-        stage = item.get("stage")
-        order = sorted(
-            (n for n, s in fused.items() if s > 0),
-            key=lambda n: (
-                bool(stage and rec.items[n].stages and stage not in rec.items[n].stages),
-                -fused[n],
-                rec.items[n].id,
-            ),
-        )
-        return order[:3]
+        return tools_fusion.ordered(rec, item, fused)[:3]
 
     def hit3(items: list[dict], pool: list[dict], weight: float) -> dict[str, float]:
         out = {}

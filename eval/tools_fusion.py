@@ -54,9 +54,10 @@ def _scenarios() -> list[dict]:
     return out
 
 
-def _rank_legs(rec: recommend.Recommender, items: list[dict]) -> None:
-    """Each item's views (situation, stated needs), each with every leg's ranking of the records."""
-    everything = {**dict.fromkeys(recommend.LEG_WEIGHTS, 1.0), "examples": 0.0}  # see STUDIED
+def _rank_legs(rec: recommend.Recommender, items: list[dict], weights: Weights | None = None) -> None:
+    """Each item's views (situation, stated needs), each with the rankings of the legs ``weights`` computes (by
+    default every studied leg) and the view's vector."""
+    weights = weights or {**dict.fromkeys(recommend.LEG_WEIGHTS, 1.0), "examples": 0.0}  # see STUDIED
     for item in items:
         situation = " ".join(item["scenario"].split())
         lang = script_lang(situation)
@@ -68,17 +69,13 @@ def _rank_legs(rec: recommend.Recommender, items: list[dict]) -> None:
         for text, weight in views:
             normalized = normalize_query(text)
             vector = rec.retriever.embedder.embed_query(normalized)
-            item["views"].append((rec.legs(text, normalized, vector, lang, weights=everything), weight))
+            item["views"].append((rec.legs(text, normalized, vector, lang, weights=weights), weight, vector))
 
 
-def top3(rec: recommend.Recommender, item: dict, weights: Weights, rrf_k: int) -> list[str]:
-    fused: dict[int, float] = defaultdict(float)
-    for legs, view_weight in item["views"]:
-        for name, ranks in legs.items():
-            for r, n in enumerate(ranks):
-                fused[n] += view_weight * weights[name] / (rrf_k + r + 1)
+def ordered(rec: recommend.Recommender, item: dict, fused: dict[int, float]) -> list[int]:
+    """Records by fused score, those of the item's stage first (as ``Recommender.recommend`` orders them)."""
     stage = item.get("stage")
-    order = sorted(
+    return sorted(
         (n for n, s in fused.items() if s > 0),
         key=lambda n: (
             bool(stage and rec.items[n].stages and stage not in rec.items[n].stages),
@@ -86,7 +83,15 @@ def top3(rec: recommend.Recommender, item: dict, weights: Weights, rrf_k: int) -
             rec.items[n].id,
         ),
     )
-    return [rec.items[n].id for n in order[:3]]
+
+
+def top3(rec: recommend.Recommender, item: dict, weights: Weights, rrf_k: int) -> list[str]:
+    fused: dict[int, float] = defaultdict(float)
+    for legs, view_weight, _ in item["views"]:
+        for name, ranks in legs.items():
+            for r, n in enumerate(ranks):
+                fused[n] += view_weight * weights[name] / (rrf_k + r + 1)
+    return [rec.items[n].id for n in ordered(rec, item, fused)[:3]]
 
 
 def hit3(rec: recommend.Recommender, items: Sequence[dict], weights: Weights, rrf_k: int) -> float:

@@ -52,3 +52,13 @@ def real_index(tmp_path_factory):
         load_index(settings.paths.index_dir), embedder, load_lexicon(settings), settings.retrieval
     )
     return settings, retriever
+
+
+@pytest.fixture(scope="session")
+def real_assistant(real_index):
+    """The assistant over ``real_index``, assembled by the composition root the API, eval and CLI use
+    (``assistant.services.build_services``): the same recommender, roadmap reader and embedder."""
+    from assistant.services import build_services
+
+    settings, retriever = real_index
+    return build_services(settings, retriever).assistant

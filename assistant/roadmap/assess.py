@@ -69,18 +69,14 @@ def assess_stage(
     if values[SUBMITTED] is None:  # a fact, not a question: not stated means not submitted, never asked
         values[SUBMITTED] = False
     unstated: list[int] = []
-    unstated_notes: list[Note] = []
     if reading.answers and not values[SUBMITTED]:
         # A description is the city's own account of its progress: an achievement it does not mention (an
         # approved plan) is read as not achieved, and the reply says so. Survey answers left blank, and a text
         # that says nothing about the roadmap ("which stage are we in?"), leave it unknown. The reading is a
         # default, not an answer: ``StageResult.answers`` keeps it unknown, so a later turn can still state it.
-        questions, note_key = rules.unstated_in_text
-        unstated = [q for q in questions if values[q] is None and explicit.get(q) is None]
+        unstated = [q for q in rules.unstated_in_text[0] if values[q] is None and explicit.get(q) is None]
         for q in unstated:
             values[q] = False
-        if unstated:
-            unstated_notes.append(Note(note_key, tuple(unstated)))
     # An explicit answer settles what the text left open, but not a tension between the documents themselves;
     # the submission's tension is moot once the plan is approved (Q13 yes) or the submission is denied.
     notes = [
@@ -91,8 +87,8 @@ def assess_stage(
     ]
 
     stage, to_ask = decide_stage(values, rules, notes, out_lang)
-    if stage == "B":  # the unstated approval is what stands between B and C: say so
-        notes += unstated_notes
+    if unstated and stage == "B":  # the unstated approval is what stands between B and C: say so
+        notes.append(Note(rules.unstated_in_text[1], tuple(unstated)))
     statuses = {rule.id: status_of(evaluate(rule.id, values, rules)) for rule in rules.criteria}
     for key, when, settled_by in rules.criterion_notes:
         if all(statuses[cid] == status for cid, status in when):

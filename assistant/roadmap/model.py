@@ -293,19 +293,21 @@ class LangExamples(_Strict):
     zh: list[str] = Field(min_length=1)
 
 
+def _survey_question_keys(cls: type, v: dict[int, LangExamples]) -> dict[int, LangExamples]:
+    """Exemplars are keyed by survey question (1..15)."""
+    bad = [q for q in v if not 1 <= q <= 15]
+    if bad:
+        raise ValueError(f"not survey questions: {bad}")
+    return v
+
+
 class LearnedExemplars(_Strict):
     """Exemplars taken from labelled clauses of tuning descriptions (``eval.stage_exemplars --write``)."""
 
     about: str = ""
     exemplars: dict[int, LangExamples]
 
-    @field_validator("exemplars")
-    @classmethod
-    def _survey_questions(cls, v: dict[int, LangExamples]) -> dict[int, LangExamples]:
-        bad = [q for q in v if not 1 <= q <= 15]
-        if bad:
-            raise ValueError(f"not survey questions: {bad}")
-        return v
+    _survey_questions = field_validator("exemplars")(_survey_question_keys)
 
 
 class ExemplarFile(_Strict):
@@ -322,10 +324,4 @@ class ExemplarFile(_Strict):
     exemplars: dict[int, LangExamples]
     learned: LearnedExemplars | None = None
 
-    @field_validator("exemplars")
-    @classmethod
-    def _survey_questions(cls, v: dict[int, LangExamples]) -> dict[int, LangExamples]:
-        bad = [q for q in v if not 1 <= q <= 15]
-        if bad:
-            raise ValueError(f"not survey questions: {bad}")
-        return v
+    _survey_questions = field_validator("exemplars")(_survey_question_keys)

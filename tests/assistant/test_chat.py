@@ -7,10 +7,8 @@ import json
 import pytest
 
 from assistant.chat import Assistant, Turn
-from assistant.recommend import Recommender, Taxonomy
-from assistant.roadmap import load_rules
 from retriever.errors import InvalidRequest
-from tests.conftest import CORPUS, KNOWLEDGE, ROOT
+from tests.conftest import ROOT
 
 pytestmark = pytest.mark.integration
 
@@ -18,13 +16,8 @@ QA = ROOT.parent / "shared" / "eval-dev" / "qa.jsonl"
 
 
 @pytest.fixture(scope="module")
-def assistant(real_index) -> Assistant:
-    _, retriever = real_index
-    return Assistant(
-        retriever,
-        Recommender(retriever, Taxonomy.load(KNOWLEDGE)),
-        load_rules(KNOWLEDGE, CORPUS, embedder=retriever.embedder),
-    )
+def assistant(real_assistant) -> Assistant:
+    return real_assistant
 
 
 def say(assistant: Assistant, history: list[str], context: dict | None = None):

@@ -11,9 +11,6 @@ from __future__ import annotations
 import pytest
 
 from assistant.chat import Assistant, Turn
-from assistant.recommend import Recommender, Taxonomy
-from assistant.roadmap import load_rules
-from tests.conftest import CORPUS, KNOWLEDGE
 
 pytestmark = pytest.mark.integration
 
@@ -95,13 +92,8 @@ EXAMPLES = [
 
 
 @pytest.fixture(scope="module")
-def assistant(real_index) -> Assistant:
-    _, retriever = real_index
-    return Assistant(
-        retriever,
-        Recommender(retriever, Taxonomy.load(KNOWLEDGE)),
-        load_rules(KNOWLEDGE, CORPUS, embedder=retriever.embedder),
-    )
+def assistant(real_assistant) -> Assistant:
+    return real_assistant
 
 
 def _collapse(text: str) -> str:

@@ -54,22 +54,13 @@ def test_the_paper_halves_are_aligned_at_ingest(real_index) -> None:
     ("question", "lang"),
     [("What does the paper mean by engineering resilience?", "en"), ("文中所说的“工程韧性”指的是什么？", "zh")],
 )
-def test_each_language_is_answered_from_its_own_half(real_index, question: str, lang: str) -> None:
-    from assistant.chat import Assistant, Turn
-    from assistant.recommend import Recommender, Taxonomy
-    from assistant.roadmap import load_rules
-    from tests.conftest import CORPUS, KNOWLEDGE
+def test_each_language_is_answered_from_its_own_half(real_assistant, question: str, lang: str) -> None:
+    from assistant.chat import Turn
 
-    _, retriever = real_index
-    assistant = Assistant(
-        retriever,
-        Recommender(retriever, Taxonomy.load(KNOWLEDGE)),
-        load_rules(KNOWLEDGE, CORPUS, embedder=retriever.embedder),
-    )
-    reply = assistant.reply([Turn("user", question)])
+    reply = real_assistant.reply([Turn("user", question)])
     paper = [c for c in reply.citations if c.source == PAPER]
     assert paper, reply.answer
-    documents = retriever.index.documents
+    documents = real_assistant.retriever.index.documents
     for c in paper:
         assert documents[c.doc_id].text[c.start : c.end] == c.quote
         # quoted from the asker's half, or shown in the asker's language through the aligned translation
