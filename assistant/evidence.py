@@ -406,6 +406,8 @@ def _question_terms(text: str, lexicon: Lexicon | None) -> tuple[frozenset[str],
     return tuple(terms)
 
 
+# Markup left by extraction (`<ul style="...">`): what lies inside a tag is never a sentence.
+_TAG = re.compile(r"<[^<>\n]{0,200}>")
 # A sentence ends at Chinese or English end punctuation (a period only before a space or the end, so "A.3" and
 # "2.5" stay whole), at a line break, or at markup left by extraction ("<p>"), which is never quoted.
 SENTENCE = re.compile(r"(?:[^。！？；!?;\n<>.]|\.(?!\s|$))+(?:[。！？；!?;]|\.(?=\s|$))?")
@@ -424,10 +426,11 @@ def units_of(chunk: Chunk, rank: int, rendering: Rendering | None) -> list[Unit]
             start += lead
             out.append(Unit(chunk, rank, start, start + len(text), text, chunk.lang, seg.en, len(out)))
         return out
+    tags = [(t.start(), t.end()) for t in _TAG.finditer(chunk.text)]
     for m in SENTENCE.finditer(chunk.text):
         raw = m.group(0)
         text = raw.strip()
-        if len(text) < MIN_UNIT_CHARS:
+        if len(text) < MIN_UNIT_CHARS or any(a <= m.start() and m.end() <= b for a, b in tags):
             continue
         start = chunk.start + m.start() + len(raw) - len(raw.lstrip())
         out.append(Unit(chunk, rank, start, start + len(text), text, chunk.lang, "", len(out)))

@@ -87,7 +87,7 @@ class GoldFiles:
         return cls(
             qa=dev_file("qa.jsonl")
             + (own / "qa" / "qa.jsonl", own / "qa" / "blind.jsonl", own / "qa" / "blind_paper.jsonl")
-            + (own / "qa" / "paraphrase.jsonl", own / "qa" / "blind3.jsonl"),
+            + (own / "qa" / "paraphrase.jsonl", own / "qa" / "blind3.jsonl", own / "qa" / "blind4.jsonl"),
             tools=dev_file("tools.jsonl")
             + (own / "tools" / "tools.jsonl", own / "tools" / "blind.jsonl", own / "tools" / "blind2.jsonl")
             + (own / "tools" / "blind3.jsonl",),
