@@ -81,6 +81,12 @@ class RetrievalSettings(BaseModel):
         True, description="English queries match the English view of all chunks (glosses of zh chunks included)."
     )
     prf: bool = Field(False, description="Pseudo-relevance feedback: a second lexical pass from the first hits.")
+    own_half: bool = Field(
+        True,
+        description="A file that holds a text and its translation answers each reader from the half in their "
+        "language: a passage of the other half stands for its aligned counterpart (unless a language filter asks "
+        "for that half).",
+    )
     index_type: Literal["auto", "flat", "hnsw"] = Field(
         "auto", description="FAISS index type; auto picks flat below hnsw_threshold vectors, HNSW above."
     )

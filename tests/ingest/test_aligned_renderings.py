@@ -68,6 +68,31 @@ def test_each_language_is_answered_from_its_own_half(real_assistant, question: s
     assert paper[0].lang == lang
 
 
+@pytest.mark.integration
+@pytest.mark.parametrize(
+    ("query", "lang"),
+    [
+        ("Over which years does the paper place the ecological resilience stage?", "en"),
+        # Latin names match the English half only; the Chinese reader still gets the Chinese half
+        ("文中提到的 Daring Cities 2023 有多少城市和国家参加？", "zh"),
+    ],
+)
+def test_search_answers_each_reader_from_their_half_of_a_bilingual_file(real_index, query: str, lang: str) -> None:
+    from retriever.search import Filters, with_settings
+
+    _, retriever = real_index
+
+    def paper_langs(r: HybridRetriever, filters: Filters | None = None) -> list[str]:
+        return [h.chunk.lang for h in r.search(query, 20, filters, renderings=False) if h.chunk.source == PAPER]
+
+    other = "zh" if lang == "en" else "en"
+    # without the rule the other half competes with the reader's (the same content, translated)
+    assert other in paper_langs(with_settings(retriever, own_half=False))
+    served = paper_langs(retriever)  # with it, a passage of the other half stands for its aligned counterpart
+    assert served and set(served) == {lang}
+    assert set(paper_langs(retriever, Filters(langs=(other,)))) == {other}  # a language filter still reaches it
+
+
 # -- two files declared as the same document in two languages --------------------------------------------------
 
 
