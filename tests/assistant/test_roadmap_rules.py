@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.roadmap import RoadmapRules, assess_stage, load_rules, map_text
+from assistant.roadmap import SUBMITTED, RoadmapRules, assess_stage, load_rules, map_text
 from retriever.errors import InvalidKnowledgeFile
 
 A_TO_B_EN = (
@@ -307,3 +307,34 @@ def test_words_that_only_sound_like_a_criterion_answer_nothing(rules: RoadmapRul
     """Villagers complaining, a flood season or an expert review are not outreach, guidance or a committee."""
     answers = map_text(text, rules)[0]
     assert not {q for q, v in answers.items() if v is True} & {2, 3, 10}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # submission is the FAQ's "提交，以备实施": "the plan to council" is a noun phrase, not talk of the future
+        A_TO_B_EN + " We sent the resilience plan to council last week.",
+        A_TO_B_EN + " The resilience strategy was lodged with the council secretariat ahead of the next sitting.",
+        A_TO_B_ZH + "防灾减灾规划已经编完并报市政府，正在排队等常务会议审议。",
+        A_TO_B_ZH + "韧性战略已报请市政府审批。",
+        A_TO_B_EN + " The resilience plan was officially gazetted in April.",
+    ],
+)
+def test_plans_sent_lodged_or_gazetted_meet_b_to_c(rules: RoadmapRules, text: str) -> None:
+    """Wordings from stages/clauses_plan.jsonl (labelled blind): a plan sent or lodged, gazetted, or awaiting a
+    meeting is B->C evidence."""
+    assert assess_stage(text=text, rules=rules).stage == "C"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "韧性战略由减灾委办公室审核通过，下一步才报市政府。",
+        "Our resilience plan was approved by the planning department only.",
+        "The resilience strategy is done but still needs to go to council.",
+        "原有的防灾减灾规划已经废止，新的规划还在起草。",
+    ],
+)
+def test_a_later_step_the_wrong_body_or_a_repeal_is_not_b_to_c(rules: RoadmapRules, text: str) -> None:
+    answers = map_text(A_TO_B_EN + " " + text if text.isascii() else A_TO_B_ZH + text, rules)[0]
+    assert answers.get(13) is not True and not answers.get(SUBMITTED)
