@@ -14,8 +14,9 @@ English is known exactly); otherwise the sentences of the passage. A unit is sco
   answers from the asker's half).
 
 Whether there is evidence at all is decided by :class:`Abstention` (the best unit's score and the passages'
-dense similarity); the other units follow the best one when they score close to it, two or three in all (up to
-five consecutive items for a list question), shown in document order. The weights are in :class:`Weights`;
+dense similarity); the other units follow the best one when they score close to it, two or three in all (for a
+list question, up to four consecutive items after the best one, and then the two next best), shown in document
+order. The weights are in :class:`Weights`;
 `docs/eval/answers.md` has what each part gained or lost on the held-out questions.
 """
 
@@ -537,6 +538,8 @@ def select_units(
             if same and _fold(u.text) not in texts:
                 picked.append(u)
                 texts.add(_fold(u.text))
+    if listing:  # the items do not take the places of the next best sentences (often the list is elsewhere)
+        limit = len(picked) + most - 1
     for u in scored[1:]:
         if len(picked) >= limit:
             break
@@ -545,6 +548,7 @@ def select_units(
         picked.append(u)
         texts.add(_fold(u.text))
     return picked
+
 
 
 def _with(u: Unit, score: float, coverage: float, kind: bool) -> Unit:
