@@ -38,6 +38,8 @@ from retriever.settings import Settings
 SETS = ("blind", "blind2", "blind3", "blind4")
 QUESTIONS = {"q2": 2, "q3": 3, "q4": 4, "q10": 10}  # Q13 is read by the patterns alone
 CLAUSES = OWN / "stages" / "clauses.jsonl"
+# Statements written for the criteria alone (not clauses of descriptions; set "criteria"): in every fold's pool.
+CRITERIA_CLAUSES = OWN / "stages" / "clauses_criteria.jsonl"
 GRID_THRESHOLD = (0.45, 0.5, 0.55)
 GRID_MARGIN = (0.0, 0.03, 0.05)
 
@@ -46,19 +48,35 @@ def _load(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def learned(labels: list[dict], leave_out: str | None = None) -> list[Exemplar]:
-    """The labelled clauses (affirmed or denied, Q2/Q3/Q4/Q10) of every tuning set but ``leave_out``. A clause
-    labelled with two criteria ("the committee drafted the strategy") is left out: as an exemplar of both it
-    would tie them, and the reader then reads neither."""
-    usable = [a for a in labels if a["set"] != leave_out and a["q"] in QUESTIONS and a["polarity"] in ("yes", "no")]
-    criteria: dict[tuple[str, str], set[str]] = collections.defaultdict(set)
+def learned(labels: list[dict], leave_out: str | None = None, *, criteria: bool = True) -> list[Exemplar]:
+    """The labelled clauses (affirmed or denied, Q2/Q3/Q4/Q10) of every tuning set but ``leave_out`` (and the
+    statements written for the criteria alone unless ``criteria`` is False). A clause labelled with two criteria
+    ("the committee drafted the strategy") is left out: as an exemplar of both it would tie them, and the reader
+    then reads neither."""
+    usable = [
+        a
+        for a in labels
+        if a["set"] != leave_out
+        and (criteria or a["set"] != "criteria")
+        and a["q"] in QUESTIONS
+        and a["polarity"] in ("yes", "no")
+    ]
+    about: dict[tuple[str, str], set[str]] = collections.defaultdict(set)
     for a in usable:
-        criteria[(a["lang"], a["clause"])].add(a["q"])
+        about[(a["lang"], a["clause"])].add(a["q"])
     return [
         Exemplar(QUESTIONS[a["q"]], a["lang"], a["clause"])
         for a in usable
-        if len(criteria[(a["lang"], a["clause"])]) == 1
+        if len(about[(a["lang"], a["clause"])]) == 1
     ]
+
+
+def ARMS(labels: list[dict], fold: str | None) -> list[tuple[str, list[Exemplar]]]:  # noqa: N802
+    """The exemplar pools compared: curated statements, plus the other sets' clauses, plus the criteria's."""
+    arms = [("curated", []), ("curated + learned", learned(labels, fold, criteria=False))]
+    if any(a["set"] == "criteria" for a in labels):
+        arms.append(("curated + learned + criteria", learned(labels, fold)))
+    return arms
 
 
 def main() -> None:
@@ -76,13 +94,13 @@ def main() -> None:
         for lang, ts in by_lang.items()
         for text in ts
     ]
-    labels = _load(CLAUSES)
+    labels = _load(CLAUSES) + (_load(CRITERIA_CLAUSES) if CRITERIA_CLAUSES.is_file() else [])
     descriptions = {s: [it for it in _load(OWN / "stages" / f"{s}.jsonl") if it["description"]] for s in SETS}
 
     def study(threshold: float, margin: float) -> collections.Counter[tuple[str, str]]:
         totals: collections.Counter[tuple[str, str]] = collections.Counter()
         for fold in SETS:
-            for arm, extra in (("curated", []), ("curated + learned", learned(labels, fold))):
+            for arm, extra in ARMS(labels, fold):
                 reader = ExemplarReader(embedder, curated + extra, threshold, margin)
                 alone = replace(rules, exemplars=reader, reader="exemplars")
                 for it in descriptions[fold]:
@@ -114,7 +132,7 @@ def main() -> None:
     for threshold in GRID_THRESHOLD:
         for margin in GRID_MARGIN:
             totals = study(threshold, margin)
-            for arm in ("curated", "curated + learned"):
+            for arm, _ in ARMS(labels, None):
                 right, wrong, about = totals[(arm, "right")], totals[(arm, "wrong")], totals[(arm, "about")]
                 precision = right / max(right + wrong, 1)
                 print(  # noqa: T201
@@ -124,13 +142,15 @@ def main() -> None:
                 if arm != "curated":
                     key = (totals[(arm, "stage")], precision)
                     if best is None or key > best[0]:
-                        best = (key, threshold, margin)
+                        best = (key, threshold, margin, arm)
     assert best is not None
-    _, threshold, margin = best
-    print(f"chosen: threshold {threshold}, margin {margin} (most clear stages right, then clause precision)")  # noqa: T201
+    _, threshold, margin, chosen = best
+    print(  # noqa: T201
+        f"chosen: {chosen}, threshold {threshold}, margin {margin} (most clear stages right, then clause precision)"
+    )
     if args.write:
         out: dict[str, dict[str, list[str]]] = {}
-        for e in learned(labels):
+        for e in learned(labels, criteria=chosen.endswith("criteria")):
             out.setdefault(str(e.q), {"en": [], "zh": []})[e.lang].append(e.text)
         data["threshold"], data["margin"] = threshold, margin
         data["learned"] = {
