@@ -550,7 +550,6 @@ def select_units(
     return picked
 
 
-
 def _with(u: Unit, score: float, coverage: float, kind: bool) -> Unit:
     return Unit(u.chunk, u.rank, u.start, u.end, u.text, u.lang, u.english, u.position, score, coverage, kind)
 

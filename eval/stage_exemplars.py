@@ -65,9 +65,7 @@ def learned(labels: list[dict], leave_out: str | None = None, *, criteria: bool 
     for a in usable:
         about[(a["lang"], a["clause"])].add(a["q"])
     return [
-        Exemplar(QUESTIONS[a["q"]], a["lang"], a["clause"])
-        for a in usable
-        if len(about[(a["lang"], a["clause"])]) == 1
+        Exemplar(QUESTIONS[a["q"]], a["lang"], a["clause"]) for a in usable if len(about[(a["lang"], a["clause"])]) == 1
     ]
 
 
