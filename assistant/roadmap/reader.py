@@ -263,8 +263,12 @@ def _read_span(
         return None
     value, scope = sentence.polarity(start, end, lex, future_hedges=q not in rules.intent_counts)
     approvers = rules.non_approvers.get(q)
-    if approvers is not None and approvers[0].search(scope) and not approvers[1].search(scope):
-        return None  # approved by a body that is not the governing one (a working group): says nothing
+    if approvers is not None:
+        # the body that approved is the clause's subject, often in a clause of its own before the verb ("the
+        # steering group, which includes most departments, endorsed it"): read up to the end of the clause
+        said = sentence.text[: sentence.scope(start, end)[1]]
+        if approvers[0].search(said) and not approvers[1].search(said):
+            return None  # approved by a body that is not the governing one (a working group): says nothing
     if value is False and (q, facet) in rules.positive_only:
         return None
     noted = False

@@ -338,3 +338,35 @@ def test_plans_sent_lodged_or_gazetted_meet_b_to_c(rules: RoadmapRules, text: st
 def test_a_later_step_the_wrong_body_or_a_repeal_is_not_b_to_c(rules: RoadmapRules, text: str) -> None:
     answers = map_text(A_TO_B_EN + " " + text if text.isascii() else A_TO_B_ZH + text, rules)[0]
     assert answers.get(13) is not True and not answers.get(SUBMITTED)
+
+
+@pytest.mark.parametrize(
+    ("text", "stage"),
+    [
+        # who approved is the sentence's subject, even in a clause of its own before the verb
+        (
+            A_TO_B_EN + " Our resilience steering group, which includes most departments plus the utilities, "
+            "endorsed the final draft of the resilience strategy. It has not gone to council yet.",
+            "B",
+        ),
+        (A_TO_B_ZH + "《城市韧性提升行动方案》已经编完了，上个月通过了专家评审，还没报送市政府。", "B"),
+        (A_TO_B_ZH + "我们应急管理局的局务会已经审议通过了《综合防灾减灾规划（征求意见稿）》。", "B"),
+        # a work plan for drafting is not the plan
+        (A_TO_B_ZH + "韧性战略的编制工作方案刚印发，咨询单位还在招标，战略本身还没动笔。", "B"),
+        # a plan that exists, whoever signed it, meets the commitment to a strategy
+        (A_TO_B_EN + " The planning department's director signed off our disaster risk reduction plan.", "B"),
+        # the process once launched stays launched when the text does not exist yet
+        (
+            A_TO_B_EN + " We launched the strategy process at a kick-off workshop in May and hired a consultant. "
+            "No strategy text exists yet.",
+            "B",
+        ),
+        (A_TO_B_EN + " Council voted unanimously last Tuesday to adopt our resilience strategy.", "C"),
+        (A_TO_B_ZH + "五年规划纲要设了“提升城市安全韧性”一章，纲要已经由市人民代表大会审议批准。", "C"),
+    ],
+)
+def test_descriptions_as_officials_write_them(rules: RoadmapRules, text: str, stage: str) -> None:
+    """Wordings of stages/blind8.jsonl (a tuning set written blind): the approving body as a subject clause,
+    expert review and a department's meeting, a drafting work plan, a signed-off plan, a process with no text yet,
+    a vote to adopt, a development plan approved by the people's congress."""
+    assert assess_stage(text=text, rules=rules).stage == stage
