@@ -193,6 +193,11 @@ class QuestionRuleEntry(_Strict):
         "in a clause naming one of these and none of ``approvers`` does not count",
     )
     approvers: LangPatterns | None = None
+    excluded_by: LangPatterns | None = Field(
+        default=None,
+        description="a sentence saying the question's activity did not reach whom it must (Q3: held only inside "
+        "the government): the question's statements in that sentence read as no",
+    )
 
     @model_validator(mode="after")
     def _approvers_together(self) -> QuestionRuleEntry:

@@ -147,6 +147,14 @@ class _Sentence:
         hit = [c for c in self.clauses if c[0] < end and start < c[1]] or list(self.clauses)
         return min(c[0] for c in hit), max(c[1] for c in hit)
 
+    def labelled(self, start: int, end: int) -> str:
+        """The clauses of a match at ``start:end``, and the next clause too when they end in a colon: a label and
+        what it labels ("Awareness: staff intranet only")."""
+        c0, c1 = self.scope(start, end)
+        if self.text[c1 : c1 + 1] in (":", "："):
+            c1 = next((b for a, b in self.clauses if a > c1), c1)
+        return self.text[c0:c1]
+
     def negated(self, start: int, end: int, lex: Lexicon) -> bool:
         return lex.negation.search(self.masked[start:end]) is not None
 
@@ -259,8 +267,8 @@ def _read_span(
     question ``q``: its polarity in its clauses, the question's parts and time window; None when it says nothing."""
     lex = rules.lexicon
     blocker = rules.blockers.get(q)
-    if blocker is not None and blocker.search(sentence.text[start:end]):
-        return None
+    if blocker is not None and blocker.search(sentence.text[sentence.scope(start, end)[0] : end]):
+        return None  # what the match is about, from its clause's start ("the terms of reference … approved")
     value, scope = sentence.polarity(start, end, lex, future_hedges=q not in rules.intent_counts)
     approvers = rules.non_approvers.get(q)
     if approvers is not None:
@@ -271,6 +279,9 @@ def _read_span(
             return None  # approved by a body that is not the governing one (a working group): says nothing
     if value is False and (q, facet) in rules.positive_only:
         return None
+    excluded = rules.exclusions.get(q)
+    if value and excluded is not None and excluded.search(sentence.labelled(start, end)):
+        value = False  # the activity did not reach whom it must ("only inside the government")
     noted = False
     if value and q in rules.components:
         value = _check_components(q, sentence, scope, rules, notes)
