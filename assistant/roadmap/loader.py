@@ -164,6 +164,7 @@ class RoadmapRules:
     blockers: Mapping[int, re.Pattern[str]]
     non_approvers: Mapping[int, tuple[re.Pattern[str], re.Pattern[str]]]
     exclusions: Mapping[int, re.Pattern[str]]
+    sentence_exclusions: Mapping[int, re.Pattern[str]]
     windows: Mapping[int, int]
     focal_point: tuple[int, frozenset[str], str]
     submitted: re.Pattern[str]
@@ -446,6 +447,9 @@ def _build_rules(data: Mapping[str, Any], doc_file: str, doc_text: str, title: s
             if "non_approvers" in r
         },
         exclusions={q: compile_patterns(r["excluded_by"]) for q, r in qrules.items() if "excluded_by" in r},
+        sentence_exclusions={
+            q: compile_patterns(r["excluded_in_sentence"]) for q, r in qrules.items() if "excluded_in_sentence" in r
+        },
         windows={q: int(r["time_window_months"]) for q, r in qrules.items() if "time_window_months" in r},
         focal_point=next(
             (q, frozenset(r["officer_facets"]), r["committee_facet"])

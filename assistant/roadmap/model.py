@@ -195,8 +195,13 @@ class QuestionRuleEntry(_Strict):
     approvers: LangPatterns | None = None
     excluded_by: LangPatterns | None = Field(
         default=None,
-        description="a sentence saying the question's activity did not reach whom it must (Q3: held only inside "
-        "the government): the question's statements in that sentence read as no",
+        description="the activity's own clause says it did not reach whom it must (Q3: held only inside the "
+        "government, for staff): the question's statement reads as no",
+    )
+    excluded_in_sentence: LangPatterns | None = Field(
+        default=None,
+        description="the sentence says outright that whom the activity must reach was not reached (Q3: 'not open "
+        "to the public'): the question's statements in that sentence read as no",
     )
 
     @model_validator(mode="after")

@@ -27,6 +27,7 @@ class _Statement:
     sentence: str
     noted: bool = False  # an unknown value that already raised its own ambiguity
     prospective: bool = False  # a "no" read only from talk of the future ("the committee will meet next month")
+    parts: frozenset[str] = frozenset()  # the parts an unknown value of a several-part question did affirm
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,17 +144,13 @@ class _Sentence:
         return sentences
 
     def scope(self, start: int, end: int) -> tuple[int, int]:
-        """The clauses that a match at ``start:end`` touches, as one span."""
+        """The clauses that a match at ``start:end`` touches, as one span; a label ("Committee: none yet",
+        "委员会：✘ 尚未成立") reaches into the clause it introduces, which says what holds."""
         hit = [c for c in self.clauses if c[0] < end and start < c[1]] or list(self.clauses)
-        return min(c[0] for c in hit), max(c[1] for c in hit)
-
-    def labelled(self, start: int, end: int) -> str:
-        """The clauses of a match at ``start:end``, and the next clause too when they end in a colon: a label and
-        what it labels ("Awareness: staff intranet only")."""
-        c0, c1 = self.scope(start, end)
+        c0, c1 = min(c[0] for c in hit), max(c[1] for c in hit)
         if self.text[c1 : c1 + 1] in (":", "："):
             c1 = next((b for a, b in self.clauses if a > c1), c1)
-        return self.text[c0:c1]
+        return c0, c1
 
     def negated(self, start: int, end: int, lex: Lexicon) -> bool:
         return lex.negation.search(self.masked[start:end]) is not None
@@ -279,12 +276,15 @@ def _read_span(
             return None  # approved by a body that is not the governing one (a working group): says nothing
     if value is False and (q, facet) in rules.positive_only:
         return None
-    excluded = rules.exclusions.get(q)
-    if value and excluded is not None and excluded.search(sentence.labelled(start, end)):
+    excluded, unreached = rules.exclusions.get(q), rules.sentence_exclusions.get(q)
+    if value and (
+        (excluded is not None and excluded.search(scope)) or (unreached is not None and unreached.search(sentence.text))
+    ):
         value = False  # the activity did not reach whom it must ("only inside the government")
     noted = False
+    parts: frozenset[str] = frozenset()
     if value and q in rules.components:
-        value = _check_components(q, sentence, scope, rules, notes)
+        value, parts = _check_components(q, sentence, scope, rules, notes)
         noted = value is None
     window = rules.windows.get(q)
     if value and window:
@@ -299,12 +299,15 @@ def _read_span(
     if value is False and q not in rules.intent_counts:
         c0, c1 = sentence.scope(start, end)
         prospective = bool(lex.future.search(scope)) and not sentence.negated(c0, c1, lex)
-    return _Statement(q, facet, value, sentence.start + start, sentence.text, noted, prospective)
+    return _Statement(q, facet, value, sentence.start + start, sentence.text, noted, prospective, parts)
 
 
-def _check_components(q: int, sentence: _Sentence, scope: str, rules: RoadmapRules, notes: list[Note]) -> bool | None:
+def _check_components(
+    q: int, sentence: _Sentence, scope: str, rules: RoadmapRules, notes: list[Note]
+) -> tuple[bool | None, frozenset[str]]:
     """A question that names several parts (Q2: staff AND council) holds only when none is denied or excluded
-    ("only staff"); when some parts are mentioned and the others not at all, it is unknown."""
+    ("only staff"); when some parts are mentioned and the others not at all, it is unknown, and the parts it did
+    affirm are returned (another sentence may affirm the others: "staff: e-learning; councillors: a workshop")."""
     lex = rules.lexicon
     parts = rules.components[q]
     denied: dict[str, bool] = {}
@@ -315,15 +318,15 @@ def _check_components(q: int, sentence: _Sentence, scope: str, rules: RoadmapRul
                 denied[name] = denied.get(name, False) or sentence.negated(c0, c1, lex)
                 hedged = hedged or bool(lex.uncertain.search(sentence.text[c0:c1]))
     if any(denied.values()):
-        return False
+        return False, frozenset()
     if hedged:  # "whether the council took part, I would have to check"
-        return None
+        return None, frozenset()
     if denied and len(denied) < len(parts):
         if lex.only.search(scope):
-            return False
+            return False, frozenset()
         notes.append(Note("q2_partial", (q,)))
-        return None
-    return True
+        return None, frozenset(denied)
+    return True, frozenset()
 
 
 def _combine(
@@ -335,6 +338,14 @@ def _combine(
     """Per question: within a facet the last definite statement wins (any yes for ``combine_any`` questions, and
     a "no" read only from talk of the future never replaces a yes); facets are alternatives (three-valued OR)."""
     reading = Reading(notes=notes)
+    # A several-part question whose parts are affirmed in different sentences, none denied, holds.
+    for q, parts in rules.components.items():
+        mine = [st for st in statements if st.q == q and st.facet != EXEMPLAR_FACET]
+        affirmed = frozenset().union(*(st.parts for st in mine))
+        if mine and affirmed >= {name for name, _ in parts} and not any(st.value is False for st in mine):
+            last = max(mine, key=lambda st: st.pos)
+            statements = [*statements, _Statement(q, "parts", True, last.pos, last.sentence)]
+            notes[:] = [n for n in notes if not (n.key == "q2_partial" and n.questions == (q,))]
     # The exemplars read what the patterns cannot: they speak only to questions no pattern has settled.
     settled = {st.q for st in statements if st.facet != EXEMPLAR_FACET and st.value is not None}
     statements = [st for st in statements if st.facet != EXEMPLAR_FACET or st.q not in settled]
