@@ -165,6 +165,8 @@ class RoadmapRules:
     non_approvers: Mapping[int, tuple[re.Pattern[str], re.Pattern[str]]]
     exclusions: Mapping[int, re.Pattern[str]]
     sentence_exclusions: Mapping[int, re.Pattern[str]]
+    components_not_about: Mapping[int, re.Pattern[str]]
+    future_only_with: Mapping[int, re.Pattern[str]]
     windows: Mapping[int, int]
     focal_point: tuple[int, frozenset[str], str]
     submitted: re.Pattern[str]
@@ -447,6 +449,12 @@ def _build_rules(data: Mapping[str, Any], doc_file: str, doc_text: str, title: s
             if "non_approvers" in r
         },
         exclusions={q: compile_patterns(r["excluded_by"]) for q, r in qrules.items() if "excluded_by" in r},
+        future_only_with={
+            q: compile_patterns(r["future_only_with"]) for q, r in qrules.items() if "future_only_with" in r
+        },
+        components_not_about={
+            q: compile_patterns(r["components_not_about"]) for q, r in qrules.items() if "components_not_about" in r
+        },
         sentence_exclusions={
             q: compile_patterns(r["excluded_in_sentence"]) for q, r in qrules.items() if "excluded_in_sentence" in r
         },

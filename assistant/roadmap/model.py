@@ -180,6 +180,16 @@ class CueEntry(_Strict):
 class QuestionRuleEntry(_Strict):
     note: str = ""
     components: dict[str, LangPatterns] | None = None
+    future_only_with: LangPatterns | None = Field(
+        default=None,
+        description="talk of the future makes the question no only in a clause that also sets the thing up "
+        "('will set up a committee'); 'the committee plans to start the strategy next year' says it exists",
+    )
+    components_not_about: LangPatterns | None = Field(
+        default=None,
+        description="clauses about something else (a plan sent to the council for approval): a part named there "
+        "is neither affirmed nor denied",
+    )
     time_window_months: int | None = Field(default=None, ge=1)
     combine: Literal["any"] | None = None
     intent_counts: bool = False

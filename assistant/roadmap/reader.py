@@ -266,7 +266,12 @@ def _read_span(
     blocker = rules.blockers.get(q)
     if blocker is not None and blocker.search(sentence.text[sentence.scope(start, end)[0] : end]):
         return None  # what the match is about, from its clause's start ("the terms of reference … approved")
-    value, scope = sentence.polarity(start, end, lex, future_hedges=q not in rules.intent_counts)
+    future_hedges = q not in rules.intent_counts
+    setting_up = rules.future_only_with.get(q)
+    if future_hedges and setting_up is not None:
+        c0, c1 = sentence.scope(start, end)
+        future_hedges = bool(setting_up.search(sentence.text[c0:c1]))
+    value, scope = sentence.polarity(start, end, lex, future_hedges=future_hedges)
     approvers = rules.non_approvers.get(q)
     if approvers is not None:
         # the body that approved is the clause's subject, often in a clause of its own before the verb ("the
@@ -312,8 +317,11 @@ def _check_components(
     parts = rules.components[q]
     denied: dict[str, bool] = {}
     hedged = False
+    elsewhere = rules.components_not_about.get(q)
     for name, pattern in parts:
         for c0, c1 in sentence.clauses:
+            if elsewhere is not None and elsewhere.search(sentence.text[c0:c1]):
+                continue  # "nothing has gone to council for approval" is not about guidance for the council
             if pattern.search(sentence.text[c0:c1]):
                 denied[name] = denied.get(name, False) or sentence.negated(c0, c1, lex)
                 hedged = hedged or bool(lex.uncertain.search(sentence.text[c0:c1]))
