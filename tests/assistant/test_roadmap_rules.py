@@ -548,3 +548,63 @@ def test_descriptions_as_officials_write_them_round_seven(rules: RoadmapRules, t
     """Wordings of stages/blind12.jsonl (a tuning set written blind: memos, run-on sentences, non-native English,
     other administrations' terms)."""
     assert assess_stage(text=text, rules=rules).stage == stage
+
+
+@pytest.mark.parametrize(
+    ("text", "stage"),
+    [
+        # a "committee" of one bureau's sections is not multi-sector
+        (
+            "宣传活动今年搞了好几波，进社区、进学校都有，局里同事和议员都来听了讲座。但所谓的“韧性委员会”就是应急局内部几个科室拼起来的，"
+            "别的局压根没进来。",
+            "A",
+        ),
+        # nobody talks of a strategy / no plan to start one: no commitment to a strategy
+        (
+            "We did a flood fair and school visits this year, and both council and staff sat through resilience "
+            "trainings in the spring. Our committee has nine departments, but nobody's talking about a strategy.",
+            "A",
+        ),
+        (
+            "We held public consultations this year, and staff and council attended a joint session on resilience. "
+            "Our inter-agency committee coordinates recovery funding; someone said a strategy might be nice one "
+            "day, but there's no plan to start one.",
+            "A",
+        ),
+        # a committee still to be proposed, a strategy that waits until it exists
+        (
+            "The campaign reached residents in all wards this summer, and briefings were delivered to council "
+            "members and staff in March. A proposal to set up a resilience committee will be prepared early next "
+            "year, and any discussion of a strategy should wait until that committee exists.",
+            "A",
+        ),
+        # submission planned for a year to come, or after the text is finished, is not a submission
+        (
+            "2022年成立了跨部门的韧性城市工作委员会；2024年启动了韧性战略编制；今年为市政府工作人员和市议会议员联合举办了讲座，"
+            "9月组织了面向公众的宣传周。战略文本计划2027年春季提交市议会审议。",
+            "B",
+        ),
+        # a donor programme's steering committee does not approve for the city
+        (
+            "The resilience action plan was endorsed by the project steering committee of our donor programme. "
+            "This year we held public outreach in all wards and briefed staff and council together; the "
+            "multi-department resilience committee coordinated the plan's preparation.",
+            "B",
+        ),
+        # a council resolution to approve, a council vote
+        (
+            "The Council resolved to approve the City Resilience Strategy for implementation, effective 1 January "
+            "2027. This year we held community consultations and briefed councillors and staff; our CRO coordinates "
+            "the inter-departmental resilience committee.",
+            "C",
+        ),
+        (
+            "咱市的韧性战略上个月市议会投票通过了。今年给市民搞了好几场宣传，议员和局里同事都参加了培训，跨部门的韧性委员会也一直在运作。",
+            "C",
+        ),
+    ],
+)
+def test_descriptions_as_officials_write_them_round_eight(rules: RoadmapRules, text: str, stage: str) -> None:
+    """Wordings of stages/blind13.jsonl (a tuning set written blind: casual messages, minutes, annual reports,
+    forwarded e-mails, timelines over several years)."""
+    assert assess_stage(text=text, rules=rules).stage == stage
