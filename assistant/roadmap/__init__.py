@@ -32,6 +32,15 @@ submitted (not negated, hedged or future; the submission cues "awaiting a vote",
 the ``SUBMITTED`` fact and leaves Q13 unknown. Explicit answers override the text, question by question: an
 explicit Q13 no does not cancel a stated submission.
 
+A match's clause reaches into the clause after a colon ("Committee: ✘ none yet": a label says what its content
+says). Per question, ``roadmap.json`` may also say: which bodies do not approve (read up to the end of the verb's
+clause, so a subject clause before it counts); what blocks a match (a drafting work plan is not the plan); what
+makes an activity not count (``excluded_by`` in its clause, ``excluded_in_sentence``: outreach kept inside the
+government); which clauses are about something else (``components_not_about``: a plan sent to the council is not
+guidance for the council); and where talk of the future says no (``future_only_with``: "we will set up a
+committee", not "the committee plans to start the strategy next year"). Q2's parts may be affirmed in different
+sentences. Each rule and wording family has examples and counter-examples as tests.
+
 Two keys that are not survey questions carry facts in answer and evidence mappings, each with its own criterion
 and citation: ``ISO37123`` (0), the ISO 37123 certification, and ``SUBMITTED`` (-1), a plan submitted to the
 governing body. Neither is ever asked about; an unknown fact is read as "not claimed".
