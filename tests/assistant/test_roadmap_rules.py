@@ -608,3 +608,35 @@ def test_descriptions_as_officials_write_them_round_eight(rules: RoadmapRules, t
     """Wordings of stages/blind13.jsonl (a tuning set written blind: casual messages, minutes, annual reports,
     forwarded e-mails, timelines over several years)."""
     assert assess_stage(text=text, rules=rules).stage == stage
+
+
+@pytest.mark.parametrize(
+    ("text", "stage"),
+    [
+        # a newly appointed officer who plans a kick-off exists; an intranet series is not outreach
+        (
+            "三个月前我们举办了面向学校和企业的防灾宣传周，职员和市议会也参加了情况介绍会。新任命的减灾干事计划下季度召开战略启动会。",
+            "B",
+        ),
+        (
+            "Our awareness campaign so far has been an intranet series for municipal employees. Staff and "
+            "councillors have had resilience training, and our chief resilience officer has launched the strategy "
+            "process.",
+            "A",
+        ),
+        # sent to the government's executive meeting is submitted; a chamber of commerce does not approve
+        (
+            "防灾减灾战略草案已送交市政府常务会议审议，尚未作出决定。过去一年办过社区宣传，也为职员和市议员举办了研讨会，首席韧性官统筹编制工作。",
+            "C",
+        ),
+        (
+            "Our resilience action plan was endorsed by the regional chamber of commerce and a partner NGO. We "
+            "consulted the public within the last twelve months, trained staff and councillors, and a cross-sector "
+            "committee led the drafting.",
+            "B",
+        ),
+    ],
+)
+def test_descriptions_as_officials_write_them_round_nine(rules: RoadmapRules, text: str, stage: str) -> None:
+    """Wordings of stages/blind15.jsonl (a tuning set written blind to resemble the development set)."""
+    assert assess_stage(text=text, rules=rules).stage == stage
