@@ -16,6 +16,9 @@ from api.errors import responses
 from api.feedback import FeedbackRecord, gaps_to_csv, knowledge_gaps
 from api.schemas import FeedbackCreated, FeedbackItem, FeedbackList, FeedbackRequest, IsoTime, Issue
 
+# A page offset the stores can take (SQLite and PostgreSQL integers are 64-bit): the fuzzer sent 2**63.
+MAX_OFFSET = 2**31 - 1
+
 router = APIRouter(tags=["feedback"])
 
 
@@ -65,7 +68,7 @@ def list_feedback(
         Literal["json", "csv"], Query(description="json (paged) or csv (every row, newest first)")
     ] = "json",
     limit: Annotated[int, Query(ge=1, le=1000, description="Rows per page (JSON).")] = 100,
-    offset: Annotated[int, Query(ge=0, description="Rows to skip (JSON).")] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Rows to skip (JSON).")] = 0,
     issue: Annotated[Issue | None, Query(description="Only this issue.")] = None,
     rating: Annotated[
         int | None, Query(description="Only this rating: 1 or -1.", json_schema_extra={"enum": [1, -1]})

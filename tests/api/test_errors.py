@@ -131,6 +131,7 @@ def test_bad_query_parameter_is_invalid_request(probe: TestClient) -> None:
     assert_error(probe.get("/v1/admin/feedback?format=xml", headers=ADMIN), 422, "invalid_request")
     assert_error(probe.get("/v1/admin/feedback?rating=0", headers=ADMIN), 422, "invalid_request")
     assert_error(probe.get("/v1/admin/feedback?since=yesterday", headers=ADMIN), 422, "invalid_request")
+    assert_error(probe.get(f"/v1/admin/feedback?offset={2**63}", headers=ADMIN), 422, "invalid_request")
 
 
 def test_unknown_route_is_not_found(probe: TestClient) -> None:
