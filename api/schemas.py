@@ -373,6 +373,7 @@ class ReindexResponse(BaseModel):
 
 # -- tools (the catalogue) ----------------------------------------------------------------------------------
 MAX_PAGE_SIZE = 100
+MAX_PAGE = 10_000  # far past the catalogue's end (a page past the end is empty); bounds what a client may send
 RECOMMEND_MAX_K = 20
 STAGES: tuple[str, ...] = ("A", "B", "C")
 THEMES: tuple[int, ...] = tuple(range(1, 13))
@@ -460,7 +461,7 @@ class ToolsQuery(BaseModel):
         "summary). Repeatable: any of them.",
     )
     lang: Lang = Field("zh", description="Language preferred for the `display` fields (records hold both).")
-    page: int = Field(1, ge=1, description="1-based page number.")
+    page: int = Field(1, ge=1, le=MAX_PAGE, description="1-based page number, 1..10000 (422 outside).")
     page_size: int = Field(
         20, ge=1, le=MAX_PAGE_SIZE, description="Records per page, 1..100 (422 outside; never clamped)."
     )
