@@ -69,7 +69,7 @@ def learned(labels: list[dict], leave_out: str | None = None, *, criteria: bool 
     ]
 
 
-def ARMS(labels: list[dict], fold: str | None) -> list[tuple[str, list[Exemplar]]]:  # noqa: N802
+def _arms(labels: list[dict], fold: str | None) -> list[tuple[str, list[Exemplar]]]:
     """The exemplar pools compared: curated statements, plus the other sets' clauses, plus the criteria's."""
     arms = [("curated", []), ("curated + learned", learned(labels, fold, criteria=False))]
     if any(a["set"] == "criteria" for a in labels):
@@ -98,7 +98,7 @@ def main() -> None:
     def study(threshold: float, margin: float) -> collections.Counter[tuple[str, str]]:
         totals: collections.Counter[tuple[str, str]] = collections.Counter()
         for fold in SETS:
-            for arm, extra in ARMS(labels, fold):
+            for arm, extra in _arms(labels, fold):
                 reader = ExemplarReader(embedder, curated + extra, threshold, margin)
                 alone = replace(rules, exemplars=reader, reader="exemplars")
                 for it in descriptions[fold]:
@@ -130,7 +130,7 @@ def main() -> None:
     for threshold in GRID_THRESHOLD:
         for margin in GRID_MARGIN:
             totals = study(threshold, margin)
-            for arm, _ in ARMS(labels, None):
+            for arm, _ in _arms(labels, None):
                 right, wrong, about = totals[(arm, "right")], totals[(arm, "wrong")], totals[(arm, "about")]
                 precision = right / max(right + wrong, 1)
                 print(  # noqa: T201

@@ -338,6 +338,11 @@ def _expr_questions(expr: Expr, exprs: Mapping[str, Expr]) -> tuple[int, ...]:
     return tuple(seen)
 
 
+def _per_question(qrules: Mapping[int, Mapping[str, Any]], key: str) -> dict[int, re.Pattern[str]]:
+    """The compiled patterns of ``key`` for each question whose rules give it."""
+    return {q: compile_patterns(r[key]) for q, r in qrules.items() if key in r}
+
+
 def _build_rules(data: Mapping[str, Any], doc_file: str, doc_text: str, title: str) -> RoadmapRules:
     survey_section = tuple(data["survey_section"])
     questions = tuple(
@@ -442,22 +447,16 @@ def _build_rules(data: Mapping[str, Any], doc_file: str, doc_text: str, title: s
         combine_any=frozenset(q for q, r in qrules.items() if r.get("combine") == "any"),
         intent_counts=frozenset(q for q, r in qrules.items() if r.get("intent_counts")),
         positive_only=frozenset((q, f) for q, r in qrules.items() for f in r.get("positive_only_facets", ())),
-        blockers={q: compile_patterns(r["blockers"]) for q, r in qrules.items() if "blockers" in r},
+        blockers=_per_question(qrules, "blockers"),
         non_approvers={
             q: (compile_patterns(r["non_approvers"]), compile_patterns(r["approvers"]))
             for q, r in qrules.items()
             if "non_approvers" in r
         },
-        exclusions={q: compile_patterns(r["excluded_by"]) for q, r in qrules.items() if "excluded_by" in r},
-        future_only_with={
-            q: compile_patterns(r["future_only_with"]) for q, r in qrules.items() if "future_only_with" in r
-        },
-        components_not_about={
-            q: compile_patterns(r["components_not_about"]) for q, r in qrules.items() if "components_not_about" in r
-        },
-        sentence_exclusions={
-            q: compile_patterns(r["excluded_in_sentence"]) for q, r in qrules.items() if "excluded_in_sentence" in r
-        },
+        exclusions=_per_question(qrules, "excluded_by"),
+        sentence_exclusions=_per_question(qrules, "excluded_in_sentence"),
+        components_not_about=_per_question(qrules, "components_not_about"),
+        future_only_with=_per_question(qrules, "future_only_with"),
         windows={q: int(r["time_window_months"]) for q, r in qrules.items() if "time_window_months" in r},
         focal_point=next(
             (q, frozenset(r["officer_facets"]), r["committee_facet"])

@@ -263,20 +263,20 @@ def _read_span(
     """What the span ``start:end`` of ``sentence`` (a pattern match, or a clause like an exemplar) says about
     question ``q``: its polarity in its clauses, the question's parts and time window; None when it says nothing."""
     lex = rules.lexicon
+    c0, c1 = sentence.scope(start, end)
     blocker = rules.blockers.get(q)
-    if blocker is not None and blocker.search(sentence.text[sentence.scope(start, end)[0] : end]):
+    if blocker is not None and blocker.search(sentence.text[c0:end]):
         return None  # what the match is about, from its clause's start ("the terms of reference … approved")
     future_hedges = q not in rules.intent_counts
     setting_up = rules.future_only_with.get(q)
     if future_hedges and setting_up is not None:
-        c0, c1 = sentence.scope(start, end)
         future_hedges = bool(setting_up.search(sentence.text[c0:c1]))
     value, scope = sentence.polarity(start, end, lex, future_hedges=future_hedges)
     approvers = rules.non_approvers.get(q)
     if approvers is not None:
         # the body that approved is the clause's subject, often in a clause of its own before the verb ("the
         # steering group, which includes most departments, endorsed it"): read up to the end of the clause
-        said = sentence.text[: sentence.scope(start, end)[1]]
+        said = sentence.text[:c1]
         if approvers[0].search(said) and not approvers[1].search(said):
             return None  # approved by a body that is not the governing one (a working group): says nothing
     if value is False and (q, facet) in rules.positive_only:
@@ -302,7 +302,6 @@ def _read_span(
             notes.append(Note("q3_boundary", (q,)))
     prospective = False
     if value is False and q not in rules.intent_counts:
-        c0, c1 = sentence.scope(start, end)
         prospective = bool(lex.future.search(scope)) and not sentence.negated(c0, c1, lex)
     return _Statement(q, facet, value, sentence.start + start, sentence.text, noted, prospective, parts)
 
