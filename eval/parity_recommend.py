@@ -25,6 +25,7 @@ DEFAULT_FILES = (
     "eval/datasets/tools/tools.jsonl",
     "eval/datasets/tools/blind2.jsonl",
     "eval/datasets/tools/blind3.jsonl",
+    "eval/datasets/tools/blind4.jsonl",
 )
 
 

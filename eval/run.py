@@ -90,13 +90,14 @@ class GoldFiles:
             + (own / "qa" / "paraphrase.jsonl", own / "qa" / "blind3.jsonl", own / "qa" / "blind4.jsonl"),
             tools=dev_file("tools.jsonl")
             + (own / "tools" / "tools.jsonl", own / "tools" / "blind.jsonl", own / "tools" / "blind2.jsonl")
-            + (own / "tools" / "blind3.jsonl",),
+            + (own / "tools" / "blind3.jsonl", own / "tools" / "blind4.jsonl"),
             stages=dev_file("stages.jsonl")
             + (own / "stages" / "blind.jsonl", own / "stages" / "blind2.jsonl", own / "stages" / "blind3.jsonl")
             + (own / "stages" / "blind4.jsonl", own / "stages" / "blind5.jsonl", own / "stages" / "blind6.jsonl")
             + (own / "stages" / "blind7.jsonl", own / "stages" / "blind8.jsonl", own / "stages" / "blind9.jsonl")
             + (own / "stages" / "blind10.jsonl", own / "stages" / "blind11.jsonl", own / "stages" / "blind12.jsonl")
-            + (own / "stages" / "blind13.jsonl", own / "stages" / "blind14.jsonl", own / "stages" / "blind15.jsonl"),
+            + (own / "stages" / "blind13.jsonl", own / "stages" / "blind14.jsonl", own / "stages" / "blind15.jsonl")
+            + (own / "stages" / "blind16.jsonl", own / "stages" / "blind17.jsonl", own / "stages" / "blind18.jsonl"),
             chat=(own / "chat" / "chat.jsonl",),
             out_of_scope=(own / "out_of_scope" / "out_of_scope.jsonl",),
             parity_recommend=(own / "parity" / "recommend.jsonl",),

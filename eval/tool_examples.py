@@ -6,7 +6,7 @@ them, matched by meaning (a study; ``--write`` puts its result in ``knowledge/to
 The examples are the tuning scenarios, in both languages: ``tools/tools.jsonl`` (ours), the tune split of
 ``tools/blind.jsonl`` and ``tools/blind2.jsonl`` (tuned on since 2026-12-05). Each is stored with the catalogue
 records that fit it: every record the gold accepts, by ``eval.knowledge.matches``. Held-out scenarios
-(``blind``'s held-out split, ``tools/blind3``) and the development set are never examples.
+(``blind``'s held-out split, ``tools/blind3``, ``tools/blind4``) and the development set are never examples.
 
 The study is leave-one-set-out over the three tuning sets. Each set is ranked with the examples of the other two
 (never a scenario's own pair), with the weights in force for the other legs and the examples leg at each weight
@@ -31,7 +31,7 @@ from retriever.settings import Settings
 
 WEIGHTS = (0.0, 1.0, 2.0, 3.0, 5.0)
 TUNE = {"own": ("tools", None), "blind-tune": ("blind", "tune"), "blind2": ("blind2", None)}
-HELDOUT = {"blind-heldout": ("blind", "heldout"), "blind3-heldout": ("blind3", None)}
+HELDOUT = {"blind-heldout": ("blind", "heldout"), "blind3-heldout": ("blind3", None), "blind4-heldout": ("blind4", None)}
 
 
 def _scenarios(sets: dict[str, tuple[str, str | None]]) -> list[dict]:
