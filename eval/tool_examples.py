@@ -31,7 +31,11 @@ from retriever.settings import Settings
 
 WEIGHTS = (0.0, 1.0, 2.0, 3.0, 5.0)
 TUNE = {"own": ("tools", None), "blind-tune": ("blind", "tune"), "blind2": ("blind2", None)}
-HELDOUT = {"blind-heldout": ("blind", "heldout"), "blind3-heldout": ("blind3", None), "blind4-heldout": ("blind4", None)}
+HELDOUT = {
+    "blind-heldout": ("blind", "heldout"),
+    "blind3-heldout": ("blind3", None),
+    "blind4-heldout": ("blind4", None),
+}
 
 
 def _scenarios(sets: dict[str, tuple[str, str | None]]) -> list[dict]:

@@ -30,14 +30,17 @@ when the clause is hedged. Q2 needs
 both of its audiences, Q3 a time inside its 12-month window. A sentence stating that a plan or strategy was
 submitted (not negated, hedged or future; the submission cues "awaiting a vote", "等待表决" are not hedges) sets
 the ``SUBMITTED`` fact and leaves Q13 unknown. Explicit answers override the text, question by question: an
-explicit Q13 no does not cancel a stated submission.
+explicit Q13 no does not cancel a stated submission. A description is the city's own account: an approval it does not
+mention reads "no" (``unstated_in_text``), and a text that says it lists all that was done (``closed_account``:
+"only outreach so far", "其他工作还没开始", "we have just signed up") answers every stage question it leaves out
+"no", a default the reply names and a later turn may overturn.
 
 A match's clause reaches into the clause after a colon ("Committee: ✘ none yet": a label says what its content
 says). Per question, ``roadmap.json`` may also say: which bodies do not approve (read up to the end of the verb's
 clause, so a subject clause before it counts); what blocks a match (a drafting work plan is not the plan); what
-makes an activity not count (``excluded_by`` in its clause, ``excluded_in_sentence``: outreach kept inside the
-government); which clauses are about something else (``components_not_about``: a plan sent to the council is not
-guidance for the council); and where talk of the future says no (``future_only_with``: "we will set up a
+makes an activity not count (``excluded_by`` in its clause, ``excluded_in_text`` in any sentence: outreach kept
+inside the government); which clauses are about something else (``components_not_about``: a plan sent to the
+council is not guidance for the council); and where talk of the future says no (``future_only_with``: "we will set up a
 committee", not "the committee plans to start the strategy next year"). Q2's parts may be affirmed in different
 sentences. Each rule and wording family has examples and counter-examples as tests.
 

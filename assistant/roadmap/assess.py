@@ -69,13 +69,21 @@ def assess_stage(
     if values[SUBMITTED] is None:  # a fact, not a question: not stated means not submitted, never asked
         values[SUBMITTED] = False
     unstated: list[int] = []
-    if reading.answers and not values[SUBMITTED]:
+    closed: list[int] = []
+    if (reading.answers or reading.closed) and not values[SUBMITTED]:
         # A description is the city's own account of its progress: an achievement it does not mention (an
         # approved plan) is read as not achieved, and the reply says so. Survey answers left blank, and a text
         # that says nothing about the roadmap ("which stage are we in?"), leave it unknown. The reading is a
         # default, not an answer: ``StageResult.answers`` keeps it unknown, so a later turn can still state it.
-        unstated = [q for q in rules.unstated_in_text[0] if values[q] is None and explicit.get(q) is None]
-        for q in unstated:
+        # A text that says it lists all that has been done ("only outreach so far", "we have just signed up")
+        # reads every stage question it leaves unmentioned the same way.
+        def unmentioned(questions: tuple[int, ...]) -> list[int]:
+            return [q for q in questions if values[q] is None and explicit.get(q) is None]
+
+        unstated = unmentioned(rules.unstated_in_text[0])
+        if reading.closed and rules.closed_account is not None:
+            closed = [q for q in unmentioned(rules.closed_account[1]) if q not in unstated]
+        for q in (*unstated, *closed):
             values[q] = False
     # An explicit answer settles what the text left open, but not a tension between the documents themselves;
     # the submission's tension is moot once the plan is approved (Q13 yes) or the submission is denied.
@@ -89,6 +97,8 @@ def assess_stage(
     stage, to_ask = decide_stage(values, rules, notes, out_lang)
     if unstated and stage == "B":  # the unstated approval is what stands between B and C: say so
         notes.append(Note(rules.unstated_in_text[1], tuple(unstated)))
+    if closed and rules.closed_account is not None:  # say which questions the closed account answered "no"
+        notes.append(Note(rules.closed_account[2], tuple(order_questions(closed, rules))))
     statuses = {rule.id: status_of(evaluate(rule.id, values, rules)) for rule in rules.criteria}
     for key, when, settled_by in rules.criterion_notes:
         if all(statuses[cid] == status for cid, status in when):
@@ -102,7 +112,7 @@ def assess_stage(
     return StageResult(
         stage=stage,
         criteria=_criteria(values, evidence, statuses, rules, source, out_lang),
-        answers=tuple((q, None if q in unstated else values[q]) for q in QUESTIONS),
+        answers=tuple((q, None if q in unstated or q in closed else values[q]) for q in QUESTIONS),
         to_ask=tuple(to_ask),
         ambiguities=tuple(dict.fromkeys(render_note(n, rules, out_lang) for n in dedupe_notes(notes))),
         next_steps=tuple(_next_steps(stage, values, statuses, rules, out_lang)),

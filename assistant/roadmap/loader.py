@@ -154,6 +154,7 @@ class RoadmapRules:
     overrides: tuple[tuple[str, Literal["A", "B", "C", "undecided"]], ...]
     sequential: tuple[str, str, Literal["A", "B", "C", "undecided"]] | None
     unstated_in_text: tuple[tuple[int, ...], str]
+    closed_account: tuple[re.Pattern[str], tuple[int, ...], str] | None
     ask_order: tuple[int, ...]
     cues: tuple[Cue, ...]
     lexicon: Lexicon
@@ -164,7 +165,7 @@ class RoadmapRules:
     blockers: Mapping[int, re.Pattern[str]]
     non_approvers: Mapping[int, tuple[re.Pattern[str], re.Pattern[str]]]
     exclusions: Mapping[int, re.Pattern[str]]
-    sentence_exclusions: Mapping[int, re.Pattern[str]]
+    text_exclusions: Mapping[int, re.Pattern[str]]
     components_not_about: Mapping[int, re.Pattern[str]]
     future_only_with: Mapping[int, re.Pattern[str]]
     windows: Mapping[int, int]
@@ -396,6 +397,14 @@ def _build_rules(data: Mapping[str, Any], doc_file: str, doc_text: str, title: s
     unstated_in_text = (tuple(unstated["questions"]), unstated["note"]) if unstated else ((), "")
     if unstated and unstated["note"] not in data["messages"]:
         raise ValueError(f"stage_table.unstated_in_text.note names no message: {unstated['note']!r}")
+    closed = table.get("closed_account")
+    if closed and closed["note"] not in data["messages"]:
+        raise ValueError(f"stage_table.closed_account.note names no message: {closed['note']!r}")
+    closed_account = (
+        (compile_patterns({k: closed[k] for k in LANGS}), tuple(closed["questions"]), closed["note"])
+        if closed
+        else None
+    )
     if len(rows) != 2 ** len(table["decide_on"]) or len({r.when for r in rows}) != len(rows):
         raise ValueError("the stage table must have one row per combination of its decisive criteria")
 
@@ -436,6 +445,7 @@ def _build_rules(data: Mapping[str, Any], doc_file: str, doc_text: str, title: s
         overrides=overrides,
         sequential=sequential,
         unstated_in_text=unstated_in_text,
+        closed_account=closed_account,
         ask_order=tuple(data["ask_order"]),
         cues=cues,
         lexicon=lexicon,
@@ -454,7 +464,7 @@ def _build_rules(data: Mapping[str, Any], doc_file: str, doc_text: str, title: s
             if "non_approvers" in r
         },
         exclusions=_per_question(qrules, "excluded_by"),
-        sentence_exclusions=_per_question(qrules, "excluded_in_sentence"),
+        text_exclusions=_per_question(qrules, "excluded_in_text"),
         components_not_about=_per_question(qrules, "components_not_about"),
         future_only_with=_per_question(qrules, "future_only_with"),
         windows={q: int(r["time_window_months"]) for q, r in qrules.items() if "time_window_months" in r},

@@ -97,6 +97,19 @@ class UnstatedEntry(_Strict):
     note: str
 
 
+class ClosedAccountEntry(_Strict):
+    """Statements that a description lists all that has been done ("nothing else yet", "其他工作还没开始"): the
+    survey questions it leaves unmentioned then read "no" like ``unstated_in_text``."""
+
+    about: str = ""
+    questions: list[int] = Field(min_length=1)
+    note: str
+    en: list[str] = Field(min_length=1)
+    zh: list[str] = Field(min_length=1)
+    examples: list[str] = Field(default_factory=list)
+    counter_examples: list[str] = Field(default_factory=list)
+
+
 class StageTableEntry(_Strict):
     about: str = ""
     decide_on: list[str]
@@ -104,6 +117,7 @@ class StageTableEntry(_Strict):
     overrides: list[OverrideEntry] = Field(default_factory=list)
     sequential: SequentialEntry | None = None
     unstated_in_text: UnstatedEntry | None = None
+    closed_account: ClosedAccountEntry | None = None
 
     @model_validator(mode="after")
     def _rows_name_the_decisive_criteria(self) -> StageTableEntry:
@@ -208,10 +222,11 @@ class QuestionRuleEntry(_Strict):
         description="the activity's own clause says it did not reach whom it must (Q3: held only inside the "
         "government, for staff): the question's statement reads as no",
     )
-    excluded_in_sentence: LangPatterns | None = Field(
+    excluded_in_text: LangPatterns | None = Field(
         default=None,
-        description="the sentence says outright that whom the activity must reach was not reached (Q3: 'not open "
-        "to the public'): the question's statements in that sentence read as no",
+        description="the description says outright, in any sentence, that whom the activity must reach was not "
+        "reached (Q3: 'not open to the public'; Q10: 'no other department joined'): the question's statements read "
+        "as no",
     )
 
     @model_validator(mode="after")

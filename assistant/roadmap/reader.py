@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import itertools
 import re
@@ -44,6 +45,7 @@ class Reading:
     answers: dict[int, bool] = field(default_factory=dict)
     evidence: dict[int, str] = field(default_factory=dict)
     notes: list[Note] = field(default_factory=list)
+    closed: str = ""  # the sentence saying the text lists all that has been done ("nothing else yet"), if any
 
 
 def map_text(
@@ -198,7 +200,20 @@ def read_text(text: str, rules: RoadmapRules) -> Reading:
                     )
         if _read_submission(sentence, rules):
             submitted.append(sentence.text)
-    return _combine(statements, submitted, notes, rules)
+    for q, unreached in rules.text_exclusions.items():
+        if unreached.search(text):  # "nothing was aimed at residents", said anywhere, vetoes the activities
+            statements = [dataclasses.replace(st, value=False) if st.q == q and st.value else st for st in statements]
+    reading = _combine(statements, submitted, notes, rules)
+    reading.closed = next((s.text.strip() for s in sentences if _states_closed_account(s, rules)), "")
+    return reading
+
+
+def _states_closed_account(sentence: _Sentence, rules: RoadmapRules) -> bool:
+    """Whether ``sentence`` says the description lists all that has been done ("only outreach so far", "其他工作还没
+    开始", "we have just signed up"), and says it without a hedge."""
+    if rules.closed_account is None:
+        return False
+    return bool(rules.closed_account[0].search(sentence.text)) and not rules.lexicon.uncertain.search(sentence.text)
 
 
 def _match_exemplars(sentences: list[_Sentence], rules: RoadmapRules) -> dict[int, list[tuple[tuple[int, int], int]]]:
@@ -225,7 +240,9 @@ def _read_submission(sentence: _Sentence, rules: RoadmapRules) -> bool:
     lex = rules.lexicon
     unhedged = mask(sentence.text, rules.submitted)
     for m in rules.submitted.finditer(sentence.text):
-        c0, c1 = sentence.scope(m.start(), m.end())
+        # the clauses of the cue's first word (the verb: "tabled", "等待"), not of all it spans: "tabled at council
+        # on the 3rd and the vote is set for next month" submits now, whatever the next clause says of the vote
+        c0, c1 = sentence.scope(m.start(), m.start() + 1)
         if (
             lex.uncertain.search(unhedged[c0:c1])
             or lex.future.search(sentence.text[c0:c1])
@@ -281,10 +298,8 @@ def _read_span(
             return None  # approved by a body that is not the governing one (a working group): says nothing
     if value is False and (q, facet) in rules.positive_only:
         return None
-    excluded, unreached = rules.exclusions.get(q), rules.sentence_exclusions.get(q)
-    if value and (
-        (excluded is not None and excluded.search(scope)) or (unreached is not None and unreached.search(sentence.text))
-    ):
+    excluded = rules.exclusions.get(q)
+    if value and excluded is not None and excluded.search(scope):
         value = False  # the activity did not reach whom it must ("only inside the government")
     noted = False
     parts: frozenset[str] = frozenset()

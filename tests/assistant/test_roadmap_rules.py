@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from assistant.roadmap import SUBMITTED, RoadmapRules, assess_stage, load_rules, map_text
+from assistant.roadmap.reader import read_text
 from retriever.errors import InvalidKnowledgeFile
 
 A_TO_B_EN = (
@@ -79,6 +80,13 @@ def test_every_pattern_reads_its_examples_and_not_its_counter_examples(rules: Ro
             answers = map_text(text, rules)[0]
             assert any(answers.get(int(q)) is not v for q, v in rule["sets"].items()), (rule["id"], text)
             checked += 1
+    closed = raw["stage_table"]["closed_account"]
+    for text in closed["examples"]:
+        assert read_text(text, rules).closed, text
+        checked += 1
+    for text in closed["counter_examples"]:
+        assert not read_text(text, rules).closed, text
+        checked += 1
     assert checked >= 30
 
 
@@ -107,6 +115,36 @@ def test_a_to_b_unmet_is_stage_a_whatever_is_unknown_about_b_to_c(rules: Roadmap
 )
 def test_just_signed_up_and_done_nothing_is_stage_a(rules: RoadmapRules, text: str) -> None:
     assert assess_stage(text=text, rules=rules).stage == "A"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Only public outreach so far: we ran a preparedness fair for residents this spring.", "en"),
+        ("So far we have only held one public awareness day for residents; nothing else yet.", "en"),
+        ("今年只在几个社区搞了防灾宣传，其他工作还没开始。", "zh"),
+        ("我们市刚签了承诺书，之前没系统做过韧性方面的工作。", "zh"),
+    ],
+)
+def test_a_closed_account_reads_what_it_leaves_out_as_not_done(rules: RoadmapRules, text: str, lang: str) -> None:
+    result = assess_stage(text=text, rules=rules)
+    assert (result.stage, result.to_ask) == ("A", ())
+    assert any(a.startswith(rules.message("closed_account", lang)) for a in result.ambiguities)
+    assert dict(result.answers)[10] is None  # a default, not an answer: a later turn can still state it
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We ran a preparedness fair for residents this spring, and staff and councillors had resilience lectures.",
+        "今年面向市民开展了防灾宣传，工作人员和市议员也听了韧性讲座。",
+        "I think the outreach may be all we did, but I would have to check.",
+    ],
+)
+def test_an_open_account_leaves_the_unmentioned_criteria_to_ask(rules: RoadmapRules, text: str) -> None:
+    result = assess_stage(text=text, rules=rules)
+    assert result.stage == "undecided"
+    assert 10 in result.to_ask
 
 
 @pytest.mark.parametrize(
@@ -639,4 +677,56 @@ def test_descriptions_as_officials_write_them_round_eight(rules: RoadmapRules, t
 )
 def test_descriptions_as_officials_write_them_round_nine(rules: RoadmapRules, text: str, stage: str) -> None:
     """Wordings of stages/blind15.jsonl (a tuning set written blind to resemble the development set)."""
+    assert assess_stage(text=text, rules=rules).stage == stage
+
+
+@pytest.mark.parametrize(
+    ("text", "stage"),
+    [
+        # who was not reached, said in another sentence, still says the activity did not count
+        (
+            "A resilience working group is drafting our strategy. Residents came to our preparedness fair this year "
+            "and staff and councillors were briefed. No other departments have joined the group, though.",
+            "A",
+        ),
+        (
+            "我们成立了韧性工作小组，负责起草战略。今年面向市民做了宣传，干部和人大代表也听了讲座。小组成员全部来自应急管理局本局，别的部门没有参加。",
+            "A",
+        ),
+        (
+            "We held an awareness week in April. Staff and councillors attended resilience lectures, and a "
+            "multi-department committee is drafting our strategy. The week was not open to residents.",
+            "A",
+        ),
+        (
+            "今年四月搞了防灾宣传周。干部和人大代表都听了讲座，多部门韧性委员会正在起草战略。宣传周没有面向市民开放。",
+            "A",
+        ),
+        # a submission is read in its verb's clause: the vote still to come does not make it future
+        (
+            "Our resilience strategy was tabled in council last week and the final vote is scheduled for next "
+            "month. We ran public outreach this year, briefed staff and councillors, and a multi-department "
+            "committee drafted it.",
+            "C",
+        ),
+        (
+            "韧性战略上周已提交市人大常委会，表决安排在下个月。今年开展了市民宣传，干部和人大代表都听了讲座，多部门委员会牵头编制。",
+            "C",
+        ),
+        # a strategy text signed off inside the committee exists, but is neither approved nor submitted
+        (
+            "Our strategy text has been signed off internally by the committee; it has not gone to council yet. "
+            "We ran public outreach this year, staff and councillors attended lectures, and the committee has "
+            "members from most departments.",
+            "B",
+        ),
+        (
+            "战略文本已经由多部门韧性委员会内部审定，还没有报送市政府或市人大。今年开展了市民宣传，干部和人大代表都听过讲座。",
+            "B",
+        ),
+    ],
+)
+def test_descriptions_as_officials_write_them_round_ten(rules: RoadmapRules, text: str, stage: str) -> None:
+    """Wordings of stages/blind17.jsonl (written blind as a development-like held-out set, measured once untouched,
+    then made the tuning set of round 10), in our own words in both languages."""
     assert assess_stage(text=text, rules=rules).stage == stage
