@@ -70,6 +70,7 @@ VARIANTS: list[tuple[str, Callable[[], Any] | None]] = [
     ("no asker's-language bonus (lang 0)", _weights(lang=0.0)),
     ("no passage-rank penalty (rank 0)", _weights(rank=0.0)),
     ("heading terms not counted (heading 0)", _weights(heading=0.0)),
+    ("no stage-reference bonus (stage 0)", _weights(stage=0.0)),
     ("no list items after an announcing sentence", lambda: _patched(evidence, "LIST_UNITS", 1)),
     ("no abstention", lambda: _patched(evidence.Abstention, "holds", lambda self, u, d, x=0.0: bool(u))),
     ("a question naming a record does not read its passages first", lambda: _patched(chat, "RECORD_FOCUS", False)),

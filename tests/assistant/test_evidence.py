@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from assistant.evidence import units_of
-from retriever.types import Chunk
+from assistant.evidence import select_units, stage_refs, units_of
+from retriever.types import Chunk, Hit
 
 
 def _chunk(text: str, n: int = 0, start: int = 0) -> Chunk:
@@ -17,3 +17,22 @@ def test_markup_left_by_extraction_is_never_a_unit() -> None:
     assert [u.text for u in units] == ["C 阶段城市应做出的承诺：", "承诺充当导师并分享经验；"]
     for u in units:  # offsets stay those of the source
         assert text[u.start - 100 : u.end - 100] == u.text
+
+
+def test_stage_references_name_the_roadmap_step_or_stages() -> None:
+    assert stage_refs("城市从 A 阶段进入 B 阶段要满足哪些标准？") == {"A>B"}
+    assert stage_refs("What criteria must a city meet to move from Stage B to Stage C?") == {"B>C"}
+    assert stage_refs("A 阶段推进至 B 阶段的标准：") == {"A>B"}
+    assert stage_refs("进入 C 阶段的城市需要做出哪些承诺？") == {"C"}
+    assert stage_refs("What commitment is expected from a Stage A city?") == {"A"}
+    assert stage_refs("Stages A, B and C") == stage_refs("阶段 A、B、C") == {"A", "B", "C"}
+    assert stage_refs("the stage a city is in, a stage assessment") == frozenset()
+
+
+def test_a_sentence_about_the_asked_stage_outranks_one_about_another() -> None:
+    # the tokenizers keep no single letters: without stage references both announcers score the same
+    text = "A 阶段城市应做出的承诺：\n承诺宣传防灾减灾。\nC 阶段城市应做出的承诺：\n承诺充当导师并分享经验。"
+    hit = Hit(_chunk(text), 1.0, 0)
+    for question, stage in (("C 阶段城市要做出哪些承诺？", "C"), ("A 阶段城市要做出哪些承诺？", "A")):
+        best = select_units(question, [hit], lambda _: None, None, lang="zh")[0]
+        assert best.text == f"{stage} 阶段城市应做出的承诺："
