@@ -582,20 +582,12 @@ def select_units(
     best = scored[0]
     picked = [best]
     texts = {_fold(best.text)}
-    announces = bool(_ANNOUNCES.search(best.text) or (best.english and _ANNOUNCES.search(best.english)))
-    listing = qtype in ("list", "procedure") or announces
-    limit = LIST_UNITS if listing else most
+    listing = qtype in ("list", "procedure") or _announces(best)
     if listing:
-        # a list answers with its items: the units that follow the best one in its passage
-        for u in units:
-            if len(picked) >= limit:
-                break
-            same = u.chunk.chunk_id == best.chunk.chunk_id and 0 < u.position - best.position < limit
-            if same and _fold(u.text) not in texts:
-                picked.append(u)
-                texts.add(_fold(u.text))
-    if listing:  # the items do not take the places of the next best sentences (often the list is elsewhere)
-        limit = len(picked) + most - 1
+        # a list answers with its items: the units that follow the best one in its passage; they do not take the
+        # places of the next best sentences (often the list is elsewhere)
+        picked += _items_after(best, units, texts)
+    limit = len(picked) + most - 1
     for u in scored[1:]:
         if len(picked) >= limit:
             break
@@ -603,7 +595,27 @@ def select_units(
             continue
         picked.append(u)
         texts.add(_fold(u.text))
+        if _announces(u):  # an announced list is shown with its items, never as a dangling "…的承诺："
+            items = _items_after(u, units, texts)
+            picked += items
+            limit += len(items)
     return picked
+
+
+def _announces(u: Unit) -> bool:
+    return bool(_ANNOUNCES.search(u.text) or (u.english and _ANNOUNCES.search(u.english)))
+
+
+def _items_after(head: Unit, units: Sequence[Unit], texts: set[str]) -> list[Unit]:
+    """The units that follow ``head`` in its passage, up to ``LIST_UNITS - 1``, skipping any already shown (their
+    folded text is in ``texts``, which is updated)."""
+    items = []
+    for u in units:
+        after = u.chunk.chunk_id == head.chunk.chunk_id and 0 < u.position - head.position < LIST_UNITS
+        if after and _fold(u.text) not in texts:
+            items.append(u)
+            texts.add(_fold(u.text))
+    return items
 
 
 def _with(u: Unit, score: float, coverage: float, kind: bool) -> Unit:
