@@ -33,7 +33,9 @@ the ``SUBMITTED`` fact and leaves Q13 unknown. Explicit answers override the tex
 explicit Q13 no does not cancel a stated submission. A description is the city's own account: an approval it does not
 mention reads "no" (``unstated_in_text``), and a text that says it lists all that was done (``closed_account``:
 "only outreach so far", "其他工作还没开始", "we have just signed up") answers every stage question it leaves out
-"no", a default the reply names and a later turn may overturn.
+"no", a default the reply names and a later turn may overturn. A submission to a body that does not approve (a
+provincial bureau asked for comments) is none; the plan may be named in the sentence before ("… submitted it").
+Every Chinese pattern also reads the regional spellings of ``lexicon.variants`` (Taiwan's 策略, 宣导 for 战略, 宣传).
 
 A match's clause reaches into the clause after a colon ("Committee: ✘ none yet": a label says what its content
 says). Per question, ``roadmap.json`` may also say: which bodies do not approve (read up to the end of the verb's

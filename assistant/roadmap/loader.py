@@ -130,6 +130,7 @@ class Lexicon:
     uncertain: re.Pattern[str]
     future: re.Pattern[str]
     only: re.Pattern[str]
+    anaphora: re.Pattern[str]
     recent: re.Pattern[str]
     stale: re.Pattern[str]
     boundary: re.Pattern[str]
@@ -241,6 +242,7 @@ def load_rules(
         doc_text = (corpus_dir / doc_file).read_text(encoding="utf-8")
     except FileNotFoundError as e:
         raise NotFound(f"roadmap source document not found: {corpus_dir / doc_file}") from e
+    data = with_variants(data)
     try:
         rules = _build_rules(data, doc_file, doc_text, _manifest_title(corpus_dir, doc_file))
     except (KeyError, TypeError, ValueError) as e:
@@ -308,6 +310,32 @@ def _passage(doc_text: str, quote: str, section: Iterable[str]) -> Passage:
         raise invalid(f"quote found {count} times in the roadmap document (need exactly once): {quote[:40]!r}")
     start = doc_text.index(quote)
     return Passage(quote=quote, section=tuple(section), start=start, end=start + len(quote))
+
+
+def with_variants(data: Mapping[str, Any]) -> dict[str, Any]:
+    """``data`` with every Chinese pattern also reading the regional spellings of its words that
+    ``lexicon.variants`` lists (Taiwan's 策略 and 宣导 for 战略 and 宣传): one table instead of a second copy of
+    each pattern. A word inside a character class is left alone (none of the listed words occurs in one)."""
+    variants = data["lexicon"].get("variants", {})
+    if not variants:
+        return dict(data)
+    table = sorted(variants.items(), key=lambda kv: -len(kv[0]))
+    word = re.compile("|".join(re.escape(w) for w, _ in table))
+    spellings = {w: "(?:" + "|".join(re.escape(x) for x in (w, *alts)) + ")" for w, alts in table}
+
+    def fold(node: Any, key: str = "") -> Any:
+        if isinstance(node, dict):
+            return {k: fold(v, k) for k, v in node.items()}
+        if isinstance(node, list):
+            if key == "zh" and all(isinstance(x, str) for x in node):
+                return [word.sub(lambda m: spellings[m.group(0)], x) for x in node]
+            return [fold(x) for x in node]
+        return node
+
+    out = dict(data)
+    lexicon = {k: v for k, v in data["lexicon"].items() if k != "variants"}
+    out["lexicon"] = {**fold(lexicon), "variants": variants}
+    return {k: (v if k == "lexicon" else fold(v, k)) for k, v in out.items()}
 
 
 def compile_patterns(
@@ -418,6 +446,7 @@ def _build_rules(data: Mapping[str, Any], doc_file: str, doc_text: str, title: s
         uncertain=compile_patterns(lex["uncertain"]),
         future=compile_patterns(lex["future"]),
         only=compile_patterns(lex["only"]),
+        anaphora=compile_patterns(lex["anaphora"]),
         recent=compile_patterns(time["recent"]),
         stale=compile_patterns(time["stale"]),
         boundary=compile_patterns(time["boundary"]),

@@ -281,6 +281,14 @@ class LexiconEntry(_Strict):
     uncertain: LangPatterns
     future: LangPatterns
     only: LangPatterns
+    variants: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="regional spellings folded into every Chinese pattern at load time (战略: [策略])",
+    )
+    anaphora: LangPatterns = Field(
+        description="words that point back to a thing named before ('it', '该'): a plan named in one sentence "
+        "and submitted in the next"
+    )
     time: TimeEntry
 
 

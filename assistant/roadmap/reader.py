@@ -183,6 +183,7 @@ def read_text(text: str, rules: RoadmapRules) -> Reading:
     submitted: list[str] = []  # sentences that state a submission, in order
     sentences = _Sentence.split(text, lex)
     clause_matches = _match_exemplars(sentences, rules)
+    previous = ""
     for sentence in sentences:
         if rules.reader != "exemplars":
             for cue in rules.cues:
@@ -198,8 +199,9 @@ def read_text(text: str, rules: RoadmapRules) -> Reading:
                     statements.extend(
                         _Statement(q, "implied", v, sentence.start + m.start(), sentence.text) for q, v in rule.sets
                     )
-        if _read_submission(sentence, rules):
+        if _read_submission(sentence, rules, previous):
             submitted.append(sentence.text)
+        previous = sentence.text
     for q, unreached in rules.text_exclusions.items():
         if unreached.search(text):  # "nothing was aimed at residents", said anywhere, vetoes the activities
             statements = [dataclasses.replace(st, value=False) if st.q == q and st.value else st for st in statements]
@@ -230,23 +232,30 @@ def _match_exemplars(sentences: list[_Sentence], rules: RoadmapRules) -> dict[in
     return out
 
 
-def _read_submission(sentence: _Sentence, rules: RoadmapRules) -> bool:
+def _read_submission(sentence: _Sentence, rules: RoadmapRules, previous: str = "") -> bool:
     """Whether ``sentence`` states that a plan or strategy was submitted: a submission cue in a clause that is not
-    negated, hedged or about the future. The cues themselves ("awaiting a vote") are blanked before the hedge
-    check, since waiting for a decision is what a submitted plan does (but not before the future check: "准备提交"
-    is a plan to submit)."""
-    if not rules.submitted_needs.search(sentence.text):
+    negated, hedged or about the future, and not addressed to a body that does not approve (a provincial bureau
+    asked for technical comments). The plan may be named in the previous sentence ("It lists flood measures, and
+    my director submitted it to the council"). The cues themselves ("awaiting a vote") are blanked before the
+    hedge check, since waiting for a decision is what a submitted plan does (but not before the future check:
+    "准备提交" is a plan to submit)."""
+    named_here = rules.submitted_needs.search(sentence.text)
+    named_before = previous and rules.lexicon.anaphora.search(sentence.text) and rules.submitted_needs.search(previous)
+    if not (named_here or named_before):
         return False
     lex = rules.lexicon
     unhedged = mask(sentence.text, rules.submitted)
+    bodies = rules.non_approvers.get(rules.submitted_question)
     for m in rules.submitted.finditer(sentence.text):
         # the clauses of the cue's first word (the verb: "tabled", "等待"), not of all it spans: "tabled at council
         # on the 3rd and the vote is set for next month" submits now, whatever the next clause says of the vote
         c0, c1 = sentence.scope(m.start(), m.start() + 1)
+        clause = sentence.text[c0:c1]
         if (
             lex.uncertain.search(unhedged[c0:c1])
-            or lex.future.search(sentence.text[c0:c1])
+            or lex.future.search(clause)
             or sentence.negated(c0, c1, lex)
+            or (bodies is not None and bodies[0].search(clause) and not bodies[1].search(clause))
         ):
             continue
         return True

@@ -730,3 +730,56 @@ def test_descriptions_as_officials_write_them_round_ten(rules: RoadmapRules, tex
     """Wordings of stages/blind17.jsonl (written blind as a development-like held-out set, measured once untouched,
     then made the tuning set of round 10), in our own words in both languages."""
     assert assess_stage(text=text, rules=rules).stage == stage
+
+
+@pytest.mark.parametrize(
+    ("text", "stage"),
+    [
+        # a committee that is only an idea does not exist yet
+        (
+            "Public outreach this spring and lectures for staff and councillors are done, but the multi-sector "
+            "committee is still only an idea.",
+            "A",
+        ),
+        ("今年面向市民做了宣传，干部和人大代表都听了讲座，但多部门委员会还只是一个设想。", "A"),
+        # a team inside one agency is not a multi-sector committee
+        (
+            "The police department has its own internal resilience team drafting a strategy. Residents came to a "
+            "preparedness fair this spring, and staff and councillors had lectures.",
+            "A",
+        ),
+        # nobody leading the strategy: no strategy process, no strategy
+        ("多部门委员会还在，但现在没人牵头编战略。今年面向市民做了宣传，干部和人大代表都听了讲座。", "A"),
+        # the plan named in one sentence, submitted ("it") in the next
+        (
+            "Our DRR strategy lists flood and heat measures. The mayor submitted it to the council for approval "
+            "last week. We ran public campaigns this year, trained staff and councillors, and a multi-department "
+            "committee drafted it.",
+            "C",
+        ),
+        (
+            "我们的防灾减灾战略列出了防洪和抗旱措施。上周市长把它提交市人大审议了。今年开展了市民宣传，干部和人大代表都参加了讲座，多部门委员会负责起草。",
+            "C",
+        ),
+        # sent to a provincial agency for comments is not submitted for implementation
+        (
+            "The draft strategy was sent to the provincial planning agency for technical comments; it has not gone "
+            "to the council. We ran public campaigns this year, trained staff and councillors, and a "
+            "multi-department committee leads the drafting.",
+            "B",
+        ),
+        (
+            "战略初稿已报送省住建厅征求意见，还没有提交市政府。今年开展了市民宣传，干部和人大代表都参加了讲座，多部门委员会负责起草战略。",
+            "B",
+        ),
+        # regional spellings (Taiwan): 策略, 宣导, 市府, 同仁
+        (
+            "本市韧性策略已经市议会审议通过。过去一年持续办理市民防灾宣导，也为市府同仁与议员举办讲座，跨局处韧性委员会督导推动。",
+            "C",
+        ),
+    ],
+)
+def test_descriptions_as_officials_write_them_round_eleven(rules: RoadmapRules, text: str, stage: str) -> None:
+    """Wordings of stages/blind19.jsonl (a tuning set written blind in the voices of different officials), in our
+    own words in both languages."""
+    assert assess_stage(text=text, rules=rules).stage == stage
