@@ -26,6 +26,7 @@ DEFAULT_FILES = (
     "eval/datasets/tools/blind2.jsonl",
     "eval/datasets/tools/blind3.jsonl",
     "eval/datasets/tools/blind4.jsonl",
+    "eval/datasets/tools/blind5.jsonl",
 )
 
 

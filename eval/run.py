@@ -90,7 +90,7 @@ class GoldFiles:
             + (own / "qa" / "paraphrase.jsonl", own / "qa" / "blind3.jsonl", own / "qa" / "blind4.jsonl"),
             tools=dev_file("tools.jsonl")
             + (own / "tools" / "tools.jsonl", own / "tools" / "blind.jsonl", own / "tools" / "blind2.jsonl")
-            + (own / "tools" / "blind3.jsonl", own / "tools" / "blind4.jsonl"),
+            + (own / "tools" / "blind3.jsonl", own / "tools" / "blind4.jsonl", own / "tools" / "blind5.jsonl"),
             stages=dev_file("stages.jsonl")
             + (own / "stages" / "blind.jsonl", own / "stages" / "blind2.jsonl", own / "stages" / "blind3.jsonl")
             + (own / "stages" / "blind4.jsonl", own / "stages" / "blind5.jsonl", own / "stages" / "blind6.jsonl")

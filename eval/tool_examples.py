@@ -4,14 +4,16 @@ them, matched by meaning (a study; ``--write`` puts its result in ``knowledge/to
     python -m eval.tool_examples [--write]
 
 The examples are the tuning scenarios, in both languages: ``tools/tools.jsonl`` (ours), the tune split of
-``tools/blind.jsonl`` and ``tools/blind2.jsonl`` (tuned on since 2026-12-05). Each is stored with the catalogue
+``tools/blind.jsonl``, ``tools/blind2.jsonl`` (tuned on since 2026-12-05) and ``tools/blind5.jsonl`` (written blind
+in session 8 for the records no other example named). Each is stored with the catalogue
 records that fit it: every record the gold accepts, by ``eval.knowledge.matches``. Held-out scenarios
 (``blind``'s held-out split, ``tools/blind3``, ``tools/blind4``) and the development set are never examples.
 
-The study is leave-one-set-out over the three tuning sets. Each set is ranked with the examples of the other two
-(never a scenario's own pair), with the weights in force for the other legs and the examples leg at each weight
-of ``WEIGHTS``. The weight with the best mean hit@3 (zh and en) is the one to put in ``LEG_WEIGHTS``. The
-held-out splits are printed for that weight and for no examples, after the choice, never in it.
+The study is leave-one-set-out over the tuning sets. Each set is ranked with the examples of the others (never a
+scenario's own pair), with the weights in force for the other legs and the examples leg at each weight of
+``WEIGHTS`` and each similarity floor of ``FLOORS`` (an example less similar than the floor does not vote). The
+pair with the best mean hit@3 (zh and en) is the one to put in ``LEG_WEIGHTS`` and ``EXAMPLE_FLOOR``. The
+held-out splits are printed for that pair and for no examples, after the choice, never in it.
 """
 
 from __future__ import annotations
@@ -29,8 +31,14 @@ from eval.datasets import OWN
 from eval.knowledge import matches
 from retriever.settings import Settings
 
-WEIGHTS = (0.0, 1.0, 2.0, 3.0, 5.0)
-TUNE = {"own": ("tools", None), "blind-tune": ("blind", "tune"), "blind2": ("blind2", None)}
+WEIGHTS = (0.0, 0.5, 1.0, 1.5, 2.0, 3.0)
+FLOORS = (-1.0, 0.3, 0.4, 0.45, 0.5, 0.55, 0.6, 0.7)  # the similarity an example needs to vote (-1: every example)
+TUNE = {
+    "own": ("tools", None),
+    "blind-tune": ("blind", "tune"),
+    "blind2": ("blind2", None),
+    "blind5": ("blind5", None),
+}
 HELDOUT = {
     "blind-heldout": ("blind", "heldout"),
     "blind3-heldout": ("blind3", None),
@@ -65,55 +73,61 @@ def main() -> None:
         item["gold"] = [n for n, r in enumerate(rec.items) if matches(r, item)]
         item["vec"] = item["views"][0][2]  # the whole situation's vector
 
-    def top3(item: dict, pool: list[dict], weight: float) -> list[int]:
+    def top3(item: dict, pool: list[dict], weight: float, floor: float) -> list[int]:
         pool = [e for e in pool if e["pair"] != item["pair"] and e["gold"]]
         vectors = np.stack([e["vec"] for e in pool]) if pool else np.zeros((0, 1))
         fused: dict[int, float] = collections.defaultdict(float)
         for legs, view_weight, vector in item["views"]:
             ranked = dict(legs)
             if weight and pool:
-                ranked["examples"] = recommend.example_ranks(vector, vectors, [e["gold"] for e in pool])
+                rows = [e["gold"] for e in pool]
+                ranked["examples"] = recommend.example_ranks(vector, vectors, rows, floor=floor)
             for name, ranks in ranked.items():
                 w = weight if name == "examples" else recommend.LEG_WEIGHTS[name]
                 for r, n in enumerate(ranks):
                     fused[n] += view_weight * w / (recommend.RRF_K + r + 1)
         return tools_fusion.ordered(rec, item, fused)[:3]
 
-    def hit3(items: list[dict], pool: list[dict], weight: float) -> dict[str, float]:
+    def hit3(items: list[dict], pool: list[dict], weight: float, floor: float) -> dict[str, float]:
         out = {}
         for lang in ("zh", "en"):
             its = [i for i in items if i["lang"] == lang]
-            out[lang] = float(np.mean([any(n in i["gold"] for n in top3(i, pool, weight)) for i in its]))
+            out[lang] = float(np.mean([any(n in i["gold"] for n in top3(i, pool, weight, floor)) for i in its]))
         return out
 
-    print("| examples weight | leave-one-set-out hit@3 zh / en | mean |")  # noqa: T201
-    print("| ---: | --- | ---: |")  # noqa: T201
+    print("| examples weight | floor | leave-one-set-out hit@3 zh / en | " + " | ".join(TUNE) + " | mean |")  # noqa: T201
+    print("| ---: | ---: | --- | " + " | ".join("---:" for _ in TUNE) + " | ---: |")  # noqa: T201
     scores = {}
-    for weight in WEIGHTS:
+    for weight, floor in [(0.0, -1.0)] + [(w, f) for w in WEIGHTS if w for f in FLOORS]:
         got: dict[tuple[str, str], float] = collections.defaultdict(float)
+        folds = []
         for fold in TUNE:
             pool = [i for i in tune if i["set"] != fold]
-            for lang, value in hit3([i for i in tune if i["set"] == fold], pool, weight).items():
+            fold_hits = hit3([i for i in tune if i["set"] == fold], pool, weight, floor)
+            folds.append((fold_hits["zh"] + fold_hits["en"]) / 2)
+            for lang, value in fold_hits.items():
                 n = sum(1 for i in tune if i["set"] == fold and i["lang"] == lang)
                 got[(lang, "hit")] += value * n
                 got[(lang, "n")] += n
         zh, en = got[("zh", "hit")] / got[("zh", "n")], got[("en", "hit")] / got[("en", "n")]
-        scores[weight] = (zh + en) / 2
-        print(f"| {weight} | {zh:.3f} / {en:.3f} | {scores[weight]:.3f} |")  # noqa: T201
-    chosen = max(WEIGHTS, key=lambda w: (scores[w], -w))
-    print(f"chosen: {chosen}; held-out, examples from every tuning set:")  # noqa: T201
+        scores[(weight, floor)] = (zh + en) / 2
+        per_fold = " | ".join(f"{x:.3f}" for x in folds)
+        print(f"| {weight} | {floor} | {zh:.3f} / {en:.3f} | {per_fold} | {scores[(weight, floor)]:.3f} |")  # noqa: T201
+    chosen = max(scores, key=lambda wf: (scores[wf], -wf[0], wf[1]))
+    print(f"chosen: weight {chosen[0]}, floor {chosen[1]}; held-out, examples from every tuning set:")  # noqa: T201
     for name in HELDOUT:
         items = [i for i in heldout if i["set"] == name]
-        base, best = hit3(items, tune, 0.0), hit3(items, tune, chosen)
+        base, best = hit3(items, tune, 0.0, -1.0), hit3(items, tune, *chosen)
         print(f"  {name}: {base['zh']:.2f} / {base['en']:.2f} -> {best['zh']:.2f} / {best['en']:.2f}")  # noqa: T201
     if args.write:
         path = Path(settings.paths.knowledge_dir) / recommend.EXAMPLES_FILE
         data = {
             "about": "Situations whose fitting records are known: the tuning scenarios of our tool gold sets "
-            "(eval/datasets/tools: tools.jsonl, the tune split of blind.jsonl, blind2.jsonl), each with the "
-            "catalogue records its gold accepts. The recommender's 'examples' leg matches a situation against them "
-            "by meaning. Written by `python -m eval.tool_examples --write`; docs/eval/tools-fusion.md has the "
-            "leave-one-set-out figures that chose its weight. Held-out scenarios are never here.",
+            "(eval/datasets/tools: tools.jsonl, the tune split of blind.jsonl, blind2.jsonl, blind5.jsonl), "
+            "each with the catalogue records its gold accepts. The recommender's 'examples' leg matches a "
+            "situation against them by meaning. Written by `python -m eval.tool_examples --write`; "
+            "docs/eval/tools-fusion.md has the leave-one-set-out figures that chose its weight and floor. Held-out "
+            "scenarios are never here.",
             "examples": [
                 {
                     "id": i["id"],
