@@ -98,7 +98,8 @@ class GoldFiles:
             + (own / "stages" / "blind10.jsonl", own / "stages" / "blind11.jsonl", own / "stages" / "blind12.jsonl")
             + (own / "stages" / "blind13.jsonl", own / "stages" / "blind14.jsonl", own / "stages" / "blind15.jsonl")
             + (own / "stages" / "blind16.jsonl", own / "stages" / "blind17.jsonl", own / "stages" / "blind18.jsonl")
-            + (own / "stages" / "blind19.jsonl", own / "stages" / "blind20.jsonl"),
+            + (own / "stages" / "blind19.jsonl", own / "stages" / "blind20.jsonl", own / "stages" / "blind21.jsonl")
+            + (own / "stages" / "blind22.jsonl",),
             chat=(own / "chat" / "chat.jsonl",),
             out_of_scope=(own / "out_of_scope" / "out_of_scope.jsonl",),
             parity_recommend=(own / "parity" / "recommend.jsonl",),
