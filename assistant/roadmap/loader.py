@@ -155,6 +155,7 @@ class RoadmapRules:
     overrides: tuple[tuple[str, Literal["A", "B", "C", "undecided"]], ...]
     sequential: tuple[str, str, Literal["A", "B", "C", "undecided"]] | None
     unstated_in_text: tuple[tuple[int, ...], str]
+    unstated_when_denied: Mapping[int, tuple[int, ...]]
     closed_account: tuple[re.Pattern[str], tuple[int, ...], str] | None
     ask_order: tuple[int, ...]
     cues: tuple[Cue, ...]
@@ -173,6 +174,7 @@ class RoadmapRules:
     focal_point: tuple[int, frozenset[str], str]
     submitted: re.Pattern[str]
     submitted_needs: re.Pattern[str]
+    submitted_undone: re.Pattern[str] | None
     submitted_question: int
     submitted_drop_no: frozenset[int]
     implications: tuple[Implication, ...]
@@ -474,6 +476,7 @@ def _build_rules(data: Mapping[str, Any], doc_file: str, doc_text: str, title: s
         overrides=overrides,
         sequential=sequential,
         unstated_in_text=unstated_in_text,
+        unstated_when_denied={int(q): tuple(follows) for q, follows in (unstated or {}).get("when_denied", {}).items()},
         closed_account=closed_account,
         ask_order=tuple(data["ask_order"]),
         cues=cues,
@@ -504,6 +507,7 @@ def _build_rules(data: Mapping[str, Any], doc_file: str, doc_text: str, title: s
         ),
         submitted=compile_patterns({k: v for k, v in submitted.items() if k in LANGS}),
         submitted_needs=compile_patterns(submitted["needs"]),
+        submitted_undone=compile_patterns(submitted["undone"]) if submitted.get("undone") else None,
         submitted_question=int(submitted["question"]),
         submitted_drop_no=frozenset(submitted.get("also_drop_no", ())),
         implications=tuple(

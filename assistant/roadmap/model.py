@@ -95,6 +95,12 @@ class UnstatedEntry(_Strict):
     about: str = ""
     questions: list[int] = Field(min_length=1)
     note: str
+    when_denied: dict[int, list[int]] = Field(
+        default_factory=dict,
+        description="a question the text denies -> questions it then answers 'no' too when the text says nothing of "
+        "them nor of the unstated ones (4: [12]: a committee not working on a strategy, and no plan mentioned: no "
+        "strategy either)",
+    )
 
 
 class ClosedAccountEntry(_Strict):
@@ -240,6 +246,9 @@ class SubmittedEntry(_Strict):
     en: list[str]
     zh: list[str]
     needs: LangPatterns
+    undone: LangPatterns | None = Field(
+        default=None, description="a submission undone later in its sentence ('sent back for revisions', '退回')"
+    )
     question: int = Field(ge=1, le=15)
     also_drop_no: list[int] = Field(default_factory=list)
     note: str = ""

@@ -234,11 +234,11 @@ def _match_exemplars(sentences: list[_Sentence], rules: RoadmapRules) -> dict[in
 
 def _read_submission(sentence: _Sentence, rules: RoadmapRules, previous: str = "") -> bool:
     """Whether ``sentence`` states that a plan or strategy was submitted: a submission cue in a clause that is not
-    negated, hedged or about the future, and not addressed to a body that does not approve (a provincial bureau
-    asked for technical comments). The plan may be named in the previous sentence ("It lists flood measures, and
-    my director submitted it to the council"). The cues themselves ("awaiting a vote") are blanked before the
-    hedge check, since waiting for a decision is what a submitted plan does (but not before the future check:
-    "准备提交" is a plan to submit)."""
+    negated, hedged or about the future, not undone later in the sentence ("sent back for revisions"), and not
+    addressed to a body that does not approve (a provincial bureau asked for technical comments). The plan may be
+    named in the previous sentence ("It lists flood measures, and my director submitted it to the council"). The
+    cues themselves ("awaiting a vote") are blanked before the hedge check, since waiting for a decision is what a
+    submitted plan does (but not before the future check: "准备提交" is a plan to submit)."""
     named_here = rules.submitted_needs.search(sentence.text)
     named_before = previous and rules.lexicon.anaphora.search(sentence.text) and rules.submitted_needs.search(previous)
     if not (named_here or named_before):
@@ -256,6 +256,7 @@ def _read_submission(sentence: _Sentence, rules: RoadmapRules, previous: str = "
             or lex.future.search(clause)
             or sentence.negated(c0, c1, lex)
             or (bodies is not None and bodies[0].search(clause) and not bodies[1].search(clause))
+            or (rules.submitted_undone is not None and rules.submitted_undone.search(sentence.text, m.end()))
         ):
             continue
         return True
@@ -307,6 +308,9 @@ def _read_span(
             return None  # approved by a body that is not the governing one (a working group): says nothing
     if value is False and (q, facet) in rules.positive_only:
         return None
+    elsewhere = rules.components_not_about.get(q)
+    if facet == EXEMPLAR_FACET and elsewhere is not None and elsewhere.search(sentence.text[c0:c1]):
+        return None  # read by meaning, "更没到人大" (the plan has not reached the council) is not about its lectures
     excluded = rules.exclusions.get(q)
     if value and excluded is not None and excluded.search(scope):
         value = False  # the activity did not reach whom it must ("only inside the government")

@@ -783,3 +783,61 @@ def test_descriptions_as_officials_write_them_round_eleven(rules: RoadmapRules, 
     """Wordings of stages/blind19.jsonl (a tuning set written blind in the voices of different officials), in our
     own words in both languages."""
     assert assess_stage(text=text, rules=rules).stage == stage
+
+
+@pytest.mark.parametrize(
+    ("text", "stage"),
+    [
+        # outreach held inside the government, for its own employees, is not public awareness
+        (
+            "今年的防灾宣传周是在市政府机关大院里办的，参加的都是各局的公务员。干部和人大代表都听过讲座，多部门委员会正在起草战略。",
+            "A",
+        ),
+        (
+            "Our preparedness fair this year was attended only by city employees. Staff and councillors had "
+            "lectures, and a multi-department committee is drafting the strategy.",
+            "A",
+        ),
+        # every member from one service; a few sections of one bureau
+        (
+            "Every member of our resilience committee comes from the police department. The committee is drafting "
+            "the strategy. We ran public campaigns this year and lectures for staff and council.",
+            "A",
+        ),
+        (
+            "宣传——今年进社区三次；讲座——干部和人大代表都听过；委员会——还没有，只是应急管理局内部抽了几个科室组成专班在研究。",
+            "A",
+        ),
+        # submitted: the text sent to the government and in its approval procedure; reviewed by the council
+        (
+            "多部门韧性委员会编了战略。今年干部和人大代表都听过讲座，也面向市民做了宣传。文本上个月已正式报送市政府，目前在走审批流程。",
+            "C",
+        ),
+        (
+            "The resilience plan, with drainage and retrofit measures, went to the mayor's cabinet last week. A "
+            "committee with most departments drafted it; we ran public campaigns this year and briefed staff and "
+            "councillors.",
+            "C",
+        ),
+        # passed unanimously
+        (
+            "我们的韧性战略在市人大常委会表决中全票通过。今年面向市民做了宣传，干部和人大代表都听了讲座，多部门委员会负责编制。",
+            "C",
+        ),
+        # a submission undone later in its sentence
+        (
+            "The strategy went to council in May but was sent back for revisions. We ran public campaigns this "
+            "year, briefed staff and councillors, and a multi-department committee is revising the strategy.",
+            "B",
+        ),
+        # a committee that does not work on a strategy, and no plan mentioned: Stage A, not undecided
+        (
+            "安全委员会覆盖所有部门，但编制韧性战略从来不在它的职责里。今年面向市民做了宣传，干部和人大代表都听了讲座。",
+            "A",
+        ),
+    ],
+)
+def test_descriptions_as_officials_write_them_round_twelve(rules: RoadmapRules, text: str, stage: str) -> None:
+    """Wordings of stages/blind21.jsonl (a tuning set written blind with the deciding fact stated indirectly), in
+    our own words in both languages."""
+    assert assess_stage(text=text, rules=rules).stage == stage
