@@ -3,21 +3,24 @@ meaning (a study; ``--write`` puts its result in ``knowledge/roadmap_exemplars.j
 
     python -m eval.stage_exemplars [--write]
 
-``eval/datasets/stages/clauses.jsonl`` labels the clauses of the tuning descriptions (``stages/blind.jsonl`` to
-``blind4.jsonl``, all ``tune``) with the criterion they speak about (Q2, Q3, Q4, Q10, Q13) and its polarity. It was
-written by a helper from the descriptions and their rationales, without the reader. The held-out sets
-(``blind5``, ``blind6``) and the development set have no labels here and never take part.
+``eval/datasets/stages/clauses.jsonl`` labels the clauses of the first tuning descriptions (``stages/blind.jsonl`` to
+``blind4.jsonl``, all ``tune``) with the criterion they speak about (Q2, Q3, Q4, Q10, Q13) and its polarity;
+``clauses_r8.jsonl``, ``clauses_r12.jsonl`` and ``clauses_r17.jsonl`` do the same for the session-8 tuning sets
+(``blind8`` to ``blind21``). Helpers wrote them from the descriptions and their rationales, without the reader. The
+held-out sets (``HELDOUT``) and the development set have no labels here and never take part in a pool or a choice.
 
-The study is leave-one-set-out over the four tuning sets. For each set, the exemplar reader gets the curated
-statements, or those plus the labelled clauses (affirmed or denied) of the *other* three sets. It reports:
+The study is leave-one-set-out over the tuning sets (``SETS``). For each set, the exemplar reader gets the curated
+statements, or those plus the labelled clauses (affirmed or denied) of the *other* sets. It reports:
 - per clause: whether a labelled clause of the left-out set is matched to its criterion (recall), and how many
   matches name a criterion the clause does not speak about (precision);
 - per description: the stage the exemplar reader alone gives to each clear description of the left-out set.
 
-The patterns were fitted to all four sets, so only the exemplar reader alone is compared. The reader's threshold
+The patterns were fitted to the tuning sets, so only the exemplar reader alone is compared. The reader's threshold
 and margin are chosen on the same leave-one-set-out figures (most clear stages right, then clause precision).
-Q13 clauses are never exemplars: by meaning, a plan awaiting a vote reads like an approved one. ``--write``
-stores the clauses of all four sets as the ``learned`` exemplars, with the chosen threshold and margin.
+After the choice, the held-out sets are read by the service's reader (patterns and exemplars) with today's learned
+exemplars and with the chosen ones. Q13 clauses are never exemplars: by meaning, a plan awaiting a vote reads like
+an approved one. ``--write`` stores the clauses of every tuning set as the ``learned`` exemplars, with the chosen
+threshold and margin.
 """
 
 from __future__ import annotations
@@ -27,17 +30,39 @@ import collections
 import json
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
+
+import numpy as np
 
 from assistant.roadmap import assess_stage, load_rules
 from assistant.roadmap.exemplars import EXEMPLARS_FILE, Exemplar, ExemplarReader
 from assistant.roadmap.reader import split_clauses
 from eval.datasets import OWN
-from retriever.embedders import make_embedder
+from retriever.embedders import Embedder, make_embedder
 from retriever.settings import Settings
 
-SETS = ("blind", "blind2", "blind3", "blind4")
+SETS = (
+    "blind",
+    "blind2",
+    "blind3",
+    "blind4",
+    "blind8",
+    "blind9",
+    "blind11",
+    "blind12",
+    "blind13",
+    "blind15",
+    "blind17",
+    "blind19",
+    "blind21",
+)
+# The held-out sets: never in a pool, never in the choice; the reader the service runs (patterns and exemplars) is
+# reported on them after the choice, with today's learned exemplars and with the chosen ones.
+HELDOUT = ("blind5", "blind6", "blind7", "blind10", "blind14", "blind16", "blind18", "blind20", "blind22")
 QUESTIONS = {"q2": 2, "q3": 3, "q4": 4, "q10": 10}  # Q13 is read by the patterns alone
 CLAUSES = OWN / "stages" / "clauses.jsonl"
+# The clauses of the session-8 tuning sets, labelled the same way by three helpers (blind8-11, 12-15, 17-21).
+MORE_CLAUSES = tuple(OWN / "stages" / f"clauses_{part}.jsonl" for part in ("r8", "r12", "r17"))
 # Statements written for the criteria alone (not clauses of descriptions; set "criteria"): in every fold's pool.
 CRITERIA_CLAUSES = OWN / "stages" / "clauses_criteria.jsonl"
 GRID_THRESHOLD = (0.45, 0.5, 0.55)
@@ -46,6 +71,25 @@ GRID_MARGIN = (0.0, 0.03, 0.05)
 
 def _load(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+class _Remembering:
+    """The embedder with every vector remembered: the study embeds the same clauses in every fold and grid point."""
+
+    def __init__(self, embedder: Embedder) -> None:
+        self._embedder = embedder
+        self.id = embedder.id
+        self.dim = embedder.dim
+        self._seen: dict[str, np.ndarray] = {}
+
+    def embed_documents(self, texts: list[str]) -> np.ndarray:
+        todo = [t for t in dict.fromkeys(texts) if t not in self._seen]
+        if todo:
+            self._seen.update(zip(todo, self._embedder.embed_documents(todo), strict=True))
+        return np.stack([self._seen[t] for t in texts]) if texts else np.zeros((0, self.dim), np.float32)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self._embedder.embed_query(text)
 
 
 def learned(labels: list[dict], leave_out: str | None = None, *, criteria: bool = True) -> list[Exemplar]:
@@ -82,7 +126,7 @@ def main() -> None:
     parser.add_argument("--write", action="store_true", help="store the learned exemplars in the knowledge file")
     args = parser.parse_args()
     settings = Settings()
-    embedder = make_embedder(settings.embedder)
+    embedder: Any = _Remembering(make_embedder(settings.embedder))
     rules = load_rules(settings.paths.knowledge_dir, settings.paths.corpus_dir, embedder=embedder, reader="both")
     path = Path(settings.paths.knowledge_dir) / EXEMPLARS_FILE
     data = json.loads(path.read_text(encoding="utf-8"))
@@ -92,7 +136,8 @@ def main() -> None:
         for lang, ts in by_lang.items()
         for text in ts
     ]
-    labels = _load(CLAUSES) + (_load(CRITERIA_CLAUSES) if CRITERIA_CLAUSES.is_file() else [])
+    labels = _load(CLAUSES) + [a for p in MORE_CLAUSES if p.is_file() for a in _load(p)]
+    labels += _load(CRITERIA_CLAUSES) if CRITERIA_CLAUSES.is_file() else []
     descriptions = {s: [it for it in _load(OWN / "stages" / f"{s}.jsonl") if it["description"]] for s in SETS}
 
     def study(threshold: float, margin: float) -> collections.Counter[tuple[str, str]]:
@@ -146,6 +191,30 @@ def main() -> None:
     print(  # noqa: T201
         f"chosen: {chosen}, threshold {threshold}, margin {margin} (most clear stages right, then clause precision)"
     )
+    today = [
+        Exemplar(int(q), lang, text)
+        for q, by_lang in data.get("learned", {}).get("exemplars", {}).items()
+        for lang, ts in by_lang.items()
+        for text in ts
+    ]
+    pools = {
+        "today": (ExemplarReader(embedder, curated + today, data["threshold"], data["margin"])),
+        "chosen": ExemplarReader(
+            embedder, curated + learned(labels, criteria=chosen.endswith("criteria")), threshold, margin
+        ),
+    }
+    print("held out, the service's reader (patterns and exemplars), clear right: today's learned -> chosen")  # noqa: T201
+    for name in HELDOUT:
+        items = [it for it in _load(OWN / "stages" / f"{name}.jsonl") if it["description"] and not it["ambiguous"]]
+        got = {
+            pool: sum(
+                assess_stage(None, it["description"], rules=replace(rules, exemplars=reader, reader="both")).stage
+                == it["expected_stage"]
+                for it in items
+            )
+            for pool, reader in pools.items()
+        }
+        print(f"  {name}: {got['today']}/{len(items)} -> {got['chosen']}/{len(items)}")  # noqa: T201
     if args.write:
         out: dict[str, dict[str, list[str]]] = {}
         for e in learned(labels, criteria=chosen.endswith("criteria")):
@@ -153,7 +222,8 @@ def main() -> None:
         data["threshold"], data["margin"] = threshold, margin
         data["learned"] = {
             "about": "Clauses of the tuning descriptions (eval/datasets/stages/clauses.jsonl: stages/blind.jsonl to "
-            "blind4.jsonl), labelled by criterion, affirmed or denied; the exemplar reader matches a clause by "
+            "blind4.jsonl; clauses_r8, r12, r17.jsonl: blind8 to blind21), labelled by criterion, affirmed or "
+            "denied; the exemplar reader matches a clause by "
             "meaning against these as against the curated statements (negation, tense and hedges are still read by "
             "the cues). Written by `python -m eval.stage_exemplars --write`; docs/eval/stages.md has the "
             "leave-one-set-out figures that chose them.",
