@@ -81,9 +81,11 @@ def assess_stage(
             return [q for q in questions if values[q] is None and explicit.get(q) is None]
 
         unstated = unmentioned(rules.unstated_in_text[0])
-        # a denied strategy process with no word of any strategy or plan: no strategy either
+        # a strategy process denied in so many words (by a pattern, not only by meaning), with no word of any
+        # strategy or plan: no strategy either
         for q, follows in rules.unstated_when_denied.items():
-            if reading.answers.get(q) is False and not set(reading.answers) & {*follows, *rules.unstated_in_text[0]}:
+            denied = reading.answers.get(q) is False and q not in reading.by_meaning
+            if denied and not set(reading.answers) & {*follows, *rules.unstated_in_text[0]}:
                 unstated += [f for f in unmentioned(follows) if f not in unstated]
         if reading.closed and rules.closed_account is not None:
             closed = [q for q in unmentioned(rules.closed_account[1]) if q not in unstated]

@@ -46,6 +46,7 @@ class Reading:
     evidence: dict[int, str] = field(default_factory=dict)
     notes: list[Note] = field(default_factory=list)
     closed: str = ""  # the sentence saying the text lists all that has been done ("nothing else yet"), if any
+    by_meaning: set[int] = field(default_factory=set)  # answers read by the exemplars alone, no pattern agreeing
 
 
 def map_text(
@@ -414,6 +415,8 @@ def _combine(
         chosen = yes[-1] if yes else decided[-1]
         reading.answers[q] = bool(yes)
         reading.evidence[q] = chosen.sentence.strip()
+        if all(st.facet == EXEMPLAR_FACET for st in (yes or decided)):
+            reading.by_meaning.add(q)
         facets_true[q] = {st.facet for st in yes}
 
     sq = rules.submitted_question
