@@ -307,7 +307,9 @@ class Weights:
     passage in retrieval (subtracted); ``lang``: a unit in the asker's language; ``heading``: a term found
     only in the passage heading, relative to one in the unit; ``follow``: how close to the best score another
     unit must come to be shown with it; ``stage``: a unit naming only the roadmap stage or step the question asks
-    about (0.1, chosen on the tuning questions: 0.1-0.2 tie at +1 question there, 0.3 and up lose)."""
+    about (0.1, chosen on the tuning questions: 0.1-0.2 tie at +1 question there, 0.3 and up lose);
+    ``stage_other``: subtracted from a unit naming only other stages (0.2: 0 to 0.3 tie on the tuning questions;
+    without it "C 阶段城市要做出哪些承诺" was answered with the A and B lists as well)."""
 
     kind: float = 0.25
     rank: float = 0.03
@@ -315,6 +317,7 @@ class Weights:
     heading: float = 0.5
     follow: float = 0.7
     stage: float = 0.1
+    stage_other: float = 0.2
 
 
 DEFAULT_WEIGHTS = Weights()
@@ -571,10 +574,12 @@ def select_units(
             - weights.rank * u.rank
             + (weights.lang if u.lang == lang else 0.0)
         )
-        if asked_stages:  # a sentence about the asked stage (or step) only, not one naming others too
+        if asked_stages:  # a sentence about the asked stage (or step) only; one about other stages only falls back
             named = stage_refs(u.text)
             if named and named <= asked_stages:
                 score += weights.stage
+            elif named and not named & asked_stages:
+                score -= weights.stage_other
         scored.append(_with(u, score, coverage, kind))
     if not scored:
         return []
