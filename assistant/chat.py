@@ -31,7 +31,15 @@ from assistant.evidence import (
     select_units,
     unknown_share,
 )
-from assistant.intents import Decision, decide, is_unsure, ordinal_of, stage_of_followup, survey_answer
+from assistant.intents import (
+    Decision,
+    decide,
+    is_unsure,
+    ordinal_of,
+    stage_of_followup,
+    steps_asked,
+    survey_answer,
+)
 from assistant.recommend import Recommendation, Recommender
 from assistant.roadmap import RoadmapRules, assess_stage
 from prompts import render
@@ -153,6 +161,8 @@ class Assistant:
             return self._question(text, lang, ctx)
         if route == "stage":
             return self._stage(text, lang, ctx)
+        if route == "criteria":
+            return self._criteria(text, lang, ctx)
         record = self._named_record(text)
         if route == "recommend":
             found = self.retriever.search_evidence(text, QUESTION_PASSAGES, renderings=False)
@@ -194,7 +204,9 @@ class Assistant:
             skipped_questions=tuple(sorted(skipped)),
             stage_text=(statement[-MAX_CONTEXT_TEXT:] if statement and answer_to is None else ctx.stage_text),
         )
-        citations = _number([c.citation for c in _shown_criteria(result) if c.citation is not None])
+        citations = _number(
+            [self._rendered(c.citation, lang) for c in _shown_criteria(result) if c.citation is not None]
+        )
         if result.stage == "undecided":
             ask = [q for q in result.to_ask if q not in skipped and q not in known]
             if ask:
@@ -250,6 +262,38 @@ class Assistant:
                 last_situation=situation[:MAX_CONTEXT_TEXT],
             ),
         )
+
+    def _criteria(self, text: str, lang: str, ctx: ChatContext) -> ChatReply:
+        """What it takes to move on, from the roadmap's criteria (structured knowledge, not a search): each
+        criterion of the step asked about in the document's own words (its rendering for other readers), cited."""
+        result = assess_stage(rules=self.rules, lang=lang)
+        shown = {c.id: c.citation for c in result.criteria if c.citation is not None}
+        blocks = []
+        citations: list[Citation] = []
+        for step in steps_asked(text):
+            rule = self.rules.criterion(self.rules.decide_on[STEP_ORDER.index(step)])
+            # one line per part in the document's words; a reader of another language gets the whole step, since
+            # a rendering's segment covers the whole list and cannot be split at its parts
+            parts = [p for p in _criterion_parts(rule.expr) if p in shown] if shown[rule.id].lang == lang else []
+            parts = sorted(parts, key=lambda p: shown[p].start) or [rule.id]
+            lines = []
+            for part in parts:
+                c = self._rendered(shown[part], lang)
+                c = Citation(**{**_fields(c), "n": len(citations) + 1})
+                citations.append(c)
+                lines.append(render("criteria_line", lang, text=c.rendering.text if c.rendering else c.quote, n=c.n))
+            a, b = step[0], step[-1]
+            names = {f"{k}_name": render(f"stage_name_{v.lower()}", lang) for k, v in (("a", a), ("b", b))}
+            blocks.append(render("criteria_step", lang, a=a, b=b, lines="\n".join(lines), **names))
+        blocks.append(render("criteria_where_are_we", lang))
+        return ChatReply(answer="\n".join(blocks), lang=lang, intent="question", citations=citations, context=ctx)
+
+    def _rendered(self, citation: Citation, lang: str) -> Citation:
+        """``citation`` with its quote in ``lang`` when the source is in another language and a rendering covers it."""
+        if citation.lang == lang or citation.rendering is not None:
+            return citation
+        shown = self.retriever.index.rendering_of_span(citation.doc_id, citation.lang, citation.start, citation.end)
+        return Citation(**{**_fields(citation), "rendering": shown}) if shown is not None else citation
 
     def _criteria_lines(self, result: StageResult, lang: str, citations: list[Citation]) -> str:
         marks = {"met": "✓", "unmet": "✗", "unknown": "?"}
@@ -496,6 +540,21 @@ def _unanswered(template: str, lang: str, ctx: ChatContext) -> ChatReply:
         grounded=False,
         context=ctx,
     )
+
+
+STEP_ORDER = ("A>B", "B>C")  # the roadmap's steps, in the order of ``rules.decide_on``
+
+
+def _criterion_parts(expr: Any) -> list[str]:
+    """The criteria a criterion is the conjunction of ("a_to_b": q2, q3, q10, strategy_commitment); none for any
+    other expression (B→C is one passage listing its two conditions)."""
+    if isinstance(expr, dict) and "all" in expr:
+        return [p for p in expr["all"] if isinstance(p, str)]
+    return []
+
+
+def _fields(c: Citation) -> dict[str, Any]:
+    return {f: getattr(c, f) for f in Citation.__dataclass_fields__}
 
 
 def _shown_criteria(result: StageResult) -> list:

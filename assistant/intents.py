@@ -9,6 +9,8 @@ what words. The order of :data:`ROUTES` is the policy, written down in one place
 3. ``stage_followup`` "and for stage B?" after a recommendation: the same situation at another stage
 4. ``ordinal``        "tell me more about the second one" after a recommendation
 5. ``stage``          "which stage are we in?", or a description of what the city has done, asked for a stage
+   ``criteria``       "what criteria must a city meet to move from Stage A to B?": the roadmap's own criteria,
+                      quoted (structured knowledge, not a search)
 6. ``fact``           a question for a specific fact (how many, how long, since when, who, which cities, what
                       are the N ...): answered from the documents, also when it names a programme or a tool
 7. ``recommend``      a request for a tool or service that fits a situation ("which tool fits", "推荐")
@@ -28,9 +30,9 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from assistant.context import ChatContext
-from assistant.evidence import question_type
+from assistant.evidence import question_type, stage_refs
 
-__all__ = ["ROUTES", "Decision", "Names", "Route", "Utterance", "decide"]
+__all__ = ["ROUTES", "Decision", "Names", "Route", "Utterance", "decide", "steps_asked"]
 
 _I = re.IGNORECASE
 
@@ -194,6 +196,36 @@ def _stage(u: Utterance, ctx: ChatContext) -> str | None:
     return None
 
 
+# What it takes to move on: "what criteria must a city meet to move from Stage A to B?", "进入 C 阶段要满足哪些条件？"
+CRITERIA = re.compile(
+    r"标准|条件|要求|门槛|\bcriteri(?:on|a)\b|\brequirements?\b|\bconditions?\b|\bqualif\w*|\bneeds? to (?:do|meet)\b",
+    _I,
+)
+MOVING_ON = re.compile(
+    r"进入|升|迈向|推进|到达|达到|过渡|晋级|\bmov(?:e|es|ing)\b|\badvanc\w*|\bprogress\w*|\breach\w*|\bget to\b|"
+    r"\benter\w*|\bgraduat\w*|\bqualif\w*",
+    _I,
+)
+STEPS = ("A>B", "B>C")
+
+
+def steps_asked(text: str) -> tuple[str, ...]:
+    """The roadmap steps whose criteria ``text`` asks for ("A>B", "B>C"): a step it names ("from A to B"), or the
+    stage it asks to move into ("进入 C 阶段", "reach Stage B"); empty when it asks for no criteria."""
+    if not CRITERIA.search(text):
+        return ()
+    refs = stage_refs(text)
+    steps = tuple(s for s in STEPS if s in refs)
+    if steps or not MOVING_ON.search(text):
+        return steps
+    return tuple(s for s in STEPS if s[-1] in refs)
+
+
+def _criteria(u: Utterance, ctx: ChatContext) -> str | None:
+    steps = steps_asked(u.text)
+    return f"asks for the criteria of step {', '.join(steps)}" if steps else None
+
+
 def _fact(u: Utterance, ctx: ChatContext) -> str | None:
     kind = question_type(u.text)
     if kind not in _FACT_TYPES:
@@ -232,6 +264,7 @@ ROUTES: tuple[Route, ...] = (
     Route("stage_followup", "recommend", _stage_followup),
     Route("ordinal", "lookup", _ordinal),
     Route("stage", "stage", _stage),
+    Route("criteria", "question", _criteria),
     Route("fact", "question", _fact),
     Route("recommend", "recommend", _recommend),
     Route("lookup", "lookup", _lookup),

@@ -75,6 +75,8 @@ VARIANTS: list[tuple[str, Callable[[], Any] | None]] = [
     ("no abstention", lambda: _patched(evidence.Abstention, "holds", lambda self, u, d, x=0.0: bool(u))),
     ("a question naming a record does not read its passages first", lambda: _patched(chat, "RECORD_FOCUS", False)),
     ("routing: no 'fact' route (facts about named records go to lookup/recommend)", _without_route("fact")),
+    ("routing: no 'criteria' route (a step's criteria searched for like any question)", _without_route("criteria")),
+    ("no penalty for sentences about other stages (stage_other 0)", _weights(stage_other=0.0)),
 ]
 
 

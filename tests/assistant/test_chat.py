@@ -8,6 +8,7 @@ import pytest
 
 from assistant.chat import Assistant, Turn
 from retriever.errors import InvalidRequest
+from retriever.language import HAN
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.integration
@@ -185,3 +186,26 @@ def test_named_record_questions_route_to_lookup_or_facts(assistant) -> None:
     fact = say(assistant, ["快速规划工作室需要几天？"])
     assert fact.intent == "question" and fact.citations
     assert_grounded(assistant, fact)
+
+
+@pytest.mark.parametrize(
+    ("question", "lang", "fact"),
+    [
+        ("城市从 B 阶段进入 C 阶段要满足哪些标准？", "zh", "由管理机构（如市议会）批准或提交，以备实施"),
+        (
+            "What criteria must a city meet to move from Stage B to Stage C?",
+            "en",
+            "由管理机构（如市议会）批准或提交，以备实施",
+        ),
+        ("What does a city need to do to reach Stage B?", "en", "成立多部门韧性能力建设委员会"),
+    ],
+)
+def test_criteria_questions_are_answered_from_the_roadmap_rules(assistant, question, lang, fact) -> None:
+    reply = assistant.reply([Turn("user", question)])
+    assert (reply.route, reply.intent, reply.lang) == ("criteria", "question", lang)
+    docs = assistant.retriever.index.documents
+    assert reply.citations and all(docs[c.doc_id].text[c.start : c.end] == c.quote for c in reply.citations)
+    assert any(fact in c.quote for c in reply.citations)
+    if lang == "en":  # the criterion in English, from the document's rendering, the original one click away
+        assert all(c.rendering is not None and c.rendering.lang == "en" for c in reply.citations)
+        assert not HAN.search(reply.answer)

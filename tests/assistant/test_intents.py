@@ -40,6 +40,14 @@ ROWS = [
     ("and for stage B?", EMPTY, "question"),
     ("tell me more about the second one", AFTER_RECS, "ordinal"),
     ("第二个", AFTER_RECS, "ordinal"),
+    # what it takes to move on: the roadmap's own criteria
+    ("城市从 A 阶段进入 B 阶段要满足哪些标准？", EMPTY, "criteria"),
+    ("What criteria must a city meet to move from Stage A to Stage B?", EMPTY, "criteria"),
+    ("进入 C 阶段需要具备什么条件？", EMPTY, "criteria"),
+    ("What does a city need to do to reach Stage B?", EMPTY, "criteria"),
+    ("What are the requirements for moving from Stage B to Stage C?", EMPTY, "criteria"),
+    ("进入 C 阶段的城市需要做出哪些承诺？", EMPTY, "fact"),  # the commitments of a stage, not its criteria
+    ("What must cities in Stage C commit to?", EMPTY, "question"),
     # factual questions are document questions, even when they name a programme, a tool or a service
     ("Which city joined the Building Efficiency Accelerator program and to what end?", EMPTY, "fact"),
     ("只使用数字化工具的参与城市，人居署远程监测各轨道的费用是多少？", EMPTY, "fact"),
