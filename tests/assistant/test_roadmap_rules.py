@@ -841,3 +841,37 @@ def test_descriptions_as_officials_write_them_round_twelve(rules: RoadmapRules, 
     """Wordings of stages/blind21.jsonl (a tuning set written blind with the deciding fact stated indirectly), in
     our own words in both languages."""
     assert assess_stage(text=text, rules=rules).stage == stage
+
+
+@pytest.mark.parametrize(
+    ("text", "stage"),
+    [
+        # approved or issued by the city government, in the forms Chinese municipal documents use
+        (
+            "防灾减灾规划已由市人民政府正式批复。"
+            + "今年面向市民做了宣传，干部和人大代表都听了讲座，多部门委员会负责编制。",
+            "C",
+        ),
+        (
+            "市委、市政府联合印发了《关于推进韧性城市建设的实施意见》，明确了重点任务和责任分工。"
+            + "今年面向市民做了宣传，干部和人大代表都听了讲座，多部门委员会牵头起草了战略。",
+            "C",
+        ),
+        ("韧性战略已由市长签发。" + "今年面向市民做了宣传，干部和人大代表都听了讲座，多部门委员会负责编制。", "C"),
+        # not a plan: a brochure the government printed
+        (
+            "市政府印发了一批防灾宣传手册。今年面向市民做了宣传，干部和人大代表都听了讲座，多部门委员会正在起草战略。",
+            "B",
+        ),
+        # before the council, its decision deferred: submitted
+        (
+            "Council deferred its decision on our resilience plan until the next session. We ran public campaigns "
+            "this year, briefed staff and councillors, and a multi-department committee drafted the plan.",
+            "C",
+        ),
+    ],
+)
+def test_plan_approvals_as_municipal_documents_word_them(rules: RoadmapRules, text: str, stage: str) -> None:
+    """Wordings of stages/clauses_plan.jsonl (240 plan-status statements written blind, labelled Q12/Q13), in our own
+    words."""
+    assert assess_stage(text=text, rules=rules).stage == stage
