@@ -247,7 +247,9 @@ class SubmittedEntry(_Strict):
     zh: list[str]
     needs: LangPatterns
     undone: LangPatterns | None = Field(
-        default=None, description="a submission undone later in its sentence ('sent back for revisions', '退回')"
+        default=None,
+        description="a submission or an approval undone later in its sentence ('sent back for revisions', '退回', "
+        "'repealed in 2019')",
     )
     question: int = Field(ge=1, le=15)
     also_drop_no: list[int] = Field(default_factory=list)

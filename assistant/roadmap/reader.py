@@ -312,6 +312,9 @@ def _read_span(
     elsewhere = rules.components_not_about.get(q)
     if facet == EXEMPLAR_FACET and elsewhere is not None and elsewhere.search(sentence.text[c0:c1]):
         return None  # read by meaning, "更没到人大" (the plan has not reached the council) is not about its lectures
+    undone = rules.submitted_undone
+    if value and q == rules.submitted_question and undone is not None and undone.search(sentence.text, end):
+        value = False  # approved, then undone later in the sentence ("adopted in 2012 but repealed in 2019")
     excluded = rules.exclusions.get(q)
     if value and excluded is not None and excluded.search(scope):
         value = False  # the activity did not reach whom it must ("only inside the government")
