@@ -863,6 +863,18 @@ def test_descriptions_as_officials_write_them_round_twelve(rules: RoadmapRules, 
             "市政府印发了一批防灾宣传手册。今年面向市民做了宣传，干部和人大代表都听了讲座，多部门委员会正在起草战略。",
             "B",
         ),
+        # the draft for review (送审稿) is a document; submitting it next month is the future
+        (
+            "规划送审稿已经完成，计划下个月报市政府。今年面向市民做了宣传，干部和人大代表都听了讲座，多部门委员会负责编制规划。",
+            "B",
+        ),
+        # approved, then repealed
+        (
+            "Council adopted our resilience plan in 2012 but repealed it in 2019. This year we ran public "
+            "campaigns and briefed staff and councillors, and a multi-department committee is drafting a new "
+            "strategy.",
+            "B",
+        ),
         # before the council, its decision deferred: submitted
         (
             "Council deferred its decision on our resilience plan until the next session. We ran public campaigns "
