@@ -887,3 +887,42 @@ def test_plan_approvals_as_municipal_documents_word_them(rules: RoadmapRules, te
     """Wordings of stages/clauses_plan.jsonl (240 plan-status statements written blind, labelled Q12/Q13), in our own
     words."""
     assert assess_stage(text=text, rules=rules).stage == stage
+
+
+@pytest.mark.parametrize(
+    ("text", "stage"),
+    [
+        # a plan in force since an earlier year was approved
+        (
+            "我市综合防灾减灾规划自2020年起施行。今年面向市民做了宣传，干部和人大代表都听了讲座，多部门委员会负责推进落实。",
+            "C",
+        ),
+        (
+            "Our resilience strategy has been in force since 2021. This year we ran public campaigns, briefed staff "
+            "and councillors, and a multi-department committee oversees its delivery.",
+            "C",
+        ),
+        # an approved plan with no risk-reduction content does not count
+        (
+            "市政府去年印发了《碳达峰实施方案》，不涉及灾害风险。防灾减灾战略正由多部门委员会起草；今年面向市民做了宣传，干部和人大代表都听了讲座。",
+            "B",
+        ),
+        (
+            "Council adopted our emergency plan last year, but it deals only with response coordination. A "
+            "multi-department committee is drafting the DRR strategy; we ran public campaigns this year and "
+            "briefed staff and councillors.",
+            "B",
+        ),
+        # the resilience officer's sign-off is not the governing body's
+        (
+            "Our chief resilience officer approved the strategy, but it has not gone to council. We ran public "
+            "campaigns this year, briefed staff and councillors, and a multi-department committee oversees the "
+            "work.",
+            "B",
+        ),
+    ],
+)
+def test_descriptions_as_officials_write_them_round_thirteen(rules: RoadmapRules, text: str, stage: str) -> None:
+    """Wordings of stages/blind23.jsonl (a tuning set written blind, half of it turning on the plan's status), in
+    our own words in both languages."""
+    assert assess_stage(text=text, rules=rules).stage == stage
