@@ -18,7 +18,7 @@ import logging
 import re
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from assistant.context import MAX_CONTEXT_TEXT, ChatContext
@@ -32,6 +32,7 @@ from assistant.evidence import (
     unknown_share,
 )
 from assistant.intents import (
+    STEPS,
     Decision,
     decide,
     is_unsure,
@@ -271,15 +272,14 @@ class Assistant:
         blocks = []
         citations: list[Citation] = []
         for step in steps_asked(text):
-            rule = self.rules.criterion(self.rules.decide_on[STEP_ORDER.index(step)])
+            rule = self.rules.criterion(self.rules.decide_on[STEPS.index(step)])  # decide_on lists them in order
             # one line per part in the document's words; a reader of another language gets the whole step, since
             # a rendering's segment covers the whole list and cannot be split at its parts
             parts = [p for p in _criterion_parts(rule.expr) if p in shown] if shown[rule.id].lang == lang else []
             parts = sorted(parts, key=lambda p: shown[p].start) or [rule.id]
             lines = []
             for part in parts:
-                c = self._rendered(shown[part], lang)
-                c = Citation(**{**_fields(c), "n": len(citations) + 1})
+                c = replace(self._rendered(shown[part], lang), n=len(citations) + 1)
                 citations.append(c)
                 lines.append(render("criteria_line", lang, text=c.rendering.text if c.rendering else c.quote, n=c.n))
             a, b = step[0], step[-1]
@@ -293,7 +293,7 @@ class Assistant:
         if citation.lang == lang or citation.rendering is not None:
             return citation
         shown = self.retriever.index.rendering_of_span(citation.doc_id, citation.lang, citation.start, citation.end)
-        return Citation(**{**_fields(citation), "rendering": shown}) if shown is not None else citation
+        return replace(citation, rendering=shown) if shown is not None else citation
 
     def _criteria_lines(self, result: StageResult, lang: str, citations: list[Citation]) -> str:
         marks = {"met": "✓", "unmet": "✗", "unknown": "?"}
@@ -542,19 +542,12 @@ def _unanswered(template: str, lang: str, ctx: ChatContext) -> ChatReply:
     )
 
 
-STEP_ORDER = ("A>B", "B>C")  # the roadmap's steps, in the order of ``rules.decide_on``
-
-
 def _criterion_parts(expr: Any) -> list[str]:
     """The criteria a criterion is the conjunction of ("a_to_b": q2, q3, q10, strategy_commitment); none for any
     other expression (B→C is one passage listing its two conditions)."""
     if isinstance(expr, dict) and "all" in expr:
         return [p for p in expr["all"] if isinstance(p, str)]
     return []
-
-
-def _fields(c: Citation) -> dict[str, Any]:
-    return {f: getattr(c, f) for f in Citation.__dataclass_fields__}
 
 
 def _shown_criteria(result: StageResult) -> list:

@@ -448,7 +448,7 @@ _STAGES = re.compile(
     r"\bstages?\s+((?-i:[ABC])(?:\s*(?:,|and|or|&)\s*(?-i:[ABC]))*)\b",
     _I,
 )
-_FULLWIDTH = str.maketrans("ＡＢＣａｂｃabc", "ABCABCABC")
+_FULLWIDTH = str.maketrans("ＡＢＣ", "ABC")  # the letters are read case-sensitively: "stage a" is no stage
 
 
 @lru_cache(maxsize=50_000)

@@ -32,7 +32,7 @@ from typing import Protocol
 from assistant.context import ChatContext
 from assistant.evidence import question_type, stage_refs
 
-__all__ = ["ROUTES", "Decision", "Names", "Route", "Utterance", "decide", "steps_asked"]
+__all__ = ["ROUTES", "STEPS", "Decision", "Names", "Route", "Utterance", "decide", "steps_asked"]
 
 _I = re.IGNORECASE
 
@@ -206,7 +206,7 @@ MOVING_ON = re.compile(
     r"\benter\w*|\bgraduat\w*|\bqualif\w*",
     _I,
 )
-STEPS = ("A>B", "B>C")
+STEPS = ("A>B", "B>C")  # the roadmap's steps, in the order of the rules' decisive criteria (``decide_on``)
 
 
 def steps_asked(text: str) -> tuple[str, ...]:

@@ -3,11 +3,12 @@ meaning (a study; ``--write`` puts its result in ``knowledge/roadmap_exemplars.j
 
     python -m eval.stage_exemplars [--write]
 
-``eval/datasets/stages/clauses.jsonl`` labels the clauses of the first tuning descriptions (``stages/blind.jsonl`` to
-``blind4.jsonl``, all ``tune``) with the criterion they speak about (Q2, Q3, Q4, Q10, Q13) and its polarity;
-``clauses_r8.jsonl``, ``clauses_r12.jsonl`` and ``clauses_r17.jsonl`` do the same for the session-8 tuning sets
-(``blind8`` to ``blind21``). Helpers wrote them from the descriptions and their rationales, without the reader. The
-held-out sets (``HELDOUT``) and the development set have no labels here and never take part in a pool or a choice.
+``eval/datasets/stages/clauses.jsonl`` labels the clauses of the first tuning descriptions (``stages/blind.jsonl``
+to ``blind4.jsonl``, all ``tune``) with the criterion they speak about (Q2, Q3, Q4, Q10, Q13) and its polarity;
+``clauses_r8.jsonl``, ``clauses_r12.jsonl``, ``clauses_r17.jsonl`` and ``clauses_r23.jsonl`` do the same for the
+session-8 tuning sets (``blind8`` to ``blind23``). Helpers wrote them from the descriptions and their rationales,
+without the reader. The held-out sets (``HELDOUT``) and the development set have no labels here and never take
+part in a pool or a choice.
 
 The study is leave-one-set-out over the tuning sets (``SETS``). For each set, the exemplar reader gets the curated
 statements, or those plus the labelled clauses (affirmed or denied) of the *other* sets. It reports:
@@ -114,6 +115,16 @@ def learned(labels: list[dict], leave_out: str | None = None, *, criteria: bool 
     ]
 
 
+def _exemplars(by_question: dict[str, dict[str, list[str]]]) -> list[Exemplar]:
+    """The exemplars of a ``{question: {lang: [statements]}}`` table of the exemplars file."""
+    return [
+        Exemplar(int(q), lang, text)
+        for q, by_lang in by_question.items()
+        for lang, ts in by_lang.items()
+        for text in ts
+    ]
+
+
 def _arms(labels: list[dict], fold: str | None) -> list[tuple[str, list[Exemplar]]]:
     """The exemplar pools compared: curated statements, plus the other sets' clauses, plus the criteria's."""
     arms = [("curated", []), ("curated + learned", learned(labels, fold, criteria=False))]
@@ -131,12 +142,7 @@ def main() -> None:
     rules = load_rules(settings.paths.knowledge_dir, settings.paths.corpus_dir, embedder=embedder, reader="both")
     path = Path(settings.paths.knowledge_dir) / EXEMPLARS_FILE
     data = json.loads(path.read_text(encoding="utf-8"))
-    curated = [
-        Exemplar(int(q), lang, text)
-        for q, by_lang in data["exemplars"].items()
-        for lang, ts in by_lang.items()
-        for text in ts
-    ]
+    curated = _exemplars(data["exemplars"])
     labels = _load(CLAUSES) + [a for p in MORE_CLAUSES if p.is_file() for a in _load(p)]
     labels += _load(CRITERIA_CLAUSES) if CRITERIA_CLAUSES.is_file() else []
     descriptions = {s: [it for it in _load(OWN / "stages" / f"{s}.jsonl") if it["description"]] for s in SETS}
@@ -192,12 +198,7 @@ def main() -> None:
     print(  # noqa: T201
         f"chosen: {chosen}, threshold {threshold}, margin {margin} (most clear stages right, then clause precision)"
     )
-    today = [
-        Exemplar(int(q), lang, text)
-        for q, by_lang in data.get("learned", {}).get("exemplars", {}).items()
-        for lang, ts in by_lang.items()
-        for text in ts
-    ]
+    today = _exemplars(data.get("learned", {}).get("exemplars", {}))
     pools = {
         "today": (ExemplarReader(embedder, curated + today, data["threshold"], data["margin"])),
         "chosen": ExemplarReader(
@@ -223,7 +224,7 @@ def main() -> None:
         data["threshold"], data["margin"] = threshold, margin
         data["learned"] = {
             "about": "Clauses of the tuning descriptions (eval/datasets/stages/clauses.jsonl: stages/blind.jsonl to "
-            "blind4.jsonl; clauses_r8, r12, r17.jsonl: blind8 to blind21), labelled by criterion, affirmed or "
+            "blind4.jsonl; clauses_r8, r12, r17, r23.jsonl: blind8 to blind23), labelled by criterion, affirmed or "
             "denied; the exemplar reader matches a clause by "
             "meaning against these as against the curated statements (negation, tense and hedges are still read by "
             "the cues). Written by `python -m eval.stage_exemplars --write`; docs/eval/stages.md has the "

@@ -334,10 +334,8 @@ def with_variants(data: Mapping[str, Any]) -> dict[str, Any]:
             return [fold(x) for x in node]
         return node
 
-    out = dict(data)
-    lexicon = {k: v for k, v in data["lexicon"].items() if k != "variants"}
-    out["lexicon"] = {**fold(lexicon), "variants": variants}
-    return {k: (v if k == "lexicon" else fold(v, k)) for k, v in out.items()}
+    lexicon = {k: fold(v, k) for k, v in data["lexicon"].items() if k != "variants"}
+    return {**{k: fold(v, k) for k, v in data.items() if k != "lexicon"}, "lexicon": {**lexicon, "variants": variants}}
 
 
 def compile_patterns(

@@ -257,7 +257,7 @@ def _read_submission(sentence: _Sentence, rules: RoadmapRules, previous: str = "
             or lex.future.search(clause)
             or sentence.negated(c0, c1, lex)
             or (bodies is not None and bodies[0].search(clause) and not bodies[1].search(clause))
-            or (rules.submitted_undone is not None and rules.submitted_undone.search(sentence.text, m.end()))
+            or _undone_after(sentence, m.end(), rules)
         ):
             continue
         return True
@@ -276,6 +276,11 @@ def _read_cue(
             st = _read_span(cue.q, cue.facet, sentence, m.start(), m.end(), rules, notes, this_year)
             if st is not None:
                 yield st
+
+
+def _undone_after(sentence: _Sentence, pos: int, rules: RoadmapRules) -> bool:
+    """Whether ``sentence`` undoes, after ``pos``, the submission or approval it states ("sent back", "repealed")."""
+    return rules.submitted_undone is not None and rules.submitted_undone.search(sentence.text, pos) is not None
 
 
 def _read_span(
@@ -312,8 +317,7 @@ def _read_span(
     elsewhere = rules.components_not_about.get(q)
     if facet == EXEMPLAR_FACET and elsewhere is not None and elsewhere.search(sentence.text[c0:c1]):
         return None  # read by meaning, "更没到人大" (the plan has not reached the council) is not about its lectures
-    undone = rules.submitted_undone
-    if value and q == rules.submitted_question and undone is not None and undone.search(sentence.text, end):
+    if value and q == rules.submitted_question and _undone_after(sentence, end, rules):
         value = False  # approved, then undone later in the sentence ("adopted in 2012 but repealed in 2019")
     excluded = rules.exclusions.get(q)
     if value and excluded is not None and excluded.search(scope):

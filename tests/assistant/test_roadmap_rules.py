@@ -138,7 +138,7 @@ def test_a_closed_account_reads_what_it_leaves_out_as_not_done(rules: RoadmapRul
     [
         "We ran a preparedness fair for residents this spring, and staff and councillors had resilience lectures.",
         "今年面向市民开展了防灾宣传，工作人员和市议员也听了韧性讲座。",
-        "I think the outreach may be all we did, but I would have to check.",
+        "Only public outreach so far, I think, but I would have to check.",  # a closed account, hedged
     ],
 )
 def test_an_open_account_leaves_the_unmentioned_criteria_to_ask(rules: RoadmapRules, text: str) -> None:
