@@ -87,7 +87,8 @@ class GoldFiles:
         return cls(
             qa=dev_file("qa.jsonl")
             + (own / "qa" / "qa.jsonl", own / "qa" / "blind.jsonl", own / "qa" / "blind_paper.jsonl")
-            + (own / "qa" / "paraphrase.jsonl", own / "qa" / "blind3.jsonl", own / "qa" / "blind4.jsonl"),
+            + (own / "qa" / "paraphrase.jsonl", own / "qa" / "blind3.jsonl", own / "qa" / "blind4.jsonl")
+            + (own / "qa" / "blind5.jsonl",),
             tools=dev_file("tools.jsonl")
             + (own / "tools" / "tools.jsonl", own / "tools" / "blind.jsonl", own / "tools" / "blind2.jsonl")
             + (own / "tools" / "blind3.jsonl", own / "tools" / "blind4.jsonl", own / "tools" / "blind5.jsonl"),
@@ -99,7 +100,8 @@ class GoldFiles:
             + (own / "stages" / "blind13.jsonl", own / "stages" / "blind14.jsonl", own / "stages" / "blind15.jsonl")
             + (own / "stages" / "blind16.jsonl", own / "stages" / "blind17.jsonl", own / "stages" / "blind18.jsonl")
             + (own / "stages" / "blind19.jsonl", own / "stages" / "blind20.jsonl", own / "stages" / "blind21.jsonl")
-            + (own / "stages" / "blind22.jsonl", own / "stages" / "blind23.jsonl", own / "stages" / "blind24.jsonl"),
+            + (own / "stages" / "blind22.jsonl", own / "stages" / "blind23.jsonl", own / "stages" / "blind24.jsonl")
+            + (own / "stages" / "blind25.jsonl", own / "stages" / "blind26.jsonl"),
             chat=(own / "chat" / "chat.jsonl",),
             out_of_scope=(own / "out_of_scope" / "out_of_scope.jsonl",),
             parity_recommend=(own / "parity" / "recommend.jsonl",),
