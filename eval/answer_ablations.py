@@ -77,6 +77,7 @@ VARIANTS: list[tuple[str, Callable[[], Any] | None]] = [
     ("routing: no 'fact' route (facts about named records go to lookup/recommend)", _without_route("fact")),
     ("routing: no 'criteria' route (a step's criteria searched for like any question)", _without_route("criteria")),
     ("no penalty for sentences about other stages (stage_other 0)", _weights(stage_other=0.0)),
+    ("the sentence before a unit not counted (context 0)", _weights(context=0.0)),
 ]
 
 

@@ -38,14 +38,12 @@ EXAMPLES = [
         "只使用数字化工具的参与城市，人居署远程监测各轨道的费用是多少？",
         "zh",
         COSTS,
-        marks=_miss("quotes the 40 000 dollar total, not the per-track line"),
     ),
     pytest.param(
         "For participating cities that use only the digital tools, what does UN-Habitat's remote "
         "monitoring of each track cost?",
         "en",
         COSTS,
-        marks=_miss("quotes the 40 000 dollar total, not the per-track line"),
     ),
     pytest.param(
         "“可持续发展目标城市”倡议的四个轨道分别是什么？",
