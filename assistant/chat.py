@@ -45,7 +45,7 @@ from assistant.recommend import Recommendation, Recommender
 from assistant.roadmap import RoadmapRules, assess_stage
 from prompts import render
 from retriever.errors import InvalidRequest, LLMUnavailable, UngroundedAnswer
-from retriever.language import script_lang
+from retriever.language import script_lang, simplified
 from retriever.search import HybridRetriever, SearchResult
 from retriever.types import CatalogueItem, Chunk, Citation, Hit, RenderedQuote, StageResult
 
@@ -134,7 +134,8 @@ class Assistant:
         user = [m for m in messages if m.role == "user"]
         if not user or not user[-1].content.strip():
             raise InvalidRequest("the last user message is empty")
-        text = " ".join(user[-1].content.split())
+        # read in simplified characters, like the documents, the patterns and the lexicon (韌性 is 韧性)
+        text = simplified(" ".join(user[-1].content.split()))
         lang = reply_language(text, lang)
         ctx = context if isinstance(context, ChatContext) else ChatContext.from_json(context)
         decision = decide(text, ctx, self)

@@ -32,7 +32,7 @@ import numpy as np
 from ingest.catalogue import load_english
 from prompts import render
 from retriever.errors import InvalidKnowledgeFile, InvalidRequest
-from retriever.language import script_lang
+from retriever.language import script_lang, simplified
 from retriever.lexical import BM25Index
 from retriever.search import Filters, HybridRetriever, normalize_query
 from retriever.tokenize import sentence_tokens, tokenize_en, tokenize_zh
@@ -331,7 +331,7 @@ class Recommender:
     ) -> list[Recommendation]:
         """The ``k`` best-fitting records, best first, each with reasons (in ``lang``, default: the situation's
         language) and citations. Raises ``InvalidRequest`` on an empty situation or bad arguments."""
-        situation = " ".join(situation.split())
+        situation = simplified(" ".join(situation.split()))  # the catalogue is in simplified characters
         if not situation:
             raise InvalidRequest("the situation is empty")
         if stage is not None and stage not in ("A", "B", "C"):

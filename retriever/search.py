@@ -49,7 +49,7 @@ from retriever.index import (
     require_current,
     verify_checksums,
 )
-from retriever.language import script_lang
+from retriever.language import script_lang, simplified
 from retriever.lexical import BM25Index
 from retriever.settings import RetrievalSettings
 from retriever.stores import FaissStore, VectorStore
@@ -222,8 +222,9 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u180e\u200b\u200c\u200d\u2060\ufeff"
 
 
 def normalize_query(query: str) -> str:
-    """NFKC (full-width forms and compatibility ideographs folded), invisible characters dropped, spaces collapsed."""
-    return " ".join(unicodedata.normalize("NFKC", query).translate(_INVISIBLE).split())
+    """NFKC (full-width forms and compatibility ideographs folded), invisible characters dropped, spaces collapsed,
+    traditional Chinese characters in the corpus's simplified script (:func:`retriever.language.simplified`)."""
+    return simplified(" ".join(unicodedata.normalize("NFKC", query).translate(_INVISIBLE).split()))
 
 
 # Weights of each leg in the fusion, per query language, with the fusion constant ``retrieval.rrf_k`` = 5: chosen

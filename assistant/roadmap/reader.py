@@ -12,6 +12,7 @@ from typing import Literal
 
 from assistant.roadmap.answers import check_lang, detect_lang
 from assistant.roadmap.loader import FACTS, SUBMITTED, Cue, Lexicon, RoadmapRules
+from retriever.language import simplified
 
 # --------------------------------------------------------------------------------------------------- free text
 
@@ -177,6 +178,10 @@ def split_clauses(text: str, rules: RoadmapRules) -> list[tuple[int, int]]:
 
 
 def read_text(text: str, rules: RoadmapRules) -> Reading:
+    """What a city's own description says about each survey question and fact. Traditional characters are read in
+    the simplified script of the patterns and exemplars (韌性委員會 is 韧性委员会), so the evidence quotes the
+    description in simplified characters."""
+    text = simplified(text)
     lex = rules.lexicon
     year = datetime.date.today().year
     statements: list[_Statement] = []

@@ -145,3 +145,13 @@ def test_a_corpus_without_catalogue_records_is_served(tmp_path) -> None:
     assert services.recommender.items == []
     assert services.recommender.recommend("we need a flood risk assessment") == []
     assert services.retriever.search("resilient cities congress", 3)
+
+
+def test_a_situation_in_traditional_characters_gets_the_same_tools(recommender) -> None:
+    from opencc import OpenCC
+
+    situation = "我们市还没有做过灾害风险评估，想先了解城市面临哪些风险，再制定韧性战略。"
+    traditional = OpenCC("s2t").convert(situation)
+    assert traditional != situation
+    ids = [r.item.id for r in recommender.recommend(situation, k=5)]
+    assert [r.item.id for r in recommender.recommend(traditional, k=5)] == ids

@@ -926,3 +926,28 @@ def test_descriptions_as_officials_write_them_round_thirteen(rules: RoadmapRules
     """Wordings of stages/blind23.jsonl (a tuning set written blind, half of it turning on the plan's status), in
     our own words in both languages."""
     assert assess_stage(text=text, rules=rules).stage == stage
+
+
+@pytest.mark.parametrize(
+    ("text", "stage"),
+    [
+        # 函送 / 函报: sent by official letter, the administrative word for a submission; 尚待议决: pending resolution
+        (
+            "本市韧性策略已于上月函送市议会审议。今年办了社区防灾宣传，干部和议员都参加过韧性讲座，多部门韧性委员会督导策略编制。",
+            "C",
+        ),
+        (
+            "防灾减灾规划已函报市政府，尚待议决。今年面向市民做了宣传，干部和人大代表都听了讲座，多部门委员会督导规划编制。",
+            "C",
+        ),
+        # the same words with the submission still to come
+        (
+            "本市韧性策略下个月才函送市议会审议。今年办了社区防灾宣传，干部和议员都参加过韧性讲座，多部门韧性委员会督导策略编制。",
+            "B",
+        ),
+    ],
+)
+def test_submissions_in_the_words_of_official_correspondence(rules: RoadmapRules, text: str, stage: str) -> None:
+    """Wordings of stages/blind25.jsonl (a tuning set written blind: an official letter to the council, a decision
+    pending), in our own words."""
+    assert assess_stage(text=text, rules=rules).stage == stage
