@@ -1,6 +1,8 @@
 """zh/en parity: the same situation or stage description, asked in Chinese and in English, should get the same
 answer. Stages: the same stage in both languages (``agree``) and the expected one (``correct_zh``/``correct_en``).
 Recommendations: the overlap of the two top-3 lists (`top_k_overlap`; 1.0 = the same three records).
+Scripts: every Chinese question, situation and stage description of the gold sets rewritten in traditional
+characters (what officials in Taiwan, Hong Kong and Macao write) should get exactly what the simplified text gets.
 """
 
 from __future__ import annotations
@@ -50,4 +52,29 @@ def evaluate_parity_stages(assess: Callable[[str], Any], items: Sequence[dict]) 
                 "correct_en": None if expected is None else en.stage == expected,
             }
         )
+    return out
+
+
+def evaluate_parity_script(
+    to_traditional: Callable[[str], str],
+    *,
+    search: Callable[[str], list[str]],
+    recommend: Callable[[str], list[str]],
+    assess: Callable[[str], str],
+    questions: Sequence[str] = (),
+    situations: Sequence[str] = (),
+    descriptions: Sequence[str] = (),
+) -> list[dict]:
+    """One row per Chinese text (``kind``: search, recommend, stage) whose traditional twin differs from it:
+    ``same`` when the twin gets the same ranked ids (``search``, ``recommend``) or the same stage (``assess``)."""
+    out = []
+    for kind, texts, answer in (
+        ("search", questions, search),
+        ("recommend", situations, recommend),
+        ("stage", descriptions, assess),
+    ):
+        for text in texts:
+            twin = to_traditional(text)
+            if twin != text:
+                out.append({"kind": kind, "text": text, "same": answer(text) == answer(twin)})
     return out

@@ -300,6 +300,10 @@ def build_report(
             )
         if "recommend" in p:
             head.append(["parity: top-3 tool overlap zh/en", p["recommend"]["n"], _fmt(p["recommend"]["top3_overlap"])])
+        for kind, what in (("search", "top-5 passages"), ("recommend", "top-3 tools"), ("stage", "stage")):
+            if kind in p.get("script", {}):
+                row = p["script"][kind]
+                head.append([f"parity: traditional characters get the same {what}", row["n"], _fmt(row["same"])])
     if "chat" in s:
         ch = s["chat"][_pick_set(s["chat"])]
         head.append(

@@ -50,7 +50,7 @@ from eval.datasets import (
 )
 from eval.knowledge import evaluate_stages, evaluate_tools
 from eval.metrics import latency_summary, mean, mean_defined, micro
-from eval.parity import evaluate_parity_recommend, evaluate_parity_stages
+from eval.parity import evaluate_parity_recommend, evaluate_parity_script, evaluate_parity_stages
 from eval.retrieval import evaluate_retrieval, group_of
 from retriever.errors import InvalidRequest
 from retriever.settings import Settings, packaged_knowledge_dir
@@ -273,6 +273,27 @@ def _load(kind: str, paths: Sequence[Path], model: type[Any], collected: _Collec
     return out
 
 
+def _script_parity(comp: Components, rules: Any, loaded: dict[str, list[tuple[str, dict]]]) -> list[dict]:
+    """The Chinese texts of the qa, tools and stages sets in traditional characters (OpenCC s2t) against their
+    simplified originals: the same top-5 passages, the same top-3 records, the same stage."""
+    from opencc import OpenCC
+
+    from assistant.roadmap import assess_stage
+
+    def zh(kind: str, field: str) -> list[str]:
+        return [row[field] for _, row in loaded[kind] if row.get("lang") == "zh" and row.get(field)]
+
+    return evaluate_parity_script(
+        OpenCC("s2t").convert,
+        search=lambda q: [h.chunk.chunk_id for h in comp.retriever.search(q, 5, renderings=False)],
+        recommend=lambda q: [r.item.id for r in comp.recommender.recommend(q, k=3)],
+        assess=lambda q: assess_stage(None, q, rules=rules).stage,
+        questions=zh("qa", "question"),
+        situations=zh("tools", "scenario"),
+        descriptions=zh("stages", "description"),
+    )
+
+
 def _by_set(rows: Sequence[tuple[str, dict]]) -> dict[str, list[dict]]:
     out: dict[str, list[dict]] = defaultdict(list)
     for label, item in rows:
@@ -347,6 +368,8 @@ def run_eval(
     for label, items in _by_set(loaded["parity_stages"]).items():
         rows = evaluate_parity_stages(lambda text: assess_stage(None, text, rules=rules), items)
         c.items["parity_stages"].extend({"set": label, **it} for it in rows)
+
+    c.items["parity_script"] = _script_parity(comp, rules, loaded)
 
     for label, items in _by_set(loaded["chat"]).items():
         for script in items:
@@ -491,6 +514,11 @@ def summarise(items: dict[str, list[dict]], latency: dict[str, list[float]]) -> 
     if items.get("parity_recommend"):
         rows = items["parity_recommend"]
         parity["recommend"] = {"n": len(rows), "top3_overlap": _r(mean([i["top3_overlap"] for i in rows]))}
+    if items.get("parity_script"):
+        parity["script"] = {
+            kind: {"n": len(rows), "same": _r(mean([1.0 if i["same"] else 0.0 for i in rows]))}
+            for kind, rows in _grouped(items["parity_script"], "kind").items()
+        }
     if parity:
         s["parity"] = parity
     if items.get("chat"):
@@ -524,6 +552,7 @@ _METRIC_LEAVES = {
     "ndcg@10",
     "hit@3",
     "answered",
+    "same",
     "cites_gold",
     "quotes_anchor",
     "cites_passage",

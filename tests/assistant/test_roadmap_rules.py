@@ -940,6 +940,11 @@ def test_descriptions_as_officials_write_them_round_thirteen(rules: RoadmapRules
             "防灾减灾规划已函报市政府，尚待议决。今年面向市民做了宣传，干部和人大代表都听了讲座，多部门委员会督导规划编制。",
             "C",
         ),
+        # 批覆, the traditional form of 批复 (t2s keeps 覆, a simplified character too): an approval
+        (
+            "市政府已經正式批覆了《綜合防災減災專項規劃》。今年在各社區開展了宣傳，機關幹部和人大代表都聽過韌性講座，多部門委員會負責督導規劃。",
+            "C",
+        ),
         # the same words with the submission still to come
         (
             "本市韧性策略下个月才函送市议会审议。今年办了社区防灾宣传，干部和议员都参加过韧性讲座，多部门韧性委员会督导策略编制。",
