@@ -131,6 +131,7 @@ class Lexicon:
     future: re.Pattern[str]
     only: re.Pattern[str]
     anaphora: re.Pattern[str]
+    predicate_after_list: re.Pattern[str]
     recent: re.Pattern[str]
     stale: re.Pattern[str]
     boundary: re.Pattern[str]
@@ -447,6 +448,7 @@ def _build_rules(data: Mapping[str, Any], doc_file: str, doc_text: str, title: s
         future=compile_patterns(lex["future"]),
         only=compile_patterns(lex["only"]),
         anaphora=compile_patterns(lex["anaphora"]),
+        predicate_after_list=compile_patterns(lex["predicate_after_list"]),
         recent=compile_patterns(time["recent"]),
         stale=compile_patterns(time["stale"]),
         boundary=compile_patterns(time["boundary"]),

@@ -300,6 +300,10 @@ class LexiconEntry(_Strict):
         description="words that point back to a thing named before ('it', '该'): a plan named in one sentence "
         "and submitted in the next"
     )
+    predicate_after_list: LangPatterns = Field(
+        description="the start of a clause that says what holds for the list before it ('宣传、培训、委员会，都还没"
+        "做', 'awareness, training, a committee - none of it yet'): the list's clause reaches into it"
+    )
     time: TimeEntry
 
 

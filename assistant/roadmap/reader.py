@@ -147,13 +147,17 @@ class _Sentence:
             sentences.append(cls(start, sentence, masked, clauses))
         return sentences
 
-    def scope(self, start: int, end: int) -> tuple[int, int]:
+    def scope(self, start: int, end: int, lex: Lexicon) -> tuple[int, int]:
         """The clauses that a match at ``start:end`` touches, as one span; a label ("Committee: none yet",
-        "委员会：✘ 尚未成立") reaches into the clause it introduces, which says what holds."""
+        "委员会：✘ 尚未成立") reaches into the clause it introduces, which says what holds, and so does a list into a
+        clause that says what holds for all of it ("宣传、培训、委员会，都还没来得及做")."""
         hit = [c for c in self.clauses if c[0] < end and start < c[1]] or list(self.clauses)
         c0, c1 = min(c[0] for c in hit), max(c[1] for c in hit)
-        if self.text[c1 : c1 + 1] in (":", "："):
-            c1 = next((b for a, b in self.clauses if a > c1), c1)
+        after = next(((a, b) for a, b in self.clauses if a > c1), None)
+        if after is not None and (
+            self.text[c1 : c1 + 1] in (":", "：") or lex.predicate_after_list.match(self.text, after[0])
+        ):
+            c1 = after[1]
         return c0, c1
 
     def negated(self, start: int, end: int, lex: Lexicon) -> bool:
@@ -163,7 +167,7 @@ class _Sentence:
         """Yes, no (a negation in its clauses, or, when ``future_hedges``, talk of the future or of something
         still being set up: "we plan to", "正在筹建" say it is not done yet) or unknown (a hedge) for a match at
         ``start:end``, with the text of its clauses."""
-        c0, c1 = self.scope(start, end)
+        c0, c1 = self.scope(start, end, lex)
         scope = self.text[c0:c1]
         if lex.uncertain.search(scope):
             return None, scope
@@ -255,7 +259,7 @@ def _read_submission(sentence: _Sentence, rules: RoadmapRules, previous: str = "
     for m in rules.submitted.finditer(sentence.text):
         # the clauses of the cue's first word (the verb: "tabled", "等待"), not of all it spans: "tabled at council
         # on the 3rd and the vote is set for next month" submits now, whatever the next clause says of the vote
-        c0, c1 = sentence.scope(m.start(), m.start() + 1)
+        c0, c1 = sentence.scope(m.start(), m.start() + 1, lex)
         clause = sentence.text[c0:c1]
         if (
             lex.uncertain.search(unhedged[c0:c1])
@@ -301,7 +305,7 @@ def _read_span(
     """What the span ``start:end`` of ``sentence`` (a pattern match, or a clause like an exemplar) says about
     question ``q``: its polarity in its clauses, the question's parts and time window; None when it says nothing."""
     lex = rules.lexicon
-    c0, c1 = sentence.scope(start, end)
+    c0, c1 = sentence.scope(start, end, lex)
     blocker = rules.blockers.get(q)
     if blocker is not None and blocker.search(sentence.text[c0:end]):
         return None  # what the match is about, from its clause's start ("the terms of reference … approved")

@@ -956,3 +956,44 @@ def test_submissions_in_the_words_of_official_correspondence(rules: RoadmapRules
     """Wordings of stages/blind25.jsonl (a tuning set written blind: an official letter to the council, a decision
     pending), in our own words."""
     assert assess_stage(text=text, rules=rules).stage == stage
+
+
+@pytest.mark.parametrize(
+    ("text", "stage"),
+    [
+        # a list, then what holds for all of it in the next clause
+        ("我们市今年刚加入MCR2030，做了风险评估。其他的，比如宣传、培训、委员会，都还没来得及做。", "A"),
+        (
+            "We joined this year and commissioned a risk assessment. Public campaigns, lectures for staff and "
+            "councillors, a resilience committee, none of it yet.",
+            "A",
+        ),
+        # the list holds when its predicate affirms it
+        (
+            "今年面向市民的宣传、给干部和人大代表的讲座、多部门韧性委员会，都已经落实；防灾减灾战略还在起草。",
+            "B",
+        ),
+        # English with the Chinese name of the approving body
+        (
+            "We ran a public campaign in March, gave lectures to staff and the 区人大 deputies in January, and a "
+            "nine-bureau committee oversaw our DRR strategy. The 区人大常委会 approved it in April.",
+            "C",
+        ),
+        # an approved plan that says it has no risk-reduction measures
+        (
+            "Our council approved the emergency response plan; there are no risk reduction measures in it. We ran a "
+            "public campaign this year, briefed staff and councillors, and a multi-department committee is drafting "
+            "the DRR strategy.",
+            "B",
+        ),
+        # to be submitted after a review ("评审后再报"): not yet submitted
+        (
+            "韧性战略初稿已经完成，专家评审后再报市政府审定。今年开展了公众宣传，干部和人大代表都听过韧性讲座，多部门韧性委员会督导编制。",
+            "B",
+        ),
+    ],
+)
+def test_descriptions_as_they_arrive_in_inboxes_round_fifteen(rules: RoadmapRules, text: str, stage: str) -> None:
+    """Wordings of stages/blind27.jsonl (a tuning set written blind: e-mails, lists, code-switching), in our own
+    words in both languages."""
+    assert assess_stage(text=text, rules=rules).stage == stage
