@@ -57,14 +57,30 @@ SETS = (
     "blind19",
     "blind21",
     "blind23",
+    "blind25",
+    "blind27",
 )
 # The held-out sets: never in a pool, never in the choice; the reader the service runs (patterns and exemplars) is
 # reported on them after the choice, with today's learned exemplars and with the chosen ones.
-HELDOUT = ("blind5", "blind6", "blind7", "blind10", "blind14", "blind16", "blind18", "blind20", "blind22", "blind24")
+HELDOUT = (
+    "blind5",
+    "blind6",
+    "blind7",
+    "blind10",
+    "blind14",
+    "blind16",
+    "blind18",
+    "blind20",
+    "blind22",
+    "blind24",
+    "blind26",
+    "blind28",
+)
 QUESTIONS = {"q2": 2, "q3": 3, "q4": 4, "q10": 10}  # Q13 is read by the patterns alone
 CLAUSES = OWN / "stages" / "clauses.jsonl"
-# The clauses of the session-8 tuning sets, labelled the same way by helpers (blind8-11, 12-15, 17-21, 23).
-MORE_CLAUSES = tuple(OWN / "stages" / f"clauses_{part}.jsonl" for part in ("r8", "r12", "r17", "r23"))
+# The clauses of the session-8 and -9 tuning sets, labelled the same way by helpers (blind8-11, 12-15, 17-21, 23,
+# 25 and 27).
+MORE_CLAUSES = tuple(OWN / "stages" / f"clauses_{part}.jsonl" for part in ("r8", "r12", "r17", "r23", "r25"))
 # Statements written for the criteria alone (not clauses of descriptions; set "criteria"): in every fold's pool.
 CRITERIA_CLAUSES = OWN / "stages" / "clauses_criteria.jsonl"
 GRID_THRESHOLD = (0.45, 0.5, 0.55)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from retriever.embedders import Embedder
+from retriever.language import simplified
 
 EXEMPLARS_FILE = "roadmap_exemplars.json"
 
@@ -39,7 +40,8 @@ class ExemplarReader:
         self.margin = margin
         self._embedder = embedder
         self._questions = tuple(sorted({e.q for e in exemplars}))
-        self._vectors = embedder.embed_documents([e.text for e in exemplars])
+        # read in the script the reader reads descriptions in (a learned clause may be in traditional characters)
+        self._vectors = embedder.embed_documents([simplified(e.text) for e in exemplars])
         index = {q: i for i, q in enumerate(self._questions)}
         self._column = np.array([index[e.q] for e in exemplars])
 

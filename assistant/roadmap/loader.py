@@ -132,6 +132,7 @@ class Lexicon:
     only: re.Pattern[str]
     anaphora: re.Pattern[str]
     predicate_after_list: re.Pattern[str]
+    bare_predicate: re.Pattern[str]
     recent: re.Pattern[str]
     stale: re.Pattern[str]
     boundary: re.Pattern[str]
@@ -449,6 +450,7 @@ def _build_rules(data: Mapping[str, Any], doc_file: str, doc_text: str, title: s
         only=compile_patterns(lex["only"]),
         anaphora=compile_patterns(lex["anaphora"]),
         predicate_after_list=compile_patterns(lex["predicate_after_list"]),
+        bare_predicate=compile_patterns(lex["bare_predicate"]),
         recent=compile_patterns(time["recent"]),
         stale=compile_patterns(time["stale"]),
         boundary=compile_patterns(time["boundary"]),

@@ -304,6 +304,10 @@ class LexiconEntry(_Strict):
         description="the start of a clause that says what holds for the list before it ('宣传、培训、委员会，都还没"
         "做', 'awareness, training, a committee - none of it yet'): the list's clause reaches into it"
     )
+    bare_predicate: LangPatterns = Field(
+        description="a whole clause that is only a predicate ('尚未成立', 'not yet set up'): it continues the clause "
+        "before it, whose subject it speaks of ('委员会还在讨论，尚未成立')"
+    )
     time: TimeEntry
 
 

@@ -150,12 +150,15 @@ class _Sentence:
     def scope(self, start: int, end: int, lex: Lexicon) -> tuple[int, int]:
         """The clauses that a match at ``start:end`` touches, as one span; a label ("Committee: none yet",
         "委员会：✘ 尚未成立") reaches into the clause it introduces, which says what holds, and so does a list into a
-        clause that says what holds for all of it ("宣传、培训、委员会，都还没来得及做")."""
+        clause that says what holds for all of it ("宣传、培训、委员会，都还没来得及做"), and a clause into one that is
+        only a predicate of its subject ("委员会还在讨论，尚未成立")."""
         hit = [c for c in self.clauses if c[0] < end and start < c[1]] or list(self.clauses)
         c0, c1 = min(c[0] for c in hit), max(c[1] for c in hit)
         after = next(((a, b) for a, b in self.clauses if a > c1), None)
         if after is not None and (
-            self.text[c1 : c1 + 1] in (":", "：") or lex.predicate_after_list.match(self.text, after[0])
+            self.text[c1 : c1 + 1] in (":", "：")
+            or lex.predicate_after_list.match(self.text, after[0])
+            or lex.bare_predicate.fullmatch(self.text[after[0] : after[1]].strip(" ，,。.;；"))
         ):
             c1 = after[1]
         return c0, c1

@@ -973,6 +973,21 @@ def test_submissions_in_the_words_of_official_correspondence(rules: RoadmapRules
             "今年面向市民的宣传、给干部和人大代表的讲座、多部门韧性委员会，都已经落实；防灾减灾战略还在起草。",
             "B",
         ),
+        # a clause that is only a predicate continues its subject's clause ("…委员会还在讨论，尚未成立")
+        (
+            "今年办了几场防灾宣传，干部和人大代表也都听过韧性讲座，不过多部门韧性委员会还在讨论，尚未成立。",
+            "A",
+        ),
+        (
+            "We ran a flood-safety fair this spring and briefed staff and councillors, but the multi-department "
+            "resilience committee is still being discussed, not yet set up.",
+            "A",
+        ),
+        # ... and one with an object of its own does not ("宣传做了，还没办讲座" speaks of lectures)
+        (
+            "今年面向市民做了宣传，多部门韧性委员会已经成立并督导战略编制，还没给干部和人大代表办讲座。",
+            "A",
+        ),
         # English with the Chinese name of the approving body
         (
             "We ran a public campaign in March, gave lectures to staff and the 区人大 deputies in January, and a "
