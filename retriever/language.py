@@ -51,7 +51,9 @@ def script_lang(text: str, threshold: float = 0.2) -> str:
 def _t2s() -> Callable[[str], str]:
     from opencc import OpenCC  # pure Python, its dictionaries ship in the wheel (Apache-2.0)
 
-    return OpenCC("t2s").convert  # type: ignore[no-any-return]
+    converter = OpenCC("t2s")
+    converter.convert("韌")  # loads its dictionaries now: the first convert() builds them, unguarded by a lock
+    return converter.convert  # type: ignore[no-any-return]
 
 
 def simplified(text: str) -> str:
