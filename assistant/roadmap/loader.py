@@ -133,6 +133,7 @@ class Lexicon:
     anaphora: re.Pattern[str]
     predicate_after_list: re.Pattern[str]
     bare_predicate: re.Pattern[str]
+    interrogative: re.Pattern[str]
     recent: re.Pattern[str]
     stale: re.Pattern[str]
     boundary: re.Pattern[str]
@@ -451,6 +452,7 @@ def _build_rules(data: Mapping[str, Any], doc_file: str, doc_text: str, title: s
         anaphora=compile_patterns(lex["anaphora"]),
         predicate_after_list=compile_patterns(lex["predicate_after_list"]),
         bare_predicate=compile_patterns(lex["bare_predicate"]),
+        interrogative=compile_patterns(lex["interrogative"]),
         recent=compile_patterns(time["recent"]),
         stale=compile_patterns(time["stale"]),
         boundary=compile_patterns(time["boundary"]),

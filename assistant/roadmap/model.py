@@ -308,6 +308,10 @@ class LexiconEntry(_Strict):
         description="a whole clause that is only a predicate ('尚未成立', 'not yet set up'): it continues the clause "
         "before it, whose subject it speaks of ('委员会还在讨论，尚未成立')"
     )
+    interrogative: LangPatterns = Field(
+        description="a clause that asks rather than states ('我们处于哪个阶段', 'which stage are we in'): the "
+        "exemplar reader never matches it (by meaning, a question about a criterion reads like the criterion)"
+    )
     time: TimeEntry
 
 

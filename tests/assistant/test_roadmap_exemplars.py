@@ -181,3 +181,31 @@ def test_descriptions_in_traditional_characters_round_fourteen(
     service's reader (patterns and exemplars). Each reads as its simplified twin does."""
     assert assess_stage(text=text, rules=service_rules).stage == stage
     assert assess_stage(text=simplified(text), rules=service_rules).stage == stage
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我们处于路线图的哪个阶段？",
+        "我们现在在哪个阶段呢",
+        "Which stage of the roadmap are we in?",
+    ],
+)
+def test_a_question_states_nothing(service_rules: RoadmapRules, text: str) -> None:
+    """By meaning, a question about a criterion reads like the criterion ("我们处于哪个阶段" came within the
+    threshold of a strategy-process exemplar once the pool grew): a clause that asks is never matched, so the
+    stage dialogue starts from nothing known."""
+    result = assess_stage(text=text, rules=service_rules)
+    assert result.stage == "undecided"
+    assert all(v is None for _, v in result.answers)
+
+
+@pytest.mark.integration
+def test_no_one_leading_is_a_statement_not_a_question(service_rules: RoadmapRules) -> None:
+    """哪 after a negation ("也没有哪个部门在牵头": no department leads) states, it does not ask."""
+    text = (
+        "过去一年面向社区开展了宣传，干部和市议会议员都听过韧性专题报告。市里有个防汛指挥部，但只管汛期抢险；"
+        "至于制定防灾减灾战略，领导没这个打算，也没有哪个部门在牵头。"
+    )
+    assert assess_stage(text=text, rules=service_rules).stage == "A"
