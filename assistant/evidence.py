@@ -34,7 +34,7 @@ from functools import lru_cache
 from typing import Literal
 
 from retriever.bilingual import Lexicon
-from retriever.language import script_lang
+from retriever.language import script_lang, simplified
 from retriever.tokenize import STOPWORDS_EN, tokenize_en, tokenize_zh
 from retriever.types import Chunk, Hit, Rendering
 
@@ -506,7 +506,7 @@ def _holds_kind(qtype: str, text: str) -> bool:
 
 @lru_cache(maxsize=50_000)
 def _zh_tokens(text: str) -> frozenset[str]:
-    return frozenset(tokenize_zh(text))
+    return frozenset(tokenize_zh(simplified(text)))  # a sentence in traditional characters meets the question
 
 
 @lru_cache(maxsize=50_000)

@@ -54,6 +54,7 @@ from retriever.index import (
 from retriever.index import (
     read_manifest as read_index_manifest,
 )
+from retriever.language import simplified
 from retriever.lexical import BM25Index
 from retriever.search import written_languages
 from retriever.settings import Settings
@@ -121,9 +122,11 @@ def discover(paths: Sequence[Path]) -> tuple[list[Path], list[tuple[str, str, st
 
 
 def embed_text(chunk: Chunk) -> str:
-    """What the embedder and the lexical index see: the section heading, then the normalised passage."""
-    heading = normalize_for_matching(chunk.heading) if chunk.heading else ""
-    body = normalize_for_matching(chunk.text)
+    """What the embedder and the lexical index see: the section heading, then the normalised passage, in the
+    simplified script queries are read in (a document in traditional characters is found by the same words; the
+    chunk itself, and every quote of it, stays as written)."""
+    heading = simplified(normalize_for_matching(chunk.heading)) if chunk.heading else ""
+    body = simplified(normalize_for_matching(chunk.text))
     return f"{heading}\n{body}" if heading and heading not in body[: len(heading) + 5] else body
 
 

@@ -178,3 +178,22 @@ def test_same_file_in_a_second_folder_is_indexed_once(tmp_path: Path, small_corp
     assert report.ingested == ["b.txt"]
     sources = [d["source"] for d in read_manifest(current_version_dir(settings.paths.index_dir))["documents"]]
     assert sorted(sources) == ["a.md", "b.txt", "b.txt", "c.txt"]
+
+
+def test_a_document_in_traditional_characters_is_found_by_simplified_words(tmp_path: Path) -> None:
+    """A city's own plan in traditional characters: indexed in the script queries are read in, quoted as written."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "plan.txt").write_text(
+        "韌性策略\n\n本市跨局處韌性委員會負責督導防災計畫，每季召開會議。\n", encoding="utf-8"
+    )
+    (folder / "other.txt").write_text("城市交通\n\n公共交通线路调整。\n", encoding="utf-8")
+    settings = make_settings(tmp_path / "index")
+    emb = HashingEmbedder(64)
+    ingest([folder], settings, emb)
+    r = HybridRetriever(load_index(settings.paths.index_dir), emb, None, settings.retrieval)
+    for query in ("韧性委员会", "韌性委員會"):
+        hit = r.search(query, 1)[0]
+        assert hit.chunk.source == "plan.txt"
+        assert dict(hit.legs).get("lexical")  # found by its words, not only by the hashing vectors
+        assert "韌性委員會" in hit.chunk.text  # the passage as written
