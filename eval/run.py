@@ -274,7 +274,7 @@ def _load(kind: str, paths: Sequence[Path], model: type[Any], collected: _Collec
     return out
 
 
-def _script_parity(comp: Components, rules: Any, loaded: dict[str, list[tuple[str, dict]]]) -> list[dict]:
+def _script_parity(comp: Components, loaded: dict[str, list[tuple[str, dict]]]) -> list[dict]:
     """The Chinese texts of the qa, tools and stages sets in traditional characters (OpenCC s2t) against their
     simplified originals: the same top-5 passages, the same top-3 records, the same stage."""
     from opencc import OpenCC
@@ -288,7 +288,7 @@ def _script_parity(comp: Components, rules: Any, loaded: dict[str, list[tuple[st
         OpenCC("s2t").convert,
         search=lambda q: [h.chunk.chunk_id for h in comp.retriever.search(q, 5, renderings=False)],
         recommend=lambda q: [r.item.id for r in comp.recommender.recommend(q, k=3)],
-        assess=lambda q: assess_stage(None, q, rules=rules).stage,
+        assess=lambda q: assess_stage(None, q, rules=comp.rules).stage,
         questions=zh("qa", "question"),
         situations=zh("tools", "scenario"),
         descriptions=zh("stages", "description"),
@@ -370,7 +370,7 @@ def run_eval(
         rows = evaluate_parity_stages(lambda text: assess_stage(None, text, rules=rules), items)
         c.items["parity_stages"].extend({"set": label, **it} for it in rows)
 
-    c.items["parity_script"] = _script_parity(comp, rules, loaded)
+    c.items["parity_script"] = _script_parity(comp, loaded)
 
     for label, items in _by_set(loaded["chat"]).items():
         for script in items:
