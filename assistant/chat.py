@@ -52,6 +52,11 @@ from retriever.types import CatalogueItem, Chunk, Citation, Hit, RenderedQuote, 
 logger = logging.getLogger(__name__)
 
 RECORD_ID = re.compile(r"(?<![\w.])([A-K])\.([1-9])(?![\d])")
+# A source's own reference marks: superscripts as extraction writes them (^[1], ^{[5][9]}, ^{[12]~[14]}) and
+# bracketed numbers ("Refs. [3][4]"). In a reply they would read as our citation markers [n], so a quoted sentence
+# is shown without the superscripts and with the bracketed numbers unbracketed (the citation's quote keeps both).
+_SOURCE_SUPERSCRIPT = re.compile(r"\^\{?(?:\[[^\[\]\n]{1,24}\][~\-–,]?)+\}?")
+_SOURCE_BRACKETS = re.compile(r"(?:\[\d{1,3}(?:\s*[~\-–,]\s*\d{1,3})*\][~\-–,]?)+")
 QUESTION_PASSAGES = 8  # passages whose sentences compete to answer a question
 RECORD_FOCUS = True  # a question naming a catalogue record reads that record's passages first
 RECORD_PASSAGES = 4  # at most this many of them
@@ -408,7 +413,7 @@ class Assistant:
             else:
                 shown = None
             citations.append(self._cite(u.chunk, n, u.start, u.end, rendering=shown))
-            lines.append(f"{shown.text if shown else u.text} [{n}]")
+            lines.append(f"{without_reference_marks(shown.text if shown else u.text)} [{n}]")
         if any(c.lang != lang and c.rendering is None for c in citations):
             intro = render("doc_intro_translated", lang)
         elif any(c.rendering is not None for c in citations):
@@ -576,6 +581,13 @@ def _number(citations: Sequence[Citation]) -> list[Citation]:
                 rendering=c.rendering,
             )
     return list(seen.values())
+
+
+def without_reference_marks(text: str) -> str:
+    """``text`` as a reply shows it: the source's reference superscripts dropped, its bracketed reference numbers
+    written without brackets ("Refs. [3][4]" -> "Refs. 3, 4"), so only our markers look like ``[n]``."""
+    text = _SOURCE_SUPERSCRIPT.sub("", text)
+    return _SOURCE_BRACKETS.sub(lambda m: ", ".join(re.findall(r"\d{1,3}(?:\s*[~\-–]\s*\d{1,3})?", m.group(0))), text)
 
 
 def _first_sentence(text: str) -> tuple[str, int]:

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
+from ingest.align import split_sentences
 from retriever.bilingual import Lexicon
 from retriever.language import script_lang, simplified
 from retriever.tokenize import STOPWORDS_EN, tokenize_en, tokenize_zh
@@ -487,14 +488,34 @@ def units_of(chunk: Chunk, rank: int, rendering: Rendering | None) -> list[Unit]
             out.append(Unit(chunk, rank, start, start + len(text), text, chunk.lang, seg.en, len(out)))
         return out
     tags = [(t.start(), t.end()) for t in _TAG.finditer(chunk.text)]
-    for m in SENTENCE.finditer(chunk.text):
-        raw = m.group(0)
+    for a, b in _sentence_spans(chunk.text):
+        raw = chunk.text[a:b]
         text = raw.strip()
-        if len(text) < MIN_UNIT_CHARS or any(a <= m.start() and m.end() <= b for a, b in tags):
+        if len(text) < MIN_UNIT_CHARS or any(x <= a and b <= y for x, y in tags):
             continue
-        start = chunk.start + m.start() + len(raw) - len(raw.lstrip())
+        start = chunk.start + a + len(raw) - len(raw.lstrip())
         out.append(Unit(chunk, rank, start, start + len(text), text, chunk.lang, "", len(out)))
     return out
+
+
+def _sentence_spans(text: str) -> list[tuple[int, int]]:
+    """``SENTENCE`` spans of ``text``, except that a span ending in a Latin period the sentence splitter of ingest
+    does not end a sentence at (an abbreviation's: "(Fig. 2)", "Refs. [3]"; an initial's) runs on into the next, so
+    one rule decides what ends an English sentence."""
+    ends = {b for _, b in split_sentences(text)}
+    spans: list[tuple[int, int]] = []
+    begin: int | None = None
+    for m in SENTENCE.finditer(text):
+        a = m.start() if begin is None else begin
+        stripped = m.group(0).rstrip()
+        if stripped.endswith(".") and m.start() + len(stripped) not in ends:
+            begin = a
+            continue
+        spans.append((a, m.end()))
+        begin = None
+    if begin is not None:
+        spans.append((begin, len(text)))
+    return spans
 
 
 @lru_cache(maxsize=50_000)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
-from assistant.chat import Assistant, Turn
+from assistant.chat import Assistant, Turn, without_reference_marks
 from retriever.errors import InvalidRequest
 from retriever.language import HAN
 from tests.conftest import ROOT
@@ -109,6 +110,17 @@ def test_document_question_cites_the_source_language(assistant) -> None:
     assert any("3-4 个月" in c.quote for c in reply.citations)
     assert "Chinese" in reply.answer
     assert_grounded(assistant, reply)
+
+
+def test_a_sources_reference_marks_never_read_as_our_citation_markers(assistant) -> None:
+    assert without_reference_marks("stay within thresholds^{[12]~[14]}; and recover^[2].") == (
+        "stay within thresholds; and recover."
+    )
+    assert without_reference_marks("(source: Refs. [3][4][37][38]).") == "(source: Refs. 3, 4, 37, 38)."
+    question = "How many climate conventions and initiatives were launched in that decade?"
+    reply = assistant.reply([Turn("user", question)])
+    markers = {int(n) for n in re.findall(r"\[(\d+)\]", reply.answer)}
+    assert reply.citations and markers == set(range(1, len(reply.citations) + 1))
 
 
 def test_greeting_help_lookup_and_bad_input(assistant) -> None:

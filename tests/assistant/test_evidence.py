@@ -19,6 +19,22 @@ def test_markup_left_by_extraction_is_never_a_unit() -> None:
         assert text[u.start - 100 : u.end - 100] == u.text
 
 
+def test_an_abbreviation_or_an_initial_does_not_end_an_english_unit() -> None:
+    text = (
+        "More than ten conventions were launched (Fig. 2). The series was reviewed by C. S. Holling and others "
+        "(source: Refs. [3][4]). It ended in 2019."
+    )
+    chunk = _chunk(text, start=50)
+    units = units_of(chunk, 0, None)
+    assert [u.text for u in units] == [
+        "More than ten conventions were launched (Fig. 2).",
+        "The series was reviewed by C. S. Holling and others (source: Refs. [3][4]).",
+        "It ended in 2019.",
+    ]
+    for u in units:
+        assert text[u.start - 50 : u.end - 50] == u.text
+
+
 def test_stage_references_name_the_roadmap_step_or_stages() -> None:
     assert stage_refs("城市从 A 阶段进入 B 阶段要满足哪些标准？") == {"A>B"}
     assert stage_refs("What criteria must a city meet to move from Stage B to Stage C?") == {"B>C"}
