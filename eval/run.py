@@ -88,10 +88,11 @@ class GoldFiles:
             qa=dev_file("qa.jsonl")
             + (own / "qa" / "qa.jsonl", own / "qa" / "blind.jsonl", own / "qa" / "blind_paper.jsonl")
             + (own / "qa" / "paraphrase.jsonl", own / "qa" / "blind3.jsonl", own / "qa" / "blind4.jsonl")
-            + (own / "qa" / "blind5.jsonl",),
+            + (own / "qa" / "blind5.jsonl", own / "qa" / "blind6.jsonl"),
             tools=dev_file("tools.jsonl")
             + (own / "tools" / "tools.jsonl", own / "tools" / "blind.jsonl", own / "tools" / "blind2.jsonl")
-            + (own / "tools" / "blind3.jsonl", own / "tools" / "blind4.jsonl", own / "tools" / "blind5.jsonl"),
+            + (own / "tools" / "blind3.jsonl", own / "tools" / "blind4.jsonl", own / "tools" / "blind5.jsonl")
+            + (own / "tools" / "blind6.jsonl",),
             stages=dev_file("stages.jsonl")
             + (own / "stages" / "blind.jsonl", own / "stages" / "blind2.jsonl", own / "stages" / "blind3.jsonl")
             + (own / "stages" / "blind4.jsonl", own / "stages" / "blind5.jsonl", own / "stages" / "blind6.jsonl")
@@ -102,7 +103,7 @@ class GoldFiles:
             + (own / "stages" / "blind19.jsonl", own / "stages" / "blind20.jsonl", own / "stages" / "blind21.jsonl")
             + (own / "stages" / "blind22.jsonl", own / "stages" / "blind23.jsonl", own / "stages" / "blind24.jsonl")
             + (own / "stages" / "blind25.jsonl", own / "stages" / "blind26.jsonl", own / "stages" / "blind27.jsonl")
-            + (own / "stages" / "blind28.jsonl",),
+            + (own / "stages" / "blind28.jsonl", own / "stages" / "blind29.jsonl", own / "stages" / "blind30.jsonl"),
             chat=(own / "chat" / "chat.jsonl",),
             out_of_scope=(own / "out_of_scope" / "out_of_scope.jsonl",),
             parity_recommend=(own / "parity" / "recommend.jsonl",),
