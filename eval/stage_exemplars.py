@@ -59,6 +59,7 @@ SETS = (
     "blind23",
     "blind25",
     "blind27",
+    "blind29",
 )
 # The held-out sets: never in a pool, never in the choice; the reader the service runs (patterns and exemplars) is
 # reported on them after the choice, with today's learned exemplars and with the chosen ones.
@@ -75,6 +76,7 @@ HELDOUT = (
     "blind24",
     "blind26",
     "blind28",
+    "blind30",
 )
 QUESTIONS = {"q2": 2, "q3": 3, "q4": 4, "q10": 10}  # Q13 is read by the patterns alone
 CLAUSES = OWN / "stages" / "clauses.jsonl"

@@ -134,6 +134,8 @@ class Lexicon:
     predicate_after_list: re.Pattern[str]
     bare_predicate: re.Pattern[str]
     interrogative: re.Pattern[str]
+    asked: re.Pattern[str]
+    answered: re.Pattern[str]
     recent: re.Pattern[str]
     stale: re.Pattern[str]
     boundary: re.Pattern[str]
@@ -453,6 +455,8 @@ def _build_rules(data: Mapping[str, Any], doc_file: str, doc_text: str, title: s
         predicate_after_list=compile_patterns(lex["predicate_after_list"]),
         bare_predicate=compile_patterns(lex["bare_predicate"]),
         interrogative=compile_patterns(lex["interrogative"]),
+        asked=compile_patterns(lex["asked"]),
+        answered=compile_patterns(lex["answered"]),
         recent=compile_patterns(time["recent"]),
         stale=compile_patterns(time["stale"]),
         boundary=compile_patterns(time["boundary"]),

@@ -312,6 +312,11 @@ class LexiconEntry(_Strict):
         description="a clause that asks rather than states ('我们处于哪个阶段', 'which stage are we in'): the "
         "exemplar reader never matches it (by meaning, a question about a criterion reads like the criterion)"
     )
+    asked: LangPatterns = Field(
+        description="the label that opens a line asking a question of a questionnaire ('Q:', '问：'); when the "
+        "next line opens with an ``answered`` label the two are read as one statement, the question its subject"
+    )
+    answered: LangPatterns = Field(description="the label that opens the answer line ('A:', '答：')")
     time: TimeEntry
 
 

@@ -188,7 +188,7 @@ def read_text(text: str, rules: RoadmapRules) -> Reading:
     """What a city's own description says about each survey question and fact. Traditional characters are read in
     the simplified script of the patterns and exemplars (韌性委員會 is 韧性委员会), so the evidence quotes the
     description in simplified characters."""
-    text = simplified(text)
+    text = answers_joined(simplified(text), rules.lexicon)
     lex = rules.lexicon
     year = datetime.date.today().year
     statements: list[_Statement] = []
@@ -221,6 +221,30 @@ def read_text(text: str, rules: RoadmapRules) -> Reading:
     reading = _combine(statements, submitted, notes, rules)
     reading.closed = next((s.text.strip() for s in sentences if _states_closed_account(s, rules)), "")
     return reading
+
+
+def answers_joined(text: str, lex: Lexicon) -> str:
+    """``text`` with each questionnaire question and the answer on the next line read as one statement whose
+    subject is the question ("Q: Status of the DRR strategy?" / "A: Formally submitted to council in June" reads
+    "Status of the DRR strategy： Formally submitted to council in June"): the two labels are blanked, the question
+    mark becomes a colon (a label reaches into the clause after it, as elsewhere) and the line break a space (or the
+    colon, without a question mark). Same length as ``text``, so offsets hold."""
+    chars = list(text)
+    starts = [0, *(m.end() for m in re.finditer("\n", text))]
+    for line, nxt in itertools.pairwise(starts):
+        ask = lex.asked.match(text, line + len(text[line:nxt]) - len(text[line:nxt].lstrip()))
+        answer = lex.answered.match(text, nxt + len(text[nxt:]) - len(text[nxt:].lstrip(" \t")))
+        if ask is None or answer is None or ask.end() > nxt - 1:
+            continue
+        chars[ask.start() : ask.end()] = " " * (ask.end() - ask.start())
+        chars[answer.start() : answer.end()] = " " * (answer.end() - answer.start())
+        body = text[line : nxt - 1].rstrip()
+        mark = line + len(body) - 1
+        if body.endswith(("?", "？")):
+            chars[mark], chars[nxt - 1] = "：", " "
+        else:
+            chars[nxt - 1] = "："
+    return "".join(chars)
 
 
 def _states_closed_account(sentence: _Sentence, rules: RoadmapRules) -> bool:

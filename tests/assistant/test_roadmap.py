@@ -21,6 +21,7 @@ from assistant.roadmap import (
     next_question,
     parse_answers,
 )
+from assistant.roadmap.reader import answers_joined
 from ingest.loaders import load_document
 from retriever.errors import InvalidKnowledgeFile, InvalidRequest, NotFound
 from retriever.types import Document, StageResult
@@ -582,3 +583,12 @@ def test_launching_a_strategy_is_not_having_one_in_either_language(rules: Roadma
     result = assess_stage(None, text, rules=rules)
     assert result.stage == "B"
     assert dict(result.answers)[12] is False and dict(result.answers)[13] is False
+
+
+def test_a_questionnaire_question_and_its_answer_are_read_as_one_statement(rules: RoadmapRules) -> None:
+    text = "Q1. Committee?\n  A1: none yet\n问：是否办过讲座\n答：否\nQ: left unanswered"
+    joined = answers_joined(text, rules.lexicon)
+    assert len(joined) == len(text)  # offsets hold
+    assert joined.split() == ["Committee：", "none", "yet", "是否办过讲座：", "否", "Q:", "left", "unanswered"]
+    answers, _, _ = map_text("Q: Multi-sector committee?\nA: None yet.", rules)
+    assert answers.get(10) is False

@@ -1012,3 +1012,46 @@ def test_descriptions_as_they_arrive_in_inboxes_round_fifteen(rules: RoadmapRule
     """Wordings of stages/blind27.jsonl (a tuning set written blind: e-mails, lists, code-switching), in our own
     words in both languages."""
     assert assess_stage(text=text, rules=rules).stage == stage
+
+
+@pytest.mark.parametrize(
+    ("text", "stage"),
+    [
+        # a questionnaire's question and the answer on the next line are one statement about the question
+        (
+            "Q: Public outreach in the last year?\nA: Yes, flood-safety fairs in every district.\n"
+            "Q: Lectures for staff and council members?\nA: Yes, both in spring.\n"
+            "Q: Multi-sector committee?\nA: Yes, eight departments, chaired by the mayor.\n"
+            "Q: Where is the DRR plan?\nA: Formally submitted to the council for adoption in May.",
+            "C",
+        ),
+        (
+            "问：近一年是否开展过公众宣传？\n答：开展过，社区讲座五场。\n问：是否给干部和人大代表办过讲座\n答：都办过。\n"
+            "问：是否成立多部门韧性委员会？\n答：否",
+            "A",
+        ),
+        # a bare 否 in a form's cell is a no
+        ("| 事项 | 情况 |\n| 公众宣传 | 已开展 |\n| 干部和人大代表讲座 | 否 |\n| 多部门委员会 | 已成立 |", "A"),
+        # 核定 approves, and 县府 is the county government (Taiwan's usage)
+        (
+            "本縣韌性行動計畫（含優先項目與各局處分工）已經縣府核定實施。今年辦理社區防災宣導，給縣府同仁和縣議員辦了韌性講座，並成立了多部門韌性委員會。",
+            "C",
+        ),
+        # the Sangguniang Panlungsod is a city council (the Philippines)
+        (
+            "We held public awareness fairs this year, resilience lectures for the Sangguniang Panlungsod and for "
+            "department staff, and a multi-sector resilience committee is consolidating the draft strategy.",
+            "B",
+        ),
+        # a strategy withdrawn before the vote is no longer submitted
+        (
+            "Our draft strategy went to council in May but the mayor withdrew it for redrafting. Public campaigns, "
+            "lectures for staff and councillors, and a multi-department committee are all in place.",
+            "B",
+        ),
+    ],
+)
+def test_questionnaires_and_local_bodies_round_sixteen(rules: RoadmapRules, text: str, stage: str) -> None:
+    """Wordings of stages/blind29.jsonl (a tuning set written blind: minutes, chronologies, questionnaire answers,
+    local names of councils), in our own words in both languages."""
+    assert assess_stage(text=text, rules=rules).stage == stage
