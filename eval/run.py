@@ -103,7 +103,8 @@ class GoldFiles:
             + (own / "stages" / "blind19.jsonl", own / "stages" / "blind20.jsonl", own / "stages" / "blind21.jsonl")
             + (own / "stages" / "blind22.jsonl", own / "stages" / "blind23.jsonl", own / "stages" / "blind24.jsonl")
             + (own / "stages" / "blind25.jsonl", own / "stages" / "blind26.jsonl", own / "stages" / "blind27.jsonl")
-            + (own / "stages" / "blind28.jsonl", own / "stages" / "blind29.jsonl", own / "stages" / "blind30.jsonl"),
+            + (own / "stages" / "blind28.jsonl", own / "stages" / "blind29.jsonl", own / "stages" / "blind30.jsonl")
+            + (own / "stages" / "blind31.jsonl", own / "stages" / "blind32.jsonl"),
             chat=(own / "chat" / "chat.jsonl",),
             out_of_scope=(own / "out_of_scope" / "out_of_scope.jsonl",),
             parity_recommend=(own / "parity" / "recommend.jsonl",),

@@ -60,6 +60,7 @@ SETS = (
     "blind25",
     "blind27",
     "blind29",
+    "blind31",
 )
 # The held-out sets: never in a pool, never in the choice; the reader the service runs (patterns and exemplars) is
 # reported on them after the choice, with today's learned exemplars and with the chosen ones.
@@ -77,6 +78,7 @@ HELDOUT = (
     "blind26",
     "blind28",
     "blind30",
+    "blind32",
 )
 QUESTIONS = {"q2": 2, "q3": 3, "q4": 4, "q10": 10}  # Q13 is read by the patterns alone
 CLAUSES = OWN / "stages" / "clauses.jsonl"
