@@ -11,6 +11,11 @@ Legs (each gives a ranked candidate list; filters restrict candidates *before* r
 - ``prf`` (English queries, off by default): pseudo-relevance feedback; Chinese terms that distinguish the
   first-pass top chunks run as a second lexical query.
 
+Then the first ``RERANK_DEPTH`` fused passages are re-ranked by their best sentence (``sentences``; English queries):
+each gains ``SENTENCE_WEIGHTS[lang]`` x the share of the query's idf that one of its sentences holds (an English
+passage's own sentences, a Chinese passage's English rendering segment by segment). BM25 rewards a passage whose
+words are spread over many sentences; the passage that answers usually holds the question's words in one.
+
 A file that holds a text and its translation (the congress paper: English, then Chinese) answers each reader from
 the half in their language (``own_half``): in every leg, a passage of the other half stands for the passage of the
 reader's half that its aligned translation falls in (the same content; for a Chinese question that names things
@@ -28,6 +33,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import re
 import unicodedata
 from collections import Counter
 from collections.abc import Sequence
@@ -236,6 +242,15 @@ LEG_WEIGHTS: dict[str, dict[str, float]] = {
     "zh": {"dense": 0.2, "lexical": 1.0},
     "en": {"dense": 0.2, "lexical": 1.0, "translated": 0.0, "prf": 0.5},
 }
+# The sentence re-ranking's weight per query language and its depth, chosen by 5-fold cross-validation over the
+# tuning questions (R@5 + MRR@10; grid 0-0.5): English 0.2 in every fold, with the held-out questions then gaining
+# (docs/eval/fusion-study.md, session 10). For Chinese the folds chose 0.5, but on the held-out questions R@5 fell
+# (0.914 -> 0.890) while MRR rose: not kept, so Chinese queries are not re-ranked.
+SENTENCE_WEIGHTS: dict[str, float] = {"zh": 0.0, "en": 0.2}
+RERANK_DEPTH = 10
+# Where a passage's text breaks into sentences: Chinese and Latin end punctuation, a line break, and a Latin
+# period before a capital (so "A.3", "2.5" and "e.g. the" stay whole).
+_SENTENCE_BREAK = re.compile(r"[。！？；!?;\n]+|(?<=[.])\s+(?=[A-Z“\"(])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -311,6 +326,8 @@ class HybridRetriever:
         self.lexicon = lexicon
         self.settings = settings or RetrievalSettings()
         self._doc_kind = {d.doc_id: dict(d.meta).get("kind", "") for d in index.documents.values()}
+        # each passage's sentences as English token sets, built on first use (a race only computes one twice)
+        self._sentences: dict[int, tuple[frozenset[str], ...]] = {}
 
     # -- filters -------------------------------------------------------------------------------------------
     def _allowed_rows(self, filters: Filters | None) -> np.ndarray | None:
@@ -418,6 +435,43 @@ class HybridRetriever:
         hi = best[0][1]
         return [(t, s / hi) for t, s in best]
 
+    # -- sentence re-ranking ----------------------------------------------------------------------------------
+    def _english_sentences(self, row: int) -> tuple[frozenset[str], ...]:
+        """The English token sets of the sentences of passage ``row``: its own, or its English rendering's."""
+        got = self._sentences.get(row)
+        if got is None:
+            chunk = self.index.chunks[row]
+            if chunk.lang == "en":
+                texts = _SENTENCE_BREAK.split(chunk.text)
+            else:
+                rendering = self.index.rendering(chunk.doc_id, "en")
+                texts = [seg.en for seg in rendering.overlapping(chunk.start, chunk.end)] if rendering else []
+            got = tuple(frozenset(tokenize_en(t)) for t in texts if len(t.strip()) >= 6)
+            self._sentences[row] = got
+        return got
+
+    def _by_sentence(
+        self, query: str, top: list[tuple[int, float]], weight: float
+    ) -> tuple[list[tuple[int, float]], dict[int, float]]:
+        """``top`` with each of its first ``RERANK_DEPTH`` rows gaining ``weight`` x its best sentence's share of
+        the query's idf (re-sorted; ties to the lower row), and that share per row."""
+        words = set(tokenize_en(query))
+        lex = self.index.lex_en if self.settings.gloss_field else self.index.lex_main
+        n = max(lex.num_docs, 1)
+        idf = {w: math.log(1 + n / (df + 0.5)) for w in words if (df := lex.doc_freq(w))}
+        total = sum(idf.values())
+        if not total:
+            return top, {}
+        share = {
+            row: max((sum(v for w, v in idf.items() if w in s) for s in self._english_sentences(row)), default=0.0)
+            / total
+            for row, _ in top[:RERANK_DEPTH]
+        }
+        head = sorted(
+            ((row, score + weight * share[row]) for row, score in top[:RERANK_DEPTH]), key=lambda x: (-x[1], x[0])
+        )
+        return head + top[RERANK_DEPTH:], share
+
     # -- fusion --------------------------------------------------------------------------------------------
     def _fuse(self, legs: dict[str, Leg], lang: str, limit: int) -> list[tuple[int, float]]:
         return rrf_fuse(legs, LEG_WEIGHTS[lang], self.settings.rrf_k, len(self.index.chunks), limit)
@@ -456,12 +510,19 @@ class HybridRetriever:
             raise InvalidRequest("the query is empty")
         lang = script_lang(query)
         legs = self._legs(query, lang, filters, vector)
-        top = self._fuse(legs, lang, k)
+        weight = SENTENCE_WEIGHTS.get(lang, 0.0) if self.settings.sentences and self.settings.mode != "dense" else 0.0
+        top = self._fuse(legs, lang, max(k, RERANK_DEPTH) if weight else k)
+        share: dict[int, float] = {}
+        if weight:
+            top, share = self._by_sentence(query, top, weight)
+            top = top[:k]
         wanted = [row for row, _ in top]
         per_leg = {name: leg.scores_of(wanted) for name, leg in legs.items()}
         hits = []
         for rank, (row, score) in enumerate(top):
             detail = tuple((name, scores[row]) for name, scores in per_leg.items() if row in scores)
+            if row in share:
+                detail += (("sentence", share[row]),)
             chunk = self.index.chunks[row]
             rendering = self.index.rendering_of_chunk(chunk) if renderings else None
             hits.append(Hit(chunk=chunk, score=score, rank=rank + 1, legs=detail, rendering=rendering))

@@ -81,6 +81,11 @@ class RetrievalSettings(BaseModel):
         True, description="English queries match the English view of all chunks (glosses of zh chunks included)."
     )
     prf: bool = Field(False, description="Pseudo-relevance feedback: a second lexical pass from the first hits.")
+    sentences: bool = Field(
+        True,
+        description="Re-rank the first passages by their best sentence: the share of the query's words (by idf) "
+        "that one sentence holds (English queries; an English sentence or the English rendering of a Chinese one).",
+    )
     own_half: bool = Field(
         True,
         description="A file that holds a text and its translation answers each reader from the half in their "

