@@ -134,6 +134,7 @@ class Lexicon:
     predicate_after_list: re.Pattern[str]
     bare_predicate: re.Pattern[str]
     interrogative: re.Pattern[str]
+    retracted: re.Pattern[str]
     asked: re.Pattern[str]
     answered: re.Pattern[str]
     recent: re.Pattern[str]
@@ -141,6 +142,7 @@ class Lexicon:
     boundary: re.Pattern[str]
     year: re.Pattern[str]
     months_ago: re.Pattern[str]
+    dated: re.Pattern[str]
     undated: re.Pattern[str]
     numbers: Mapping[str, int]
 
@@ -455,6 +457,7 @@ def _build_rules(data: Mapping[str, Any], doc_file: str, doc_text: str, title: s
         predicate_after_list=compile_patterns(lex["predicate_after_list"]),
         bare_predicate=compile_patterns(lex["bare_predicate"]),
         interrogative=compile_patterns(lex["interrogative"]),
+        retracted=compile_patterns(lex["retracted"]),
         asked=compile_patterns(lex["asked"]),
         answered=compile_patterns(lex["answered"]),
         recent=compile_patterns(time["recent"]),
@@ -462,6 +465,7 @@ def _build_rules(data: Mapping[str, Any], doc_file: str, doc_text: str, title: s
         boundary=compile_patterns(time["boundary"]),
         year=compile_patterns(time["year"]),
         months_ago=compile_patterns(time["months_ago"]),
+        dated=compile_patterns(time["dated"]),
         undated=compile_patterns(time["undated"]),
         numbers=dict(time["numbers"]),
     )

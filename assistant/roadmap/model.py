@@ -278,6 +278,10 @@ class TimeEntry(_Strict):
     boundary: LangPatterns
     year: LangPatterns
     months_ago: LangPatterns
+    dated: LangPatterns = Field(
+        description="a date of an act (its year captured): 'in March 2027', 'Q1 2027', '2027年三季度', not a plan's "
+        "name ('Strategy 2030'); a submission dated after this year is still to come"
+    )
     undated: LangPatterns = Field(
         description="an activity said to have happened at some unknown time: a windowed question stays unknown"
     )
@@ -311,6 +315,10 @@ class LexiconEntry(_Strict):
     interrogative: LangPatterns = Field(
         description="a clause that asks rather than states ('我们处于哪个阶段', 'which stage are we in'): the "
         "exemplar reader never matches it (by meaning, a question about a criterion reads like the criterion)"
+    )
+    retracted: LangPatterns = Field(
+        description="a statement that what was said is wrong ('That is wrong.', '……，有误'): the sentence it is in "
+        "states nothing, or, when the retraction is the whole sentence, the sentence before it states nothing"
     )
     asked: LangPatterns = Field(
         description="the label that opens a line asking a question of a questionnaire ('Q:', '问：'); when the "

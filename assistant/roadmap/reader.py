@@ -195,6 +195,10 @@ def read_text(text: str, rules: RoadmapRules) -> Reading:
     notes: list[Note] = []
     submitted: list[str] = []  # sentences that state a submission, in order
     sentences = _Sentence.split(text, lex)
+    taken_back = _retracted(sentences, lex)
+    if taken_back:
+        text = "".join(" " if any(a <= i < b for a, b in taken_back) else c for i, c in enumerate(text))
+        sentences = _Sentence.split(text, lex)
     clause_matches = _match_exemplars(sentences, rules)
     previous = ""
     for sentence in sentences:
@@ -212,7 +216,7 @@ def read_text(text: str, rules: RoadmapRules) -> Reading:
                     statements.extend(
                         _Statement(q, "implied", v, sentence.start + m.start(), sentence.text) for q, v in rule.sets
                     )
-        if _read_submission(sentence, rules, previous):
+        if _read_submission(sentence, rules, previous, year):
             submitted.append(sentence.text)
         previous = sentence.text
     for q, unreached in rules.text_exclusions.items():
@@ -221,6 +225,28 @@ def read_text(text: str, rules: RoadmapRules) -> Reading:
     reading = _combine(statements, submitted, notes, rules)
     reading.closed = next((s.text.strip() for s in sentences if _states_closed_account(s, rules)), "")
     return reading
+
+
+def _retracted(sentences: list[_Sentence], lex: Lexicon) -> list[tuple[int, int]]:
+    """The spans of the text that it takes back: what a sentence says before its own retraction ("此前通报称该计划
+    已经审议通过，有误"; what follows is the correction), and the sentence before one that opens with a retraction
+    ("I wrote that the council had approved the plan. That is wrong: it is still a draft.")."""
+    out: list[tuple[int, int]] = []
+    for i, sentence in enumerate(sentences):
+        m = lex.retracted.search(sentence.text)
+        if m is None:
+            continue
+        before = re.sub(r"[\W_]+", "", lex.anaphora.sub("", sentence.text[: m.start()]))
+        if len(before) > RETRACTION_OPENS:
+            out.append((sentence.start, sentence.start + m.end()))
+        elif i > 0:
+            out.append((sentences[i - 1].start, sentence.start + m.end()))
+    return out
+
+
+# A retraction with at most this many word characters before it in its sentence (besides "that", "this", "该")
+# opens the sentence ("That is wrong", "这个说法有误") and takes back the sentence before.
+RETRACTION_OPENS = 6
 
 
 def answers_joined(text: str, lex: Lexicon) -> str:
@@ -271,10 +297,18 @@ def _match_exemplars(sentences: list[_Sentence], rules: RoadmapRules) -> dict[in
     return out
 
 
-def _read_submission(sentence: _Sentence, rules: RoadmapRules, previous: str = "") -> bool:
+def _dated_after(scope: str, lex: Lexicon, this_year: int) -> bool:
+    """Whether ``scope`` dates what it states after this year ("place it before the Council in Q1 2027")."""
+    return any(int(g) > this_year for m in lex.dated.finditer(scope) for g in m.groups() if g)
+
+
+def _read_submission(
+    sentence: _Sentence, rules: RoadmapRules, previous: str = "", this_year: int | None = None
+) -> bool:
     """Whether ``sentence`` states that a plan or strategy was submitted: a submission cue in a clause that is not
-    negated, hedged or about the future, not undone later in the sentence ("sent back for revisions"), and not
-    addressed to a body that does not approve (a provincial bureau asked for technical comments). The plan may be
+    negated, hedged or about the future (or dated after this year, also by a label before it: "Q1 2027: place the
+    plan before the Council"), not undone later in the sentence ("sent back for revisions"), and not addressed to a
+    body that does not approve (a provincial bureau asked for technical comments). The plan may be
     named in the previous sentence ("It lists flood measures, and my director submitted it to the council"). The
     cues themselves ("awaiting a vote") are blanked before the hedge check, since waiting for a decision is what a
     submitted plan does (but not before the future check: "准备提交" is a plan to submit)."""
@@ -293,6 +327,8 @@ def _read_submission(sentence: _Sentence, rules: RoadmapRules, previous: str = "
         if (
             lex.uncertain.search(unhedged[c0:c1])
             or lex.future.search(clause)
+            # a date before the cue in its sentence dates it too ("Q1 2027: place the plan before the Council")
+            or (this_year is not None and _dated_after(sentence.text[:c1], lex, this_year))
             or sentence.negated(c0, c1, lex)
             or (bodies is not None and bodies[0].search(clause) and not bodies[1].search(clause))
             or _undone_after(sentence, m.end(), rules)
@@ -343,6 +379,9 @@ def _read_span(
     if future_hedges and setting_up is not None:
         future_hedges = bool(setting_up.search(sentence.text[c0:c1]))
     value, scope = sentence.polarity(start, end, lex, future_hedges=future_hedges)
+    dated_later = future_hedges and _dated_after(scope, lex, this_year)
+    if value and dated_later:
+        value = False  # dated after this year ("2027年三季度提请审定", "in March 2027"): still to come
     approvers = rules.non_approvers.get(q)
     if approvers is not None:
         # the body that approved is the clause's subject, often in a clause of its own before the verb ("the
@@ -376,7 +415,7 @@ def _read_span(
             notes.append(Note("q3_boundary", (q,)))
     prospective = False
     if value is False and q not in rules.intent_counts:
-        prospective = bool(lex.future.search(scope)) and not sentence.negated(c0, c1, lex)
+        prospective = (bool(lex.future.search(scope)) or dated_later) and not sentence.negated(c0, c1, lex)
     return _Statement(q, facet, value, sentence.start + start, sentence.text, noted, prospective, parts)
 
 

@@ -1055,3 +1055,53 @@ def test_questionnaires_and_local_bodies_round_sixteen(rules: RoadmapRules, text
     """Wordings of stages/blind29.jsonl (a tuning set written blind: minutes, chronologies, questionnaire answers,
     local names of councils), in our own words in both languages."""
     assert assess_stage(text=text, rules=rules).stage == stage
+
+
+@pytest.mark.parametrize(
+    ("text", "stage"),
+    [
+        # local names of councils: Kenya's MCAs, Latin America's regidores and concejales, India's corporators
+        (
+            "We ran flood awareness days for residents this year, trained county staff and MCAs in June, and a "
+            "multi-sector county committee is drafting the DRR plan.",
+            "B",
+        ),
+        (
+            "A public campaign ran in October; municipal staff and the concejales were trained this year; a "
+            "multi-sector committee oversees the draft DRR plan.",
+            "B",
+        ),
+        # a submission dated after this year is still to come ("Q1 2027", "2027年三季度"), so is one strived for (力争)
+        (
+            "Awareness campaigns for residents ran this year, staff and councillors had lectures, and a multi-sector "
+            "committee is drafting the resilience plan. Next steps, Q1 2099: place the resilience plan before the "
+            "Council for approval.",
+            "B",
+        ),
+        (
+            "今年开展了防灾宣传进社区，为干部和人大代表办了讲座，多部门韧性委员会负责规划编制。规划征求意见稿力争明年提请市政府审定。",
+            "B",
+        ),
+        (
+            "今年开展了防灾宣传进社区，为干部和人大代表办了讲座，多部门韧性委员会负责规划编制。规划征求意见稿2099年三季度提请市政府审定。",
+            "B",
+        ),
+        # a claim the text takes back states nothing ("……，有误"; "That is wrong" opening the next sentence)
+        (
+            "此前通报称《韧性提升行动计划》已经市政府常务会议审议通过，有误，该计划尚未报送市政府。今年开展了宣传进社区，为干部和人大代表办了讲座，"
+            "多部门韧性委员会督导韧性战略编制。",
+            "B",
+        ),
+        (
+            "I wrote yesterday that the council had approved our DRR strategy. That is wrong: it is still a draft. "
+            "Public campaigns ran this year, staff and councillors had lectures, and a multi-sector committee oversees "
+            "the DRR strategy.",
+            "B",
+        ),
+    ],
+)
+def test_descriptions_by_others_round_seventeen(rules: RoadmapRules, text: str, stage: str) -> None:
+    """Wordings of stages/blind31.jsonl (a tuning set written blind: assessments, news items, budget lines,
+    corrections; councils by their local names), in our own words in both languages; without each rule the
+    description reads otherwise (undecided, or C)."""
+    assert assess_stage(text=text, rules=rules).stage == stage
