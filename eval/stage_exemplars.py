@@ -61,6 +61,7 @@ SETS = (
     "blind27",
     "blind29",
     "blind31",
+    "blind33",
 )
 # The held-out sets: never in a pool, never in the choice; the reader the service runs (patterns and exemplars) is
 # reported on them after the choice, with today's learned exemplars and with the chosen ones.
@@ -79,6 +80,7 @@ HELDOUT = (
     "blind28",
     "blind30",
     "blind32",
+    "blind34",
 )
 QUESTIONS = {"q2": 2, "q3": 3, "q4": 4, "q10": 10}  # Q13 is read by the patterns alone
 CLAUSES = OWN / "stages" / "clauses.jsonl"
