@@ -1105,3 +1105,56 @@ def test_descriptions_by_others_round_seventeen(rules: RoadmapRules, text: str, 
     corrections; councils by their local names), in our own words in both languages; without each rule the
     description reads otherwise (undecided, or C)."""
     assert assess_stage(text=text, rules=rules).stage == stage
+
+
+@pytest.mark.parametrize(
+    ("text", "stage"),
+    [
+        # hoping to set a body up is not having one
+        (
+            "We're hoping to set up a multi-sector resilience task force next spring. Public campaigns ran this year, "
+            "and staff and councillors had lectures.",
+            "A",
+        ),
+        # 一直没断 (never stopped) is continuity, not a negation
+        ("过去一年面向市民的防灾宣传一直没断，干部和人大代表都听过讲座，多部门韧性委员会督导韧性战略编制。", "B"),
+        # an inter-departmental platform, and Taiwan's 推动会报, are coordination bodies
+        (
+            "A public campaign ran this year, staff and councillors were trained, and our inter-departmental "
+            "resilience platform is drafting the DRR strategy.",
+            "B",
+        ),
+        ("今年辦過市民防災宣導，市府同仁和市議員都上過韌性講座，跨局處韌性推動會報負責策略研擬。", "B"),
+        # an approved emergency response plan is not a DRR strategy
+        (
+            "The council approved our emergency response plan in May. A public campaign ran this year, staff and "
+            "councillors were trained, and a multi-sector committee is drafting the DRR strategy.",
+            "B",
+        ),
+        # a committee of one department is no multi-sector committee, in either word order
+        (
+            "Our resilience committee is five officers of the fire service; no other department or outside body sits "
+            "on it. A public campaign ran this year and staff and councillors were trained; the committee drafts the "
+            "DRR strategy.",
+            "A",
+        ),
+        (
+            "所谓韧性工作组就是应急局内部的一个科室，没有其他部门参加。今年开展了公众宣传，干部和人大代表都听过讲座，工作组在起草韧性战略。",
+            "A",
+        ),
+        # a plan named in English inside Chinese text; 下个财年 is the future
+        (
+            "我们的 Resilience Action Plan 上个月已经市政府批准实施。"
+            "今年开展了公众宣传，干部和人大代表都听过讲座，多部门韧性委员会督导了计划编制。",
+            "C",
+        ),
+        (
+            "韧性战略草稿已经写完，预计下个财年才提交市政府。今年开展了公众宣传，干部和人大代表都听过讲座，多部门韧性委员会督导韧性战略编制。",
+            "B",
+        ),
+    ],
+)
+def test_the_boundaries_round_eighteen(rules: RoadmapRules, text: str, stage: str) -> None:
+    """Wordings of stages/blind33.jsonl (a tuning set written blind on the A/B and B/C boundaries), in our own words
+    in both languages; under the round-17 rules each reads otherwise."""
+    assert assess_stage(text=text, rules=rules).stage == stage
