@@ -1158,3 +1158,41 @@ def test_the_boundaries_round_eighteen(rules: RoadmapRules, text: str, stage: st
     """Wordings of stages/blind33.jsonl (a tuning set written blind on the A/B and B/C boundaries), in our own words
     in both languages; under the round-17 rules each reads otherwise."""
     assert assess_stage(text=text, rules=rules).stage == stage
+
+
+@pytest.mark.parametrize(
+    ("text", "stage"),
+    [
+        # a plan signed into force, issued by the government, or promulgated (发布施行) is approved
+        (
+            "A public campaign ran this year, staff and councillors were trained, and a multi-sector committee steered "
+            "our DRR plan; the mayor signed it into force by decree last month.",
+            "C",
+        ),
+        (
+            "今年开展了公众宣传，干部和人大代表都听过讲座，多部门韧性委员会牵头编制。九月，市长签署命令，正式发布施行《韧性战略》。",
+            "C",
+        ),
+        (
+            "A public campaign ran this year, staff and councillors were trained, and a multi-sector committee drafted "
+            "the resilience plan, which was reviewed and issued by the city government in July.",
+            "C",
+        ),
+        # bodies by their Portuguese, French or Dutch names in English text
+        (
+            "A public campaign ran this year; the vereadores and the servidores had a resilience training; the "
+            "Comissão Municipal de Proteção Civil (12 entities) is drafting the DRR strategy.",
+            "B",
+        ),
+        (
+            "A public campaign ran this year, staff and councillors were trained, and a multi-sector committee drafted "
+            "the DRR plan. The plan was formally submitted to the gemeenteraad last month.",
+            "C",
+        ),
+    ],
+)
+def test_approvals_and_local_names_round_nineteen(rules: RoadmapRules, text: str, stage: str) -> None:
+    """Wordings of stages/blind35.jsonl (a tuning set written blind: chat-box messages, long reports, criteria
+    stated indirectly, bodies named in their own languages), in our own words; under the round-18 rules each is
+    undecided."""
+    assert assess_stage(text=text, rules=rules).stage == stage
