@@ -83,6 +83,7 @@ HELDOUT = (
     "blind32",
     "blind34",
     "blind36",
+    "blind37",
 )
 QUESTIONS = {"q2": 2, "q3": 3, "q4": 4, "q10": 10}  # Q13 is read by the patterns alone
 CLAUSES = OWN / "stages" / "clauses.jsonl"
