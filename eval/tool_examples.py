@@ -4,10 +4,11 @@ them, matched by meaning (a study; ``--write`` puts its result in ``knowledge/to
     python -m eval.tool_examples [--write]
 
 The examples are the tuning scenarios, in both languages: ``tools/tools.jsonl`` (ours), the tune split of
-``tools/blind.jsonl``, ``tools/blind2.jsonl`` (tuned on since 2026-12-05) and ``tools/blind5.jsonl`` (written blind
-in session 8 for the records no other example named). Each is stored with the catalogue
-records that fit it: every record the gold accepts, by ``eval.knowledge.matches``. Held-out scenarios
-(``blind``'s held-out split, ``tools/blind3``, ``tools/blind4``) and the development set are never examples.
+``tools/blind.jsonl``, ``tools/blind2.jsonl`` (tuned on since 2026-12-05), ``tools/blind5.jsonl`` (written blind
+in session 8 for the records no other example named) and the tune split of ``tools/blind6.jsonl`` (session 10).
+Each is stored with the catalogue records that fit it: every record the gold accepts, by
+``eval.knowledge.matches``. Held-out scenarios (``blind``'s and ``blind6``'s held-out splits, ``tools/blind3``,
+``tools/blind4``) and the development set are never examples.
 
 The study is leave-one-set-out over the tuning sets. Each set is ranked with the examples of the others (never a
 scenario's own pair), with the weights in force for the other legs and the examples leg at each weight of
@@ -38,11 +39,13 @@ TUNE = {
     "blind-tune": ("blind", "tune"),
     "blind2": ("blind2", None),
     "blind5": ("blind5", None),
+    "blind6-tune": ("blind6", "tune"),
 }
 HELDOUT = {
     "blind-heldout": ("blind", "heldout"),
     "blind3-heldout": ("blind3", None),
     "blind4-heldout": ("blind4", None),
+    "blind6-heldout": ("blind6", "heldout"),
 }
 
 
@@ -123,7 +126,8 @@ def main() -> None:
         path = Path(settings.paths.knowledge_dir) / recommend.EXAMPLES_FILE
         data = {
             "about": "Situations whose fitting records are known: the tuning scenarios of our tool gold sets "
-            "(eval/datasets/tools: tools.jsonl, the tune split of blind.jsonl, blind2.jsonl, blind5.jsonl), "
+            "(eval/datasets/tools: tools.jsonl, the tune splits of blind.jsonl and blind6.jsonl, blind2.jsonl, "
+            "blind5.jsonl), "
             "each with the catalogue records its gold accepts. The recommender's 'examples' leg matches a "
             "situation against them by meaning. Written by `python -m eval.tool_examples --write`; "
             "docs/eval/tools-fusion.md has the leave-one-set-out figures that chose its weight and floor. Held-out "
