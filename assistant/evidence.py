@@ -498,10 +498,12 @@ def units_of(chunk: Chunk, rank: int, rendering: Rendering | None) -> list[Unit]
     return out
 
 
-def _sentence_spans(text: str) -> list[tuple[int, int]]:
+@lru_cache(maxsize=20_000)
+def _sentence_spans(text: str) -> tuple[tuple[int, int], ...]:
     """``SENTENCE`` spans of ``text``, except that a span ending in a Latin period the sentence splitter of ingest
     does not end a sentence at (an abbreviation's: "(Fig. 2)", "Refs. [3]"; an initial's) runs on into the next, so
-    one rule decides what ends an English sentence."""
+    one rule decides what ends an English sentence. Cached per passage: the passages that answer recur, and every
+    question reads eight."""
     ends = {b for _, b in split_sentences(text)}
     spans: list[tuple[int, int]] = []
     begin: int | None = None
@@ -515,7 +517,7 @@ def _sentence_spans(text: str) -> list[tuple[int, int]]:
         begin = None
     if begin is not None:
         spans.append((begin, len(text)))
-    return spans
+    return tuple(spans)
 
 
 @lru_cache(maxsize=50_000)

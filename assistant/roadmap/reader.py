@@ -302,9 +302,7 @@ def _dated_after(scope: str, lex: Lexicon, this_year: int) -> bool:
     return any(int(g) > this_year for m in lex.dated.finditer(scope) for g in m.groups() if g)
 
 
-def _read_submission(
-    sentence: _Sentence, rules: RoadmapRules, previous: str = "", this_year: int | None = None
-) -> bool:
+def _read_submission(sentence: _Sentence, rules: RoadmapRules, previous: str, this_year: int) -> bool:
     """Whether ``sentence`` states that a plan or strategy was submitted: a submission cue in a clause that is not
     negated, hedged or about the future (or dated after this year, also by a label before it: "Q1 2027: place the
     plan before the Council"), not undone later in the sentence ("sent back for revisions"), and not addressed to a
@@ -328,7 +326,7 @@ def _read_submission(
             lex.uncertain.search(unhedged[c0:c1])
             or lex.future.search(clause)
             # a date before the cue in its sentence dates it too ("Q1 2027: place the plan before the Council")
-            or (this_year is not None and _dated_after(sentence.text[:c1], lex, this_year))
+            or _dated_after(sentence.text[:c1], lex, this_year)
             or sentence.negated(c0, c1, lex)
             or (bodies is not None and bodies[0].search(clause) and not bodies[1].search(clause))
             or _undone_after(sentence, m.end(), rules)
