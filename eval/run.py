@@ -88,7 +88,7 @@ class GoldFiles:
             qa=dev_file("qa.jsonl")
             + (own / "qa" / "qa.jsonl", own / "qa" / "blind.jsonl", own / "qa" / "blind_paper.jsonl")
             + (own / "qa" / "paraphrase.jsonl", own / "qa" / "blind3.jsonl", own / "qa" / "blind4.jsonl")
-            + (own / "qa" / "blind5.jsonl", own / "qa" / "blind6.jsonl"),
+            + (own / "qa" / "blind5.jsonl", own / "qa" / "blind6.jsonl", own / "qa" / "blind7.jsonl"),
             tools=dev_file("tools.jsonl")
             + (own / "tools" / "tools.jsonl", own / "tools" / "blind.jsonl", own / "tools" / "blind2.jsonl")
             + (own / "tools" / "blind3.jsonl", own / "tools" / "blind4.jsonl", own / "tools" / "blind5.jsonl")
@@ -106,7 +106,7 @@ class GoldFiles:
             + (own / "stages" / "blind28.jsonl", own / "stages" / "blind29.jsonl", own / "stages" / "blind30.jsonl")
             + (own / "stages" / "blind31.jsonl", own / "stages" / "blind32.jsonl", own / "stages" / "blind33.jsonl")
             + (own / "stages" / "blind34.jsonl", own / "stages" / "blind35.jsonl", own / "stages" / "blind36.jsonl")
-            + (own / "stages" / "blind37.jsonl",),
+            + (own / "stages" / "blind37.jsonl", own / "stages" / "blind38.jsonl", own / "stages" / "blind39.jsonl"),
             chat=(own / "chat" / "chat.jsonl",),
             out_of_scope=(own / "out_of_scope" / "out_of_scope.jsonl",),
             parity_recommend=(own / "parity" / "recommend.jsonl",),
