@@ -42,9 +42,11 @@ says). Per question, ``roadmap.json`` may also say: which bodies do not approve 
 clause, so a subject clause before it counts); what blocks a match (a drafting work plan is not the plan); what
 makes an activity not count (``excluded_by`` in its clause, ``excluded_in_text`` in any sentence: outreach kept
 inside the government); which clauses are about something else (``components_not_about``: a plan sent to the
-council is not guidance for the council); and where talk of the future says no (``future_only_with``: "we will set up a
-committee", not "the committee plans to start the strategy next year"). Q2's parts may be affirmed in different
-sentences. Each rule and wording family has examples and counter-examples as tests.
+council is not guidance for the council; and, for every question but Q13, a negated submission,
+``lexicon.status_denied``: "not yet sent to the council or its executive committee" denies the plan's passage,
+not the council's lectures nor a committee); and where talk of the future says no (``future_only_with``: "we
+will set up a committee", not "the committee plans to start the strategy next year"). Q2's parts may be affirmed
+in different sentences. Each rule and wording family has examples and counter-examples as tests.
 
 Two keys that are not survey questions carry facts in answer and evidence mappings, each with its own criterion
 and citation: ``ISO37123`` (0), the ISO 37123 certification, and ``SUBMITTED`` (-1), a plan submitted to the

@@ -320,6 +320,11 @@ class LexiconEntry(_Strict):
         description="a statement that what was said is wrong ('That is wrong.', '……，有误'): the sentence it is in "
         "states nothing, or, when the retraction is the whole sentence, the sentence before it states nothing"
     )
+    status_denied: LangPatterns = Field(
+        description="a plan's passage denied ('has not been sent to the council', '尚未提交市人大'): what that "
+        "negation denies is the plan's submission or approval, so it denies nothing of the other questions (a "
+        "council or committee named as the body it has not reached)"
+    )
     asked: LangPatterns = Field(
         description="the label that opens a line asking a question of a questionnaire ('Q:', '问：'); when the "
         "next line opens with an ``answered`` label the two are read as one statement, the question its subject"

@@ -163,10 +163,17 @@ class _Sentence:
             c1 = after[1]
         return c0, c1
 
-    def negated(self, start: int, end: int, lex: Lexicon) -> bool:
-        return lex.negation.search(self.masked[start:end]) is not None
+    def negated(self, start: int, end: int, lex: Lexicon, *, of_status: bool = True) -> bool:
+        """Whether a negation stands in ``start:end``; unless ``of_status``, one that denies a plan's passage ("not
+        yet sent to the council") is not counted: it says nothing of the council or the committee it names."""
+        masked = self.masked[start:end]
+        if not of_status:
+            masked = mask(masked, lex.status_denied)
+        return lex.negation.search(masked) is not None
 
-    def polarity(self, start: int, end: int, lex: Lexicon, *, future_hedges: bool) -> tuple[bool | None, str]:
+    def polarity(
+        self, start: int, end: int, lex: Lexicon, *, future_hedges: bool, of_status: bool = True
+    ) -> tuple[bool | None, str]:
         """Yes, no (a negation in its clauses, or, when ``future_hedges``, talk of the future or of something
         still being set up: "we plan to", "正在筹建" say it is not done yet) or unknown (a hedge) for a match at
         ``start:end``, with the text of its clauses."""
@@ -176,7 +183,7 @@ class _Sentence:
             return None, scope
         if future_hedges and lex.future.search(scope):
             return False, scope
-        return not self.negated(c0, c1, lex), scope
+        return not self.negated(c0, c1, lex, of_status=of_status), scope
 
 
 def split_clauses(text: str, rules: RoadmapRules) -> list[tuple[int, int]]:
@@ -376,7 +383,13 @@ def _read_span(
     setting_up = rules.future_only_with.get(q)
     if future_hedges and setting_up is not None:
         future_hedges = bool(setting_up.search(sentence.text[c0:c1]))
-    value, scope = sentence.polarity(start, end, lex, future_hedges=future_hedges)
+    of_status = q == rules.submitted_question
+    denied = None if of_status else lex.status_denied.search(sentence.text, c0, c1)
+    if denied is not None and (facet == EXEMPLAR_FACET or start >= denied.start()):
+        # "has not been sent to the council or its executive committee" is about the plan: the body it names is
+        # where the plan has not gone (and by meaning the clause reads like lectures the council never had)
+        return None
+    value, scope = sentence.polarity(start, end, lex, future_hedges=future_hedges, of_status=of_status)
     dated_later = future_hedges and _dated_after(scope, lex, this_year)
     if value and dated_later:
         value = False  # dated after this year ("2027年三季度提请审定", "in March 2027"): still to come
@@ -430,7 +443,9 @@ def _check_components(
     elsewhere = rules.components_not_about.get(q)
     for name, pattern in parts:
         for c0, c1 in sentence.clauses:
-            if elsewhere is not None and elsewhere.search(sentence.text[c0:c1]):
+            if (elsewhere is not None and elsewhere.search(sentence.text[c0:c1])) or lex.status_denied.search(
+                sentence.text[c0:c1]
+            ):
                 continue  # "nothing has gone to council for approval" is not about guidance for the council
             if pattern.search(sentence.text[c0:c1]):
                 denied[name] = denied.get(name, False) or sentence.negated(c0, c1, lex)

@@ -209,3 +209,20 @@ def test_no_one_leading_is_a_statement_not_a_question(service_rules: RoadmapRule
         "至于制定防灾减灾战略，领导没这个打算，也没有哪个部门在牵头。"
     )
     assert assess_stage(text=text, rules=service_rules).stage == "A"
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(
+    ("text", "q"),
+    [
+        ("The draft is out for comment and has not been sent to the county assembly.", 10),
+        ("The draft has not yet been submitted to the council or the executive committee.", 10),
+        ("草案上个月已通过专家审查，但尚未陈报县政府，也还没送县议会。", 2),
+        ("草案尚未提交县议会或县执行委员会。", 10),
+    ],
+)
+def test_a_plan_not_yet_sent_says_nothing_of_the_body_it_names(service_rules: RoadmapRules, text: str, q: int) -> None:
+    """A negated submission denies the plan's passage: the council or committee it names is where the plan has not
+    gone, neither denied nor affirmed (by meaning, such clauses came within the threshold of a denied committee or
+    of lectures the council never had: four descriptions of blind37)."""
+    assert map_text(text, service_rules)[0].get(q) is None

@@ -1196,3 +1196,87 @@ def test_approvals_and_local_names_round_nineteen(rules: RoadmapRules, text: str
     stated indirectly, bodies named in their own languages), in our own words; under the round-18 rules each is
     undecided."""
     assert assess_stage(text=text, rules=rules).stage == stage
+
+
+@pytest.mark.parametrize(
+    ("text", "stage"),
+    [
+        # a negated submission denies the plan's passage, not the committee it names
+        (
+            "今年面向居民开展了防汛宣传，为干部和县议员办了韧性讲座，由十个部门组成的韧性委员会正在起草减灾战略；草案尚未提交县议会或县执行委员会。",
+            "B",
+        ),
+        (
+            "This year we ran public flood-awareness evenings, trained staff and councillors together, and an "
+            "inter-agency resilience committee is drafting our strategy. It has not yet gone to the county "
+            "executive committee.",
+            "B",
+        ),
+        (
+            "Public campaigns ran this year, staff and councillors were trained, and a multi-sector committee "
+            "drafted the DRR plan. The council approved the plan at its session No. 14 in June.",
+            "C",
+        ),
+        # "No. 14" is a number, not a negation, and does not end the sentence
+        (
+            "Staff and councillors were trained this year and a multi-sector committee is drafting the strategy. "
+            "Our most recent public event was a preparedness fair in September 2025.",
+            "A",
+        ),
+        # the most recent event dated outside the window; outreach only to staff; none held yet
+        (
+            "Staff and councillors were trained this year and a multi-sector committee is drafting the strategy. "
+            "The only outreach this year was an article in the staff newsletter.",
+            "A",
+        ),
+        (
+            "今年组织市直机关干部职工开展了防灾演练和知识竞赛；干部和人大代表听过韧性讲座；多部门委员会正在编制韧性战略。",
+            "A",
+        ),
+        (
+            "今年6月搞了防灾宣传月，不过尚未组织过面向市民的宣传活动；干部和人大代表听过韧性讲座；多部门委员会正在编制韧性战略。",
+            "A",
+        ),
+        (
+            "Awareness events for residents have been planned, but none has been held yet. Staff and councillors "
+            "were trained in March, and a multi-sector committee is drafting the strategy.",
+            "A",
+        ),
+        (
+            "A public campaign ran this year; staff and councillors were trained; a multi-sector committee "
+            "drafted the resilience plan. The plan was endorsed by an external expert review panel in October and"
+            " has not gone to council.",
+            "B",
+        ),
+        # an expert panel or review meeting does not approve
+        (
+            "今年开展了公众宣传，干部和人大代表都听过讲座，多部门韧性委员会牵头编制韧性规划。规划草案已通过专家审查会，尚未报送。",
+            "B",
+        ),
+        (
+            "We held public fairs this year and trained staff and councillors. A permanent inter-sector "
+            "resilience table of nine departments is writing the strategy.",
+            "B",
+        ),
+        # bodies by their local names: coordination tables, DPRD members
+        (
+            "We held public fairs this year; lectures were given to municipal staff and DPRD members; a multi-"
+            "sector committee is writing the resilience strategy.",
+            "B",
+        ),
+        (
+            "We held public fairs this year; staff and councillors were trained; a multi-sector committee wrote "
+            "the resilience plan. In May the aldermen passed an ordinance adopting it.",
+            "C",
+        ),
+        # a plan passed by ordinance; a plan pointed back to (这份规划); staff of each section (各科室人员)
+        (
+            "我们的韧性规划还在编。今年7月开展了社区防汛宣传，居民都能参加；给市政府各科室人员和市议员上过专题课；十多个部门参加的联席会议正在编写这份规划。",
+            "B",
+        ),
+    ],
+)
+def test_status_audiences_and_local_bodies_round_twenty(rules: RoadmapRules, text: str, stage: str) -> None:
+    """Wordings of stages/blind36.jsonl and blind37.jsonl (two sets written blind, read item by item in session 11
+    and tuning sets since), in our own words in both languages; under the round-19 rules each reads otherwise."""
+    assert assess_stage(text=text, rules=rules).stage == stage
