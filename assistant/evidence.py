@@ -33,9 +33,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
-from ingest.align import split_sentences
 from retriever.bilingual import Lexicon
 from retriever.language import script_lang, simplified
+from retriever.sentences import split_sentences
 from retriever.tokenize import STOPWORDS_EN, tokenize_en, tokenize_zh
 from retriever.types import Chunk, Hit, Rendering
 
@@ -500,7 +500,7 @@ def units_of(chunk: Chunk, rank: int, rendering: Rendering | None) -> list[Unit]
 
 @lru_cache(maxsize=20_000)
 def _sentence_spans(text: str) -> tuple[tuple[int, int], ...]:
-    """``SENTENCE`` spans of ``text``, except that a span ending in a Latin period the sentence splitter of ingest
+    """``SENTENCE`` spans of ``text``, except that a span ending in a Latin period the sentence splitter
     does not end a sentence at (an abbreviation's: "(Fig. 2)", "Refs. [3]"; an initial's) runs on into the next, so
     one rule decides what ends an English sentence. Cached per passage: the passages that answer recur, and every
     question reads eight."""

@@ -1,8 +1,8 @@
 """Sentence alignment of a text with its official translation: which sentences of one say what which sentences
 of the other say, so a passage in one language can be shown in the other.
 
-- :func:`split_sentences` cuts a range of a text into sentence and list-item spans (Chinese and English end
-  punctuation, never across a line break).
+- :func:`split_sentences` (from :mod:`retriever.sentences`, the one rule of sentence ends) cuts a range of a text
+  into sentence and list-item spans (Chinese and English end punctuation, never across a line break).
 - :func:`language_halves` finds the two halves of a file holding a text followed by its translation.
 - :func:`align` aligns two sequences of sentences into :class:`Bead` s: banded dynamic programming in the
   Gale-Church / vecalign family (semantic similarity of the beads' joined texts, a length model fitted on the
@@ -25,6 +25,7 @@ import numpy as np
 
 from ingest.normalize import normalize_for_matching
 from retriever.language import HAN
+from retriever.sentences import CITATION, CLOSERS, split_sentences
 
 __all__ = [
     "AlignParams",
@@ -43,77 +44,6 @@ logger = logging.getLogger(__name__)
 
 Similarity = Callable[[Sequence[str], Sequence[str]], np.ndarray]
 """``similarity(src_texts, tgt_texts)``: a ``(len(src_texts), len(tgt_texts))`` matrix of cosine similarities."""
-
-# -- sentences --------------------------------------------------------------------------------------------------
-
-_CLOSERS = "\"'”’」』）)\\]"
-# A citation superscript as the extraction writes it: ^[1], ^{[5][9][10]}, ^{[12]~[14]}.
-_CITATION = r"\^\{?(?:\[[^\[\]\n]{1,24}\][~\-–,]?)+\}?"
-_SENTENCE_END = re.compile(
-    rf"[。！？]+[{_CLOSERS}]*(?:{_CITATION})?"
-    rf"|(?P<latin>[.!?]+)[{_CLOSERS}]*(?:{_CITATION})?(?=\s|$|[\u3400-\u9fff])"
-)
-_ABBREVIATIONS = frozenset(
-    {"al", "approx", "cf", "dr", "e.g", "ed", "eds", "eg", "eq", "fig", "figs", "i.e", "ie", "mr", "mrs", "ms"}
-    | {"no", "nos", "p", "pp", "prof", "ref", "refs", "st", "vol", "vols", "vs"}
-)
-"""Words whose period never ends a sentence (compared case-folded, trailing period dropped)."""
-_WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
-
-
-_LABEL = re.compile(r"(?:[^\s\d]{1,10}\s?)?\(?(?:\d{1,3}|[A-Za-z])(?:\.\d{1,3})*\)?")
-
-
-def _ends_sentence(line: str, cut: int, m: re.Match[str]) -> bool:
-    """False for a Latin period that is an abbreviation's or an initial's, closes a label (``1.``, ``图 2.``,
-    ``A.3.``) or is followed by a lowercase word."""
-    latin = m.group("latin")
-    if latin is None or latin != ".":
-        return True
-    if _LABEL.fullmatch(line[cut : m.start()].strip()):
-        return False
-    before = _WORD_BEFORE.search(line, 0, m.start())
-    if before:
-        word = before.group(1)
-        if word.casefold().rstrip(".") in _ABBREVIATIONS or (len(word) == 1 and word.isupper()):
-            return False
-    rest = line[m.end() :].lstrip()
-    return not (rest[:1].isalpha() and rest[:1].islower() and rest[:1].isascii())
-
-
-def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
-    """Sentence and list-item spans of ``text[start:end]``: ``(start, end)`` offsets into ``text``, whitespace
-    trimmed, never across a line break, covering every non-whitespace character of the range.
-
-    A sentence ends at Chinese end punctuation (``。！？``) or at a Latin ``.!?`` followed by whitespace, a line
-    end or a Han character, with any closing quotes, brackets and a citation superscript (``^{[5][9]}``) after it.
-    So ``A.3``, ``2.5`` and URLs stay whole; a period after an abbreviation (``Fig.``, ``e.g.``), an initial
-    (``C. S. Holling``) or before a lowercase word does not end a sentence.
-    """
-    end = len(text) if end is None else end
-    spans: list[tuple[int, int]] = []
-    pos = start
-    while pos < end:
-        nl = text.find("\n", pos, end)
-        line_end = end if nl < 0 else nl
-        line = text[pos:line_end]
-        cut = 0
-        for m in _SENTENCE_END.finditer(line):
-            if _ends_sentence(line, cut, m):
-                _add_trimmed(spans, line, pos, cut, m.end())
-                cut = m.end()
-        _add_trimmed(spans, line, pos, cut, len(line))
-        pos = line_end + 1
-    return spans
-
-
-def _add_trimmed(spans: list[tuple[int, int]], line: str, offset: int, a: int, b: int) -> None:
-    piece = line[a:b]
-    stripped = piece.strip()
-    if stripped:
-        lead = len(piece) - len(piece.lstrip())
-        spans.append((offset + a + lead, offset + a + lead + len(stripped)))
-
 
 # -- the two halves of a bilingual file ---------------------------------------------------------------------------
 
@@ -247,7 +177,7 @@ _URL_OR_MAIL = re.compile(
 )
 _LATIN_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-&][A-Za-z0-9]+)*")
 _CLAUSE_END = re.compile(r"[，、；,;]$")
-_TRAILING_CLOSERS = re.compile(rf"(?:[{_CLOSERS}]|{_CITATION})+$")
+_TRAILING_CLOSERS = re.compile(rf"(?:[{CLOSERS}]|{CITATION})+$")
 _MIN_ZH_FRAGMENT = 12
 """A Chinese unit ending in a Han character continues in the next one only if it is at least this long (shorter
 ones are headings, names and labels)."""
@@ -781,7 +711,7 @@ def _dp(grid: _Grid, costs: dict[tuple[int, int], list[np.ndarray]]) -> list[tup
 
 # -- bilingual files ----------------------------------------------------------------------------------------------
 
-_CITATION_RE = re.compile(_CITATION)
+_CITATION_RE = re.compile(CITATION)
 
 
 def embedding_similarity(embed: Callable[[list[str]], np.ndarray]) -> Similarity:

@@ -13,7 +13,8 @@ Legs (each gives a ranked candidate list; filters restrict candidates *before* r
 
 Then the first ``RERANK_DEPTH`` fused passages are re-ranked by their best sentence (``sentences``; English queries):
 each gains ``SENTENCE_WEIGHTS[lang]`` x the share of the query's idf that one of its sentences holds (an English
-passage's own sentences, a Chinese passage's English rendering segment by segment). BM25 rewards a passage whose
+passage's own sentences, cut by ``retriever.sentences.split_sentences``; a Chinese passage's English rendering
+segment by segment). BM25 rewards a passage whose
 words are spread over many sentences; the passage that answers usually holds the question's words in one.
 
 A file that holds a text and its translation (the congress paper: English, then Chinese) answers each reader from
@@ -33,7 +34,6 @@ from __future__ import annotations
 import json
 import logging
 import math
-import re
 import unicodedata
 from collections import Counter
 from collections.abc import Sequence
@@ -57,6 +57,7 @@ from retriever.index import (
 )
 from retriever.language import script_lang, simplified
 from retriever.lexical import BM25Index
+from retriever.sentences import split_sentences
 from retriever.settings import RetrievalSettings
 from retriever.stores import FaissStore, VectorStore
 from retriever.tokenize import tokenize_en, tokenize_zh
@@ -248,9 +249,6 @@ LEG_WEIGHTS: dict[str, dict[str, float]] = {
 # (0.914 -> 0.890) while MRR rose: not kept, so Chinese queries are not re-ranked.
 SENTENCE_WEIGHTS: dict[str, float] = {"zh": 0.0, "en": 0.2}
 RERANK_DEPTH = 10
-# Where a passage's text breaks into sentences: Chinese and Latin end punctuation, a line break, and a Latin
-# period before a capital (so "A.3", "2.5" and "e.g. the" stay whole).
-_SENTENCE_BREAK = re.compile(r"[。！？；!?;\n]+|(?<=[.])\s+(?=[A-Z“\"(])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -442,7 +440,7 @@ class HybridRetriever:
         if got is None:
             chunk = self.index.chunks[row]
             if chunk.lang == "en":
-                texts = _SENTENCE_BREAK.split(chunk.text)
+                texts = [chunk.text[a:b] for a, b in split_sentences(chunk.text)]
             else:
                 rendering = self.index.rendering(chunk.doc_id, "en")
                 texts = [seg.en for seg in rendering.overlapping(chunk.start, chunk.end)] if rendering else []
