@@ -322,16 +322,24 @@ def _passage(doc_text: str, quote: str, section: Iterable[str]) -> Passage:
     return Passage(quote=quote, section=tuple(section), start=start, end=start + len(quote))
 
 
+def _spelling(word: str) -> str:
+    """A variant as a pattern: a Latin word only as a whole word, plural allowed ("plan" is not "Planning")."""
+    if word.isascii() and word.isalpha():
+        return rf"(?<![A-Za-z]){re.escape(word)}s?(?![A-Za-z])"
+    return re.escape(word)
+
+
 def with_variants(data: Mapping[str, Any]) -> dict[str, Any]:
     """``data`` with every Chinese pattern also reading the regional spellings of its words that
     ``lexicon.variants`` lists (Taiwan's 策略 and 宣导 for 战略 and 宣传): one table instead of a second copy of
-    each pattern. A word inside a character class is left alone (none of the listed words occurs in one)."""
+    each pattern. A word inside a character class is left alone (none of the listed words occurs in one). A Latin
+    spelling (a plan named in English inside Chinese text) reads only as a whole word."""
     variants = data["lexicon"].get("variants", {})
     if not variants:
         return dict(data)
     table = sorted(variants.items(), key=lambda kv: -len(kv[0]))
     word = re.compile("|".join(re.escape(w) for w, _ in table))
-    spellings = {w: "(?:" + "|".join(re.escape(x) for x in (w, *alts)) + ")" for w, alts in table}
+    spellings = {w: "(?:" + "|".join(_spelling(x) for x in (w, *alts)) + ")" for w, alts in table}
 
     def fold(node: Any, key: str = "") -> Any:
         if isinstance(node, dict):

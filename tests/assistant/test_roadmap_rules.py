@@ -1280,3 +1280,47 @@ def test_status_audiences_and_local_bodies_round_twenty(rules: RoadmapRules, tex
     """Wordings of stages/blind36.jsonl and blind37.jsonl (two sets written blind, read item by item in session 11
     and tuning sets since), in our own words in both languages; under the round-19 rules each reads otherwise."""
     assert assess_stage(text=text, rules=rules).stage == stage
+
+
+@pytest.mark.parametrize(
+    ("text", "stage"),
+    [
+        (
+            "A public campaign ran this year, staff and councillors were trained, and a commission of nine "
+            "departments is writing our resilience strategy.",
+            "B",
+        ),
+        (
+            "今年开展了面向居民的防灾宣传，干部和议员听过讲座；减灾论坛汇集了市里各部门和社区组织，正在编制韧性战略。",
+            "B",
+        ),
+        (
+            "今年开展了公众宣传，干部和人大代表听过讲座，多部门韧性委员会编制了韧性战略草案，预计2027年才提交市人大。",
+            "B",
+        ),
+        (
+            "今年开展了公众宣传，干部和人大代表听过讲座，多部门委员会牵头修订了韧性计划；修订后的计划于2026年3月经市政府常务会议审议通过。",
+            "C",
+        ),
+        (
+            "Staff and councillors were trained in February, awareness drives ran in May, and a multi-department "
+            "committee prepared the resilience plan. In November the Commissioner tables the plan before the "
+            "General Body.",
+            "C",
+        ),
+    ],
+)
+def test_commissions_forums_dates_ahead_and_tabling_round_twenty_one(
+    rules: RoadmapRules, text: str, stage: str
+) -> None:
+    """Wordings of stages/blind40.jsonl and blind41.jsonl (tuning sets written blind in session 11: chat-widget
+    notes in the development set's style; local governments of many countries), in our own words; under the
+    round-20 rules each reads otherwise."""
+    assert assess_stage(text=text, rules=rules).stage == stage
+
+
+def test_a_plan_named_in_english_inside_chinese_is_a_whole_word(rules: RoadmapRules) -> None:
+    """The variant that lets a Chinese pattern read "plan" (我们的 Resilience Action Plan) reads only the word: the
+    Planning Department's deferred decision on a committee is no plan awaiting a decision."""
+    text = "The Planning Department discussed setting up a committee but deferred the decision."
+    assert SUBMITTED not in read_text(text, rules).answers
