@@ -65,6 +65,8 @@ SETS = (
     "blind35",
     "blind36",
     "blind37",
+    "blind40",
+    "blind41",
 )
 # The held-out sets: never in a pool, never in the choice; the reader the service runs (patterns and exemplars) is
 # reported on them after the choice, with today's learned exemplars and with the chosen ones.
@@ -86,14 +88,15 @@ HELDOUT = (
     "blind34",
     "blind38",
     "blind39",
+    "blind42",
 )
 QUESTIONS = {"q2": 2, "q3": 3, "q4": 4, "q10": 10}  # Q13 is read by the patterns alone
 CLAUSES = OWN / "stages" / "clauses.jsonl"
 # The clauses of the session-8, -9 and -10 tuning sets, labelled the same way by helpers (blind8-11, 12-15, 17-21,
-# 23, 25 and 27, 29, 31, 33, 35, 36 and 37).
+# 23, 25 and 27, 29, 31, 33, 35, 36 and 37, 40 and 41).
 MORE_CLAUSES = tuple(
     OWN / "stages" / f"clauses_{part}.jsonl"
-    for part in ("r8", "r12", "r17", "r23", "r25", "r29", "r31", "r33", "r35", "r36")
+    for part in ("r8", "r12", "r17", "r23", "r25", "r29", "r31", "r33", "r35", "r36", "r40")
 )
 # Statements written for the criteria alone (not clauses of descriptions; set "criteria"): in every fold's pool.
 CRITERIA_CLAUSES = OWN / "stages" / "clauses_criteria.jsonl"
