@@ -107,7 +107,8 @@ class GoldFiles:
             + (own / "stages" / "blind31.jsonl", own / "stages" / "blind32.jsonl", own / "stages" / "blind33.jsonl")
             + (own / "stages" / "blind34.jsonl", own / "stages" / "blind35.jsonl", own / "stages" / "blind36.jsonl")
             + (own / "stages" / "blind37.jsonl", own / "stages" / "blind38.jsonl", own / "stages" / "blind39.jsonl")
-            + (own / "stages" / "blind40.jsonl", own / "stages" / "blind41.jsonl", own / "stages" / "blind42.jsonl"),
+            + (own / "stages" / "blind40.jsonl", own / "stages" / "blind41.jsonl", own / "stages" / "blind42.jsonl")
+            + (own / "stages" / "blind43.jsonl", own / "stages" / "blind44.jsonl"),
             chat=(own / "chat" / "chat.jsonl",),
             out_of_scope=(own / "out_of_scope" / "out_of_scope.jsonl",),
             parity_recommend=(own / "parity" / "recommend.jsonl",),

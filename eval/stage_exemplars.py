@@ -67,6 +67,7 @@ SETS = (
     "blind37",
     "blind40",
     "blind41",
+    "blind43",
 )
 # The held-out sets: never in a pool, never in the choice; the reader the service runs (patterns and exemplars) is
 # reported on them after the choice, with today's learned exemplars and with the chosen ones.
@@ -89,6 +90,7 @@ HELDOUT = (
     "blind38",
     "blind39",
     "blind42",
+    "blind44",
 )
 QUESTIONS = {"q2": 2, "q3": 3, "q4": 4, "q10": 10}  # Q13 is read by the patterns alone
 CLAUSES = OWN / "stages" / "clauses.jsonl"
