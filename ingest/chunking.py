@@ -45,7 +45,9 @@ Chunks
     A chunk holds at most ``max_chars_zh`` characters when it is Chinese (``ingest.language.is_chinese``, the rule
     behind ``lang == "zh"``) and ``max_chars_en`` otherwise. Long text is cut at the strongest boundary in the
     last three quarters of the allowed window: blank line, then line end, sentence end (``。！？；.!?;``), tab,
-    clause punctuation or space, and only then inside a word. After a cut inside a paragraph the next chunk
+    clause punctuation or space, and only then inside a word; a blank line inside a Latin sentence (a page break
+    of the extraction: the line before ends in a letter or a comma, the next starts in lower case) counts as a
+    space. After a cut inside a paragraph the next chunk
     starts up to ``overlap_chars`` earlier, at a sentence or line start. Chunk text is stripped by moving its
     offsets, so ``doc.text[c.start:c.end] == c.text`` and every non-whitespace character is in some chunk.
 
@@ -68,7 +70,9 @@ __all__ = ["CHUNKER_VERSION", "Heading", "detect_headings", "repair_item_number"
 
 logger = logging.getLogger(__name__)
 
-CHUNKER_VERSION = "2"  # 2: one item-number repair rule (a "1" reads as "I" in section I only; l, |, Ⅰ too)
+# 2: one item-number repair rule (a "1" reads as "I" in section I only; l, |, Ⅰ too)
+# 3: a page break inside a Latin sentence is no paragraph end
+CHUNKER_VERSION = "3"
 
 # -- heading detection ----------------------------------------------------------------------------------------
 
@@ -514,10 +518,17 @@ def _boundaries(text: str, heading_starts: set[int]) -> bytearray:
                 strength[i + 1] = TAB
         elif (ch in _CLAUSE_CHARS or ch == " ") and strength[i + 1] < SOFT:
             strength[i + 1] = SOFT
+    for m in _BROKEN_SENTENCE.finditer(text):  # a page break inside a sentence is no paragraph end
+        strength[m.start(1) : m.end(1) + 1] = bytes([SOFT]) * (m.end(1) - m.start(1) + 1)
     for start in heading_starts:
         strength[start] = PARAGRAPH
     strength[0] = PARAGRAPH
     return strength
+
+
+# A Latin sentence that an extraction broke with a blank line (a page break: "…unfolds in three" / blank /
+# "phases of global commitment…"): the line before ends in a letter or a comma, the line after starts in lower case.
+_BROKEN_SENTENCE = re.compile(r"[A-Za-z,]([ \t]*\n(?:[ \t]*\n)+[ \t]*)(?=[a-z])")
 
 
 def _after_closers(text: str, j: int) -> int:

@@ -381,6 +381,22 @@ def test_no_overlap_after_a_paragraph_break() -> None:
     assert all(second.start > first.end for first, second in zip(chunks, chunks[1:], strict=False))
 
 
+def test_a_page_break_inside_an_english_sentence_is_not_a_paragraph_end() -> None:
+    """An extraction's page break can fall mid-sentence ("…unfolds in three" / blank line / "phases of …", the
+    congress paper 8 times): the chunk is cut at a sentence end, never at that break; a break after a finished
+    sentence still ends a paragraph."""
+    first = "Cities plan for resilience and invest in infrastructure. " * 14 + "The journey unfolds in three"
+    second = "phases of commitment, exploration and translation. " + "Local action comes first. " * 20
+    doc = make_doc(first + "\n\n" + second)
+    chunks = split_document(doc, max_chars_en=1000, overlap_chars=0)
+    assert len(chunks) >= 2
+    assert any("unfolds in three\n\nphases of commitment" in c.text for c in chunks)
+    finished = make_doc(first + ".\n\n" + second)
+    assert any(
+        c.text.endswith("unfolds in three.") for c in split_document(finished, max_chars_en=1000, overlap_chars=0)
+    )
+
+
 def test_one_huge_sentence_is_hard_split() -> None:
     doc = make_doc("城" * 1500)
     chunks = split_document(doc)
