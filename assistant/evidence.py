@@ -502,8 +502,8 @@ def units_of(chunk: Chunk, rank: int, rendering: Rendering | None) -> list[Unit]
 def _sentence_spans(text: str) -> tuple[tuple[int, int], ...]:
     """``SENTENCE`` spans of ``text``, except that a span ending in a Latin period the sentence splitter
     does not end a sentence at (an abbreviation's: "(Fig. 2)", "Refs. [3]"; an initial's) runs on into the next, so
-    one rule decides what ends an English sentence. Cached per passage: the passages that answer recur, and every
-    question reads eight."""
+    one rule decides what ends an English sentence, and a sentence a page break split is one span. Cached per
+    passage: the passages that answer recur, and every question reads eight."""
     ends = {b for _, b in split_sentences(text)}
     spans: list[tuple[int, int]] = []
     begin: int | None = None
@@ -517,7 +517,29 @@ def _sentence_spans(text: str) -> tuple[tuple[int, int], ...]:
         begin = None
     if begin is not None:
         spans.append((begin, len(text)))
-    return tuple(spans)
+    return tuple(_joined_across_breaks(text, spans))
+
+
+# A Latin sentence broken by a page break of the extraction: the part before the break ends in a letter or a
+# comma, the part after it starts in lower case ("…unfolds in three" / "phases of global commitment…"); the
+# chunker keeps such a sentence in one passage (ingest.chunking, version 3), and it is one unit.
+_BROKEN_END = re.compile(r"[A-Za-z,]$")
+_BROKEN_START = re.compile(r"[a-z]")
+
+
+def _joined_across_breaks(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """``spans`` with each pair that a page break split (only whitespace and a line break between) made one."""
+    out: list[tuple[int, int]] = []
+    for a, b in spans:
+        if out:
+            pa, pb = out[-1]
+            gap = text[pb:a]
+            broken = _BROKEN_END.search(text[pa:pb].rstrip()) and _BROKEN_START.match(text, a)
+            if "\n" in gap and not gap.strip() and broken:
+                out[-1] = (pa, b)
+                continue
+        out.append((a, b))
+    return out
 
 
 @lru_cache(maxsize=50_000)

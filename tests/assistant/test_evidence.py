@@ -35,6 +35,20 @@ def test_an_abbreviation_or_an_initial_does_not_end_an_english_unit() -> None:
         assert text[u.start - 50 : u.end - 50] == u.text
 
 
+def test_a_sentence_a_page_break_split_is_one_unit() -> None:
+    """A PDF page break inside a sentence ("…unfolds in three" / blank line / "phases of …") leaves one unit, whose
+    quote is the source's text, break included; a finished sentence before a break stays a unit of its own."""
+    text = (
+        "The journey unfolds in three\n\nphases of commitment, exploration and translation. Cities act.\n\nthen more."
+    )
+    units = units_of(_chunk(text), 0, None)
+    assert [u.text for u in units] == [
+        "The journey unfolds in three\n\nphases of commitment, exploration and translation.",
+        "Cities act.",
+        "then more.",
+    ]
+
+
 def test_stage_references_name_the_roadmap_step_or_stages() -> None:
     assert stage_refs("城市从 A 阶段进入 B 阶段要满足哪些标准？") == {"A>B"}
     assert stage_refs("What criteria must a city meet to move from Stage B to Stage C?") == {"B>C"}
