@@ -413,7 +413,7 @@ class Assistant:
             else:
                 shown = None
             citations.append(self._cite(u.chunk, n, u.start, u.end, rendering=shown))
-            lines.append(f"{without_reference_marks(shown.text if shown else u.text)} [{n}]")
+            lines.append(f"{as_shown(shown.text if shown else u.text)} [{n}]")
         if any(c.lang != lang and c.rendering is None for c in citations):
             intro = render("doc_intro_translated", lang)
         elif any(c.rendering is not None for c in citations):
@@ -581,6 +581,15 @@ def _number(citations: Sequence[Citation]) -> list[Citation]:
                 rendering=c.rendering,
             )
     return list(seen.values())
+
+
+def as_shown(text: str) -> str:
+    """A quoted unit as a reply shows it: without the source's reference marks, and a line break inside it (a page
+    break the extraction left in a sentence) shown as a space; the citation's quote keeps the source's text."""
+    return _BREAK_INSIDE.sub(" ", without_reference_marks(text).strip())
+
+
+_BREAK_INSIDE = re.compile(r"\s*\n\s*")
 
 
 def without_reference_marks(text: str) -> str:

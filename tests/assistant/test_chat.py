@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from assistant.chat import Assistant, Turn, without_reference_marks
+from assistant.chat import Assistant, Turn, as_shown, without_reference_marks
 from retriever.errors import InvalidRequest
 from retriever.language import HAN
 from tests.conftest import ROOT
@@ -110,6 +110,12 @@ def test_document_question_cites_the_source_language(assistant) -> None:
     assert any("3-4 个月" in c.quote for c in reply.citations)
     assert "Chinese" in reply.answer
     assert_grounded(assistant, reply)
+
+
+def test_a_page_break_inside_a_quoted_sentence_is_shown_as_a_space() -> None:
+    assert as_shown("The journey unfolds in three\n\nphases of global commitment^[4].") == (
+        "The journey unfolds in three phases of global commitment."
+    )
 
 
 def test_a_sources_reference_marks_never_read_as_our_citation_markers(assistant) -> None:
