@@ -35,7 +35,7 @@ from typing import Literal
 
 from retriever.bilingual import Lexicon
 from retriever.language import script_lang, simplified
-from retriever.sentences import split_sentences
+from retriever.sentences import broken_by_page_break, split_sentences
 from retriever.tokenize import STOPWORDS_EN, tokenize_en, tokenize_zh
 from retriever.types import Chunk, Hit, Rendering
 
@@ -520,22 +520,14 @@ def _sentence_spans(text: str) -> tuple[tuple[int, int], ...]:
     return tuple(_joined_across_breaks(text, spans))
 
 
-# A Latin sentence broken by a page break of the extraction: the part before the break ends in a letter or a
-# comma, the part after it starts in lower case ("…unfolds in three" / "phases of global commitment…"); the
-# chunker keeps such a sentence in one passage (ingest.chunking, version 3), and it is one unit.
-_BROKEN_END = re.compile(r"[A-Za-z,]$")
-_BROKEN_START = re.compile(r"[a-z]")
-
-
 def _joined_across_breaks(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """``spans`` with each pair that a page break split (only whitespace and a line break between) made one."""
+    """``spans`` with each pair that a page break split made one (``retriever.sentences.broken_by_page_break``; the
+    chunker keeps such a sentence in one passage)."""
     out: list[tuple[int, int]] = []
     for a, b in spans:
         if out:
             pa, pb = out[-1]
-            gap = text[pb:a]
-            broken = _BROKEN_END.search(text[pa:pb].rstrip()) and _BROKEN_START.match(text, a)
-            if "\n" in gap and not gap.strip() and broken:
+            if broken_by_page_break(text, pa + len(text[pa:pb].rstrip()), a):
                 out[-1] = (pa, b)
                 continue
         out.append((a, b))

@@ -64,6 +64,7 @@ from ingest.language import detect_lang, is_chinese
 from ingest.normalize import strip_markup
 from retriever.errors import InvalidRequest
 from retriever.language import HAN, HAN_CLASS
+from retriever.sentences import PAGE_BREAK_IN_SENTENCE
 from retriever.types import Chunk, Document
 
 __all__ = ["CHUNKER_VERSION", "Heading", "detect_headings", "repair_item_number", "split_document"]
@@ -518,17 +519,12 @@ def _boundaries(text: str, heading_starts: set[int]) -> bytearray:
                 strength[i + 1] = TAB
         elif (ch in _CLAUSE_CHARS or ch == " ") and strength[i + 1] < SOFT:
             strength[i + 1] = SOFT
-    for m in _BROKEN_SENTENCE.finditer(text):  # a page break inside a sentence is no paragraph end
+    for m in PAGE_BREAK_IN_SENTENCE.finditer(text):  # a page break inside a sentence is no paragraph end
         strength[m.start(1) : m.end(1) + 1] = bytes([SOFT]) * (m.end(1) - m.start(1) + 1)
     for start in heading_starts:
         strength[start] = PARAGRAPH
     strength[0] = PARAGRAPH
     return strength
-
-
-# A Latin sentence that an extraction broke with a blank line (a page break: "…unfolds in three" / blank /
-# "phases of global commitment…"): the line before ends in a letter or a comma, the line after starts in lower case.
-_BROKEN_SENTENCE = re.compile(r"[A-Za-z,]([ \t]*\n(?:[ \t]*\n)+[ \t]*)(?=[a-z])")
 
 
 def _after_closers(text: str, j: int) -> int:

@@ -4,13 +4,18 @@ answer scorer, search's sentence re-ranking), so a sentence is the same span whe
 :func:`split_sentences` cuts a range of a text into sentence and list-item spans: Chinese end punctuation, or a
 Latin ``.!?`` before whitespace, a line end or a Han character, never across a line break; an abbreviation's, an
 initial's or a label's period does not end a sentence.
+
+:data:`PAGE_BREAK_IN_SENTENCE` is where an extraction broke one Latin sentence with a blank line at a page end
+("…unfolds in three" / blank line / "phases of global commitment…"): the chunker does not end a passage there and
+the answer scorer reads the two parts as one unit (:func:`broken_by_page_break`). ``split_sentences`` still never
+crosses a line break: the alignment of a text with its translation was measured with it.
 """
 
 from __future__ import annotations
 
 import re
 
-__all__ = ["CITATION", "CLOSERS", "split_sentences"]
+__all__ = ["CITATION", "CLOSERS", "PAGE_BREAK_IN_SENTENCE", "broken_by_page_break", "split_sentences"]
 
 CLOSERS = "\"'”’」』）)\\]"
 # A citation superscript as the extraction writes it: ^[1], ^{[5][9][10]}, ^{[12]~[14]}.
@@ -79,3 +84,14 @@ def _add_trimmed(spans: list[tuple[int, int]], line: str, offset: int, a: int, b
     if stripped:
         lead = len(piece) - len(piece.lstrip())
         spans.append((offset + a + lead, offset + a + lead + len(stripped)))
+
+
+PAGE_BREAK_IN_SENTENCE = re.compile(r"[A-Za-z,]([ \t]*\n(?:[ \t]*\n)+[ \t]*)(?=[a-z])")
+"""The line before ends in a letter or a comma, the next non-blank line starts in lower case; group 1 is the break."""
+
+
+def broken_by_page_break(text: str, end: int, start: int) -> bool:
+    """Whether the text before ``end`` and the text from ``start`` are one sentence that a page break split (only
+    the break between them)."""
+    m = PAGE_BREAK_IN_SENTENCE.match(text, end - 1) if end > 0 else None
+    return m is not None and m.end(1) == start
