@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 pytest.importorskip("sentencepiece")
@@ -51,7 +51,10 @@ def test_a_run_of_unknown_characters_falls_back_to_the_pure_ids(tokenizers: tupl
 @given(
     st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=80)
     | st.text(alphabet="城市抗灾能力 \u200b\u3000\t\nabcABC123，。!?()（）", max_size=40)
+    # repeated letters and digits: "aaa" is "a"+"aa" or "aa"+"a", a tie the two libraries break differently
+    | st.lists(st.sampled_from(["a", "aa", "0", "00", "e", "s", "l", "城", " "]), max_size=12).map("".join)
 )
+@example("00aaa")  # found by CI on 49bb9b6: C++ gave [.., 1366, 29, ..], the pure port [.., 29, 1366, ..]
 @settings(max_examples=1000, deadline=None)
 def test_same_ids_on_random_text(text: str) -> None:
     assert _FAST.encode(text, **KWARGS) == _PURE.encode(text, **KWARGS)
