@@ -27,6 +27,8 @@ DEFAULT_FILES = (
     "eval/datasets/tools/blind3.jsonl",
     "eval/datasets/tools/blind4.jsonl",
     "eval/datasets/tools/blind5.jsonl",
+    "eval/datasets/tools/blind6.jsonl",
+    "eval/datasets/tools/blind7.jsonl",
 )
 
 

@@ -88,11 +88,12 @@ class GoldFiles:
             qa=dev_file("qa.jsonl")
             + (own / "qa" / "qa.jsonl", own / "qa" / "blind.jsonl", own / "qa" / "blind_paper.jsonl")
             + (own / "qa" / "paraphrase.jsonl", own / "qa" / "blind3.jsonl", own / "qa" / "blind4.jsonl")
-            + (own / "qa" / "blind5.jsonl", own / "qa" / "blind6.jsonl", own / "qa" / "blind7.jsonl"),
+            + (own / "qa" / "blind5.jsonl", own / "qa" / "blind6.jsonl", own / "qa" / "blind7.jsonl")
+            + (own / "qa" / "blind8.jsonl",),
             tools=dev_file("tools.jsonl")
             + (own / "tools" / "tools.jsonl", own / "tools" / "blind.jsonl", own / "tools" / "blind2.jsonl")
             + (own / "tools" / "blind3.jsonl", own / "tools" / "blind4.jsonl", own / "tools" / "blind5.jsonl")
-            + (own / "tools" / "blind6.jsonl",),
+            + (own / "tools" / "blind6.jsonl", own / "tools" / "blind7.jsonl"),
             stages=dev_file("stages.jsonl")
             + (own / "stages" / "blind.jsonl", own / "stages" / "blind2.jsonl", own / "stages" / "blind3.jsonl")
             + (own / "stages" / "blind4.jsonl", own / "stages" / "blind5.jsonl", own / "stages" / "blind6.jsonl")
@@ -108,7 +109,8 @@ class GoldFiles:
             + (own / "stages" / "blind34.jsonl", own / "stages" / "blind35.jsonl", own / "stages" / "blind36.jsonl")
             + (own / "stages" / "blind37.jsonl", own / "stages" / "blind38.jsonl", own / "stages" / "blind39.jsonl")
             + (own / "stages" / "blind40.jsonl", own / "stages" / "blind41.jsonl", own / "stages" / "blind42.jsonl")
-            + (own / "stages" / "blind43.jsonl", own / "stages" / "blind44.jsonl"),
+            + (own / "stages" / "blind43.jsonl", own / "stages" / "blind44.jsonl", own / "stages" / "blind45.jsonl")
+            + (own / "stages" / "blind46.jsonl",),
             chat=(own / "chat" / "chat.jsonl",),
             out_of_scope=(own / "out_of_scope" / "out_of_scope.jsonl",),
             parity_recommend=(own / "parity" / "recommend.jsonl",),

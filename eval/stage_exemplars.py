@@ -91,6 +91,8 @@ HELDOUT = (
     "blind39",
     "blind42",
     "blind44",
+    "blind45",
+    "blind46",
 )
 QUESTIONS = {"q2": 2, "q3": 3, "q4": 4, "q10": 10}  # Q13 is read by the patterns alone
 CLAUSES = OWN / "stages" / "clauses.jsonl"
