@@ -87,7 +87,10 @@ _TYPES: tuple[tuple[QuestionType, re.Pattern[str]], ...] = (
     (
         "date",
         re.compile(
-            r"\bwhen\b|\bsince when\b|\bwhat (?:years?|date|day|month)\b|\bin which years?\b|\bwhich years?\b|"
+            # "when" asks only where it opens a question ("When did…", "…, and when was it…"); "when signing up"
+            # and "when a city joins" are clauses of another question
+            r"^\s*when\b|\bwhen(?=\s+(?:did|does|do|was|were|is|are|will|has|have|had|can|could|should|would|must)\b)|"
+            r"\bsince when\b|\bwhat (?:years?|date|day|month)\b|\bin which years?\b|\bwhich years?\b|"
             r"什么时候|何时|哪一年|哪年|哪天|哪一天|日期|几月|何日|从何时",
             _I,
         ),
@@ -158,9 +161,9 @@ _TYPES: tuple[tuple[QuestionType, re.Pattern[str]], ...] = (
 _NUM_WORDS = r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|hundred|thousand|million|billion"
 _HAS: dict[str, re.Pattern[str]] = {
     "quantity": re.compile(
-        r"\d|[一二两三四五六七八九十百千万亿]+\s*[个项种类座名位所家条%％]|percent|per cent|\b(?:"
-        + _NUM_WORDS
-        + r")\b",
+        # 一个/一项 alone is the article "a", not a count
+        r"\d|(?!一\s*[个项种类座名位所家条])[一二两三四五六七八九十百千万亿]+\s*[个项种类座名位所家条%％]|percent|"
+        r"per cent|\b(?:" + _NUM_WORDS + r")\b",
         _I,
     ),
     "duration": re.compile(
@@ -534,11 +537,21 @@ def _joined_across_breaks(text: str, spans: list[tuple[int, int]]) -> list[tuple
     return out
 
 
+# A sentence's own number in its document ("48. …", "## 5. …", "A.7. …", "3) …"): a place in a list, not a fact.
+_NUMBERING = re.compile(r"^\s*(?:#{1,6}\s*)?(?:[A-Z]\.\d{1,2}\.?|\d{1,3}(?:\.\d{1,2})*[.)、])\s*")
+_COUNTED = frozenset({"quantity", "duration", "date"})
+
+
 @lru_cache(maxsize=50_000)
 def _holds_kind(qtype: str, text: str) -> bool:
-    """Whether ``text`` holds the kind of fact a ``qtype`` question asks for (cached per sentence)."""
+    """Whether ``text`` holds the kind of fact a ``qtype`` question asks for (cached per sentence). For a number,
+    a date or a duration the sentence's own numbering does not count."""
     pattern = _HAS.get(qtype)
-    return bool(pattern and pattern.search(text))
+    if pattern is None:
+        return False
+    if qtype in _COUNTED:
+        text = _NUMBERING.sub("", text, count=1)
+    return bool(pattern.search(text))
 
 
 @lru_cache(maxsize=50_000)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from assistant.evidence import select_units, stage_refs, units_of
+import pytest
+
+from assistant.evidence import _holds_kind, select_units, stage_refs, units_of
 from retriever.types import Chunk, Hit
 
 
@@ -66,3 +68,25 @@ def test_a_sentence_about_the_asked_stage_outranks_one_about_another() -> None:
     for question, stage in (("C 阶段城市要做出哪些承诺？", "C"), ("A 阶段城市要做出哪些承诺？", "A")):
         best = select_units(question, [hit], lambda _: None, None, lang="zh")[0]
         assert best.text == f"{stage} 阶段城市应做出的承诺："
+
+
+@pytest.mark.parametrize(
+    ("qtype", "text", "holds"),
+    [
+        # a sentence's own number (paragraph, heading, service id) is no quantity, date or duration
+        ("quantity", "48. “可行性基金”将十分有助于为项目融资。", False),
+        ("quantity", "## 5. 可持续发展目标项目筹备可行性基金", False),
+        ("quantity", "A.7. Preparedness and response tracking platform", False),
+        ("quantity", "一个 5 000 万美元的基金可以筹备 100–150 个大型项目。", True),
+        ("quantity", "12. A fund of USD 50 million could prepare 100 projects.", True),
+        ("date", "3) In 2019 the platform was launched.", True),
+        ("duration", "2. The process takes about six months.", True),
+        # 一个 alone is the article "a"; a count is not
+        ("quantity", "可行性基金旨在成为一个常青基金。", False),
+        ("quantity", "十一个城市参加了培训。", True),
+        ("quantity", "The fund aims to be an evergreen fund.", False),
+        ("quantity", "Eleven cities took part in the training.", True),
+    ],
+)
+def test_what_counts_as_the_kind_of_fact_asked_for(qtype: str, text: str, holds: bool) -> None:
+    assert _holds_kind(qtype, text) is holds

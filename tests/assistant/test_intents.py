@@ -120,6 +120,11 @@ def test_routes_are_a_table_with_a_default_last() -> None:
         ("Is the survey mandatory?", "yesno"),
         ("Why is historical loss data not enough?", "reason"),
         ("为什么要特别谨慎？", "reason"),
+        # "when" opening a clause of another question does not ask for a date
+        ("Who has to sign the letter a city uploads when signing up?", "organisation"),
+        ("城市报名时上传的承诺书要由谁签署？", "organisation"),
+        ("The campaign ended in 2020; when did it start?", "date"),
+        ("这项活动是什么时候开始的？", "date"),
     ],
 )
 def test_question_type(text: str, kind: str) -> None:
