@@ -68,6 +68,8 @@ SETS = (
     "blind40",
     "blind41",
     "blind43",
+    "blind47",
+    "blind48",
 )
 # The held-out sets: never in a pool, never in the choice; the reader the service runs (patterns and exemplars) is
 # reported on them after the choice, with today's learned exemplars and with the chosen ones.
