@@ -135,6 +135,8 @@ class Lexicon:
     bare_predicate: re.Pattern[str]
     interrogative: re.Pattern[str]
     retracted: re.Pattern[str]
+    others: re.Pattern[str]
+    own: re.Pattern[str]
     status_denied: re.Pattern[str]
     asked: re.Pattern[str]
     answered: re.Pattern[str]
@@ -467,6 +469,8 @@ def _build_rules(data: Mapping[str, Any], doc_file: str, doc_text: str, title: s
         bare_predicate=compile_patterns(lex["bare_predicate"]),
         interrogative=compile_patterns(lex["interrogative"]),
         retracted=compile_patterns(lex["retracted"]),
+        others=compile_patterns(lex["others"]),
+        own=compile_patterns(lex["own"]),
         status_denied=compile_patterns(lex["status_denied"]),
         asked=compile_patterns(lex["asked"]),
         answered=compile_patterns(lex["answered"]),

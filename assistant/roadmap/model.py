@@ -320,6 +320,15 @@ class LexiconEntry(_Strict):
         description="a statement that what was said is wrong ('That is wrong.', '……，有误'): the sentence it is in "
         "states nothing, or, when the retraction is the whole sentence, the sentence before it states nothing"
     )
+    others: LangPatterns = Field(
+        description="another government named as the one a fact belongs to ('the neighbouring district's plan', "
+        "'邻县的韧性战略', 'the national DRR strategy'): from that clause on, until a clause names the city itself "
+        "(``own``), the sentence speaks of someone else and states nothing about the city"
+    )
+    own: LangPatterns = Field(
+        description="the city naming itself ('we', 'our', '本市', '我区'): a clause that does so after ``others`` "
+        "speaks of the city again; one that does so before the other government is the city's own statement"
+    )
     status_denied: LangPatterns = Field(
         description="a plan's passage denied ('has not been sent to the council', '尚未提交市人大'): what that "
         "negation denies is the plan's submission or approval, so it denies nothing of the other questions (a "

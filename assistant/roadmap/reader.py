@@ -202,7 +202,7 @@ def read_text(text: str, rules: RoadmapRules) -> Reading:
     notes: list[Note] = []
     submitted: list[str] = []  # sentences that state a submission, in order
     sentences = _Sentence.split(text, lex)
-    taken_back = _retracted(sentences, lex)
+    taken_back = _retracted(sentences, lex) + _of_others(sentences, lex)
     if taken_back:
         text = "".join(" " if any(a <= i < b for a, b in taken_back) else c for i, c in enumerate(text))
         sentences = _Sentence.split(text, lex)
@@ -248,6 +248,31 @@ def _retracted(sentences: list[_Sentence], lex: Lexicon) -> list[tuple[int, int]
             out.append((sentence.start, sentence.start + m.end()))
         elif i > 0:
             out.append((sentences[i - 1].start, sentence.start + m.end()))
+    return out
+
+
+def _of_others(sentences: list[_Sentence], lex: Lexicon) -> list[tuple[int, int]]:
+    """The spans that speak of another government, not the city: from a clause naming one ("邻县的韧性战略今年初已经
+    县人大常委会批准", "The neighbouring commune adopted its plan in May", "our National DRR Strategy was approved by
+    parliament") through the clauses after it, until one names the city itself ("……，本市将据此对标"). A clause
+    where the city names itself first ("we ran the campaign with the neighbouring towns") is the city's own. Not
+    read: a clause that only relates the two ("本区紧邻西岭区，该区的计划……": the next clause's 该区 is the
+    neighbour, but nothing marks it as another government)."""
+    out: list[tuple[int, int]] = []
+    for sentence in sentences:
+        other = False
+        for c0, c1 in sentence.clauses:
+            clause = sentence.text[c0:c1]
+            named = lex.others.search(clause)
+            itself = lex.own.search(clause)
+            # "our national strategy", "我们国家的规划": a possessive right before the other government is its own
+            first = itself is not None and clause[itself.end() : named.start()].strip(" 的") != "" if named else False
+            if named and not first:
+                other = True
+            elif itself:
+                other = False
+            if other:
+                out.append((sentence.start + c0, sentence.start + c1))
     return out
 
 

@@ -1324,3 +1324,43 @@ def test_a_plan_named_in_english_inside_chinese_is_a_whole_word(rules: RoadmapRu
     Planning Department's deferred decision on a committee is no plan awaiting a decision."""
     text = "The Planning Department discussed setting up a committee but deferred the decision."
     assert SUBMITTED not in read_text(text, rules).answers
+
+
+@pytest.mark.parametrize(
+    ("text", "stage"),
+    [
+        # another government's approved plan is not the city's: from the clause naming it until the city names itself
+        (
+            "Public drills ran this spring, councillors and staff attended joint lectures, and a multi-department "
+            "committee is drafting our DRR strategy. The neighbouring district's resilience plan was approved by its "
+            "council in March.",
+            "B",
+        ),
+        (
+            "今年开展了防灾宣传进社区，干部和人大代表一起听了讲座，多部门韧性委员会正在起草本市韧性战略。邻县的韧性战略今年初已经县人大常委会批准，"
+            "经常被拿来和我们比较。",
+            "B",
+        ),
+        (
+            "Our national DRR strategy was approved by parliament last year, and we are aligning with it. Public "
+            "campaigns ran this year, staff and councillors had lectures, and an interdepartmental committee is "
+            "writing the city's own strategy.",
+            "B",
+        ),
+        # the city naming itself first keeps the statement its own; a higher government approving is not an owner
+        (
+            "We held open days with the neighbouring towns this year, staff and councillors had lectures, and our "
+            "multi-department committee submitted the resilience strategy to the city council in May.",
+            "C",
+        ),
+        (
+            "今年开展了防灾宣传进社区，干部和人大代表一起听了讲座，多部门减灾委员会统筹。国土空间总体规划设有安全韧性专章，明确了防灾措施，已经市人大常委会审议并获省政府批复实施。",
+            "C",
+        ),
+    ],
+)
+def test_another_governments_plan_says_nothing_of_the_citys(rules: RoadmapRules, text: str, stage: str) -> None:
+    """Wordings of stages/blind47 and blind48 (tuning sets written blind: long reports with a neighbour's or the
+    nation's approved plan beside the city's draft), in our own words in both languages; without the rule the
+    first three read C."""
+    assert assess_stage(text=text, rules=rules).stage == stage
