@@ -46,9 +46,10 @@ FIELD_LABELS = frozenset({"listing", "overview", "challenges", "offer", "descrip
 _SENTENCE = re.compile(r"[^。！？；\n]+[。！？；]?")
 # What a city says it lacks or wants is what a tool must answer: "a draft strategy but no risk assessment".
 _NEEDS = re.compile(
-    r"(?:\b(?:no|lacks?|lacking|without|missing|need|needs|want|wants|would like|looking for|don't have|"
-    r"do not have|haven't|have not)\b(?:\s+(?:a|an|any|the|to|of))*\s+"
-    r"|(?:没有|缺乏|缺少|需要|想要|希望|尚未|还没有|未能|打算|(?<![思理梦感])想(?![法象到起]))"
+    r"(?:\b(?:no|lacks?|lacking|without|missing|need|needs|want|wants|would like|'d like|would rather|'d rather|"
+    r"looking for|looking to|hope to|hoping to|wish to|intend to|plan to|planning to|don't have|do not have|"
+    r"haven't|have not)\b(?:\s+(?:a|an|any|the|to|of))*\s+"
+    r"|(?:没有|缺乏|缺少|需要|急需|亟需|想要|希望|尚未|还没有|未能|打算|(?<![思理梦感])想(?![法象到起]))"
     r")([^.;:!?。；：！？]{3,}?)(?=\s*(?:[.;:!?。；：！？]|,?\s*\bbut\b|，?但|$))",
     re.IGNORECASE,
 )

@@ -89,6 +89,11 @@ def test_the_examples_leg_runs_only_with_examples(recommender, real_index) -> No
         ("我们刚加入 MCR2030，想开展宣传。", "We just joined MCR2030 and want to raise awareness."),
         ("我们有战略草案，但没有做过风险评估。", "We have a draft strategy but no risk assessment."),
         ("我们打算更新总体规划。", "We would like to update the master plan."),
+        # contracted and softer wants (44 of 221 paired scenarios had a need in one language only)
+        ("我们想请兄弟城市的同行来挑挑毛病。", "We'd like officials from peer cities to critique our work."),
+        ("我们更希望恢复河滩湿地。", "We'd rather restore the floodplain wetlands."),
+        ("我们希望把问题公开征集方案。", "We are hoping to put the problem out as an open call."),
+        ("我们急需可靠的基础数据。", "We plan to collect reliable baseline data first."),
     ],
 )
 def test_a_stated_need_is_found_in_either_language(zh: str, en: str) -> None:
