@@ -185,6 +185,7 @@ class RoadmapRules:
     submitted: re.Pattern[str]
     submitted_needs: re.Pattern[str]
     submitted_undone: re.Pattern[str] | None
+    submitted_not_plans: re.Pattern[str] | None
     submitted_question: int
     submitted_drop_no: frozenset[int]
     implications: tuple[Implication, ...]
@@ -534,6 +535,7 @@ def _build_rules(data: Mapping[str, Any], doc_file: str, doc_text: str, title: s
         submitted=compile_patterns({k: v for k, v in submitted.items() if k in LANGS}),
         submitted_needs=compile_patterns(submitted["needs"]),
         submitted_undone=compile_patterns(submitted["undone"]) if submitted.get("undone") else None,
+        submitted_not_plans=compile_patterns(submitted["not_plans"]) if submitted.get("not_plans") else None,
         submitted_question=int(submitted["question"]),
         submitted_drop_no=frozenset(submitted.get("also_drop_no", ())),
         implications=tuple(

@@ -251,6 +251,11 @@ class SubmittedEntry(_Strict):
         description="a submission or an approval undone later in its sentence ('sent back for revisions', '退回', "
         "'repealed in 2019')",
     )
+    not_plans: LangPatterns | None = Field(
+        default=None,
+        description="a plan word that names no DRR plan: a proposal to set up a body ('成立韧性委员会的方案', 'the "
+        "proposal to create the committee'); its submission submits no strategy",
+    )
     question: int = Field(ge=1, le=15)
     also_drop_no: list[int] = Field(default_factory=list)
     note: str = ""

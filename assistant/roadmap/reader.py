@@ -342,8 +342,15 @@ def _read_submission(sentence: _Sentence, rules: RoadmapRules, previous: str, th
     named in the previous sentence ("It lists flood measures, and my director submitted it to the council"). The
     cues themselves ("awaiting a vote") are blanked before the hedge check, since waiting for a decision is what a
     submitted plan does (but not before the future check: "准备提交" is a plan to submit)."""
-    named_here = rules.submitted_needs.search(sentence.text)
-    named_before = previous and rules.lexicon.anaphora.search(sentence.text) and rules.submitted_needs.search(previous)
+    not_plans = rules.submitted_not_plans
+
+    def plans(text: str) -> str:  # "成立韧性委员会的方案" proposes a body, not a plan
+        return mask(text, not_plans) if not_plans is not None else text
+
+    named_here = rules.submitted_needs.search(plans(sentence.text))
+    named_before = (
+        previous and rules.lexicon.anaphora.search(sentence.text) and rules.submitted_needs.search(plans(previous))
+    )
     if not (named_here or named_before):
         return False
     lex = rules.lexicon

@@ -1357,10 +1357,22 @@ def test_a_plan_named_in_english_inside_chinese_is_a_whole_word(rules: RoadmapRu
             "今年开展了防灾宣传进社区，干部和人大代表一起听了讲座，多部门减灾委员会统筹。国土空间总体规划设有安全韧性专章，明确了防灾措施，已经市人大常委会审议并获省政府批复实施。",
             "C",
         ),
+        # a proposal to set up a body is no plan: its submission submits no strategy ("成立……委员会的方案已上报")
+        (
+            "今年开展了防灾宣传进社区，干部和人大代表一起听了讲座。成立跨部门韧性委员会的方案已上报市政府，但尚未获批，委员会目前还没有成立。",
+            "A",
+        ),
+        (
+            "Public campaigns ran this year and staff and councillors had lectures. The proposal to set up a "
+            "multi-department resilience committee was sent to the mayor for approval, but the committee does not "
+            "exist yet.",
+            "A",
+        ),
     ],
 )
 def test_another_governments_plan_says_nothing_of_the_citys(rules: RoadmapRules, text: str, stage: str) -> None:
     """Wordings of stages/blind47 and blind48 (tuning sets written blind: long reports with a neighbour's or the
-    nation's approved plan beside the city's draft), in our own words in both languages; without the rule the
-    first three read C."""
+    nation's approved plan beside the city's draft), in our own words in both languages; without the rules the
+    first three read C and the Chinese proposal to set up a committee undecided (a submitted plan beside an unmet
+    criterion)."""
     assert assess_stage(text=text, rules=rules).stage == stage
