@@ -95,6 +95,8 @@ HELDOUT = (
     "blind44",
     "blind45",
     "blind46",
+    "blind49",
+    "blind50",
 )
 QUESTIONS = {"q2": 2, "q3": 3, "q4": 4, "q10": 10}  # Q13 is read by the patterns alone
 CLAUSES = OWN / "stages" / "clauses.jsonl"
