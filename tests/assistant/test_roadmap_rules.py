@@ -1376,3 +1376,37 @@ def test_another_governments_plan_says_nothing_of_the_citys(rules: RoadmapRules,
     first three read C and the Chinese proposal to set up a committee undecided (a submitted plan beside an unmet
     criterion)."""
     assert assess_stage(text=text, rules=rules).stage == stage
+
+
+@pytest.mark.parametrize(
+    ("text", "stage"),
+    [
+        # boards and commissions of counties approve; a plan's approval said as a noun ("the Commission's approval of")
+        (
+            "Public awareness campaigns ran this year, supervisors and county staff attended lectures, and a "
+            "multi-sector committee drafted the DRR strategy. Since then it has been submitted to, and in June "
+            "approved by, the County Board of Supervisors.",
+            "C",
+        ),
+        (
+            "今年开展了防灾宣传进社区，县议员和县政府工作人员都听了讲座，多部门韧性委员会起草了韧性战略。此后战略已提交县议会，并于六月获县议会批准。",
+            "C",
+        ),
+        (
+            "Public awareness campaigns ran this year, commissioners and county staff had lectures, and a multi-sector "
+            "committee drafted the DRR plan. Members welcomed the County Commission's approval of the resilience plan.",
+            "C",
+        ),
+        # functionaries are staff
+        (
+            "Public awareness campaigns ran this year, functionaries and municipal councillors had lectures together, "
+            "and a multi-sector committee is drafting the DRR strategy.",
+            "B",
+        ),
+        ("今年开展了防灾宣传进社区，公务员和市议员一起听了讲座，多部门韧性委员会正在起草韧性战略。", "B"),
+    ],
+)
+def test_county_boards_and_functionaries(rules: RoadmapRules, text: str, stage: str) -> None:
+    """Wordings of stages/blind47 and blind48 in our own words in both languages (round 23); without the rules the
+    English rows read B or undecided (the Chinese rows read so already)."""
+    assert assess_stage(text=text, rules=rules).stage == stage
