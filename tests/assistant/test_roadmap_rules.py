@@ -1410,3 +1410,45 @@ def test_county_boards_and_functionaries(rules: RoadmapRules, text: str, stage: 
     """Wordings of stages/blind47 and blind48 in our own words in both languages (round 23); without the rules the
     English rows read B or undecided (the Chinese rows read so already)."""
     assert assess_stage(text=text, rules=rules).stage == stage
+
+
+@pytest.mark.parametrize(
+    ("text", "stage"),
+    [
+        # a submission whose date is undecided (何时报送待定, "to be decided") has not happened
+        (
+            "今年开展了防灾宣传进社区，干部和人大代表一起听了讲座，多部门韧性委员会起草了韧性战略。该战略尚未报送市政府，何时报送待定。",
+            "B",
+        ),
+        (
+            "Public campaigns ran this year, staff and councillors had lectures, and a multi-sector committee drafted "
+            "the DRR strategy. When it goes to the council is to be decided.",
+            "B",
+        ),
+        # a committee adopting its own text approves nothing (the English reading already held: committees do not)
+        (
+            "今年开展了防灾宣传进社区，干部和人大代表一起听了讲座。韧性建设委员会全体会议审定了《城市韧性战略》文本，会议决定暂不上报市政府。",
+            "B",
+        ),
+        (
+            "Public campaigns ran this year and staff and councillors had lectures. The multi-sector resilience "
+            "committee adopted the City Resilience Strategy at its plenary.",
+            "B",
+        ),
+        # outreach kept inside City Hall: "nothing was organised for residents" vetoes it
+        (
+            "This year's Resilience Month was held inside City Hall for our own employees; nothing was organised for "
+            "residents. Staff and councillors had lectures, and a multi-sector committee is drafting the DRR strategy.",
+            "A",
+        ),
+        (
+            "今年的韧性宣传月只在市政府机关内部举办，没有面向市民开展。干部和人大代表一起听了讲座，多部门韧性委员会正在起草韧性战略。",
+            "A",
+        ),
+    ],
+)
+def test_undecided_dates_committee_texts_and_inside_outreach(rules: RoadmapRules, text: str, stage: str) -> None:
+    """Wordings of stages/blind47 and blind48 (round 23) in our own words in both languages; the others are controls:
+    without the rules the Chinese 何时报送待定 row reads C (its submission counts) and the English Resilience Month
+    row B (its outreach counts)."""
+    assert assess_stage(text=text, rules=rules).stage == stage
