@@ -1452,3 +1452,34 @@ def test_undecided_dates_committee_texts_and_inside_outreach(rules: RoadmapRules
     without the rules the Chinese 何时报送待定 row reads C (its submission counts) and the English Resilience Month
     row B (its outreach counts)."""
     assert assess_stage(text=text, rules=rules).stage == stage
+
+
+@pytest.mark.parametrize(
+    ("text", "stage"),
+    [
+        # an event that "will be repeated" was held; one the city "will push to set up" is not set up yet
+        (
+            "The council approved the City Resilience Strategy this spring. Last month's public awareness week "
+            "reached the markets, and the joint training for assembly members and civil servants held in March will "
+            "be repeated. The multi-department resilience committee meets monthly.",
+            "C",
+        ),
+        (
+            "市人大今年春天批准了城市韧性战略。上个月的公众防灾宣传周走进了市场，三月份为人大代表和公务员举办的联合培训还将再次举办。多部门韧性委员会每月开会。",
+            "C",
+        ),
+        (
+            "今年开展了防灾宣传进社区，干部和人大代表一起听了讲座，咨询公司起草了一份韧性战略初稿。新局长表示将优先推动跨部门韧性委员会的组建。",
+            "A",
+        ),
+        (
+            "Public campaigns ran this year, staff and councillors had lectures, and a consultant drafted a resilience "
+            "strategy. The new director says she will push to set up a cross-department resilience committee.",
+            "A",
+        ),
+    ],
+)
+def test_repeated_events_and_committees_still_to_be_formed(rules: RoadmapRules, text: str, stage: str) -> None:
+    """Wordings of stages/blind47 and blind48 (round 23) in our own words in both languages; without the rules
+    the English repeated training reads no (so undecided) and the Chinese 将优先推动…组建 a committee (so B)."""
+    assert assess_stage(text=text, rules=rules).stage == stage
