@@ -111,7 +111,8 @@ class GoldFiles:
             + (own / "stages" / "blind40.jsonl", own / "stages" / "blind41.jsonl", own / "stages" / "blind42.jsonl")
             + (own / "stages" / "blind43.jsonl", own / "stages" / "blind44.jsonl", own / "stages" / "blind45.jsonl")
             + (own / "stages" / "blind46.jsonl", own / "stages" / "blind47.jsonl", own / "stages" / "blind48.jsonl")
-            + (own / "stages" / "blind49.jsonl", own / "stages" / "blind50.jsonl"),
+            + (own / "stages" / "blind49.jsonl", own / "stages" / "blind50.jsonl", own / "stages" / "blind51.jsonl")
+            + (own / "stages" / "blind52.jsonl",),
             chat=(own / "chat" / "chat.jsonl",),
             out_of_scope=(own / "out_of_scope" / "out_of_scope.jsonl",),
             parity_recommend=(own / "parity" / "recommend.jsonl",),

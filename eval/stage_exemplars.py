@@ -97,6 +97,8 @@ HELDOUT = (
     "blind46",
     "blind49",
     "blind50",
+    "blind51",
+    "blind52",
 )
 QUESTIONS = {"q2": 2, "q3": 3, "q4": 4, "q10": 10}  # Q13 is read by the patterns alone
 CLAUSES = OWN / "stages" / "clauses.jsonl"
