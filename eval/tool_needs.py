@@ -40,7 +40,7 @@ def main() -> None:
         item["gold"] = [n for n, r in enumerate(rec.items) if matches(r, item)]
     examples = [i for i in tune if i["set"] in tool_examples.TUNE and i["gold"]]
 
-    def top3(item: dict, pool: list[dict], need_weight: float) -> list[int]:
+    def top5(item: dict, pool: list[dict], need_weight: float) -> list[int]:
         pool = [e for e in pool if e["pair"] != item["pair"]]
         vectors = np.stack([e["views"][0][2] for e in pool])
         rows = [e["gold"] for e in pool]
@@ -54,7 +54,7 @@ def main() -> None:
         return tools_fusion.ordered(rec, item, fused)[:5]
 
     def measure(items: list[dict], pool_of: dict[str, list[dict]], need_weight: float) -> dict[str, float]:
-        tops = {i["id"]: top3(i, pool_of[i["set"]], need_weight) for i in items}
+        tops = {i["id"]: top5(i, pool_of[i["set"]], need_weight) for i in items}
         out = {
             lang: float(np.mean([any(n in i["gold"] for n in tops[i["id"]][:3]) for i in items if i["lang"] == lang]))
             for lang in ("zh", "en")

@@ -75,7 +75,8 @@ class FastUseTokenizer:
     nothing. So a text whose C++ ids contain ``<unk>`` or nothing but the markers is tokenised again by the pure
     port (2 of the corpus's 458 chunks, none of the dev questions). C++ also breaks ties between equally scored
     segmentations its own way, so a text with a near-tie goes to the pure port too (`_tied`: 34 of the corpus's
-    1902 paragraphs; the check costs C++ a second-best search, 0.01 -> 0.04 ms for a dev question). Vectors never
+    1902 paragraphs, none of the 50 dev questions; the check costs C++ a second-best search: 0.007 -> 0.06 ms per
+    dev question, about 0.13 ms per query in bench.compare, docs/benchmarks.md). Vectors never
     depend on which library is installed. tests/retriever/test_embedders.py checks equality on the corpus and on
     random text, tie-prone text included.
     """
@@ -99,8 +100,7 @@ class FastUseTokenizer:
 
         "aaa" is "a"+"aa" or "aa"+"a", the same pieces in another order: C++ keeps one, the pure port the other.
         C++ also sums scores in float32 and the port in float64, so a gap within float32 rounding of the path's
-        score counts as a tie. In the corpus the closest runner-up is 0.04 behind; ties are rare and go to the
-        pure port.
+        score counts as a tie. Ties are rare and go to the pure port.
         """
         paths = self._fast.nbest_encode(text, nbest_size=2, return_type="proto").nbests
         if len(paths) < 2:

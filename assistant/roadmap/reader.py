@@ -202,9 +202,10 @@ def read_text(text: str, rules: RoadmapRules) -> Reading:
     notes: list[Note] = []
     submitted: list[str] = []  # sentences that state a submission, in order
     sentences = _Sentence.split(text, lex)
-    taken_back = _retracted(sentences, lex) + _of_others(sentences, lex)
-    if taken_back:
-        text = "".join(" " if any(a <= i < b for a, b in taken_back) else c for i, c in enumerate(text))
+    # what the text takes back, and what it says of another government, states nothing about the city
+    unsaid = _retracted(sentences, lex) + _of_others(sentences, lex)
+    if unsaid:
+        text = "".join(" " if any(a <= i < b for a, b in unsaid) else c for i, c in enumerate(text))
         sentences = _Sentence.split(text, lex)
     clause_matches = _match_exemplars(sentences, rules)
     previous = ""
@@ -265,15 +266,21 @@ def _of_others(sentences: list[_Sentence], lex: Lexicon) -> list[tuple[int, int]
             clause = sentence.text[c0:c1]
             named = lex.others.search(clause)
             itself = lex.own.search(clause)
-            # "our national strategy", "我们国家的规划": a possessive right before the other government is its own
-            first = itself is not None and clause[itself.end() : named.start()].strip(" 的") != "" if named else False
-            if named and not first:
+            if named and not _names_itself_first(clause, itself, named):
                 other = True
             elif itself:
                 other = False
             if other:
                 out.append((sentence.start + c0, sentence.start + c1))
     return out
+
+
+def _names_itself_first(clause: str, itself: re.Match[str] | None, other: re.Match[str]) -> bool:
+    """Whether the city names itself before the other government in ``clause`` ("we ran it with the neighbouring
+    towns"), and not as that government's possessive ("our national strategy", "我们国家的规划")."""
+    if itself is None or itself.end() > other.start():
+        return False
+    return clause[itself.end() : other.start()].strip(" 的") != ""
 
 
 # A retraction with at most this many word characters before it in its sentence (besides "that", "this", "该")
