@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.evidence import _holds_kind, select_units, stage_refs, units_of
+from assistant.evidence import Abstention, Unit, _holds_kind, counted, select_units, stage_refs, units_of
 from retriever.types import Chunk, Hit
 
 
@@ -86,7 +86,54 @@ def test_a_sentence_about_the_asked_stage_outranks_one_about_another() -> None:
         ("quantity", "十一个城市参加了培训。", True),
         ("quantity", "The fund aims to be an evergreen fund.", False),
         ("quantity", "Eleven cities took part in the training.", True),
+        # a year, a span of years, and the digits of a name count nothing
+        ("quantity", "MCR 于 2010 年启动, 于 2020 年底结束。", False),
+        ("quantity", "The campaign ran from 2010-2020 under MCR2030's predecessor.", False),
+        ("quantity", "COVID-19 与 SDG11 的监测。", False),
+        ("quantity", "2018-2022 年直接影响到 1,972 人。", True),
+        ("date", "MCR 于 2010 年启动。", True),
     ],
 )
 def test_what_counts_as_the_kind_of_fact_asked_for(qtype: str, text: str, holds: bool) -> None:
     assert _holds_kind(qtype, text) is holds
+
+
+@pytest.mark.parametrize(
+    ("question", "answers", "not_answers"),
+    [
+        ("一共有多少座城市参与？", "超过 4347 座城市加入了 MCR 活动。", "MCR 共有 12 个专题领域。"),
+        ("这件事帮到了多少人？", "直接惠及 1,972 人。", "共绘制了 25 张地图。"),
+        ("How many cities joined the campaign?", "More than 4,347 cities joined.", "It has 12 thematic areas."),
+        ("What share of the countries was affected?", "20 个国家(77%)受自然灾害的影响。", "20 个国家受影响。"),
+    ],
+)
+def test_a_how_many_question_names_what_it_counts(question: str, answers: str, not_answers: str) -> None:
+    pattern = counted(question)
+    assert pattern is not None
+    assert pattern.search(answers)
+    assert not pattern.search(not_answers)
+
+
+def test_a_question_that_counts_nothing_named_has_no_counted_pattern() -> None:
+    assert counted("一共有多少？") is None
+    assert counted("What is the budget?") is None
+
+
+def test_the_count_of_the_thing_asked_for_outranks_another_number() -> None:
+    text = "MCR 活动于 2010 年启动，吸引了 30 个合作伙伴参与城市行动。在过去的十年间，超过 4347 座城市参与了活动。"
+    best = select_units("一共有多少座城市参与了活动？", [Hit(_chunk(text), 1.0, 0)], lambda _: None, None, lang="zh")[0]
+    assert best.text == "在过去的十年间，超过 4347 座城市参与了活动。"
+
+
+def test_a_line_of_a_table_of_contents_is_never_a_unit() -> None:
+    text = "3. 有利于贫困人口的低成本土地信息系统\t89\n4. 气候变化规划      126\n该系统已在多个城市使用。"
+    assert [u.text for u in units_of(_chunk(text), 0, None)] == ["该系统已在多个城市使用。"]
+
+
+def test_the_evidence_is_the_best_covered_unit_shown() -> None:
+    """A unit can win on the kind of fact it holds with less of the question's words than another shown with it;
+    the evidence that the passages answer is how much of the question the best-covered of them holds."""
+    chunk = _chunk("x" * 20)
+    units = [Unit(chunk, 0, 0, 10, "a", "zh", coverage=0.4), Unit(chunk, 0, 10, 20, "b", "zh", coverage=0.9)]
+    assert Abstention(dense=0.0, unknown=0.0, threshold=0.9).holds(units, 0.0)
+    assert not Abstention(dense=0.0, unknown=0.0, threshold=0.95).holds(units, 0.0)
