@@ -564,13 +564,14 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--tools", action="append", help=gold_help.format("tools"))
     s.add_argument("--stages", action="append", help=gold_help.format("stages"))
     s.add_argument("--chat", action="append", help=gold_help.format("chat"))
+    s.add_argument("--routing", action="append", help=gold_help.format("routing"))
     s.add_argument("--out-of-scope", dest="out_of_scope", action="append", help=gold_help.format("out-of-scope"))
     s.add_argument("--parity-recommend", dest="parity_recommend", action="append", help=gold_help.format("parity"))
     s.add_argument("--parity-stages", dest="parity_stages", action="append", help=gold_help.format("parity"))
     s.add_argument(
         "--skip",
         action="append",
-        choices=["qa", "tools", "stages", "chat", "out_of_scope", "parity_recommend", "parity_stages"],
+        choices=["qa", "tools", "stages", "chat", "routing", "out_of_scope", "parity_recommend", "parity_stages"],
         help="leave a kind of gold file out",
     )
     s.add_argument("--out", help="folder for run.json and the report (default var/eval/<UTC timestamp>)")

@@ -9,6 +9,7 @@ development gold set (qa, tools, stages) in ``../shared/eval-dev`` beside the re
 | out_of_scope | ``out_of_scope/out_of_scope.jsonl`` | a question the assistant must decline |
 | parity | ``parity/recommend.jsonl``, ``parity/stages.jsonl`` | one situation or stage description in zh and en |
 | chat | ``chat/chat.jsonl`` | a scripted conversation with expectations per turn |
+| routing | ``chat/routing.jsonl`` | one message and the intent it must be routed to (``accept``: the acceptable ones) |
 | (dev) | ``qa.jsonl``, ``tools.jsonl``, ``stages.jsonl`` | see ``../shared/eval-dev/README.md`` |
 """
 
@@ -81,6 +82,15 @@ class OutOfScopeItem(_Item):
     lang: Lang
     question: str = Field(min_length=1)
     why: str = ""
+
+
+class RoutingItem(_Item):
+    lang: Lang
+    text: str = Field(min_length=1)
+    intent: str = Field(min_length=1)
+    accept: list[str] = Field(default_factory=list, description="Acceptable intents (default: ``intent`` only).")
+    hard: bool = Field(False, description="A deliberately tricky message (a fact question naming a tool, ...).")
+    pair: str = ""
 
 
 class ParityRecommendItem(_Item):

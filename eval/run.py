@@ -43,6 +43,7 @@ from eval.datasets import (
     ParityRecommendItem,
     ParityStageItem,
     QAItem,
+    RoutingItem,
     StageItem,
     ToolItem,
     load_items,
@@ -52,6 +53,7 @@ from eval.knowledge import evaluate_stages, evaluate_tools
 from eval.metrics import latency_summary, mean, mean_defined, micro
 from eval.parity import evaluate_parity_recommend, evaluate_parity_script, evaluate_parity_stages
 from eval.retrieval import evaluate_retrieval, group_of
+from eval.routing import evaluate_routing
 from retriever.errors import InvalidRequest
 from retriever.settings import Settings, packaged_knowledge_dir
 
@@ -59,7 +61,7 @@ logger = logging.getLogger(__name__)
 
 SCHEMA = "resnav-eval-run/1"
 GROUPS = ("zh", "en-en", "en-zh")
-KINDS = ("qa", "tools", "stages", "chat", "out_of_scope", "parity_recommend", "parity_stages")
+KINDS = ("qa", "tools", "stages", "chat", "routing", "out_of_scope", "parity_recommend", "parity_stages")
 PACKAGED = "<packaged>"  # the knowledge folder shipped with resnav, in a settings snapshot
 _SECRET_WORDS = {"key", "secret", "password", "token", "url"}  # a url may carry credentials
 
@@ -73,6 +75,7 @@ class GoldFiles:
     tools: tuple[Path, ...] = ()
     stages: tuple[Path, ...] = ()
     chat: tuple[Path, ...] = ()
+    routing: tuple[Path, ...] = ()
     out_of_scope: tuple[Path, ...] = ()
     parity_recommend: tuple[Path, ...] = ()
     parity_stages: tuple[Path, ...] = ()
@@ -114,6 +117,7 @@ class GoldFiles:
             + (own / "stages" / "blind49.jsonl", own / "stages" / "blind50.jsonl", own / "stages" / "blind51.jsonl")
             + (own / "stages" / "blind52.jsonl",),
             chat=(own / "chat" / "chat.jsonl",),
+            routing=(own / "chat" / "routing.jsonl",),
             out_of_scope=(own / "out_of_scope" / "out_of_scope.jsonl",),
             parity_recommend=(own / "parity" / "recommend.jsonl",),
             parity_stages=(own / "parity" / "stages.jsonl",),
@@ -258,6 +262,7 @@ MODELS: dict[str, type[Any]] = {
     "parity_recommend": ParityRecommendItem,
     "parity_stages": ParityStageItem,
     "chat": ChatScript,
+    "routing": RoutingItem,
 }
 
 
@@ -365,6 +370,9 @@ def run_eval(
             for it in evaluate_answers(comp.assistant, comp.checker, rows, comp.turn):
                 c.items["answers"].append({"set": label, **it})
                 c.latency["chat"].append(it["seconds"])
+
+    for label, items in _by_set(loaded["routing"]).items():
+        c.items["routing"].extend({"set": label, **it} for it in evaluate_routing(comp.assistant, items))
 
     for label, items in _by_set(loaded["out_of_scope"]).items():
         for it in evaluate_abstention(comp.assistant, comp.checker, items, comp.turn):
@@ -512,6 +520,15 @@ def summarise(items: dict[str, list[dict]], latency: dict[str, list[float]]) -> 
                 for lang, v in _grouped(rows, "lang").items()
             }
             for label, rows in _sets(items["abstention"]).items()
+        }
+    if items.get("routing"):
+        s["routing"] = {
+            label: {
+                group: {"n": len(v), "accuracy": _r(mean([1.0 if i["ok"] else 0.0 for i in v]))}
+                for group, v in {**_grouped(rows, "lang"), "hard": [i for i in rows if i["hard"]]}.items()
+                if v
+            }
+            for label, rows in _sets(items["routing"]).items()
         }
     parity: dict[str, Any] = {}
     if items.get("parity_stages"):
