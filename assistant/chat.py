@@ -171,7 +171,7 @@ class Assistant:
         if route == "criteria":
             return self._criteria(text, lang, ctx)
         record = self._named_record(text)
-        if route == "recommend":
+        if decision.intent == "recommend":  # the routes "recommend", "support" and "wants"
             found = self.retriever.search_evidence(text, QUESTION_PASSAGES, renderings=False)
             if not self._in_domain(text) and not self._answer_units(text, found, lang):
                 # "recommend a movie": nothing of the catalogue's domain; never recommend a tool for it

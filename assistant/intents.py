@@ -5,17 +5,23 @@ the first route whose matcher returns evidence wins, and the :class:`Decision` s
 what words. The order of :data:`ROUTES` is the policy, written down in one place:
 
 1. ``stage_answer``   a yes / no / not-sure answer while a survey question is pending
-2. ``greeting``, ``help``   the whole message is a greeting or a request for help
+2. ``greeting``, ``help``   the whole message is a greeting or a request for help, or asks what the assistant
+                      can do ("what can this tool help me with?")
 3. ``stage_followup`` "and for stage B?" after a recommendation: the same situation at another stage
 4. ``ordinal``        "tell me more about the second one" after a recommendation
 5. ``stage``          "which stage are we in?", or a description of what the city has done, asked for a stage
    ``criteria``       "what criteria must a city meet to move from Stage A to B?": the roadmap's own criteria,
                       quoted (structured knowledge, not a search)
-6. ``fact``           a question for a specific fact (how many, how long, since when, who, which cities, what
+6. ``support``        the asker's own city asks for support in other words ("有什么能支持我们？", "where do we
+                      begin?", "which programme would suit our staff?"), whatever fact type its words carry
+7. ``fact``           a question for a specific fact (how many, how long, since when, who, which cities, what
                       are the N ...): answered from the documents, also when it names a programme or a tool
-7. ``recommend``      a request for a tool or service that fits a situation ("which tool fits", "推荐")
-8. ``lookup``         a named catalogue record, alone or with "what is / tell me about"
-9. ``question``       anything else: a question for the documents
+8. ``recommend``      a request for a tool or service that fits a situation ("which tool fits", "推荐"); not
+                      tools that a third party recommends, lists or uses ("which tools does MCR2030 recommend …")
+9. ``lookup``         a named catalogue record, alone or with "what is / tell me about"
+10. ``wants``         the asker's city states what it wants or lacks and asks the documents nothing
+                      ("我们需要一个公认的概念框架…"): what fits is the answer
+11. ``question``      anything else: a question for the documents
 
 Matchers know nothing of the retriever: the catalogue names come in as a :class:`Names` lookup, so the routing is
 tested without a model (tests/assistant/test_intents.py, rows of (utterance, context) -> route in both
@@ -31,6 +37,7 @@ from typing import Protocol
 
 from assistant.context import ChatContext
 from assistant.evidence import question_type, stage_refs
+from assistant.recommend import stated_needs
 
 __all__ = ["ROUTES", "STEPS", "Decision", "Names", "Route", "Utterance", "decide", "steps_asked"]
 
@@ -83,6 +90,13 @@ GREETING = re.compile(
     r"^\s*(hi|hello|hey|good (morning|afternoon|evening)|你好|您好|嗨|早上好|下午好)[\s!！。.,，]*$", _I
 )
 HELP = re.compile(r"^\s*(help|what can you do\??|帮助|你能做什么|您能做什么|怎么用)[\s?？!！。.]*$", _I)
+# Asking what the assistant itself can do, with more words: "Hi, first time here - what can this tool help me with?"
+ABOUT_ME = re.compile(
+    r"\bwhat (?:can|could) (?:you|this (?:tool|assistant|bot|chat|service|site)) (?:do|help)\b|"
+    r"\bhow (?:do|can) I use (?:you|this)\b|(?:你|您|这个(?:工具|助手|系统|平台)?)能(?:帮我|帮我们|为我)?(?:做|干)什么|"
+    r"怎么使用(?:你|您|这个)",
+    _I,
+)
 YES = re.compile(r"^\s*(y|yes|yeah|yep|true|是|是的|对|有|已经|已)[\s.!。！]*$", _I)
 NO = re.compile(r"^\s*(n|no|nope|false|否|不是|没有|不|还没有|尚未)[\s.!。！]*$", _I)
 UNSURE = re.compile(
@@ -131,6 +145,37 @@ RECOMMEND = re.compile(
     r"适合我们|适合我市|用什么(?:工具|方法)|有没有.{0,6}(?:工具|服务)|有什么.{0,6}(?:工具|服务)|需要.{0,4}(?:工具|服务|支持)",
     _I,
 )
+# An explicit request for support for the asker's city, whatever else the message asks: "有什么能支持我们？",
+# "该从哪入手？", "Where do we begin?", "Which offering would suit them?", "what can UN-Habitat offer us?".
+ASKS_SUPPORT = re.compile(
+    r"有什么(?:能|可以)?(?:支持|帮助|帮|办法|建议|方法|途径)|有什么.{0,8}(?:能|可以)(?:帮|支持)我们|"
+    r"能(?:给|为|帮)我们(?:提供)?(?:什么|哪些)|(?:该|应该|要|可以)从哪(?:里|儿)?(?:入手|开始|着手|做起|下手)|"
+    r"哪(?:个|些|种|类)(?:项目|方案|服务|课程|产品|方法|做法)(?:比较|最|更)?适合|有没有.{0,16}(?:办法|方法|途径|做法)|"
+    r"有什么建议|\bwhere (?:do|should|can|could) (?:we|I) (?:begin|start)\b|"
+    r"\bwhich (?:offering|programme|program|option|course|product|approach|service)s? (?:\w+ )?"
+    r"(?:would|could|might|will) (?:\w+ )?suit\b|\bwhat (?:can|could) (?:\S+ ){1,3}(?:offer|do for) (?:us|our)\b|"
+    r"\b(?:any|some) (?:advice|suggestions?|ideas)\b|\bwhat (?:would|do) you suggest\b|"
+    r"\bis there (?:a|any) (?:way|approach|method|programme|program)\b.{0,80}\b(?:we|us|our)\b",
+    _I,
+)
+# Tools as what a third party (the documents' publishers, the documents themselves) recommends, lists or uses:
+# "Which diagnostic tools does MCR2030 recommend for Stage B cities?", "人居署打算用什么方法和工具…": a question for
+# the documents, not a request for our city.
+_THIRD_PARTY = (
+    r"(?:MCR2030|UN-?Habitat|UNDRR|the (?:overview|report|board|catalogue|catalog|paper|review|roadmap|secretariat|"
+    r"document|flagship|programme)|it|they)"
+)
+THIRD_PARTY_ACTS = re.compile(
+    r"\b(?:does|do|did|will|has|have|is|are|was|were)\s+" + _THIRD_PARTY + r"\b|"
+    r"(?:MCR2030|人居署|联合国|减灾署|执行局|报告|总览|概述|目录|文件|路线图|秘书处)\s*"
+    r"(?:打算|计划|将|会|推荐|建议|列出|列举|提到|提供了|用了|使用了|采用)",
+    _I,
+)
+# A want that is a question in disguise ("we'd like to know …", "我们想了解…"): not a need for a tool.
+_WANTS_TO_KNOW = re.compile(
+    r"^(?:to )?(?:know|find out|understand|ask|check|learn about|confirm)\b|^(?:知道|了解|问|请教|确认|弄清|搞清|打听)",
+    _I,
+)
 # What a record lookup says: "what is X", "tell me about X", or the name alone.
 MORE = re.compile(
     r"tell me (?:more )?about|more about|details|what is|what's|what does .{0,40} do|介绍|详细|更多|具体说说|"
@@ -149,7 +194,11 @@ BARE = re.compile(r"[\s\W_]+")
 BARE_REST_CHARS = 1
 # Asking for a stage assessment, as opposed to asking about the assessment ("why fill it in carefully?").
 STAGE_ASK = re.compile(
-    r"(which|what) stage|where are we on the (road ?map)|哪个阶段|哪一阶段|什么阶段|处于.{0,6}阶段|我们在路线图", _I
+    r"(which|what) stage|where (?:are we|do we stand|does our city stand) on the (?:\w+ )?(?:road ?map)|"
+    r"\b(?:would|do|does|are|is|can) (?:we|our city|our town) (?:count as|qualify as|be|belong to|sit in|in)"
+    r"(?: in)? stage [abc]\b|哪个阶段|哪一阶段|什么阶段|处于.{0,6}阶段|我们在路线图|"
+    r"(?:算|属于|算是|是不是)\s*[ABC]\s*阶段",
+    _I,
 )
 
 
@@ -167,7 +216,7 @@ def _greeting(u: Utterance, ctx: ChatContext) -> str | None:
 
 
 def _help(u: Utterance, ctx: ChatContext) -> str | None:
-    return u.text if HELP.match(u.text) else None
+    return u.text if HELP.match(u.text) else _found(ABOUT_ME, u.text)
 
 
 def _stage_followup(u: Utterance, ctx: ChatContext) -> str | None:
@@ -226,20 +275,42 @@ def _criteria(u: Utterance, ctx: ChatContext) -> str | None:
     return f"asks for the criteria of step {', '.join(steps)}" if steps else None
 
 
+def _support(u: Utterance, ctx: ChatContext) -> str | None:
+    """An explicit request for support for the asker's own city ("有什么能支持我们？", "where do we begin?"), before
+    the fact types its words may also carry ("几个月内", "where")."""
+    if not FIRST_PERSON.search(u.text):
+        return None
+    found = _found(ASKS_SUPPORT, u.text)
+    return f"asks for support: {found}" if found else None
+
+
+def _third_party(u: Utterance) -> bool:
+    return bool(THIRD_PARTY_ACTS.search(u.text)) and not FIRST_PERSON.search(u.text)
+
+
 def _fact(u: Utterance, ctx: ChatContext) -> str | None:
     kind = question_type(u.text)
     if kind not in _FACT_TYPES:
         return None
-    if RECOMMEND.search(u.text) and kind in {"list", "procedure"}:
+    if RECOMMEND.search(u.text) and kind in {"list", "procedure"} and not _third_party(u):
         return None  # "what tools ..." / "how can we ... which service" is a recommendation
     return f"asks for a {kind}"
 
 
 def _recommend(u: Utterance, ctx: ChatContext) -> str | None:
     found = _found(RECOMMEND, u.text)
-    if found:
+    if found and not _third_party(u):
         return found
     return None
+
+
+def _wants(u: Utterance, ctx: ChatContext) -> str | None:
+    """The asker describes their city and what it wants or lacks, and asks nothing the documents answer: what
+    fits that situation is the answer ("我们需要一个公认的概念框架…", "We'd like an objective review …")."""
+    if not FIRST_PERSON.search(u.text) or question_type(u.text) != "other":
+        return None  # "…还需要从 A 阶段起步吗？" asks the documents a yes/no question
+    needs = [n for n in stated_needs(u.text) if not _WANTS_TO_KNOW.search(n)]
+    return f"states a need: {needs[0]}" if needs else None
 
 
 def _lookup(u: Utterance, ctx: ChatContext) -> str | None:
@@ -265,9 +336,11 @@ ROUTES: tuple[Route, ...] = (
     Route("ordinal", "lookup", _ordinal),
     Route("stage", "stage", _stage),
     Route("criteria", "question", _criteria),
+    Route("support", "recommend", _support),
     Route("fact", "question", _fact),
     Route("recommend", "recommend", _recommend),
     Route("lookup", "lookup", _lookup),
+    Route("wants", "recommend", _wants),
     Route("question", "question", _question),
 )
 

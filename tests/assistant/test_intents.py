@@ -81,6 +81,33 @@ ROWS = [
     ("Why does MCR2030 say historical loss data is not enough?", EMPTY, "fact"),
     ("填写阶段评估调查时为什么要特别谨慎？", EMPTY, "fact"),
     ("Please run a stage assessment for our city", EMPTY, "stage"),
+    # session 13, from the tuning split of eval/datasets/chat/routing.jsonl (rows in our own words):
+    # a request for support for our city, whatever fact type its words carry
+    ("我们是沿海小城，技术人员很少，半年内要拿出行动计划。有什么能支持我们？", EMPTY, "support"),
+    ("Our flood plan is old and we never mapped our risks. Where do we begin?", EMPTY, "support"),
+    ("我们有应急预案，但从没做过风险评估，该从哪里入手？", EMPTY, "support"),
+    ("Our engineers need training on nature-based drainage. Which programme would suit them?", EMPTY, "support"),
+    ("Is there a way to fund the projects in our approved plan?", EMPTY, "support"),
+    ("Is there a way to fund projects like these?", EMPTY, "question"),  # support for no one in particular
+    ("有没有分步骤的方法？", EMPTY, "fact"),
+    # a city's wants, stated without a question for the documents
+    ("我们需要一套大家都认可的韧性概念框架，作为跨部门讨论的共同语言。", EMPTY, "wants"),
+    ("Our council would like an independent review of how far the master plan has drifted.", EMPTY, "wants"),
+    ("We'd like to know when MCR2030 started.", EMPTY, "question"),
+    ("我们想了解一下 MCR2030 的秘书处设在哪里。", EMPTY, "fact"),
+    ("我们还需要从 A 阶段起步吗？", EMPTY, "question"),  # a yes/no question for the documents
+    # tools as what the documents' publishers recommend, list or use: a question for the documents
+    ("Which diagnostic tools does MCR2030 recommend for Stage B cities?", EMPTY, "question"),
+    ("What tools will UN-Habitat use to support the recovery of the affected cities?", EMPTY, "question"),
+    ("人居署打算用哪些工具来支持受灾城市的恢复？", EMPTY, "fact"),
+    ("Which tools do we need for a flood risk assessment?", EMPTY, "recommend"),
+    # our stage, asked in other words
+    ("我们刚开始做防灾减灾，还没有战略，算 A 阶段吗？", EMPTY, "stage"),
+    ("We have no strategy yet. Would we count as Stage A?", EMPTY, "stage"),
+    ("Where are we on the resilience roadmap?", EMPTY, "stage"),
+    # what the assistant itself can do
+    ("Hi, first time here - what can this tool help me with?", EMPTY, "help"),
+    ("你好，这个助手能帮我做什么？", EMPTY, "help"),
 ]
 
 
