@@ -176,6 +176,8 @@ _WANTS_TO_KNOW = re.compile(
     r"^(?:to )?(?:know|find out|understand|ask|check|learn about|confirm)\b|^(?:知道|了解|问|请教|确认|弄清|搞清|打听)",
     _I,
 )
+# A yes/no question in Chinese: a question particle at the end, or the A-not-A form (会不会, 是不是, 有没有 is not).
+_ASKS = re.compile(r"(?:吗|呢|么)\s*[?？。.!！]?\s*$|(\w)不\1", _I)
 # What a record lookup says: "what is X", "tell me about X", or the name alone.
 MORE = re.compile(
     r"tell me (?:more )?about|more about|details|what is|what's|what does .{0,40} do|介绍|详细|更多|具体说说|"
@@ -307,8 +309,8 @@ def _recommend(u: Utterance, ctx: ChatContext) -> str | None:
 def _wants(u: Utterance, ctx: ChatContext) -> str | None:
     """The asker describes their city and what it wants or lacks, and asks nothing the documents answer: what
     fits that situation is the answer ("我们需要一个公认的概念框架…", "We'd like an objective review …")."""
-    if not FIRST_PERSON.search(u.text) or question_type(u.text) != "other":
-        return None  # "…还需要从 A 阶段起步吗？" asks the documents a yes/no question
+    if not FIRST_PERSON.search(u.text) or _ASKS.search(u.text) or question_type(u.text) != "other":
+        return None  # "…还需要从 A 阶段起步吗？", "…MCR2030 会不会介入？" ask the documents something
     needs = [n for n in stated_needs(u.text) if not _WANTS_TO_KNOW.search(n)]
     return f"states a need: {needs[0]}" if needs else None
 

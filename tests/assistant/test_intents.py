@@ -96,6 +96,7 @@ ROWS = [
     ("We'd like to know when MCR2030 started.", EMPTY, "question"),
     ("我们想了解一下 MCR2030 的秘书处设在哪里。", EMPTY, "fact"),
     ("我们还需要从 A 阶段起步吗？", EMPTY, "question"),  # a yes/no question for the documents
+    ("我们想请咨询公司做韧性评估，秘书处会不会介入？", EMPTY, "question"),  # A-not-A: a yes/no question
     # tools as what the documents' publishers recommend, list or use: a question for the documents
     ("Which diagnostic tools does MCR2030 recommend for Stage B cities?", EMPTY, "question"),
     ("What tools will UN-Habitat use to support the recovery of the affected cities?", EMPTY, "question"),
