@@ -38,6 +38,7 @@ from typing import Protocol
 from assistant.context import ChatContext
 from assistant.evidence import question_type, stage_refs
 from assistant.recommend import stated_needs
+from retriever.sentences import split_sentences
 
 __all__ = ["ROUTES", "STEPS", "Decision", "Names", "Route", "Utterance", "decide", "steps_asked"]
 
@@ -150,7 +151,7 @@ RECOMMEND = re.compile(
 ASKS_SUPPORT = re.compile(
     r"有什么(?:能|可以)?(?:支持|帮助|帮|办法|建议|方法|途径)|有什么.{0,8}(?:能|可以)(?:帮|支持)我们|"
     r"能(?:给|为|帮)我们(?:提供)?(?:什么|哪些)|(?:该|应该|要|可以)从哪(?:里|儿)?(?:入手|开始|着手|做起|下手)|"
-    r"哪(?:个|些|种|类)(?:项目|方案|服务|课程|产品|方法|做法)(?:比较|最|更)?适合|有没有.{0,16}(?:办法|方法|途径|做法)|"
+    r"哪(?:个|些|种|类)(?:项目|方案|服务|课程|产品|方法|做法)(?:比较|最|更)?适合|有没有.{0,16}(?:办法|方法|途径|做法|支持|帮助)|"
     r"有什么建议|\bwhere (?:do|should|can|could) (?:we|I) (?:begin|start)\b|"
     r"\bwhich (?:offering|programme|program|option|course|product|approach|service)s? (?:\w+ )?"
     r"(?:would|could|might|will) (?:\w+ )?suit\b|\bwhat (?:can|could) (?:\S+ ){1,3}(?:offer|do for) (?:us|our)\b|"
@@ -176,6 +177,7 @@ _WANTS_TO_KNOW = re.compile(
     r"^(?:to )?(?:know|find out|understand|ask|check|learn about|confirm)\b|^(?:知道|了解|问|请教|确认|弄清|搞清|打听)",
     _I,
 )
+_QUESTION_MARK = re.compile(r"[?？]")
 # A yes/no question in Chinese: a question particle at the end, or the A-not-A form (会不会, 是不是, 有没有 is not).
 _ASKS = re.compile(r"(?:吗|呢|么)\s*[?？。.!！]?\s*$|(\w)不\1", _I)
 # What a record lookup says: "what is X", "tell me about X", or the name alone.
@@ -290,8 +292,18 @@ def _third_party(u: Utterance) -> bool:
     return bool(THIRD_PARTY_ACTS.search(u.text)) and not FIRST_PERSON.search(u.text)
 
 
+def _asked(text: str) -> str:
+    """What a message asks: its sentences that end in a question mark, or the whole message when none does
+    ("how many cities joined"). "We'd like a diagnostic of where to start. What support is available?" asks
+    only its last sentence; "where to start" is part of the situation."""
+    asked = [text[a:b] for a, b in split_sentences(text) if text[a:b].rstrip().endswith(("?", "？"))]
+    return " ".join(asked) if asked else text
+
+
 def _fact(u: Utterance, ctx: ChatContext) -> str | None:
-    kind = question_type(u.text)
+    if not _QUESTION_MARK.search(u.text) and _wants(u, ctx):
+        return None  # a statement of what the city lacks: "…a diagnostic of where to start." asks no place
+    kind = question_type(_asked(u.text))
     if kind not in _FACT_TYPES:
         return None
     if RECOMMEND.search(u.text) and kind in {"list", "procedure"} and not _third_party(u):
@@ -309,8 +321,10 @@ def _recommend(u: Utterance, ctx: ChatContext) -> str | None:
 def _wants(u: Utterance, ctx: ChatContext) -> str | None:
     """The asker describes their city and what it wants or lacks, and asks nothing the documents answer: what
     fits that situation is the answer ("我们需要一个公认的概念框架…", "We'd like an objective review …")."""
-    if not FIRST_PERSON.search(u.text) or _ASKS.search(u.text) or question_type(u.text) != "other":
+    if not FIRST_PERSON.search(u.text) or _ASKS.search(u.text):
         return None  # "…还需要从 A 阶段起步吗？", "…MCR2030 会不会介入？" ask the documents something
+    if _QUESTION_MARK.search(u.text) and question_type(_asked(u.text)) != "other":
+        return None
     needs = [n for n in stated_needs(u.text) if not _WANTS_TO_KNOW.search(n)]
     return f"states a need: {needs[0]}" if needs else None
 

@@ -97,6 +97,13 @@ ROWS = [
     ("我们想了解一下 MCR2030 的秘书处设在哪里。", EMPTY, "fact"),
     ("我们还需要从 A 阶段起步吗？", EMPTY, "question"),  # a yes/no question for the documents
     ("我们想请咨询公司做韧性评估，秘书处会不会介入？", EMPTY, "question"),  # A-not-A: a yes/no question
+    # a statement of needs asks nothing its embedded clauses name ("where we stand", "怎么把…变成…")
+    ("We need a shared framework for diagnosing where we stand across departments.", EMPTY, "wants"),
+    ("我们的干部不清楚怎么把全球目标变成本地重点，我们需要面向地方政府的培训。", EMPTY, "wants"),
+    # what a message asks is its question sentence: "how much" in the situation is not asked
+    ("We want to know how much water is lost. What support is available for that?", EMPTY, "recommend"),
+    ("我们希望先摸清数字鸿沟。人居署有没有这方面的长期支持？", EMPTY, "support"),
+    ("Our city joined last year. How many cities have joined MCR2030?", EMPTY, "fact"),
     # tools as what the documents' publishers recommend, list or use: a question for the documents
     ("Which diagnostic tools does MCR2030 recommend for Stage B cities?", EMPTY, "question"),
     ("What tools will UN-Habitat use to support the recovery of the affected cities?", EMPTY, "question"),
