@@ -56,7 +56,7 @@ def _patched(obj: Any, name: str, value: Any) -> Iterator[None]:
         setattr(obj, name, old)
 
 
-def _weights(**changes: float) -> Callable[[], Any]:
+def _weights(**changes: Any) -> Callable[[], Any]:
     return lambda: _patched(evidence, "DEFAULT_WEIGHTS", dataclasses.replace(evidence.DEFAULT_WEIGHTS, **changes))
 
 
@@ -78,6 +78,10 @@ VARIANTS: list[tuple[str, Callable[[], Any] | None]] = [
     ("routing: no 'criteria' route (a step's criteria searched for like any question)", _without_route("criteria")),
     ("no penalty for sentences about other stages (stage_other 0)", _weights(stage_other=0.0)),
     ("the sentence before a unit not counted (context 0)", _weights(context=0.0)),
+    ("no bonus for counting what a 'how many X' question counts (counted 0)", _weights(counted=0.0)),
+    ("the first passage's best sentence not added (first_passage off)", _weights(first_passage=False)),
+    ("routing: no 'support' route (requests for support typed by their fact words)", _without_route("support")),
+    ("routing: no 'wants' route (stated needs go to the documents)", _without_route("wants")),
 ]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.evidence import Abstention, Unit, _holds_kind, counted, select_units, stage_refs, units_of
+from assistant.evidence import Abstention, Unit, Weights, _holds_kind, counted, select_units, stage_refs, units_of
 from retriever.types import Chunk, Hit
 
 
@@ -137,3 +137,17 @@ def test_the_evidence_is_the_best_covered_unit_shown() -> None:
     units = [Unit(chunk, 0, 0, 10, "a", "zh", coverage=0.4), Unit(chunk, 0, 10, 20, "b", "zh", coverage=0.9)]
     assert Abstention(dense=0.0, unknown=0.0, threshold=0.9).holds(units, 0.0)
     assert not Abstention(dense=0.0, unknown=0.0, threshold=0.95).holds(units, 0.0)
+
+
+def test_the_passage_ranked_first_is_shown_with_its_best_sentence() -> None:
+    """Retrieval read the first passage as a whole and ranked it first; when the words of the question favour
+    sentences elsewhere, the first passage's best sentence is shown as well (and only then)."""
+    first = Hit(_chunk("整个流程大约需要六个月，不包括施工阶段。", n=0), 1.0, 0)
+    other = Hit(_chunk("她之城工具箱为城市规划提供数字化的包容参与流程，面向女童和青年。", n=1, start=100), 0.9, 1)
+    question = "她之城工具箱为城市规划提供的包容参与流程需要多长时间？"
+    texts = [u.text for u in select_units(question, [first, other], lambda _: None, None, lang="zh")]
+    assert texts[0] == "她之城工具箱为城市规划提供数字化的包容参与流程，面向女童和青年。"
+    assert "整个流程大约需要六个月，不包括施工阶段。" in texts
+    off = Weights(first_passage=False)
+    texts = [u.text for u in select_units(question, [first, other], lambda _: None, None, lang="zh", weights=off)]
+    assert "整个流程大约需要六个月，不包括施工阶段。" not in texts

@@ -61,7 +61,6 @@ EXAMPLES = [
         "CityRAP 是人居署和哪个机构一起设计的？整个流程要多长时间？",
         "zh",
         CITYRAP,
-        marks=_miss("the duration, but not the partner (DiMSUR)"),
     ),
     pytest.param(
         "Who designed CityRAP with UN-Habitat, and how long does the process take?",
