@@ -1,11 +1,11 @@
 """What each part of the answer-sentence scorer and of the routing gains or loses, per split.
 
-    python -m eval.answer_ablations [--out docs/eval/answers.md]
+    python -m eval.answer_ablations [--out FILE]
 
-Every question of the qa sets (the development set, our tuned set, the blind tuning and held-out splits) is asked
-through ``Assistant.reply`` with the default configuration and with one part switched off at a time; the table
-gives "quotes a gold anchor" (eval-dev's rule) and refusals per split. The index is the one the settings point at
-(``resnav ingest`` first). This is measurement, never part of the test run.
+Every question of the qa sets (the development set, our tuned set, the blind tuning and held-out splits, and the
+untouched sets blind7 and blind8) is asked through ``Assistant.reply`` with the default configuration and with one
+part switched off at a time; the table gives "quotes a gold anchor" (eval-dev's rule) and refusals per split. The
+index is the one the settings point at (``resnav ingest`` first). This is measurement, never part of the test run.
 """
 
 from __future__ import annotations
@@ -30,6 +30,8 @@ SPLITS = {
     "tuned": [OWN / "qa" / "qa.jsonl"],
     "blind-tune": [OWN / "qa" / "blind.jsonl", OWN / "qa" / "blind_paper.jsonl"],
     "blind-heldout": [OWN / "qa" / "blind.jsonl", OWN / "qa" / "blind_paper.jsonl"],
+    "blind7": [OWN / "qa" / "blind7.jsonl"],  # held out entirely (session 11)
+    "blind8": [OWN / "qa" / "blind8.jsonl"],  # held out entirely (session 12)
 }
 
 
