@@ -156,7 +156,8 @@ ASKS_SUPPORT = re.compile(
     r"\bwhich (?:offering|programme|program|option|course|product|approach|service)s? (?:\w+ )?"
     r"(?:would|could|might|will) (?:\w+ )?suit\b|\bwhat (?:can|could) (?:\S+ ){1,3}(?:offer|do for) (?:us|our)\b|"
     r"\b(?:any|some) (?:advice|suggestions?|ideas)\b|\bwhat (?:would|do) you suggest\b|"
-    r"\bis there (?:a|any) (?:way|approach|method|programme|program)\b.{0,80}\b(?:we|us|our)\b",
+    r"\bis there (?:a|an|any) (?:way|approach|method|programme|program|option)\b|"
+    r"\bwhat (?:would|could|might|will) (?:suit|fit|help|work for) (?:us|our|me)\b",
     _I,
 )
 # Tools as what a third party (the documents' publishers, the documents themselves) recommends, lists or uses:

@@ -104,6 +104,8 @@ ROWS = [
     ("We want to know how much water is lost. What support is available for that?", EMPTY, "recommend"),
     ("我们希望先摸清数字鸿沟。人居署有没有这方面的长期支持？", EMPTY, "support"),
     ("Our city joined last year. How many cities have joined MCR2030?", EMPTY, "fact"),
+    ("Our council wants to track its SDG targets but has no idea how to begin. What would suit us?", EMPTY, "support"),
+    ("We have little staff and want a light flood plan. Is there an approach without consultants?", EMPTY, "support"),
     # tools as what the documents' publishers recommend, list or use: a question for the documents
     ("Which diagnostic tools does MCR2030 recommend for Stage B cities?", EMPTY, "question"),
     ("What tools will UN-Habitat use to support the recovery of the affected cities?", EMPTY, "question"),
