@@ -60,6 +60,7 @@ _SOURCE_BRACKETS = re.compile(r"(?:\[\d{1,3}(?:\s*[~\-–,]\s*\d{1,3})*\][~\-–
 QUESTION_PASSAGES = 8  # passages whose sentences compete to answer a question
 RECORD_FOCUS = True  # a question naming a catalogue record reads that record's passages first
 RECORD_PASSAGES = 4  # at most this many of them
+RECORD_ACRONYMS = True  # a record is named by its bracketed acronym too ("CRPT", "PASSA")
 MAX_MESSAGE_CHARS = 2000
 MAX_MESSAGES = 50
 
@@ -121,6 +122,7 @@ class Assistant:
             owners.setdefault(n.casefold(), set()).add(i.id)
         names += [(n, i) for n, i in short if len(n) >= 5 and len(owners[n.casefold()]) == 1]
         self._names = sorted(names, key=lambda x: -len(x[0]))
+        self._acronyms = _acronyms(recommender.items) if RECORD_ACRONYMS else []
 
     # -- entry point ---------------------------------------------------------------------------------------
     def reply(
@@ -533,7 +535,45 @@ class Assistant:
         for name, item in self._names:
             if name and name.casefold() in folded:
                 return item, name
+        for pattern, item in self._acronyms:
+            found = pattern.search(text)
+            if found:
+                return item, found.group(0)
         return None
+
+
+# A record's own acronym, in brackets after its name: "Capacity Assessment Tool for Infrastructure (CAT-I)",
+# "建筑效率加速器 (BEA)".
+_ACRONYM = re.compile(r"[（(]\s*([A-Z][A-Z0-9-]{1,}[A-Z0-9])\s*[）)]")
+_WORD_START = re.compile(r"(?<![A-Za-z])[A-Za-z]|(?<=[a-z])[A-Z]")  # a word's first letter, camelCase included
+
+
+def _abbreviates(acronym: str, name: str) -> bool:
+    """Whether ``acronym``'s letters are initials of ``name``'s words, in order: CRPT of City Resilience Profiling
+    Tool, GCC of GreenClimateCities; not UNOPS of Sustainable Development Tools (the publisher's)."""
+    initials = "".join(m.group(0) for m in _WORD_START.finditer(name)).upper()
+    pos = 0
+    for letter in (c for c in acronym if c.isalpha()):
+        pos = initials.find(letter, pos) + 1
+        if not pos:
+            return False
+    return True
+
+
+def _acronyms(items: Sequence[CatalogueItem]) -> list[tuple[re.Pattern[str], CatalogueItem]]:
+    """Patterns that find a record by its acronym, as a whole word and in capitals (TAP, not "tap water"): the one
+    acronym a record's Chinese or English name gives in brackets, when it abbreviates the English name and no other
+    record's name gives it too. A name with several (H.1's NAPs, NDCs) names no single acronym for the record."""
+    owners: dict[str, set[str]] = {}
+    found: list[tuple[str, CatalogueItem]] = []
+    for item in items:
+        for name in {item.name, item.name_en}:
+            acronyms = _ACRONYM.findall(name or "")
+            if len(acronyms) == 1 and _abbreviates(acronyms[0], item.name_en or ""):
+                found.append((acronyms[0], item))
+                owners.setdefault(acronyms[0], set()).add(item.id)
+    unique = {a: i for a, i in found if len(owners[a]) == 1}
+    return [(re.compile(rf"(?<![A-Za-z0-9-]){re.escape(a)}(?![A-Za-z0-9-])"), i) for a, i in sorted(unique.items())]
 
 
 def _unanswered(template: str, lang: str, ctx: ChatContext) -> ChatReply:

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from assistant.chat import Assistant, Turn, as_shown, without_reference_marks
+from assistant.chat import Assistant, Turn, _abbreviates, as_shown, without_reference_marks
 from retriever.errors import InvalidRequest
 from retriever.language import HAN
 from tests.conftest import ROOT
@@ -227,3 +227,27 @@ def test_criteria_questions_are_answered_from_the_roadmap_rules(assistant, quest
     if lang == "en":  # the criterion in English, from the document's rendering, the original one click away
         assert all(c.rendering is not None and c.rendering.lang == "en" for c in reply.citations)
         assert not HAN.search(reply.answer)
+
+
+@pytest.mark.parametrize(
+    ("text", "record"),
+    [
+        ("What is CRPT?", "mcr-city-resilience-profiling-tool"),
+        ("PASSA 是什么？", "mcr-ifrc-passa"),
+        ("Tell me about UNITAC", "K.2"),
+        ("EVCA", "mcr-ifrc-evca"),  # not VCA inside it
+        ("VCA", "mcr-ifrc-vca"),
+        ("How do we stop tap water leaks?", None),  # an acronym is a word in capitals
+        ("Which tools has UNOPS published?", None),  # a publisher in brackets is not the record's acronym
+    ],
+)
+def test_a_record_is_named_by_its_acronym(assistant, text: str, record: str | None) -> None:
+    found = assistant.mention(text)
+    assert (found[0] if found else None) == record
+
+
+def test_an_acronym_must_abbreviate_the_english_name() -> None:
+    assert _abbreviates("CRPT", "City Resilience Profiling Tool")
+    assert _abbreviates("GCC", "ICLEI GreenClimateCities Programme")
+    assert _abbreviates("CAT-I", "Capacity Assessment Tool for Infrastructure")
+    assert not _abbreviates("UNOPS", "Sustainable Development Tools")
