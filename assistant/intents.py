@@ -179,7 +179,8 @@ _WANTS_TO_KNOW = re.compile(
     _I,
 )
 _QUESTION_MARK = re.compile(r"[?？]")
-# A yes/no question in Chinese: a question particle at the end, or the A-not-A form (会不会, 是不是, 有没有 is not).
+# A yes/no question in Chinese: a question particle at the end, or the A-not-A form (会不会, 是不是; not 有没有,
+# which asks whether something exists and so often asks for support).
 _ASKS = re.compile(r"(?:吗|呢|么)\s*[?？。.!！]?\s*$|(\w)不\1", _I)
 # What a record lookup says: "what is X", "tell me about X", or the name alone.
 MORE = re.compile(
@@ -221,7 +222,10 @@ def _greeting(u: Utterance, ctx: ChatContext) -> str | None:
 
 
 def _help(u: Utterance, ctx: ChatContext) -> str | None:
-    return u.text if HELP.match(u.text) else _found(ABOUT_ME, u.text)
+    if HELP.match(u.text):
+        return u.text
+    # "what can you do for our city's flood plan?" asks about the city, not about the assistant
+    return None if FIRST_PERSON.search(u.text) else _found(ABOUT_ME, u.text)
 
 
 def _stage_followup(u: Utterance, ctx: ChatContext) -> str | None:

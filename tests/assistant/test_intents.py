@@ -118,6 +118,7 @@ ROWS = [
     # what the assistant itself can do
     ("Hi, first time here - what can this tool help me with?", EMPTY, "help"),
     ("你好，这个助手能帮我做什么？", EMPTY, "help"),
+    ("What can you do to help our city plan for floods?", EMPTY, "question"),
 ]
 
 
