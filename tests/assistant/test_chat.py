@@ -251,3 +251,14 @@ def test_an_acronym_must_abbreviate_the_english_name() -> None:
     assert _abbreviates("GCC", "ICLEI GreenClimateCities Programme")
     assert _abbreviates("CAT-I", "Capacity Assessment Tool for Infrastructure")
     assert not _abbreviates("UNOPS", "Sustainable Development Tools")
+
+
+def test_a_rendered_sentence_counts_as_the_askers_language(assistant) -> None:
+    """An English question about the MCR campaign is answered first from the overview's passage with the count, shown
+    in its English rendering, not from a sentence of the English paper about another event of 2020."""
+    reply = assistant.reply(
+        [Turn("user", "How many cities joined the Making Cities Resilient campaign between 2010 and 2020?")]
+    )
+    assert reply.citations[0].source == "mcr2030-overview.zh.txt"  # passages in the order of their best sentence
+    count = [c for c in reply.citations if "4347" in c.quote]
+    assert count and count[0].rendering is not None and "4,347" in count[0].rendering.text
