@@ -60,7 +60,6 @@ _SOURCE_BRACKETS = re.compile(r"(?:\[\d{1,3}(?:\s*[~\-–,]\s*\d{1,3})*\][~\-–
 QUESTION_PASSAGES = 8  # passages whose sentences compete to answer a question
 RECORD_FOCUS = True  # a question naming a catalogue record reads that record's passages first
 RECORD_PASSAGES = 4  # at most this many of them
-RECORD_ACRONYMS = True  # a record is named by its bracketed acronym too ("CRPT", "PASSA")
 MAX_MESSAGE_CHARS = 2000
 MAX_MESSAGES = 50
 
@@ -122,7 +121,7 @@ class Assistant:
             owners.setdefault(n.casefold(), set()).add(i.id)
         names += [(n, i) for n, i in short if len(n) >= 5 and len(owners[n.casefold()]) == 1]
         self._names = sorted(names, key=lambda x: -len(x[0]))
-        self._acronyms = _acronyms(recommender.items) if RECORD_ACRONYMS else []
+        self._acronyms = _acronyms(recommender.items)  # a record is named by its bracketed acronym too ("CRPT")
 
     # -- entry point ---------------------------------------------------------------------------------------
     def reply(

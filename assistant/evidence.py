@@ -312,8 +312,8 @@ class Weights:
     """The scorer's weights. ``kind``: a unit that holds what the question asks for; ``rank``: per place of its
     passage in retrieval (subtracted); ``lang``: a unit shown in the asker's language, its own text or its
     rendering (until session 13 only its own text: an English sentence of the paper then outranked the rendered
-    sentence of the MCR2030 overview that held the answer; no tuning question moved, four report-set answers
-    gained and one passage was lost, docs/eval/answers.md); ``heading``: a term found
+    sentence of the MCR2030 overview that held the answer; no tuning question moved; over the report sets three
+    quotes and three passages gained, one passage lost, docs/eval/answers.md); ``heading``: a term found
     only in the passage heading, relative to one in the unit; ``follow``: how close to the best score another
     unit must come to be shown with it; ``stage``: a unit naming only the roadmap stage or step the question asks
     about (0.1, chosen on the tuning questions: 0.1-0.2 tie at +1 question there, 0.3 and up lose);

@@ -152,7 +152,7 @@ ASKS_SUPPORT = re.compile(
     r"有什么(?:能|可以)?(?:支持|帮助|帮|办法|建议|方法|途径)|有什么.{0,8}(?:能|可以)(?:帮|支持)我们|"
     r"能(?:给|为|帮)我们(?:提供)?(?:什么|哪些)|(?:该|应该|要|可以)从哪(?:里|儿)?(?:入手|开始|着手|做起|下手)|"
     r"哪(?:个|些|种|类)(?:项目|方案|服务|课程|产品|方法|做法)(?:比较|最|更)?适合|有没有.{0,16}(?:办法|方法|途径|做法|支持|帮助)|"
-    r"有什么建议|\bwhere (?:do|should|can|could) (?:we|I) (?:begin|start)\b|"
+    r"\bwhere (?:do|should|can|could) (?:we|I) (?:begin|start)\b|"
     r"\bwhich (?:offering|programme|program|option|course|product|approach|service)s? (?:\w+ )?"
     r"(?:would|could|might|will) (?:\w+ )?suit\b|\bwhat (?:can|could) (?:\S+ ){1,3}(?:offer|do for) (?:us|our)\b|"
     r"\b(?:any|some) (?:advice|suggestions?|ideas)\b|\bwhat (?:would|do) you suggest\b|"
@@ -181,7 +181,7 @@ _WANTS_TO_KNOW = re.compile(
 _QUESTION_MARK = re.compile(r"[?？]")
 # A yes/no question in Chinese: a question particle at the end, or the A-not-A form (会不会, 是不是; not 有没有,
 # which asks whether something exists and so often asks for support).
-_ASKS = re.compile(r"(?:吗|呢|么)\s*[?？。.!！]?\s*$|(\w)不\1", _I)
+_YES_NO_ZH = re.compile(r"(?:吗|呢|么)\s*[?？。.!！]?\s*$|(\w)不\1", _I)
 # What a record lookup says: "what is X", "tell me about X", or the name alone.
 MORE = re.compile(
     r"tell me (?:more )?about|more about|details|what is|what's|what does .{0,40} do|介绍|详细|更多|具体说说|"
@@ -326,7 +326,7 @@ def _recommend(u: Utterance, ctx: ChatContext) -> str | None:
 def _wants(u: Utterance, ctx: ChatContext) -> str | None:
     """The asker describes their city and what it wants or lacks, and asks nothing the documents answer: what
     fits that situation is the answer ("我们需要一个公认的概念框架…", "We'd like an objective review …")."""
-    if not FIRST_PERSON.search(u.text) or _ASKS.search(u.text):
+    if not FIRST_PERSON.search(u.text) or _YES_NO_ZH.search(u.text):
         return None  # "…还需要从 A 阶段起步吗？", "…MCR2030 会不会介入？" ask the documents something
     if _QUESTION_MARK.search(u.text) and question_type(_asked(u.text)) != "other":
         return None
