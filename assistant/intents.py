@@ -87,15 +87,19 @@ def _found(pattern: re.Pattern[str], text: str) -> str | None:
     return m.group(0) if m else None
 
 
-GREETING = re.compile(
-    r"^\s*(hi|hello|hey|good (morning|afternoon|evening)|你好|您好|嗨|早上好|下午好)[\s!！。.,，]*$", _I
-)
+_GREET = r"(?:hi|hello|hey|good (?:morning|afternoon|evening)|你好|您好|嗨|早上好|下午好)"
+# "are you there?" asks whether anyone answers, as a greeting does ("您好，在吗？", "hello, anyone there?")
+_THERE = r"(?:(?:is )?any(?:one|body) (?:there|around|here)|are you (?:there|around)|在吗|在不在)"
+_PUNCT = r"[\s!！。.,，~?？]*"
+GREETING = re.compile(rf"^\s*(?:{_GREET}(?:[\s,，!！。.~-]*{_THERE})?|{_THERE}){_PUNCT}$", _I)
 HELP = re.compile(r"^\s*(help|what can you do\??|帮助|你能做什么|您能做什么|怎么用)[\s?？!！。.]*$", _I)
 # Asking what the assistant itself can do, with more words: "Hi, first time here - what can this tool help me with?"
 ABOUT_ME = re.compile(
     r"\bwhat (?:can|could) (?:you|this (?:tool|assistant|bot|chat|service|site)) (?:do|help)\b|"
     r"\bhow (?:do|can) I use (?:you|this)\b|(?:你|您|这个(?:工具|助手|系统|平台)?)能(?:帮我|帮我们|为我)?(?:做|干)什么|"
-    r"怎么使用(?:你|您|这个)",
+    r"怎么使用(?:你|您|这个)|(?:助手|机器人|系统|平台)(?:该|要)?(?:怎么|如何)(?:用|使用)|(?:能|可以)问(?:些|哪些)?(?:什么|啥)|"
+    r"\bwhat (?:you|this (?:tool|assistant|bot|chat|service|site)) (?:can|could) (?:do|help (?:me |us )?with)\b|"
+    r"\bwhat (?:kind of |sort of )?(?:things|questions) (?:can|could|should) I ask\b",
     _I,
 )
 YES = re.compile(r"^\s*(y|yes|yeah|yep|true|是|是的|对|有|已经|已)[\s.!。！]*$", _I)
@@ -157,7 +161,13 @@ ASKS_SUPPORT = re.compile(
     r"(?:would|could|might|will) (?:\w+ )?suit\b|\bwhat (?:can|could) (?:\S+ ){1,3}(?:offer|do for) (?:us|our)\b|"
     r"\b(?:any|some) (?:advice|suggestions?|ideas)\b|\bwhat (?:would|do) you suggest\b|"
     r"\bis there (?:a|an|any) (?:way|approach|method|programme|program|option)\b|"
-    r"\bwhat (?:would|could|might|will) (?:suit|fit|help|work for) (?:us|our|me)\b",
+    r"\bwhat (?:would|could|might|will) (?:suit|fit|help|work for) (?:us|our|me)\b|"
+    # asking whether something of the kind exists, after the city's situation: "有这样的渠道吗？", "有合适的吗",
+    # "有什么思路吗", "is there something for that?", "what's a good way to start?"
+    r"有(?:没有)?(?:这样|这类|这种|类似|合适|适合|相关)的.{0,6}(?:吗|么)|有(?:什么|啥)(?:思路|好办法|招|路子|门路)|"
+    r"(?:怎么|如何|怎样)(?:入手|着手|起步|下手)|\bis there (?:anything|something)\b|"
+    r"\bwhat(?:'s| is) (?:a|the) (?:good|best|right) way to (?:start|begin)\b|"
+    r"\bhow (?:should|do|can) we (?:start|begin|get started)\b",
     _I,
 )
 # Tools as what a third party (the documents' publishers, the documents themselves) recommends, lists or uses:
@@ -170,7 +180,8 @@ _THIRD_PARTY = (
 THIRD_PARTY_ACTS = re.compile(
     r"\b(?:does|do|did|will|has|have|is|are|was|were)\s+" + _THIRD_PARTY + r"\b|"
     r"(?:MCR2030|人居署|联合国|减灾署|执行局|报告|总览|概述|目录|文件|路线图|秘书处)\s*"
-    r"(?:打算|计划|将|会|推荐|建议|列出|列举|提到|提供了|用了|使用了|采用)",
+    r"(?:打算|准备|计划|将|会|推荐|建议|列出|列举|提到|提供了|用了|使用了|采用)|"
+    r"(?:下面|里|中)(?:列|列出|列了|列有|提到|提到了)(?:了)?(?:哪些|什么)",
     _I,
 )
 # A want that is a question in disguise ("we'd like to know …", "我们想了解…"): not a need for a tool.
@@ -185,7 +196,7 @@ _YES_NO_ZH = re.compile(r"(?:吗|呢|么)\s*[?？。.!！]?\s*$|(\w)不\1", _I)
 # What a record lookup says: "what is X", "tell me about X", or the name alone.
 MORE = re.compile(
     r"tell me (?:more )?about|more about|details|what is|what's|what does .{0,40} do|介绍|详细|更多|具体说说|"
-    r"是什么|做什么",
+    r"是什么|做什么|是啥|是干嘛|干嘛的|干什么的|讲讲|说说|\bwhats\b|\bwhat (?:is|are) (?:it|they)\b",
     _I,
 )
 # First person: the asker describes their own city.
@@ -203,7 +214,12 @@ STAGE_ASK = re.compile(
     r"(which|what) stage|where (?:are we|do we stand|does our city stand) on the (?:\w+ )?(?:road ?map)|"
     r"\b(?:would|do|does|are|is|can) (?:we|our city|our town) (?:count as|qualify as|be|belong to|sit in|in)"
     r"(?: in)? stage [abc]\b|哪个阶段|哪一阶段|什么阶段|处于.{0,6}阶段|我们在路线图|"
-    r"(?:算|属于|算是|是不是)\s*[ABC]\s*阶段",
+    r"(?:算|属于|算是|是不是)\s*[ABC]\s*阶段|"
+    # "我们是A还是B", "are we A or B?", "that makes us stage C, right?", "where our city sits on the roadmap"
+    r"(?<![A-Za-z])[ABC]\s*(?:阶段)?\s*还是\s*[ABC](?![A-Za-z])|"
+    r"\bare we (?:in )?(?:stage )?[abc] or (?:stage )?[abc]\b|\b(?:makes?|puts?) us (?:in )?stage [abc]\b|"
+    r"\bwhere (?:\w+ ){0,3}(?:sits?|stands?|is|are) on the (?:\w+ )?road ?map\b|"
+    r"路线图(?:上|里|中)?(?:处于|在|位于|算)?(?:什么|哪个|哪一)(?:位置|阶段|地方)",
     _I,
 )
 
@@ -243,8 +259,10 @@ def _ordinal(u: Utterance, ctx: ChatContext) -> str | None:
 
 
 def _stage(u: Utterance, ctx: ChatContext) -> str | None:
-    if NAMED_STAGE.search(u.text) and not FIRST_PERSON.search(u.text):
-        return None  # "what must cities in Stage C commit to?" asks the roadmap about a stage, not for ours
+    if (NAMED_STAGE.search(u.text) or u.record) and not FIRST_PERSON.search(u.text):
+        # "what must cities in Stage C commit to?", "which stage lists the Scorecard?" ask the roadmap about a
+        # stage or a record, not for ours
+        return None
     asked = _found(STAGE_ASK, u.text)
     if asked:
         return asked
@@ -318,7 +336,7 @@ def _fact(u: Utterance, ctx: ChatContext) -> str | None:
 
 def _recommend(u: Utterance, ctx: ChatContext) -> str | None:
     found = _found(RECOMMEND, u.text)
-    if found and not _third_party(u):
+    if found and not _third_party(u) and not _defines(u):  # "E.3 是什么服务？" asks what a record is
         return found
     return None
 
@@ -334,10 +352,26 @@ def _wants(u: Utterance, ctx: ChatContext) -> str | None:
     return f"states a need: {needs[0]}" if needs else None
 
 
+def _defines(u: Utterance) -> bool:
+    """The message asks what the record it names is: "E.3 是什么服务", "自愿地方评估是什么", "what Voluntary Local
+    Reviews are", "what's PASSA" (also when the asker speaks of their city: "our mayor wants to know what …")."""
+    if not u.record_name:
+        return False
+    name = re.escape(u.record_name)
+    return bool(
+        re.search(
+            rf"{name}\s*(?:到底)?(?:是(?:什么|啥)(?!样)|是干嘛|是做什么|是干什么)|"
+            rf"\bwhat(?:'s|s| is| are)\s+(?:the\s+)?{name}|\bwhat\s+(?:the\s+)?{name}\s+(?:is|are)\b",
+            u.text,
+            _I,
+        )
+    )
+
+
 def _lookup(u: Utterance, ctx: ChatContext) -> str | None:
-    if u.record is None or FIRST_PERSON.search(u.text):
+    if u.record is None or (FIRST_PERSON.search(u.text) and not _defines(u)):
         return None
-    if MORE.search(u.text):
+    if MORE.search(u.text) or _defines(u):
         return f"names record {u.record} and asks what it is"
     rest = u.text.casefold().replace(u.record_name.casefold(), " ") if u.record_name else u.text
     if len(BARE.sub("", rest)) <= BARE_REST_CHARS:

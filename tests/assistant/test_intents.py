@@ -119,6 +119,35 @@ ROWS = [
     ("Hi, first time here - what can this tool help me with?", EMPTY, "help"),
     ("你好，这个助手能帮我做什么？", EMPTY, "help"),
     ("What can you do to help our city plan for floods?", EMPTY, "question"),
+    ("not sure what this assistant can help me with", EMPTY, "help"),
+    ("这个系统怎么用？能问些什么？", EMPTY, "help"),
+    # "are you there?" greets
+    ("hi, is anyone there?", EMPTY, "greeting"),
+    ("你好，在吗", EMPTY, "greeting"),
+    # our stage as a choice, a confirmation or a place on the roadmap
+    ("我们的战略还在起草，那我们是B还是C？", EMPTY, "stage"),
+    ("Our strategy is still a draft, so are we B or C?", EMPTY, "stage"),
+    ("The council adopted our plan last year, which makes us Stage C, right?", EMPTY, "stage"),
+    ("Tell me where our city stands on the MCR2030 roadmap.", EMPTY, "stage"),
+    ("帮我判断一下我们市在路线图上处于什么位置", EMPTY, "stage"),
+    # the stage of a named record is a question for the documents
+    ("CityRAP 在路线图的哪个阶段？", EMPTY, "question"),
+    ("Which stage does the roadmap list CityRAP under?", EMPTY, "fact"),
+    # a need, then whether something of the kind exists
+    ("我们的排水系统老化，想找同类城市交流经验，有这样的平台吗？", EMPTY, "support"),
+    ("Our drains are old; we'd like to swap notes with peer cities. Is there something like that?", EMPTY, "support"),
+    ("我们想让各部门对减灾有共同认识，怎么入手比较好？", EMPTY, "support"),
+    ("We want every department to share a basic grasp of risk. What's a good way to start?", EMPTY, "support"),
+    # what a named record is, in loose words, also when our mayor asks it
+    ("CityRAP 是啥", EMPTY, "lookup"),
+    ("whats CityRAP", EMPTY, "lookup"),
+    ("给我讲讲城市韧性行动规划", EMPTY, "lookup"),
+    ("我们市长想知道城市韧性行动规划是什么", EMPTY, "lookup"),
+    ("Our mayor asked what CityRAP is", EMPTY, "lookup"),
+    ("CityRAP 是什么工具？", EMPTY, "lookup"),
+    # a list the documents hold, named by where it is listed
+    ("总览里这个专题领域下面列了哪些工具？", EMPTY, "fact"),
+    ("人居署准备用哪些工具支持城市恢复？", EMPTY, "fact"),
 ]
 
 
