@@ -38,11 +38,13 @@ from typing import Protocol
 from assistant.context import ChatContext
 from assistant.evidence import question_type, stage_refs
 from assistant.recommend import stated_needs
+from retriever.language import HAN_CLASS, script_lang
 from retriever.sentences import split_sentences
 
 __all__ = ["ROUTES", "STEPS", "Decision", "Names", "Route", "Utterance", "decide", "steps_asked"]
 
 _I = re.IGNORECASE
+HAN = re.compile(f"[{HAN_CLASS}]")
 
 
 class Names(Protocol):
@@ -179,8 +181,8 @@ _THIRD_PARTY = (
 )
 THIRD_PARTY_ACTS = re.compile(
     r"\b(?:does|do|did|will|has|have|is|are|was|were)\s+" + _THIRD_PARTY + r"\b|"
-    r"(?:MCR2030|人居署|联合国|减灾署|执行局|报告|总览|概述|目录|文件|路线图|秘书处)\s*"
-    r"(?:打算|准备|计划|将|会|推荐|建议|列出|列举|提到|提供了|用了|使用了|采用)|"
+    r"(?:MCR2030|人居署|联合国|减灾署|执行局|报告|总览|概述|目录|文件|路线图|秘书处|文章|论文|作者|文中)\s*"
+    r"(?:打算|准备|计划|将|会|推荐|建议|列出|列举|提到|提供了|用了|使用了|采用|认为|指出|提出|主张)|"
     r"(?:下面|里|中)(?:列|列出|列了|列有|提到|提到了)(?:了)?(?:哪些|什么)",
     _I,
 )
@@ -311,6 +313,45 @@ def _support(u: Utterance, ctx: ChatContext) -> str | None:
     return f"asks for support: {found}" if found else None
 
 
+# How the asker (or those they speak for) should act, or who or what could help them: "怎么才能不把他们甩下？",
+# "该怎么弄？", "找谁帮忙评一评？", "哪里能找到？", "从哪下手？", "How do we avoid …?", "Who could help us evaluate
+# it?", "Where could they find those?", "Is there a quick way to …?", "Any good ways to organise that?"
+ACT_ASK = re.compile(
+    r"(?:怎么|如何|怎样)(?:才能|才可以)|(?:该|要|应该|应当)(?:怎么|如何|怎样)|找谁|请谁|(?:哪里|哪儿|哪)(?:能|可以)?找|"
+    r"去哪(?:里|儿)?找|有没有.{0,10}(?:路子|办法|途径|方法|做法|渠道)|(?:从|在)(?:哪|那)(?:里|儿)?(?:下手|入手|开始|着手)|"
+    r"有(?:啥|什么)好(?:办法|方法|做法|点子)|不(?:知道|清楚|晓得)(?:该|要)?(?:怎么|如何|从哪)|"
+    r"\bhow (?:do|can|should|could|would|might) (?:we|they|I)\b|\bwho (?:could|can|might|would) help (?:us|them|me)\b|"
+    r"\bwhere (?:could|can|should|would|do) (?:we|they|I) (?:find|get|start|begin|look)\b|"
+    r"\bis there (?:a|an|any) (?:[\w-]+ ){0,2}(?:way|route|option|approach|method)s?\b|"
+    r"\bany (?:good )?(?:ways|ideas|options)\b",
+    _I,
+)
+# what comes before the ask must say something of the situation: 12 Han characters, or 8 words
+SITUATION_SIZE = 12
+WORD_SIZE = 1.5
+
+
+def _situation_ask(u: Utterance, ctx: ChatContext) -> str | None:
+    """The asker describes a situation (their city's, or one they speak for), then asks how to act or who could
+    help: what fits is the answer ("…不少老人根本不上网，怎么才能不把他们甩下？", "… lack a ready-made syllabus.
+    Where could they find those?"). Not about a named record, not what a third party does."""
+    if u.record or _third_party(u):
+        return None
+    spans = split_sentences(u.text)
+    if not spans:
+        return None
+    a, b = spans[-1]
+    last = u.text[a:b]
+    clause = max(last.rfind("，"), last.rfind(","), last.rfind("；"), last.rfind(";"))
+    ask_at = a + clause + 1 if clause >= 0 and _found(ACT_ASK, last[clause + 1 :]) else a
+    found = _found(ACT_ASK, u.text[ask_at:])
+    if not found:
+        return None
+    before = u.text[:ask_at]
+    size = len(HAN.findall(before)) + WORD_SIZE * len(re.findall(r"[A-Za-z]+", before))
+    return f"a situation, then asks how to act: {found}" if size >= SITUATION_SIZE else None
+
+
 def _third_party(u: Utterance) -> bool:
     return bool(THIRD_PARTY_ACTS.search(u.text)) and not FIRST_PERSON.search(u.text)
 
@@ -344,7 +385,12 @@ def _recommend(u: Utterance, ctx: ChatContext) -> str | None:
 def _wants(u: Utterance, ctx: ChatContext) -> str | None:
     """The asker describes their city and what it wants or lacks, and asks nothing the documents answer: what
     fits that situation is the answer ("我们需要一个公认的概念框架…", "We'd like an objective review …")."""
-    if not FIRST_PERSON.search(u.text) or _YES_NO_ZH.search(u.text):
+    # Chinese leaves the subject out ("想帮最穷的居民扛住，还想争取点气候资金。"): a Chinese statement that asks nothing
+    # speaks for the asker unless it names what a third party does
+    speaks_for_us = FIRST_PERSON.search(u.text) or (
+        script_lang(u.text) == "zh" and not _QUESTION_MARK.search(u.text) and not _third_party(u)
+    )
+    if not speaks_for_us or _YES_NO_ZH.search(u.text):
         return None  # "…还需要从 A 阶段起步吗？", "…MCR2030 会不会介入？" ask the documents something
     if _QUESTION_MARK.search(u.text) and question_type(_asked(u.text)) != "other":
         return None
@@ -392,6 +438,7 @@ ROUTES: tuple[Route, ...] = (
     Route("stage", "stage", _stage),
     Route("criteria", "question", _criteria),
     Route("support", "recommend", _support),
+    Route("situation", "recommend", _situation_ask),
     Route("fact", "question", _fact),
     Route("recommend", "recommend", _recommend),
     Route("lookup", "lookup", _lookup),

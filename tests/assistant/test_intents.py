@@ -148,6 +148,18 @@ ROWS = [
     # a list the documents hold, named by where it is listed
     ("总览里这个专题领域下面列了哪些工具？", EMPTY, "fact"),
     ("人居署准备用哪些工具支持城市恢复？", EMPTY, "fact"),
+    # a situation, then how to act or who could help: what fits is the answer
+    ("新区的排水管网是十年前修的，暴雨一来就倒灌，怎么才能摸清哪些路段最危险？", EMPTY, "situation"),
+    ("Our drains are decades old and back up in every storm. How do we find the worst ones?", EMPTY, "situation"),
+    ("Our schools sit on a fault line and nobody has checked them. Who could help us assess them?", EMPTY, "situation"),
+    ("社区的老人很多，停电时没人照应，不知道该怎么组织邻里互助。", EMPTY, "situation"),
+    # ... but not a one-line question, what a paper argues, or how a named record works
+    ("How do we move from Stage A to Stage B?", EMPTY, "fact"),
+    ("How do we read the scorecard's results?", EMPTY, "fact"),
+    ("文章认为地方政府要给韧性项目解决资金问题，应该怎么做？", EMPTY, "fact"),
+    ("城市韧性行动规划在社区里是怎么开展的，需要多长时间？", EMPTY, "fact"),
+    # a Chinese statement of what is wanted, its subject left out
+    ("老城区年年内涝，想先把风险点摸清楚，再争取点改造资金。", EMPTY, "wants"),
 ]
 
 
