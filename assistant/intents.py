@@ -14,6 +14,8 @@ what words. The order of :data:`ROUTES` is the policy, written down in one place
                       quoted (structured knowledge, not a search)
 6. ``support``        the asker's own city asks for support in other words ("有什么能支持我们？", "where do we
                       begin?", "which programme would suit our staff?"), whatever fact type its words carry
+   ``situation``      a situation, then how to act or who could help ("…不少老人根本不上网，怎么才能不把他们甩下？",
+                      "… they lack a ready-made syllabus. Where could they find one?"): what fits is the answer
 7. ``fact``           a question for a specific fact (how many, how long, since when, who, which cities, what
                       are the N ...): answered from the documents, also when it names a programme or a tool
 8. ``recommend``      a request for a tool or service that fits a situation ("which tool fits", "推荐"); not
