@@ -40,7 +40,7 @@ from typing import Protocol
 from assistant.context import ChatContext
 from assistant.evidence import question_type, stage_refs
 from assistant.recommend import stated_needs
-from retriever.language import HAN_CLASS, script_lang
+from retriever.language import HAN_CLASS, script_lang, simplified
 from retriever.sentences import split_sentences
 
 __all__ = ["ROUTES", "STEPS", "Decision", "Names", "Route", "Utterance", "decide", "steps_asked"]
@@ -95,12 +95,22 @@ _GREET = r"(?:hi|hello|hey|good (?:morning|afternoon|evening)|你好|您好|嗨|
 # "are you there?" asks whether anyone answers, as a greeting does ("您好，在吗？", "hello, anyone there?")
 _THERE = r"(?:(?:is )?any(?:one|body) (?:there|around|here)|are you (?:there|around)|在吗|在不在)"
 _PUNCT = r"[\s!！。.,，~?？]*"
-GREETING = re.compile(rf"^\s*(?:{_GREET}(?:[\s,，!！。.~-]*{_THERE})?|{_THERE}){_PUNCT}$", _I)
+# thanks that close a turn ("ok thanks, that helps a lot", "好的，谢谢，很有帮助")
+_THANKS = (
+    r"(?:(?:ok(?:ay)?|great|好的|好|嗯)[\s,，!！。.~-]*)?"
+    r"(?:thanks?(?: you)?(?: so much| a lot)?|thank you|thx|谢谢(?:你|您)?|多谢|感谢)"
+    r"(?:[\s,，!！。.~-]*(?:(?:that|this|it)(?:'s| is| was)? (?:helps?|helped|helpful|very helpful)(?: a lot)?|"
+    r"(?:很|非常|太)有帮助(?:了)?|帮大忙了))?"
+)
+GREETING = re.compile(rf"^\s*(?:{_GREET}(?:[\s,，!！。.~-]*{_THERE})?|{_THERE}|{_THANKS}){_PUNCT}$", _I)
 HELP = re.compile(r"^\s*(help|what can you do\??|帮助|你能做什么|您能做什么|怎么用)[\s?？!！。.]*$", _I)
 # Asking what the assistant itself can do, with more words: "Hi, first time here - what can this tool help me with?"
 ABOUT_ME = re.compile(
-    r"\bwhat (?:can|could) (?:you|this (?:tool|assistant|bot|chat|service|site)) (?:do|help)\b|"
-    r"\bhow (?:do|can) I use (?:you|this)\b|(?:你|您|这个(?:工具|助手|系统|平台)?)能(?:帮我|帮我们|为我)?(?:做|干)什么|"
+    r"\bwhat (?:can|could) (?:you|this (?:tool|assistant|bot|chat|service|site)) (?:\w+ )?(?:do|help)\b|"
+    r"\bhow (?:do|can) I use (?:you|this)\b|"
+    r"(?:你|您|这个(?:工具|助手|系统|平台)?)能(?:帮我|帮我们|为我)?(?:做|干|查|问)(?:些)?什么|"
+    # how to use it: "直接打字问就行了吗", "do I just type my question?"
+    r"(?:直接)?(?:打字|输入)(?:提问|问)?就(?:行|可以)|\bdo I just (?:type|ask|write)\b|"
     r"怎么使用(?:你|您|这个)|(?:助手|机器人|系统|平台)(?:该|要)?(?:怎么|如何)(?:用|使用)|(?:能|可以)问(?:些|哪些)?(?:什么|啥)|"
     r"\bwhat (?:you|this (?:tool|assistant|bot|chat|service|site)) (?:can|could) (?:do|help (?:me |us )?with)\b|"
     r"\bwhat (?:kind of |sort of )?(?:things|questions) (?:can|could|should) I ask\b",
@@ -178,8 +188,8 @@ ASKS_SUPPORT = re.compile(
 # "Which diagnostic tools does MCR2030 recommend for Stage B cities?", "人居署打算用什么方法和工具…": a question for
 # the documents, not a request for our city.
 _THIRD_PARTY = (
-    r"(?:MCR2030|UN-?Habitat|UNDRR|the (?:overview|report|board|catalogue|catalog|paper|review|roadmap|secretariat|"
-    r"document|flagship|programme)|it|they)"
+    r"(?:MCR2030|UN-?Habitat|UNDRR|the (?:[\w-]+ ){0,4}(?:overview|report|board|catalogue|catalog|paper|review|roadmap|"
+    r"secretariat|document|flagship|programme)|it|they)"
 )
 THIRD_PARTY_ACTS = re.compile(
     r"\b(?:does|do|did|will|has|have|is|are|was|were)\s+" + _THIRD_PARTY + r"\b|"
@@ -196,7 +206,27 @@ _WANTS_TO_KNOW = re.compile(
 _QUESTION_MARK = re.compile(r"[?？]")
 # A yes/no question in Chinese: a question particle at the end, or the A-not-A form (会不会, 是不是; not 有没有,
 # which asks whether something exists and so often asks for support).
-_YES_NO_ZH = re.compile(r"(?:吗|呢|么)\s*[?？。.!！]?\s*$|(\w)不\1", _I)
+# The A-not-A form asks only in a sentence that ends in a question mark ("…决定投不投钱" states a decision to come).
+_YES_NO_ZH = re.compile(r"(?:吗|呢|么)\s*[?？。.!！]?\s*$|(\w)不\1[^。.!！?？]*[?？]", _I)
+# An English yes/no question as the message's last clause: "… do we still need to register again for MCR2030?"
+_YES_NO_EN = re.compile(
+    r"(?:^|[.;!?]\s+)(?:do|does|did|is|are|can|could|should|must|will|would|have|has|am)\s+"
+    r"(?:we|i|our|the|cities|a|this|that|it|they)\b[^.;!?]*\?\s*$",
+    _I,
+)
+# What a city says is wrong, when it asks nothing: "…项目资金一直没着落，财政实在紧张。", "… it's a capacity problem"
+PROBLEM = re.compile(
+    r"没有|没|缺|不够|不足|不行|紧张|吃紧|困难|难以|问题|跟不上|落后|短缺|老化|薄弱|不上|挤|淹|"
+    r"\b(?:no|not|never|nobody|none|lack\w*|short(?:age)?s?|problems?|struggl\w*|fail\w*|strain\w*|tight|poor|"
+    r"weak|outdated|flood\w*|overwhelm\w*|packed)\b|n't\b",
+    _I,
+)
+# Not knowing something of one's own city is a need, not a question: "we don't even know how many people live there"
+_NOT_KNOWN = re.compile(
+    r"\b(?:don't|do not|doesn't|does not|no one|nobody|never) (?:even |really )?(?:know|knows|knew)\b|"
+    r"不知道|不清楚|说不清|没(?:有)?底",
+    _I,
+)
 # What a record lookup says: "what is X", "tell me about X", or the name alone.
 MORE = re.compile(
     r"tell me (?:more )?about|more about|details|what is|what's|what does .{0,40} do|介绍|详细|更多|具体说说|"
@@ -223,7 +253,11 @@ STAGE_ASK = re.compile(
     r"(?<![A-Za-z])[ABC]\s*(?:阶段)?\s*还是\s*[ABC](?![A-Za-z])|"
     r"\bare we (?:in )?(?:stage )?[abc] or (?:stage )?[abc]\b|\b(?:makes?|puts?) us (?:in )?stage [abc]\b|"
     r"\bwhere (?:\w+ ){0,3}(?:sits?|stands?|is|are) on the (?:\w+ )?road ?map\b|"
-    r"路线图(?:上|里|中)?(?:处于|在|位于|算)?(?:什么|哪个|哪一)(?:位置|阶段|地方)",
+    r"路线图(?:上|里|中)?(?:处于|在|位于|算)?(?:什么|哪个|哪一)(?:位置|阶段|地方)|"
+    # how far we have come: "算走到哪一步了", "路线图上大概算在哪里", "我们算到哪一级了", "where does that leave us"
+    r"(?:算|走|到)(?:走)?到?(?:了)?哪(?:一)?(?:步|级)|路线图上.{0,6}(?:算|在)(?:在)?哪(?:里|儿)|"
+    r"\bwhere (?:does|would|will) (?:that|this) (?:leave|put) us\b|"
+    r"\bmeans? (?:that )?(?:we're|we are|our city is) (?:\w+ ){0,2}in stage [abc]\b",
     _I,
 )
 
@@ -271,7 +305,10 @@ def _stage(u: Utterance, ctx: ChatContext) -> str | None:
     if asked:
         return asked
     topic = _found(STAGE, u.text)
-    if topic and (FIRST_PERSON.search(u.text) or question_type(u.text) in ("other", "yesno")):
+    asked_text = _asked(u.text)
+    if ASKS_SUPPORT.search(asked_text) or ACT_ASK.search(asked_text):
+        return None  # "我们做完阶段评估，结果是B阶段。接下来从哪儿下手？" asks where to start, not for a stage
+    if topic and (FIRST_PERSON.search(u.text) or question_type(asked_text) in ("other", "yesno")):
         return topic
     return None
 
@@ -321,7 +358,7 @@ def _support(u: Utterance, ctx: ChatContext) -> str | None:
 ACT_ASK = re.compile(
     r"(?:怎么|如何|怎样)(?:才能|才可以)|(?:该|要|应该|应当)(?:怎么|如何|怎样)|找谁|请谁|(?:哪里|哪儿|哪)(?:能|可以)?找|"
     r"去哪(?:里|儿)?找|有没有.{0,10}(?:路子|办法|途径|方法|做法|渠道)|(?:从|在)(?:哪|那)(?:里|儿)?(?:下手|入手|开始|着手)|"
-    r"有(?:啥|什么)好(?:办法|方法|做法|点子)|不(?:知道|清楚|晓得)(?:该|要)?(?:怎么|如何|从哪)|"
+    r"有(?:啥|什么)好(?:办法|方法|做法|点子)|不(?:知道|清楚|晓得)(?:该|要)?(?:怎么|如何|从哪)|怎么破|怎么办|咋办|咋整|"
     r"\bhow (?:do|can|should|could|would|might) (?:we|they|I)\b|\bwho (?:could|can|might|would) help (?:us|them|me)\b|"
     r"\bwhere (?:could|can|should|would|do) (?:we|they|I) (?:find|get|start|begin|look)\b|"
     r"\bis there (?:a|an|any) (?:[\w-]+ ){0,2}(?:way|route|option|approach|method)s?\b|"
@@ -392,12 +429,18 @@ def _wants(u: Utterance, ctx: ChatContext) -> str | None:
     speaks_for_us = FIRST_PERSON.search(u.text) or (
         script_lang(u.text) == "zh" and not _QUESTION_MARK.search(u.text) and not _third_party(u)
     )
-    if not speaks_for_us or _YES_NO_ZH.search(u.text):
+    if not speaks_for_us or _YES_NO_ZH.search(u.text) or _YES_NO_EN.search(u.text):
         return None  # "…还需要从 A 阶段起步吗？", "…MCR2030 会不会介入？" ask the documents something
     if _QUESTION_MARK.search(u.text) and question_type(_asked(u.text)) != "other":
         return None
-    needs = [n for n in stated_needs(u.text) if not _WANTS_TO_KNOW.search(n)]
-    return f"states a need: {needs[0]}" if needs else None
+    # wanting to know about our own city is a need for a diagnosis ("wants to know where our resilience stands")
+    needs = [n for n in stated_needs(u.text) if not _WANTS_TO_KNOW.search(n) or FIRST_PERSON.search(n)]
+    if needs:
+        return f"states a need: {needs[0]}"
+    if _QUESTION_MARK.search(u.text) or (question_type(u.text) != "other" and not _NOT_KNOWN.search(u.text)):
+        return None
+    problem = _found(PROBLEM, u.text)
+    return f"states a problem: {problem}" if problem else None
 
 
 def _defines(u: Utterance) -> bool:
@@ -406,10 +449,14 @@ def _defines(u: Utterance) -> bool:
     if not u.record_name:
         return False
     name = re.escape(u.record_name)
+    quoted = rf"[《“\"「]?{name}[》”\"」]?(?:\s*[（(][^）)]{{1,24}}[）)])?"  # its name, quoted, its acronym after it
     return bool(
         re.search(
-            rf"{name}\s*(?:到底)?(?:是(?:什么|啥)(?!样)|是干嘛|是做什么|是干什么)|"
-            rf"\bwhat(?:'s|s| is| are)\s+(?:the\s+)?{name}|\bwhat\s+(?:the\s+)?{name}\s+(?:is|are)\b",
+            rf"{quoted}\s*(?:到底)?(?:是(?:什么|啥)(?!样)|是干嘛|是做什么|是干什么|(?:是)?(?:什么|啥)来头)|"
+            rf"{quoted}\s*的(?:介绍|简介|资料|说明)|(?:了解|介绍)(?:一下)?\s*{quoted}\s*[?？。.!！]*$|"
+            rf"\bwhat(?:'s|s| is| are)\s+(?:the\s+)?{name}|\bwhat\s+(?:the\s+)?{name}\s+(?:is|are)\b|"
+            rf"\b(?:anything|something|info|information|more|details) (?:on|about) (?:the\s+)?{name}|"
+            rf"{name}\s*[-–—:]\s*(?:a\s+)?(?:quick\s+|short\s+|brief\s+)?(?:overview|summary|intro|introduction)\b",
             u.text,
             _I,
         )
@@ -450,9 +497,11 @@ ROUTES: tuple[Route, ...] = (
 
 
 def decide(text: str, ctx: ChatContext, names: Names | None = None) -> Decision:
-    """The route of one message (``text`` whitespace-collapsed) in ``ctx``."""
+    """The route of one message (``text`` whitespace-collapsed, traditional characters read as simplified: the
+    patterns and the catalogue names are simplified) in ``ctx``."""
+    text = simplified(" ".join(text.split()))
     mention = names.mention(text) if names is not None else None
-    u = Utterance(" ".join(text.split()), *(mention or (None, "")))
+    u = Utterance(text, *(mention or (None, "")))
     for route in ROUTES:
         evidence = route.matcher(u, ctx)
         if evidence is not None:

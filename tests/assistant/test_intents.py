@@ -160,6 +160,32 @@ ROWS = [
     ("城市韧性行动规划在社区里是怎么开展的，需要多长时间？", EMPTY, "fact"),
     # a Chinese statement of what is wanted, its subject left out
     ("老城区年年内涝，想先把风险点摸清楚，再争取点改造资金。", EMPTY, "wants"),
+    # thanks close a turn
+    ("ok thanks, that was very helpful", EMPTY, "greeting"),
+    ("好的，谢谢，非常有帮助", EMPTY, "greeting"),
+    # how to use the assistant, in more words
+    ("what can this chat really help me with?", EMPTY, "help"),
+    ("第一次来，直接打字提问就可以吗", EMPTY, "help"),
+    # how far along the roadmap we are, in other words (also in traditional characters)
+    ("我们办过宣传，也成立了韧性委员会，现在算走到哪一步了", EMPTY, "stage"),
+    ("We ran campaigns and set up a resilience committee. Where does that leave us?", EMPTY, "stage"),
+    ("我們的策略草案還沒有減災內容，在路線圖上算在哪裡？", EMPTY, "stage"),
+    ("We got certified last year. Does that mean we're now in Stage C?", EMPTY, "stage"),
+    # a stage result, then where to start: support
+    ("我们做了阶段评估，结果是A阶段，接下来从哪儿下手", EMPTY, "situation"),
+    # what a named record is, loosely
+    ("有没有城市韧性行动规划（CityRAP）的介绍", EMPTY, "lookup"),
+    ("CityRAP 什么来头", EMPTY, "lookup"),
+    ("anything on CityRAP?", EMPTY, "lookup"),
+    ("CityRAP - quick overview?", EMPTY, "lookup"),
+    # a problem stated, nothing asked: what fits is the answer
+    ("老城区的排水管网早就老化了，一下暴雨就倒灌，维修经费也很紧张。", EMPTY, "wants"),
+    ("Our bridges keep failing inspections and the maintenance budget is tight.", EMPTY, "wants"),
+    ("Our informal areas flood every year and we don't even know how many people live there", EMPTY, "wants"),
+    ("我们市长想弄清楚我们的韧性在同类城市里处于什么水平，再决定投不投钱", EMPTY, "wants"),
+    # ... but a yes/no question about the campaign is a question, and so is a statement of fact with a question
+    ("We joined the campaign in 2015. do we still need to sign up again for MCR2030?", EMPTY, "question"),
+    ("我们2015年就加入了，现在还要重新注册吗？", EMPTY, "question"),
 ]
 
 
