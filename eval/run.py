@@ -96,7 +96,7 @@ class GoldFiles:
             tools=dev_file("tools.jsonl")
             + (own / "tools" / "tools.jsonl", own / "tools" / "blind.jsonl", own / "tools" / "blind2.jsonl")
             + (own / "tools" / "blind3.jsonl", own / "tools" / "blind4.jsonl", own / "tools" / "blind5.jsonl")
-            + (own / "tools" / "blind6.jsonl", own / "tools" / "blind7.jsonl"),
+            + (own / "tools" / "blind6.jsonl", own / "tools" / "blind7.jsonl", own / "tools" / "blind8.jsonl"),
             stages=dev_file("stages.jsonl")
             + (own / "stages" / "blind.jsonl", own / "stages" / "blind2.jsonl", own / "stages" / "blind3.jsonl")
             + (own / "stages" / "blind4.jsonl", own / "stages" / "blind5.jsonl", own / "stages" / "blind6.jsonl")
@@ -117,7 +117,7 @@ class GoldFiles:
             + (own / "stages" / "blind49.jsonl", own / "stages" / "blind50.jsonl", own / "stages" / "blind51.jsonl")
             + (own / "stages" / "blind52.jsonl",),
             chat=(own / "chat" / "chat.jsonl",),
-            routing=(own / "chat" / "routing.jsonl", own / "chat" / "routing2.jsonl"),
+            routing=tuple(own / "chat" / f"routing{n}.jsonl" for n in ("", "2", "3", "4")),
             out_of_scope=(own / "out_of_scope" / "out_of_scope.jsonl",),
             parity_recommend=(own / "parity" / "recommend.jsonl",),
             parity_stages=(own / "parity" / "stages.jsonl",),
