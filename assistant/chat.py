@@ -114,12 +114,12 @@ class Assistant:
         self.abstention = abstention
         names = [(i.name.strip("《》 "), i) for i in recommender.items if len(i.name) >= 4]
         names += [(i.name_en, i) for i in recommender.items if len(i.name_en) >= 6]
-        # the short form before a colon names the record too ("CityRAP" of "CityRAP: 城市韧性行动规划")
-        short = [(n.split(":")[0].split("：")[0].strip(), i) for n, i in names if ":" in n or "：" in n]
+        short = [(n, i) for name, i in names for n in _short_forms(name, titled=i.name.startswith("《"))]
         owners: dict[str, set[str]] = {}
         for n, i in short:
             owners.setdefault(n.casefold(), set()).add(i.id)
-        names += [(n, i) for n, i in short if len(n) >= 5 and len(owners[n.casefold()]) == 1]
+        taken = {n.casefold() for n, _ in names}
+        names += [(n, i) for n, i in short if len(owners[n.casefold()]) == 1 and n.casefold() not in taken]
         self._names = sorted(names, key=lambda x: -len(x[0]))
         self._acronyms = _acronyms(recommender.items)  # a record is named by its bracketed acronym too ("CRPT")
 
@@ -539,6 +539,39 @@ class Assistant:
             if found:
                 return item, found.group(0)
         return None
+
+
+_QUOTES = re.compile(r"[《》“”\"「」]")
+_HAN_RUN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _short_forms(name: str, *, titled: bool = False) -> list[str]:
+    """Shorter names a record goes by (the uniqueness among records is checked by the caller): the part before a
+    colon ("CityRAP" of "CityRAP: 城市韧性行动规划"); the name without its quote marks ("阶段评估调查" of "“阶段评估”
+    调查"); without the MCR2030 prefix ("Stage Assessment Survey"). For a publication (``titled``: its Chinese name
+    is a 《title》), the head it is cited by: after the last 的 ("十大要点" of "创建韧性城市的十大要点"), before "for"
+    ("Ten Essentials" of "Ten Essentials for Making Cities Resilient"); other names' heads are generic ("指导意见",
+    "Guiding Principles") and are not taken."""
+    out = []
+    for sep in (":", "："):
+        if sep in name:
+            head = name.split(sep)[0].strip()
+            if len(head) >= 5:
+                out.append(head)
+    bare = _QUOTES.sub("", name).strip()
+    if bare != name and len(bare) >= 4:
+        out.append(bare)
+    if titled and _HAN_RUN.search(bare) and "的" in bare:
+        head = bare.rsplit("的", 1)[1].strip()
+        if len(head) >= 4 and _HAN_RUN.search(head):
+            out.append(head)
+    if not _HAN_RUN.search(bare):
+        before_for = re.split(r"\s+for\s+", bare, maxsplit=1)[0].strip()
+        if titled and before_for != bare and len(before_for.split()) >= 2:
+            out.append(before_for)
+        if bare.startswith("MCR2030 ") and len(bare.split()) >= 3:
+            out.append(bare[len("MCR2030 ") :])
+    return out
 
 
 # A record's own acronym, in brackets after its name: "Capacity Assessment Tool for Infrastructure (CAT-I)",

@@ -91,7 +91,7 @@ def _found(pattern: re.Pattern[str], text: str) -> str | None:
     return m.group(0) if m else None
 
 
-_GREET = r"(?:hi|hello|hey|good (?:morning|afternoon|evening)|你好|您好|嗨|早上好|下午好)"
+_GREET = r"(?:hi|hello|hey|good (?:morning|afternoon|evening)|你好|您好|嗨|哈喽|哈啰|早上好|下午好)"
 # "are you there?" asks whether anyone answers, as a greeting does ("您好，在吗？", "hello, anyone there?")
 _THERE = r"(?:(?:is )?any(?:one|body) (?:there|around|here)|are you (?:there|around)|在吗|在不在)"
 _PUNCT = r"[\s!！。.,，~?？]*"
@@ -100,21 +100,35 @@ _THANKS = (
     r"(?:(?:ok(?:ay)?|great|好的|好|嗯)[\s,，!！。.~-]*)?"
     r"(?:thanks?(?: you)?(?: so much| a lot)?|thank you|thx|谢谢(?:你|您)?|多谢|感谢)"
     r"(?:[\s,，!！。.~-]*(?:(?:that|this|it)(?:'s| is| was)? (?:helps?|helped|helpful|very helpful)(?: a lot)?|"
-    r"(?:很|非常|太)有帮助(?:了)?|帮大忙了))?"
+    r"(?:很|非常|太)有帮助(?:了)?|帮大忙了|(?:very |really |super )?helpful))?"
 )
-GREETING = re.compile(rf"^\s*(?:{_GREET}(?:[\s,，!！。.~-]*{_THERE})?|{_THERE}|{_THANKS}){_PUNCT}$", _I)
+# leaving: "that's all for now, bye", "先这样，拜拜"
+_BYE = (
+    r"(?:(?:(?:that's all|that is all|that's it)(?: for now| for today)?|先这样(?:吧)?|好的|ok(?:ay)?)"
+    r"[\s,，!！。.~-]*)*"
+    r"(?:bye|goodbye|see you|拜拜|再见|回头见)"
+)
+GREETING = re.compile(rf"^\s*(?:{_GREET}(?:[\s,，!！。.~-]*{_THERE})?|{_THERE}|{_THANKS}|{_BYE}){_PUNCT}$", _I)
 HELP = re.compile(r"^\s*(help|what can you do\??|帮助|你能做什么|您能做什么|怎么用)[\s?？!！。.]*$", _I)
 # Asking what the assistant itself can do, with more words: "Hi, first time here - what can this tool help me with?"
 ABOUT_ME = re.compile(
     r"\bwhat (?:can|could) (?:you|this (?:tool|assistant|bot|chat|service|site)) (?:\w+ )?(?:do|help)\b|"
     r"\bhow (?:do|can) I use (?:you|this)\b|"
-    r"(?:你|您|这个(?:工具|助手|系统|平台)?)能(?:帮我|帮我们|为我)?(?:做|干|查|问)(?:些)?什么|"
+    r"(?:你|您|这个(?:工具|助手|系统|平台)?)能(?:帮|为)?(?:我|我们)?\w{0,4}?(?:做|干|查|问)(?:些)?什么|"
     # how to use it: "直接打字问就行了吗", "do I just type my question?"
     r"(?:直接)?(?:打字|输入)(?:提问|问)?就(?:行|可以)|\bdo I just (?:type|ask|write)\b|"
     r"怎么使用(?:你|您|这个)|(?:助手|机器人|系统|平台)(?:该|要)?(?:怎么|如何)(?:用|使用)|(?:能|可以)问(?:些|哪些)?(?:什么|啥)|"
     r"\bwhat (?:you|this (?:tool|assistant|bot|chat|service|site)) (?:can|could) (?:do|help (?:me |us )?with)\b|"
-    r"\bwhat (?:kind of |sort of )?(?:things|questions) (?:can|could|should) I ask\b",
+    r"\bwhat (?:kind of |sort of )?(?:things|questions) (?:can|could|should) I ask\b|"
+    # who or what the assistant is, what it knows, how to ask it
+    r"(?:你|您)是(?:谁|机器人|真人|人工|ai)|\bwho are you\b|"
+    r"\bare you (?:a |an )?(?:bot|robot|human|real person|person|ai)\b|"
+    r"(?:你|您)(?:都)?(?:知道|懂|会)(?:些)?(?:什么|啥)|\bwhat do you (?:\w+ )?know\b|(?:怎么|如何|怎样)(?:提问|问问题)|"
+    r"\bhow (?:should|do|can) I (?:phrase|ask|word)\b",
     _I,
+)
+ASSISTANT_NAMED = re.compile(
+    r"\b(?:this|the) (?:assistant|bot|chatbot|chat ?bot|ai assistant)\b|这个(?:助手|机器人|智能助手|聊天机器人)", _I
 )
 YES = re.compile(r"^\s*(y|yes|yeah|yep|true|是|是的|对|有|已经|已)[\s.!。！]*$", _I)
 NO = re.compile(r"^\s*(n|no|nope|false|否|不是|没有|不|还没有|尚未)[\s.!。！]*$", _I)
@@ -159,7 +173,9 @@ RECOMMEND = re.compile(
     r"instruments?|approaches?|programmes?|programs?)\b(?!\s+(?:was|were|did|has|had)\b)|"
     r"\b(?:tools?|services?|support)\s+(?:fits?|for us|would help|could help|can help|should we|that fits?)\b|"
     r"\b(?:is there|are there|do you have)\s+(?:a|any)\s+(?:\w+\s+){0,2}(?:tools?|services?)\b|"
-    r"\bwhat should we use\b|\bhelp us\b|\bwe need (?:a|an|some)?\s*(?:tool|service|support)|"
+    r"\bwhat should we use\b|\bhelp us\b|"
+    r"\bany (?:\w+ )?(?:tools?|services?|programmes?|programs?) (?=that|for|to|which)|"
+    r"\bwe need (?:a|an|some)?\s*(?:tool|service|support)|"
     r"推荐|建议.{0,6}(?:工具|服务)|什么工具|哪些工具|哪个工具|哪种工具|哪款工具|什么服务|哪些服务|哪项服务(?:适合|可以帮)|"
     r"适合我们|适合我市|用什么(?:工具|方法)|有没有.{0,6}(?:工具|服务)|有什么.{0,6}(?:工具|服务)|需要.{0,4}(?:工具|服务|支持)",
     _I,
@@ -182,6 +198,13 @@ ASKS_SUPPORT = re.compile(
     r"(?:怎么|如何|怎样)(?:入手|着手|起步|下手)|\bis there (?:anything|something)\b|"
     r"\bwhat(?:'s| is) (?:a|the) (?:good|best|right) way to (?:start|begin)\b|"
     r"\bhow (?:should|do|can) we (?:start|begin|get started)\b",
+    _I,
+)
+# Not knowing where to begin speaks for the asker, who need not say "we": "no idea where to begin", "不知道从哪开始"
+OWN_START = re.compile(
+    r"\b(?:no idea|not sure|unsure|(?:do not|don't) know|clueless) (?:about )?(?:where|how) to "
+    r"(?:begin|start|get started)\b|"
+    r"不(?:知道|清楚|晓得)(?:该|要)?从哪(?:里|儿)?(?:开始|下手|入手|着手|做起)",
     _I,
 )
 # Tools as what a third party (the documents' publishers, the documents themselves) recommends, lists or uses:
@@ -216,7 +239,7 @@ _YES_NO_EN = re.compile(
 )
 # What a city says is wrong, when it asks nothing: "…项目资金一直没着落，财政实在紧张。", "… it's a capacity problem"
 PROBLEM = re.compile(
-    r"没有|没|缺|不够|不足|不行|紧张|吃紧|困难|难以|问题|跟不上|落后|短缺|老化|薄弱|不上|挤|淹|"
+    r"没有|没|缺|不够|不足|不行|紧张|吃紧|困难|难以|问题|跟不上|落后|短缺|老化|薄弱|不上|挤|淹|惨|严重|受灾|损失|"
     r"\b(?:no|not|never|nobody|none|lack\w*|short(?:age)?s?|problems?|struggl\w*|fail\w*|strain\w*|tight|poor|"
     r"weak|outdated|flood\w*|overwhelm\w*|packed)\b|n't\b",
     _I,
@@ -230,7 +253,8 @@ _NOT_KNOWN = re.compile(
 # What a record lookup says: "what is X", "tell me about X", or the name alone.
 MORE = re.compile(
     r"tell me (?:more )?about|more about|details|what is|what's|what does .{0,40} do|介绍|详细|更多|具体说说|"
-    r"是什么|做什么|是啥|是干嘛|干嘛的|干什么的|讲讲|说说|\bwhats\b|\bwhat (?:is|are) (?:it|they)\b",
+    r"是什么|做什么|是啥|是干嘛|干嘛的|干啥的|干什么的|讲讲|说说|怎么回事|\bwhats\b|\bwhat (?:is|are) (?:it|they)\b|"
+    r"\btell me abt\b",
     _I,
 )
 # First person: the asker describes their own city.
@@ -260,6 +284,25 @@ STAGE_ASK = re.compile(
     r"\bmeans? (?:that )?(?:we're|we are|our city is) (?:\w+ ){0,2}in stage [abc]\b",
     _I,
 )
+# Our place on the roadmap in the words of people who do not say "stage": a level, phase, tier or step; how far
+# along; the next part; still at the start; the end reached; counting as A, B or C. Asked for our city only.
+STAGE_POSITION = re.compile(
+    r"(?:路线图|roadmap).{0,6}(?:走到|到了)哪|走到哪(?:了|儿|里)|属于哪(?:一)?(?:档|级|类)|(?:算|是|在)(?:哪|几)(?:一)?(?:档|级)|"
+    r"第几(?:阶段|级|档|步)|从哪(?:一)?(?:级|档|阶段|步)开始|(?:够不够|够格|有没有资格|有资格)(?:进入|到)|"
+    r"(?:往|进入|到|走)下一步|还在(?:最)?(?:开始|起步|开头|起点|初始)|走到(?:了)?(?:路线图的)?(?:最后|尽头|终点)|"
+    r"(?:算|到|是)(?:最后|最终|最高)(?:那个|一个)?(?:阶段|级|档)|到\w{0,10}(?:phase|阶段)了吧|"
+    r"\bhow far (?:along|are we|have we|is our)|"
+    r"\b(?:which|what) (?:level|phase|tier|step|bracket)s? (?:are|is|do|does|we|our)\b|"
+    r"\b(?:count|counts|qualify|qualifies) (?:as|for) (?:stage )?[abc](?:\b|,)|\b[abc], [abc],? or [abc]\b|"
+    r"\bready (?:for|to move to|to go to) the next (?:part|step|stage|phase|level)\b|"
+    r"\bstill (?:right )?(?:at|in) the (?:very )?(?:start|beginning|first (?:stage|step|phase))\b|"
+    r"\breached the (?:end|last stage|final stage|top) of\b|"
+    r"\bput(?:s)? us in the (?:last|final|first|next) (?:stage|phase|level)\b|"
+    r"\b(?:we're|we are) (?:\w+ ){0,2}in the (?:planning|implementation|awareness) (?:phase|stage)\b[^.!?]*\?|"
+    r"\bwhich (?:level|stage|phase) (?:we|our city) (?:come|start|enter|join)s? (?:in|at)\b|"
+    r"\bmove on to the next (?:step|stage|phase|level)\b",
+    _I,
+)
 
 
 def _stage_answer(u: Utterance, ctx: ChatContext) -> str | None:
@@ -278,8 +321,11 @@ def _greeting(u: Utterance, ctx: ChatContext) -> str | None:
 def _help(u: Utterance, ctx: ChatContext) -> str | None:
     if HELP.match(u.text):
         return u.text
-    # "what can you do for our city's flood plan?" asks about the city, not about the assistant
-    return None if FIRST_PERSON.search(u.text) else _found(ABOUT_ME, u.text)
+    # "what can you do for our city's flood plan?" asks about the city, not about the assistant; "what can this
+    # assistant do for our city team?" names the assistant
+    if FIRST_PERSON.search(u.text) and not ASSISTANT_NAMED.search(u.text):
+        return None
+    return _found(ABOUT_ME, u.text)
 
 
 def _stage_followup(u: Utterance, ctx: ChatContext) -> str | None:
@@ -304,6 +350,9 @@ def _stage(u: Utterance, ctx: ChatContext) -> str | None:
     asked = _found(STAGE_ASK, u.text)
     if asked:
         return asked
+    position = _found(STAGE_POSITION, u.text)
+    if position and FIRST_PERSON.search(u.text):
+        return position
     topic = _found(STAGE, u.text)
     asked_text = _asked(u.text)
     if ASKS_SUPPORT.search(asked_text) or ACT_ASK.search(asked_text):
@@ -322,6 +371,10 @@ MOVING_ON = re.compile(
     r"进入|升|迈向|推进|到达|达到|过渡|晋级|\bmov(?:e|es|ing)\b|\badvanc\w*|\bprogress\w*|\breach\w*|\bget to\b|"
     r"\benter\w*|\bgraduat\w*|\bqualif\w*",
     _I,
+)
+# Criteria asked for ("需要满足哪些条件", "what are the requirements"), not only named
+CRITERIA_ASKED = re.compile(
+    r"(?:哪些|什么|啥)(?:条件|标准|要求|门槛)|\b(?:what|which) (?:are the )?(?:criteria|conditions|requirements)\b", _I
 )
 STEPS = ("A>B", "B>C")  # the roadmap's steps, in the order of the rules' decisive criteria (``decide_on``)
 
@@ -346,6 +399,9 @@ def _criteria(u: Utterance, ctx: ChatContext) -> str | None:
 def _support(u: Utterance, ctx: ChatContext) -> str | None:
     """An explicit request for support for the asker's own city ("有什么能支持我们？", "where do we begin?"), before
     the fact types its words may also carry ("几个月内", "where")."""
+    own = _found(OWN_START, u.text)
+    if own:
+        return f"asks for support: {own}"
     if not FIRST_PERSON.search(u.text):
         return None
     found = _found(ASKS_SUPPORT, u.text)
@@ -406,6 +462,8 @@ def _asked(text: str) -> str:
 def _fact(u: Utterance, ctx: ChatContext) -> str | None:
     if not _QUESTION_MARK.search(u.text) and _wants(u, ctx):
         return None  # a statement of what the city lacks: "…a diagnostic of where to start." asks no place
+    if _defines(u):
+        return None  # "USCORE2 那个同行评审是怎么回事" asks what a record is, not how
     kind = question_type(_asked(u.text))
     if kind not in _FACT_TYPES:
         return None
@@ -434,6 +492,8 @@ def _wants(u: Utterance, ctx: ChatContext) -> str | None:
     if _QUESTION_MARK.search(u.text) and question_type(_asked(u.text)) != "other":
         return None
     # wanting to know about our own city is a need for a diagnosis ("wants to know where our resilience stands")
+    if CRITERIA_ASKED.search(u.text) and MOVING_ON.search(u.text):
+        return None  # "从规划推进到实施，需要满足哪些条件" asks for criteria, it needs nothing
     needs = [n for n in stated_needs(u.text) if not _WANTS_TO_KNOW.search(n) or FIRST_PERSON.search(n)]
     if needs:
         return f"states a need: {needs[0]}"
@@ -452,7 +512,8 @@ def _defines(u: Utterance) -> bool:
     quoted = rf"[《“\"「]?{name}[》”\"」]?(?:\s*[（(][^）)]{{1,24}}[）)])?"  # its name, quoted, its acronym after it
     return bool(
         re.search(
-            rf"{quoted}\s*(?:到底)?(?:是(?:什么|啥)(?!样)|是干嘛|是做什么|是干什么|(?:是)?(?:什么|啥)来头)|"
+            rf"{quoted}\s*(?:到底)?(?:是(?:什么|啥)(?!样)|是干嘛|是干啥|是做什么|是干什么|(?:是)?(?:什么|啥)来头)|"
+            rf"{quoted}\s*(?:有|的)(?:什么|啥)?(?:资料|介绍|材料)|{quoted}.{{0,12}}是怎么回事|"
             rf"{quoted}\s*的(?:介绍|简介|资料|说明)|(?:了解|介绍)(?:一下)?\s*{quoted}\s*[?？。.!！]*$|"
             rf"\bwhat(?:'s|s| is| are)\s+(?:the\s+)?{name}|\bwhat\s+(?:the\s+)?{name}\s+(?:is|are)\b|"
             rf"\b(?:anything|something|info|information|more|details) (?:on|about) (?:the\s+)?{name}|"

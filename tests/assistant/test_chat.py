@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from assistant.chat import Assistant, Turn, _abbreviates, as_shown, without_reference_marks
+from assistant.chat import Assistant, Turn, _abbreviates, _short_forms, as_shown, without_reference_marks
 from retriever.errors import InvalidRequest
 from retriever.language import HAN
 from tests.conftest import ROOT
@@ -244,6 +244,30 @@ def test_criteria_questions_are_answered_from_the_roadmap_rules(assistant, quest
 def test_a_record_is_named_by_its_acronym(assistant, text: str, record: str | None) -> None:
     found = assistant.mention(text)
     assert (found[0] if found else None) == record
+
+
+@pytest.mark.parametrize(
+    ("text", "record"),
+    [
+        ("十大要点讲的是什么", "mcr-ten-essentials"),  # a publication by the head of its title
+        ("Ten Essentials, please", "mcr-ten-essentials"),
+        ("阶段评估调查有多少题", "mcr-stage-assessment-survey"),  # the name without its quote marks
+        ("Where do I find the Stage Assessment Survey?", "mcr-stage-assessment-survey"),  # without "MCR2030"
+        ("我们需要一份指导意见", None),  # a generic head of a non-publication's name is no name
+    ],
+)
+def test_a_record_is_named_by_its_short_forms(assistant, text: str, record: str | None) -> None:
+    found = assistant.mention(text)
+    assert (found[0] if found else None) == record
+
+
+def test_short_forms_of_names() -> None:
+    assert _short_forms("创建韧性城市的十大要点", titled=True) == ["十大要点"]
+    assert _short_forms("Ten Essentials for Making Cities Resilient", titled=True) == ["Ten Essentials"]
+    assert _short_forms("Ten Essentials for Making Cities Resilient") == []
+    assert _short_forms("“阶段评估”调查") == ["阶段评估调查"]
+    assert _short_forms("MCR2030 Stage Assessment Survey") == ["Stage Assessment Survey"]
+    assert _short_forms("CityRAP: 城市韧性行动规划") == ["CityRAP"]
 
 
 def test_an_acronym_must_abbreviate_the_english_name() -> None:

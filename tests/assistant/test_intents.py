@@ -186,6 +186,34 @@ ROWS = [
     # ... but a yes/no question about the campaign is a question, and so is a statement of fact with a question
     ("We joined the campaign in 2015. do we still need to sign up again for MCR2030?", EMPTY, "question"),
     ("我们2015年就加入了，现在还要重新注册吗？", EMPTY, "question"),
+    # our place on the roadmap without the word "stage"
+    ("我们市在路线图上到底走到哪儿了", EMPTY, "stage"),
+    ("刚签约加入，我们属于哪一档？", EMPTY, "stage"),
+    ("委员会成立了，讲座也办了，我们有资格进入规划那一步了吗", EMPTY, "stage"),
+    ("How far along the roadmap is our city?", EMPTY, "stage"),
+    ("We set up the committee last spring. Are we ready for the next step?", EMPTY, "stage"),
+    ("We have done nothing so far, so I suppose we're still at the very beginning?", EMPTY, "stage"),
+    ("Would our city count as A, B or C?", EMPTY, "stage"),
+    # ... but a statement of our stage inside a request is not a stage question
+    ("We're in the implementation phase and need a tool to track our progress.", EMPTY, "wants"),
+    # leaving, thanks, who the assistant is, how to ask it
+    ("ok, that's all for today, bye", EMPTY, "greeting"),
+    ("先这样吧，再见", EMPTY, "greeting"),
+    ("thanks, really helpful", EMPTY, "greeting"),
+    ("are you a real person?", EMPTY, "help"),
+    ("你是谁呀", EMPTY, "help"),
+    ("你都懂些什么", EMPTY, "help"),
+    ("how should I ask my questions?", EMPTY, "help"),
+    ("这个助手能帮我们单位查些什么？", EMPTY, "help"),
+    ("What can this assistant do for our planning team?", EMPTY, "help"),
+    # not knowing where to begin speaks for the asker
+    ("want to start a flood plan but not sure where to begin", EMPTY, "support"),
+    # a loose lookup of a named record
+    ("CityRAP 是干啥的", EMPTY, "lookup"),
+    ("CityRAP 有资料吗", EMPTY, "lookup"),
+    ("城市韧性行动规划到底是怎么回事", EMPTY, "lookup"),
+    # the criteria of moving on, asked in words, are a question
+    ("从规划阶段走到实施阶段要满足什么条件", EMPTY, "question"),
 ]
 
 
