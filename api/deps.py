@@ -30,6 +30,7 @@ from api.errors import NotReady
 from api.feedback import FeedbackStore
 from api.metrics import IndexSnapshot, Metrics
 from assistant.chat import Assistant
+from assistant.exemplars import IntentExemplars, load_exemplars
 from assistant.llm import make_llm
 from assistant.recommend import Recommender, Taxonomy
 from assistant.roadmap import RoadmapRules, load_rules
@@ -73,6 +74,7 @@ class Served:
     recommender_or_error: Recommender | ResnavError | None = None
     rules_or_error: RoadmapRules | ResnavError | None = None
     llm: Any = None
+    exemplars: IntentExemplars | None = None
 
     @property
     def recommender(self) -> Recommender:
@@ -87,7 +89,7 @@ class Served:
     @property
     def assistant(self) -> Assistant:
         """The conversation over this version (cheap to build: it only indexes record names)."""
-        return Assistant(self.retriever, self.recommender, self.rules, llm=self.llm)
+        return Assistant(self.retriever, self.recommender, self.rules, llm=self.llm, exemplars=self.exemplars)
 
     @property
     def version(self) -> str:
@@ -125,8 +127,9 @@ def _built(value: _T | ResnavError | None, what: str) -> _T:
 
 def _build_knowledge(
     retriever: HybridRetriever, knowledge_dir: Path, corpus_dir: Path
-) -> tuple[Recommender | ResnavError, RoadmapRules | ResnavError]:
-    """The recommender over ``retriever`` and the roadmap rules, each replaced by its error when it fails."""
+) -> tuple[Recommender | ResnavError, RoadmapRules | ResnavError, IntentExemplars | None]:
+    """The recommender over ``retriever`` and the roadmap rules, each replaced by its error when it fails, and the
+    intent exemplars (None when they fail: the intent table then routes by its patterns alone)."""
     recommender: Recommender | ResnavError
     rules: RoadmapRules | ResnavError
     try:
@@ -139,7 +142,12 @@ def _build_knowledge(
     except ResnavError as e:
         logger.error("roadmap_rules_not_loaded code=%s message=%s", e.code, e.message)
         rules = _knowledge_error(e)
-    return recommender, rules
+    try:
+        exemplars = load_exemplars(knowledge_dir, retriever.embedder)
+    except ResnavError as e:
+        logger.error("intent_exemplars_not_loaded code=%s message=%s", e.code, e.message)
+        exemplars = None
+    return recommender, rules, exemplars
 
 
 def _knowledge_error(error: ResnavError) -> ResnavError:
@@ -253,8 +261,8 @@ class ServingIndex:
             self._failed_version = folder.name if folder is not None else None
             raise
         paths = self.settings.paths
-        recommender, rules = _build_knowledge(retriever, paths.knowledge_dir, paths.corpus_dir)
-        served = Served(retriever, time.time(), recommender, rules, self._llm)
+        recommender, rules, exemplars = _build_knowledge(retriever, paths.knowledge_dir, paths.corpus_dir)
+        served = Served(retriever, time.time(), recommender, rules, self._llm, exemplars)
         previous = self.version
         self._served = served  # the swap: one reference assignment
         self._error = None

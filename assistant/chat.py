@@ -31,6 +31,7 @@ from assistant.evidence import (
     select_units,
     unknown_share,
 )
+from assistant.exemplars import IntentExemplars
 from assistant.intents import (
     STEPS,
     Decision,
@@ -106,12 +107,14 @@ class Assistant:
         *,
         llm: Any | None = None,
         abstention: Abstention = ABSTENTION,
+        exemplars: IntentExemplars | None = None,
     ) -> None:
         self.retriever = retriever
         self.recommender = recommender
         self.rules = rules
         self.llm = llm
         self.abstention = abstention
+        self.exemplars = exemplars
         names = [(i.name.strip("《》 "), i) for i in recommender.items if len(i.name) >= 4]
         names += [(i.name_en, i) for i in recommender.items if len(i.name_en) >= 6]
         short = [(n, i) for name, i in names for n in _short_forms(name, titled=i.name.startswith("《"))]
@@ -144,7 +147,7 @@ class Assistant:
         text = simplified(" ".join(user[-1].content.split()))
         lang = reply_language(text, lang)
         ctx = context if isinstance(context, ChatContext) else ChatContext.from_json(context)
-        decision = decide(text, ctx, self)
+        decision = decide(text, ctx, self, self.similar)
         logger.debug("chat_route route=%s intent=%s", decision.route, decision.intent)
         if decision.route != "stage_answer":
             ctx = ctx.with_(pending_question=None)  # the user moved on
@@ -156,8 +159,8 @@ class Assistant:
         route = decision.route
         if route == "stage_answer":
             return self._stage(text, lang, ctx, answer_to=ctx.pending_question)
-        if route in ("greeting", "help"):
-            return ChatReply(answer=render(route, lang), lang=lang, intent=route, context=ctx)
+        if decision.intent in ("greeting", "help"):  # the routes of that name, and messages like known ones
+            return ChatReply(answer=render(decision.intent, lang), lang=lang, intent=decision.intent, context=ctx)
         if route == "stage_followup":
             return self._recommend(ctx.last_situation or text, lang, ctx, stage=stage_of_followup(text))
         if route == "ordinal":
@@ -167,7 +170,7 @@ class Assistant:
             if item is not None:
                 return self._lookup(item, lang, ctx)
             return self._question(text, lang, ctx)
-        if route == "stage":
+        if decision.intent == "stage":  # "stage", and messages like known stage questions
             return self._stage(text, lang, ctx)
         if route == "criteria":
             return self._criteria(text, lang, ctx)
@@ -186,6 +189,13 @@ class Assistant:
         """The id of the catalogue record ``text`` names."""
         record = self._named_record(text)
         return record.id if record is not None else None
+
+    def similar(self, text: str) -> tuple[str, float] | None:
+        """The intent the known messages most like ``text`` agree on (the ``Similar`` vote of the intent table),
+        or None without exemplars."""
+        if self.exemplars is None:
+            return None
+        return self.exemplars.vote(self.retriever.embedder.embed_query(text))
 
     def mention(self, text: str) -> tuple[str, str] | None:
         """The id of the record ``text`` names and the words naming it (the ``Names`` lookup of the intent table)."""

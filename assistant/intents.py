@@ -23,18 +23,22 @@ what words. The order of :data:`ROUTES` is the policy, written down in one place
 9. ``lookup``         a named catalogue record, alone or with "what is / tell me about"
 10. ``wants``         the asker's city states what it wants or lacks and asks the documents nothing
                       ("我们需要一个公认的概念框架…"): what fits is the answer
-11. ``question``      anything else: a question for the documents
+11. ``similar_*``     no pattern recognised the message, and the messages known to be like it agree that it asks for
+                      a stage, help, a greeting or what fits (``Similar``: assistant/exemplars.py, by meaning)
+12. ``question``      anything else: a question for the documents
 
-Matchers know nothing of the retriever: the catalogue names come in as a :class:`Names` lookup, so the routing is
-tested without a model (tests/assistant/test_intents.py, rows of (utterance, context) -> route in both
-languages).
+Matchers know nothing of the retriever: the catalogue names come in as a :class:`Names` lookup and the vote of
+known messages as a :data:`Similar` function, so the routing is tested without a model
+(tests/assistant/test_intents.py, rows of (utterance, context) -> route in both languages, with a scripted vote for
+the ``similar_*`` routes).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cache
 from typing import Protocol
 
 from assistant.context import ChatContext
@@ -43,7 +47,7 @@ from assistant.recommend import stated_needs
 from retriever.language import HAN_CLASS, script_lang, simplified
 from retriever.sentences import split_sentences
 
-__all__ = ["ROUTES", "STEPS", "Decision", "Names", "Route", "Utterance", "decide", "steps_asked"]
+__all__ = ["ROUTES", "STEPS", "Decision", "Names", "Route", "Similar", "Utterance", "decide", "steps_asked"]
 
 _I = re.IGNORECASE
 HAN = re.compile(f"[{HAN_CLASS}]")
@@ -57,14 +61,23 @@ class Names(Protocol):
         ...
 
 
+# The intent that messages known to be like this one agree on, and how similar the nearest is (assistant/exemplars.py)
+Similar = Callable[[str], "tuple[str, float] | None"]
+
+
+def _no_vote() -> tuple[str, float] | None:
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class Utterance:
     """The last user message, whitespace-collapsed, with the record it names (an id), if any, and the words
-    that name it."""
+    that name it; ``similar()`` is the vote of the messages known to be like it (computed once, when a route asks)."""
 
     text: str
     record: str | None = None
     record_name: str = ""
+    similar: Callable[[], tuple[str, float] | None] = field(default=_no_vote, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,7 +252,7 @@ _YES_NO_EN = re.compile(
 )
 # What a city says is wrong, when it asks nothing: "…项目资金一直没着落，财政实在紧张。", "… it's a capacity problem"
 PROBLEM = re.compile(
-    r"没有|没|缺|不够|不足|不行|紧张|吃紧|困难|难以|问题|跟不上|落后|短缺|老化|薄弱|不上|挤|淹|惨|严重|受灾|损失|"
+    r"没有|没|缺|不够|不足|不行|紧张|吃紧|困难|难以|跟不上|落后|短缺|老化|薄弱|不上|挤|淹|惨|严重|受灾|损失|"
     r"\b(?:no|not|never|nobody|none|lack\w*|short(?:age)?s?|problems?|struggl\w*|fail\w*|strain\w*|tight|poor|"
     r"weak|outdated|flood\w*|overwhelm\w*|packed)\b|n't\b",
     _I,
@@ -535,6 +548,45 @@ def _lookup(u: Utterance, ctx: ChatContext) -> str | None:
     return None  # anything else said about a named record is a question for its passages (the record alongside)
 
 
+def _short(u: Utterance) -> bool:
+    """A greeting or a request for help is a few words: at most 20 Han characters or 12 words."""
+    return len(HAN.findall(u.text)) <= SHORT_HAN and len(re.findall(r"[A-Za-z]+", u.text)) <= SHORT_WORDS
+
+
+def _ours(u: Utterance) -> bool:
+    """Our stage is asked about our city."""
+    return bool(FIRST_PERSON.search(u.text))
+
+
+def _for_us(u: Utterance) -> bool:
+    """What fits is asked for our city, or stated as our situation (a statement, no question mark)."""
+    return bool(FIRST_PERSON.search(u.text)) or not _QUESTION_MARK.search(u.text)
+
+
+SHORT_HAN, SHORT_WORDS = 20, 12
+# What each intent is by definition, which a vote of similar messages cannot override: a question about another
+# city's initiative is no request for what fits, however like one it reads.
+SIMILAR_INTENTS: dict[str, Callable[[Utterance], bool]] = {
+    "stage": _ours,
+    "help": _short,
+    "greeting": _short,
+    "recommend": _for_us,
+}
+
+
+def _similar(intent: str) -> Matcher:
+    """A message no pattern recognised, which the messages known to be like it agree is ``intent``, and which
+    is what ``intent`` is by definition (``SIMILAR_INTENTS``)."""
+
+    def matcher(u: Utterance, ctx: ChatContext) -> str | None:
+        vote = u.similar()
+        if vote is None or vote[0] != intent or not SIMILAR_INTENTS[intent](u):
+            return None
+        return f"like known {intent} messages (nearest {vote[1]:.2f})"
+
+    return matcher
+
+
 def _question(u: Utterance, ctx: ChatContext) -> str | None:
     return "default: a question for the documents"
 
@@ -553,16 +605,20 @@ ROUTES: tuple[Route, ...] = (
     Route("recommend", "recommend", _recommend),
     Route("lookup", "lookup", _lookup),
     Route("wants", "recommend", _wants),
+    *(Route(f"similar_{intent}", intent, _similar(intent)) for intent in SIMILAR_INTENTS),
     Route("question", "question", _question),
 )
 
 
-def decide(text: str, ctx: ChatContext, names: Names | None = None) -> Decision:
+def decide(text: str, ctx: ChatContext, names: Names | None = None, similar: Similar | None = None) -> Decision:
     """The route of one message (``text`` whitespace-collapsed, traditional characters read as simplified: the
-    patterns and the catalogue names are simplified) in ``ctx``."""
+    patterns and the catalogue names are simplified) in ``ctx``. ``similar`` gives the vote of known messages
+    (``Assistant.similar``); without it the ``similar_*`` routes never fire."""
     text = simplified(" ".join(text.split()))
     mention = names.mention(text) if names is not None else None
-    u = Utterance(text, *(mention or (None, "")))
+    vote = cache(lambda: similar(text)) if similar is not None else _no_vote
+    record, record_name = mention or (None, "")
+    u = Utterance(text, record=record, record_name=record_name, similar=vote)
     for route in ROUTES:
         evidence = route.matcher(u, ctx)
         if evidence is not None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from assistant.chat import Assistant
+from assistant.exemplars import IntentExemplars, load_exemplars
 from assistant.llm import make_llm
 from assistant.recommend import Recommender, Taxonomy
 from assistant.roadmap import RoadmapRules, load_rules
@@ -34,6 +35,7 @@ class Services:
     rules: RoadmapRules
     assistant: Assistant
     llm: Any = None
+    exemplars: IntentExemplars | None = None
 
 
 def build_retriever(settings: Settings, embedder: Embedder | None = None) -> HybridRetriever:
@@ -55,4 +57,6 @@ def build_services(settings: Settings, retriever: HybridRetriever | None = None)
     recommender = Recommender(retriever, Taxonomy.load(knowledge))
     rules = load_rules(knowledge, settings.paths.corpus_dir, embedder=retriever.embedder)  # one loaded model
     llm = make_llm(settings.llm)
-    return Services(retriever, recommender, rules, Assistant(retriever, recommender, rules, llm=llm), llm)
+    exemplars = load_exemplars(knowledge, retriever.embedder)
+    assistant = Assistant(retriever, recommender, rules, llm=llm, exemplars=exemplars)
+    return Services(retriever, recommender, rules, assistant, llm, exemplars)

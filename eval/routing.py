@@ -8,14 +8,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from assistant.context import ChatContext
-from assistant.intents import Names, decide
+from assistant.intents import Names, Similar, decide
 
 
-def evaluate_routing(names: Names, items: Sequence[dict]) -> list[dict]:
-    """One row per message: the route and intent it got, and ``ok`` when the intent is acceptable."""
+def evaluate_routing(names: Names, items: Sequence[dict], similar: Similar | None = None) -> list[dict]:
+    """One row per message: the route and intent it got, and ``ok`` when the intent is acceptable. ``similar``:
+    the vote of known messages, as the service has it (``Assistant.similar``)."""
     out = []
     for item in items:
-        decision = decide(item["text"], ChatContext(), names)
+        decision = decide(item["text"], ChatContext(), names, similar)
         accept = item.get("accept") or [item["intent"]]
         out.append(
             {

@@ -372,7 +372,8 @@ def run_eval(
                 c.latency["chat"].append(it["seconds"])
 
     for label, items in _by_set(loaded["routing"]).items():
-        c.items["routing"].extend({"set": label, **it} for it in evaluate_routing(comp.assistant, items))
+        rows = evaluate_routing(comp.assistant, items, comp.assistant.similar)
+        c.items["routing"].extend({"set": label, **it} for it in rows)
 
     for label, items in _by_set(loaded["out_of_scope"]).items():
         for it in evaluate_abstention(comp.assistant, comp.checker, items, comp.turn):
