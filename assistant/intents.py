@@ -579,8 +579,10 @@ def _similar(intent: str) -> Matcher:
     is what ``intent`` is by definition (``SIMILAR_INTENTS``)."""
 
     def matcher(u: Utterance, ctx: ChatContext) -> str | None:
+        if not SIMILAR_INTENTS[intent](u):
+            return None  # checked first: a message no intent could be by definition is never embedded for a vote
         vote = u.similar()
-        if vote is None or vote[0] != intent or not SIMILAR_INTENTS[intent](u):
+        if vote is None or vote[0] != intent:
             return None
         return f"like known {intent} messages (nearest {vote[1]:.2f})"
 

@@ -79,6 +79,9 @@ def test_the_vote_is_asked_only_when_no_pattern_recognised_the_message() -> None
 
     assert decide("hello", ChatContext(), similar=similar).route == "greeting"
     assert decide("How many cities joined MCR2030?", ChatContext(), similar=similar).route == "fact"
+    # a long question about another city is no intent of the vote's by definition: it is not even embedded
+    long = "In the review, which open data initiative did Edmonton propose for its climate adaptation and resilience?"
+    assert decide(long, ChatContext(), similar=similar).route == "question"
     assert not asked
     decision = decide("Could you gauge our progress on the resilience journey", ChatContext(), similar=similar)
     assert (decision.route, decision.intent) == ("similar_stage", "stage") and "0.90" in decision.evidence
