@@ -17,9 +17,12 @@ from __future__ import annotations
 import logging
 import re
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cache
 from typing import Any
+
+import numpy as np
 
 from assistant.context import MAX_CONTEXT_TEXT, ChatContext
 from assistant.evidence import (
@@ -47,7 +50,7 @@ from assistant.roadmap import RoadmapRules, assess_stage
 from prompts import render
 from retriever.errors import InvalidRequest, LLMUnavailable, UngroundedAnswer
 from retriever.language import script_lang, simplified
-from retriever.search import HybridRetriever, SearchResult
+from retriever.search import HybridRetriever, SearchResult, normalize_query
 from retriever.types import CatalogueItem, Chunk, Citation, Hit, RenderedQuote, StageResult
 
 logger = logging.getLogger(__name__)
@@ -147,15 +150,19 @@ class Assistant:
         text = simplified(" ".join(user[-1].content.split()))
         lang = reply_language(text, lang)
         ctx = context if isinstance(context, ChatContext) else ChatContext.from_json(context)
-        decision = decide(text, ctx, self, self.similar)
+        # the message's embedding, computed once if the vote of known messages or the search needs it
+        vector = cache(lambda: self.retriever.embedder.embed_query(normalize_query(text)))
+        decision = decide(text, ctx, self, lambda _: self._vote(vector()))
         logger.debug("chat_route route=%s intent=%s", decision.route, decision.intent)
         if decision.route != "stage_answer":
             ctx = ctx.with_(pending_question=None)  # the user moved on
-        reply = self._handle(decision, text, lang, ctx)
+        reply = self._handle(decision, text, lang, ctx, vector)
         reply.route = decision.route
         return reply
 
-    def _handle(self, decision: Decision, text: str, lang: str, ctx: ChatContext) -> ChatReply:
+    def _handle(
+        self, decision: Decision, text: str, lang: str, ctx: ChatContext, vector: Callable[[], np.ndarray]
+    ) -> ChatReply:
         route = decision.route
         if route == "stage_answer":
             return self._stage(text, lang, ctx, answer_to=ctx.pending_question)
@@ -169,21 +176,21 @@ class Assistant:
             item = self.recommender.get(ids[n - 1]) if 0 < n <= len(ids) else None
             if item is not None:
                 return self._lookup(item, lang, ctx)
-            return self._question(text, lang, ctx)
+            return self._question(text, lang, ctx, vector=vector)
         if decision.intent == "stage":  # "stage", and messages like known stage questions
             return self._stage(text, lang, ctx)
         if route == "criteria":
             return self._criteria(text, lang, ctx)
         record = self._named_record(text)
         if decision.intent == "recommend":  # the routes "recommend", "support" and "wants"
-            found = self.retriever.search_evidence(text, QUESTION_PASSAGES, renderings=False)
+            found = self.retriever.search_evidence(text, QUESTION_PASSAGES, renderings=False, vector=vector())
             if not self._in_domain(text) and not self._answer_units(text, found, lang):
                 # "recommend a movie": nothing of the catalogue's domain; never recommend a tool for it
                 return _unanswered("out_of_scope", lang, ctx)
             return self._recommend(text, lang, ctx, stage=ctx.stage)
         if route == "lookup" and record is not None:
             return self._lookup(record, lang, ctx)
-        return self._question(text, lang, ctx, record=record)
+        return self._question(text, lang, ctx, record=record, vector=vector)
 
     def named_record(self, text: str) -> str | None:
         """The id of the catalogue record ``text`` names."""
@@ -195,7 +202,10 @@ class Assistant:
         or None without exemplars."""
         if self.exemplars is None:
             return None
-        return self.exemplars.vote(self.retriever.embedder.embed_query(text))
+        return self._vote(self.retriever.embedder.embed_query(normalize_query(text)))
+
+    def _vote(self, vector: np.ndarray) -> tuple[str, float] | None:
+        return self.exemplars.vote(vector) if self.exemplars is not None else None
 
     def mention(self, text: str) -> tuple[str, str] | None:
         """The id of the record ``text`` names and the words naming it (the ``Names`` lookup of the intent table)."""
@@ -398,8 +408,17 @@ class Assistant:
         start, end = rendering.widen(start, end, chunk.start, chunk.end)
         return start, end, RenderedQuote(lang, rendering.text_between(start, end), rendering.provenance)
 
-    def _question(self, text: str, lang: str, ctx: ChatContext, record: CatalogueItem | None = None) -> ChatReply:
-        found = self.retriever.search_evidence(text, QUESTION_PASSAGES, renderings=False)
+    def _question(
+        self,
+        text: str,
+        lang: str,
+        ctx: ChatContext,
+        record: CatalogueItem | None = None,
+        vector: Callable[[], np.ndarray] | None = None,
+    ) -> ChatReply:
+        found = self.retriever.search_evidence(
+            text, QUESTION_PASSAGES, renderings=False, vector=vector() if vector is not None else None
+        )
         if record is not None and RECORD_FOCUS:
             found = self._focus_on(record, text, found)
         hits = found.hits
