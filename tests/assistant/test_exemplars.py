@@ -101,3 +101,30 @@ def test_the_service_routes_what_no_pattern_reads_like_the_known_messages(real_a
         decision = decide(text, ChatContext(), real_assistant, real_assistant.similar)
         assert decision.intent == intent, (text, decision)
     assert real_assistant.reply([Turn("user", "多谢啦")]).intent == "greeting"
+
+
+def test_no_held_out_message_is_an_exemplar() -> None:
+    """The exemplars are tuning data: no message of a held-out split, of an untouched set or of the development set
+    is among them (so the held-out routing figures in docs/eval/routing.md stay untouched)."""
+    from eval.datasets import DEV, OWN
+    from eval.intent_exemplars import QA_HELD, TOOLS_HELD
+
+    def lines(path: Path) -> list[dict]:
+        return (
+            [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
+            if path.is_file()
+            else []
+        )
+
+    held: set[str] = set()
+    held |= {r["text"] for r in lines(OWN / "chat" / "routing.jsonl") if r["split"] == "heldout"}
+    held |= {r["text"] for r in lines(OWN / "chat" / "routing4.jsonl")}
+    for name, split in QA_HELD:
+        held |= {r["question"] for r in lines(OWN / "qa" / name) if split is None or r.get("split") == split}
+    for name, split in TOOLS_HELD:
+        held |= {r["scenario"] for r in lines(OWN / "tools" / name) if split is None or r.get("split") == split}
+    held |= {r["question"] for r in lines(DEV / "qa.jsonl")} | {r["scenario"] for r in lines(DEV / "tools.jsonl")}
+    held |= {r["question"] for r in lines(OWN / "out_of_scope" / "out_of_scope.jsonl")}
+    data = json.loads((KNOWLEDGE / EXEMPLARS_FILE).read_text(encoding="utf-8"))
+    assert len(held) > 500
+    assert not held & {e["text"] for e in data["examples"]}
