@@ -5,8 +5,8 @@ the first route whose matcher returns evidence wins, and the :class:`Decision` s
 what words. The order of :data:`ROUTES` is the policy, written down in one place:
 
 1. ``stage_answer``   a yes / no / not-sure answer while a survey question is pending
-2. ``greeting``, ``help``   the whole message is a greeting or a request for help, or asks what the assistant
-                      can do ("what can this tool help me with?")
+2. ``greeting``, ``closing``, ``help``   the whole message is a greeting, thanks or goodbye, or a request for
+                      help, or asks what the assistant can do ("what can this tool help me with?")
 3. ``stage_followup`` "and for stage B?" after a recommendation: the same situation at another stage
 4. ``ordinal``        "tell me more about the second one" after a recommendation
 5. ``stage``          "which stage are we in?", or a description of what the city has done, asked for a stage
@@ -121,7 +121,9 @@ _BYE = (
     r"[\s,，!！。.~-]*)*"
     r"(?:bye|goodbye|see you|拜拜|再见|回头见)"
 )
-GREETING = re.compile(rf"^\s*(?:{_GREET}(?:[\s,，!！。.~-]*{_THERE})?|{_THERE}|{_THANKS}|{_BYE}){_PUNCT}$", _I)
+GREETING = re.compile(rf"^\s*(?:{_GREET}(?:[\s,，!！。.~-]*{_THERE})?|{_THERE}){_PUNCT}$", _I)
+# thanks or goodbye close the conversation: a greeting too, answered as a closing
+CLOSING = re.compile(rf"^\s*(?:{_THANKS}|{_BYE}){_PUNCT}$", _I)
 HELP = re.compile(r"^\s*(help|what can you do\??|帮助|你能做什么|您能做什么|怎么用)[\s?？!！。.]*$", _I)
 # Asking what the assistant itself can do, with more words: "Hi, first time here - what can this tool help me with?"
 ABOUT_ME = re.compile(
@@ -329,6 +331,10 @@ def _stage_answer(u: Utterance, ctx: ChatContext) -> str | None:
 
 def _greeting(u: Utterance, ctx: ChatContext) -> str | None:
     return u.text if GREETING.match(u.text) else None
+
+
+def _closing(u: Utterance, ctx: ChatContext) -> str | None:
+    return u.text if CLOSING.match(u.text) else None
 
 
 def _help(u: Utterance, ctx: ChatContext) -> str | None:
@@ -596,6 +602,7 @@ def _question(u: Utterance, ctx: ChatContext) -> str | None:
 ROUTES: tuple[Route, ...] = (
     Route("stage_answer", "stage", _stage_answer),
     Route("greeting", "greeting", _greeting),
+    Route("closing", "greeting", _closing),
     Route("help", "help", _help),
     Route("stage_followup", "recommend", _stage_followup),
     Route("ordinal", "lookup", _ordinal),

@@ -8,6 +8,7 @@ import re
 import pytest
 
 from assistant.chat import Assistant, Turn, _abbreviates, _short_forms, as_shown, without_reference_marks
+from prompts import render
 from retriever.errors import InvalidRequest
 from retriever.language import HAN
 from tests.conftest import ROOT
@@ -127,6 +128,13 @@ def test_a_sources_reference_marks_never_read_as_our_citation_markers(assistant)
     reply = assistant.reply([Turn("user", question)])
     markers = {int(n) for n in re.findall(r"\[(\d+)\]", reply.answer)}
     assert reply.citations and markers == set(range(1, len(reply.citations) + 1))
+
+
+def test_thanks_and_goodbyes_are_answered_with_a_closing_not_a_greeting(assistant) -> None:
+    for text, lang in (("thanks, that helps a lot", "en"), ("好的，谢谢，很有帮助", "zh"), ("先这样，再见", "zh")):
+        reply = say(assistant, [text])
+        assert reply.intent == "greeting" and reply.answer == render("closing", lang), text
+    assert say(assistant, ["hello"]).answer == render("greeting", "en")
 
 
 def test_greeting_help_lookup_and_bad_input(assistant) -> None:

@@ -161,8 +161,8 @@ ROWS = [
     # a Chinese statement of what is wanted, its subject left out
     ("老城区年年内涝，想先把风险点摸清楚，再争取点改造资金。", EMPTY, "wants"),
     # thanks close a turn
-    ("ok thanks, that was very helpful", EMPTY, "greeting"),
-    ("好的，谢谢，非常有帮助", EMPTY, "greeting"),
+    ("ok thanks, that was very helpful", EMPTY, "closing"),
+    ("好的，谢谢，非常有帮助", EMPTY, "closing"),
     # how to use the assistant, in more words
     ("what can this chat really help me with?", EMPTY, "help"),
     ("第一次来，直接打字提问就可以吗", EMPTY, "help"),
@@ -197,9 +197,9 @@ ROWS = [
     # ... but a statement of our stage inside a request is not a stage question
     ("We're in the implementation phase and need a tool to track our progress.", EMPTY, "wants"),
     # leaving, thanks, who the assistant is, how to ask it
-    ("ok, that's all for today, bye", EMPTY, "greeting"),
-    ("先这样吧，再见", EMPTY, "greeting"),
-    ("thanks, really helpful", EMPTY, "greeting"),
+    ("ok, that's all for today, bye", EMPTY, "closing"),
+    ("先这样吧，再见", EMPTY, "closing"),
+    ("thanks, really helpful", EMPTY, "closing"),
     ("are you a real person?", EMPTY, "help"),
     ("你是谁呀", EMPTY, "help"),
     ("你都懂些什么", EMPTY, "help"),
