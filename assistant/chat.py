@@ -49,7 +49,7 @@ from assistant.recommend import Recommendation, Recommender
 from assistant.roadmap import RoadmapRules, assess_stage
 from prompts import render
 from retriever.errors import InvalidRequest, LLMUnavailable, UngroundedAnswer
-from retriever.language import script_lang, simplified
+from retriever.language import has_han, script_lang, simplified
 from retriever.search import HybridRetriever, SearchResult, normalize_query
 from retriever.types import CatalogueItem, Chunk, Citation, Hit, RenderedQuote, StageResult
 
@@ -572,7 +572,6 @@ class Assistant:
 
 
 _QUOTES = re.compile(r"[《》“”\"「」]")
-_HAN_RUN = re.compile(r"[\u4e00-\u9fff]")
 
 
 def _short_forms(name: str, *, titled: bool = False) -> list[str]:
@@ -591,11 +590,11 @@ def _short_forms(name: str, *, titled: bool = False) -> list[str]:
     bare = _QUOTES.sub("", name).strip()
     if bare != name and len(bare) >= 4:
         out.append(bare)
-    if titled and _HAN_RUN.search(bare) and "的" in bare:
+    if titled and has_han(bare) and "的" in bare:
         head = bare.rsplit("的", 1)[1].strip()
-        if len(head) >= 4 and _HAN_RUN.search(head):
+        if len(head) >= 4 and has_han(head):
             out.append(head)
-    if not _HAN_RUN.search(bare):
+    if not has_han(bare):
         before_for = re.split(r"\s+for\s+", bare, maxsplit=1)[0].strip()
         if titled and before_for != bare and len(before_for.split()) >= 2:
             out.append(before_for)

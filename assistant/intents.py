@@ -44,13 +44,13 @@ from typing import Protocol
 from assistant.context import ChatContext
 from assistant.evidence import question_type, stage_refs
 from assistant.recommend import stated_needs
-from retriever.language import HAN_CLASS, script_lang, simplified
+from retriever.language import HAN, script_lang, simplified
 from retriever.sentences import split_sentences
 
 __all__ = ["ROUTES", "STEPS", "Decision", "Names", "Route", "Similar", "Utterance", "decide", "steps_asked"]
 
 _I = re.IGNORECASE
-HAN = re.compile(f"[{HAN_CLASS}]")
+WORDS = re.compile(r"[A-Za-z]+")  # English words, counted where a message's size matters
 
 
 class Names(Protocol):
@@ -254,7 +254,7 @@ _YES_NO_EN = re.compile(
 )
 # What a city says is wrong, when it asks nothing: "…项目资金一直没着落，财政实在紧张。", "… it's a capacity problem"
 PROBLEM = re.compile(
-    r"没有|没|缺|不够|不足|不行|紧张|吃紧|困难|难以|跟不上|落后|短缺|老化|薄弱|不上|挤|淹|惨|严重|受灾|损失|"
+    r"没|缺|不够|不足|不行|紧张|吃紧|困难|难以|跟不上|落后|短缺|老化|薄弱|不上|挤|淹|惨|严重|受灾|损失|"
     r"\b(?:no|not|never|nobody|none|lack\w*|short(?:age)?s?|problems?|struggl\w*|fail\w*|strain\w*|tight|poor|"
     r"weak|outdated|flood\w*|overwhelm\w*|packed)\b|n't\b",
     _I,
@@ -462,7 +462,7 @@ def _situation_ask(u: Utterance, ctx: ChatContext) -> str | None:
     if not found:
         return None
     before = u.text[:ask_at]
-    size = len(HAN.findall(before)) + WORD_SIZE * len(re.findall(r"[A-Za-z]+", before))
+    size = len(HAN.findall(before)) + WORD_SIZE * len(WORDS.findall(before))
     return f"a situation, then asks how to act: {found}" if size >= SITUATION_SIZE else None
 
 
@@ -556,7 +556,7 @@ def _lookup(u: Utterance, ctx: ChatContext) -> str | None:
 
 def _short(u: Utterance) -> bool:
     """A greeting or a request for help is a few words: at most 20 Han characters or 12 words."""
-    return len(HAN.findall(u.text)) <= SHORT_HAN and len(re.findall(r"[A-Za-z]+", u.text)) <= SHORT_WORDS
+    return len(HAN.findall(u.text)) <= SHORT_HAN and len(WORDS.findall(u.text)) <= SHORT_WORDS
 
 
 def _ours(u: Utterance) -> bool:

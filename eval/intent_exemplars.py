@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
@@ -29,6 +28,7 @@ from assistant.exemplars import EXEMPLARS_FILE, IntentExemplars
 from assistant.intents import SIMILAR_INTENTS, decide
 from assistant.services import build_services
 from eval.datasets import DEV, OWN
+from retriever.search import normalize_query
 from retriever.settings import Settings
 
 K = (1, 3, 5, 7, 9)
@@ -95,19 +95,14 @@ def main() -> None:
     intents = frozenset(SIMILAR_INTENTS)
 
     @cache
-    def patterns(text: str) -> str:
-        return decide(text, ChatContext(), assistant).route
+    def query_vector(text: str) -> np.ndarray:  # as Assistant.similar embeds the message decide() hands it
+        return embedder.embed_query(normalize_query(text))
 
-    def routed_ok(rows: list[Row], vote: Callable[[str], tuple[str, float] | None] | None) -> int:
-        """Messages routed to an accepted intent, by the service's table (the vote asked only where no pattern
-        fired, as in the service)."""
-        ok = 0
-        for text, _, accept in rows:
-            if patterns(text) != "question":
-                ok += decide(text, ChatContext(), assistant).intent in accept
-            else:
-                ok += decide(text, ChatContext(), assistant, vote).intent in accept
-        return ok
+    def routed_ok(rows: list[Row], ex: IntentExemplars | None) -> int:
+        """Messages routed to an accepted intent by the service's table (which asks the vote of ``ex`` only where
+        no pattern fired)."""
+        vote = (lambda text: ex.vote(query_vector(text))) if ex is not None else None
+        return sum(decide(text, ChatContext(), assistant, vote).intent in accept for text, _, accept in rows)
 
     texts = sorted({text for rows in tune.values() for text, _, _ in rows})
     vectors = dict(zip(texts, embedder.embed_documents(texts), strict=True))
@@ -121,7 +116,7 @@ def main() -> None:
             per_set = []
             for fold, rows in tune.items():
                 others = [(intent, text) for name, rs in tune.items() if name != fold for text, intent, _ in rs]
-                per_set.append(routed_ok(rows, voter(from_vectors(others, vectors, k, floor, intents), vectors)))
+                per_set.append(routed_ok(rows, from_vectors(others, vectors, k, floor, intents)))
             scores[(k, floor)] = sum(per_set)
             print(f"| {k} | {floor} | " + " | ".join(map(str, per_set)) + f" | {sum(per_set)} |")  # noqa: T201
     chosen = max(scores, key=lambda kf: (scores[kf], -kf[0], kf[1]))
@@ -129,7 +124,7 @@ def main() -> None:
     rows_all = [(intent, text) for rs in tune.values() for text, intent, _ in rs]
     ex = from_vectors(rows_all, vectors, *chosen, intents)
     for name, rows in held.items():
-        with_vote = routed_ok(rows, voter(ex, {t: embedder.embed_query(t) for t, _, _ in rows}))
+        with_vote = routed_ok(rows, ex)
         print(f"  {name}: {routed_ok(rows, None)} -> {with_vote} of {len(rows)}")  # noqa: T201
     if args.write:
         path = Path(settings.paths.knowledge_dir) / EXEMPLARS_FILE
@@ -148,11 +143,6 @@ def main() -> None:
         }
         path.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         print(f"wrote {len(rows_all)} exemplars to {path}")  # noqa: T201
-
-
-def voter(ex: IntentExemplars, vectors: dict[str, np.ndarray]) -> Callable[[str], tuple[str, float] | None]:
-    """The vote of ``ex`` for a text whose vector is in ``vectors``."""
-    return lambda text: ex.vote(vectors[text])
 
 
 def from_vectors(
