@@ -117,7 +117,7 @@ class GoldFiles:
             + (own / "stages" / "blind49.jsonl", own / "stages" / "blind50.jsonl", own / "stages" / "blind51.jsonl")
             + (own / "stages" / "blind52.jsonl",),
             chat=(own / "chat" / "chat.jsonl",),
-            routing=tuple(own / "chat" / f"routing{n}.jsonl" for n in ("", "2", "3", "4")),
+            routing=tuple(own / "chat" / f"routing{n}.jsonl" for n in ("", "2", "3", "4", "5")),
             out_of_scope=(own / "out_of_scope" / "out_of_scope.jsonl",),
             parity_recommend=(own / "parity" / "recommend.jsonl",),
             parity_stages=(own / "parity" / "stages.jsonl",),
