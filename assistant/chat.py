@@ -167,7 +167,8 @@ class Assistant:
         if route == "stage_answer":
             return self._stage(text, lang, ctx, answer_to=ctx.pending_question)
         if decision.intent in ("greeting", "help"):  # the routes of that name, and messages like known ones
-            template = "closing" if route == "closing" else decision.intent  # "thanks, bye" is not greeted back
+            # "thanks, bye" is not greeted back
+            template = "closing" if route in ("closing", "similar_closing") else decision.intent
             return ChatReply(answer=render(template, lang), lang=lang, intent=decision.intent, context=ctx)
         if route == "stage_followup":
             return self._recommend(ctx.last_situation or text, lang, ctx, stage=stage_of_followup(text))

@@ -24,7 +24,8 @@ what words. The order of :data:`ROUTES` is the policy, written down in one place
 10. ``wants``         the asker's city states what it wants or lacks and asks the documents nothing
                       ("我们需要一个公认的概念框架…"): what fits is the answer
 11. ``similar_*``     no pattern recognised the message, and the messages known to be like it agree that it asks for
-                      a stage, help, a greeting or what fits (``Similar``: assistant/exemplars.py, by meaning)
+                      a stage, help, a greeting or what fits (``Similar``: assistant/exemplars.py, by meaning); a
+                      greeting with words of thanks or leave ("多谢啦", "bye bye") is ``similar_closing``
 12. ``question``      anything else: a question for the documents
 
 Matchers know nothing of the retriever: the catalogue names come in as a :class:`Names` lookup and the vote of
@@ -124,6 +125,14 @@ _BYE = (
 GREETING = re.compile(rf"^\s*(?:{_GREET}(?:[\s,，!！。.~-]*{_THERE})?|{_THERE}){_PUNCT}$", _I)
 # thanks or goodbye close the conversation: a greeting too, answered as a closing
 CLOSING = re.compile(rf"^\s*(?:{_THANKS}|{_BYE}){_PUNCT}$", _I)
+# words of thanks or leave anywhere in a short message ("多谢啦", "bye bye", "回头再聊", "ok cool, gotta run"): a
+# message the vote of known messages takes for a greeting is answered as a closing when it has one
+# (``similar_closing``)
+FAREWELL = re.compile(
+    r"\b(?:thanks?|thank u|thx|ty|cheers|bye|goodbye|see (?:you|ya)|later|gotta (?:go|run)|take care)\b|"
+    r"谢|拜拜|再见|回头(?:见|聊|再聊)|再聊|下次(?:再)?聊|先走|告辞",
+    _I,
+)
 HELP = re.compile(r"^\s*(help|what can you do\??|帮助|你能做什么|您能做什么|怎么用)[\s?？!！。.]*$", _I)
 # Asking what the assistant itself can do, with more words: "Hi, first time here - what can this tool help me with?"
 ABOUT_ME = re.compile(
@@ -595,6 +604,13 @@ def _similar(intent: str) -> Matcher:
     return matcher
 
 
+def _similar_closing(u: Utterance, ctx: ChatContext) -> str | None:
+    """A message like known greetings that thanks or takes leave: answered as a closing, not greeted back."""
+    if not FAREWELL.search(u.text):
+        return None
+    return _similar("greeting")(u, ctx)
+
+
 def _question(u: Utterance, ctx: ChatContext) -> str | None:
     return "default: a question for the documents"
 
@@ -614,6 +630,7 @@ ROUTES: tuple[Route, ...] = (
     Route("recommend", "recommend", _recommend),
     Route("lookup", "lookup", _lookup),
     Route("wants", "recommend", _wants),
+    Route("similar_closing", "greeting", _similar_closing),
     *(Route(f"similar_{intent}", intent, _similar(intent)) for intent in SIMILAR_INTENTS),
     Route("question", "question", _question),
 )

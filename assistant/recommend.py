@@ -93,6 +93,16 @@ def stated_needs(situation: str) -> list[str]:
     return [m.group(1).strip() for m in _NEEDS.finditer(situation)]
 
 
+def situation_views(situation: str) -> list[tuple[str, float]]:
+    """The texts a situation votes with, each with its weight: the whole situation (1), and what it says it lacks
+    or wants (``NEED_WEIGHT``) when that is not the whole."""
+    views = [(situation, 1.0)]
+    needs = " ".join(stated_needs(situation))
+    if needs and needs != situation:
+        views.append((needs, NEED_WEIGHT))
+    return views
+
+
 @dataclass(frozen=True, slots=True)
 class Recommendation:
     item: CatalogueItem
@@ -352,12 +362,8 @@ class Recommender:
         query_lang = script_lang(situation)
         lang = lang or query_lang
         fused: dict[int, float] = {}
-        views = [(situation, 1.0)]
-        needs = " ".join(stated_needs(situation))
-        if needs and needs != situation:
-            views.append((needs, NEED_WEIGHT))
         embed = self.retriever.embedder.embed_query
-        for text, weight in views:
+        for text, weight in situation_views(situation):
             # One encoding per view, shared by the passage leg and the dense leg (the search normalises first).
             normalized = normalize_query(text)
             vector = embed(normalized)

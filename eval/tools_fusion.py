@@ -61,12 +61,8 @@ def _rank_legs(rec: recommend.Recommender, items: list[dict], weights: Weights |
     for item in items:
         situation = " ".join(item["scenario"].split())
         lang = script_lang(situation)
-        views = [(situation, 1.0)]
-        needs = " ".join(recommend.stated_needs(situation))
-        if needs and needs != situation:
-            views.append((needs, recommend.NEED_WEIGHT))
         item["views"] = []
-        for text, weight in views:
+        for text, weight in recommend.situation_views(situation):
             normalized = normalize_query(text)
             vector = rec.retriever.embedder.embed_query(normalized)
             item["views"].append((rec.legs(text, normalized, vector, lang, weights=weights), weight, vector))

@@ -12,6 +12,7 @@ from assistant.chat import Turn
 from assistant.context import ChatContext
 from assistant.exemplars import EXEMPLARS_FILE, IntentExemplars, load_exemplars
 from assistant.intents import decide
+from prompts import render
 from retriever.embedders import HashingEmbedder
 from retriever.errors import InvalidKnowledgeFile
 from tests.conftest import KNOWLEDGE
@@ -88,6 +89,32 @@ def test_the_vote_is_asked_only_when_no_pattern_recognised_the_message() -> None
     assert decide("What does the review say about Bonn?", ChatContext(), similar=lambda t: None).route == "question"
 
 
+@pytest.mark.parametrize(
+    ("text", "route"),
+    [
+        ("多谢啦", "similar_closing"),
+        ("Many thanks!", "similar_closing"),
+        ("bye bye", "similar_closing"),
+        ("回头再聊", "similar_closing"),
+        ("ok cool, gotta run", "similar_closing"),
+        ("早", "similar_greeting"),
+        ("hiya, u there?", "similar_greeting"),
+        ("yo", "similar_greeting"),
+    ],
+)
+def test_a_message_voted_a_greeting_that_thanks_or_takes_leave_is_a_closing(text: str, route: str) -> None:
+    decision = decide(text, ChatContext(), similar=lambda _: ("greeting", 0.7))
+    assert (decision.route, decision.intent) == (route, "greeting")
+
+
+def test_words_of_thanks_make_no_closing_without_the_vote() -> None:
+    # a question that thanks in passing stays a question; only the vote makes a short message a greeting
+    assert decide("多谢啦", ChatContext(), similar=lambda _: None).route == "question"
+    assert decide("thanks, and how many cities joined MCR2030?", ChatContext(), similar=lambda _: None).route != (
+        "similar_closing"
+    )
+
+
 @pytest.mark.integration
 def test_the_service_routes_what_no_pattern_reads_like_the_known_messages(real_assistant) -> None:
     """Messages in our own words (none of them in the exemplars): thanks and a situation with no ask reach their
@@ -100,7 +127,9 @@ def test_the_service_routes_what_no_pattern_reads_like_the_known_messages(real_a
     ):
         decision = decide(text, ChatContext(), real_assistant, real_assistant.similar)
         assert decision.intent == intent, (text, decision)
-    assert real_assistant.reply([Turn("user", "多谢啦")]).intent == "greeting"
+    thanks = real_assistant.reply([Turn("user", "多谢啦")])
+    assert thanks.intent == "greeting" and thanks.route == "similar_closing"
+    assert thanks.answer == render("closing", "zh")  # thanks are not greeted back with the introduction
 
 
 def test_no_held_out_message_is_an_exemplar() -> None:
