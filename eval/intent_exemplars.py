@@ -44,6 +44,7 @@ QA_HELD: Files = (("blind.jsonl", "heldout"), ("blind_paper.jsonl", "heldout"), 
 QA_HELD += (("blind4.jsonl", None), ("blind7.jsonl", None), ("blind8.jsonl", None))
 TOOLS_HELD: Files = (("blind.jsonl", "heldout"), ("blind3.jsonl", None), ("blind4.jsonl", None))
 TOOLS_HELD += (("blind6.jsonl", "heldout"), ("blind7.jsonl", "heldout"), ("blind8.jsonl", "heldout"))
+TOOLS_HELD += (("blind9.jsonl", None),)
 
 Row = tuple[str, str, tuple[str, ...]]  # text, intent, accepted intents
 

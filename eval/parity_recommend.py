@@ -30,6 +30,7 @@ DEFAULT_FILES = (
     "eval/datasets/tools/blind6.jsonl",
     "eval/datasets/tools/blind7.jsonl",
     "eval/datasets/tools/blind8.jsonl",
+    "eval/datasets/tools/blind9.jsonl",
 )
 
 

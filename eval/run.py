@@ -96,7 +96,8 @@ class GoldFiles:
             tools=dev_file("tools.jsonl")
             + (own / "tools" / "tools.jsonl", own / "tools" / "blind.jsonl", own / "tools" / "blind2.jsonl")
             + (own / "tools" / "blind3.jsonl", own / "tools" / "blind4.jsonl", own / "tools" / "blind5.jsonl")
-            + (own / "tools" / "blind6.jsonl", own / "tools" / "blind7.jsonl", own / "tools" / "blind8.jsonl"),
+            + (own / "tools" / "blind6.jsonl", own / "tools" / "blind7.jsonl", own / "tools" / "blind8.jsonl")
+            + (own / "tools" / "blind9.jsonl",),
             stages=dev_file("stages.jsonl")
             + (own / "stages" / "blind.jsonl", own / "stages" / "blind2.jsonl", own / "stages" / "blind3.jsonl")
             + (own / "stages" / "blind4.jsonl", own / "stages" / "blind5.jsonl", own / "stages" / "blind6.jsonl")
