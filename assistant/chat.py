@@ -45,17 +45,17 @@ from assistant.intents import (
     steps_asked,
     survey_answer,
 )
+from assistant.names import RecordNames
 from assistant.recommend import Recommendation, Recommender
 from assistant.roadmap import RoadmapRules, assess_stage
 from prompts import render
 from retriever.errors import InvalidRequest, LLMUnavailable, UngroundedAnswer
-from retriever.language import has_han, script_lang, simplified
+from retriever.language import script_lang, simplified
 from retriever.search import HybridRetriever, SearchResult, normalize_query
 from retriever.types import CatalogueItem, Chunk, Citation, Hit, RenderedQuote, StageResult
 
 logger = logging.getLogger(__name__)
 
-RECORD_ID = re.compile(r"(?<![\w.])([A-K])\.([1-9])(?![\d])")
 # A source's own reference marks: superscripts as extraction writes them (^[1], ^{[5][9]}, ^{[12]~[14]}) and
 # bracketed numbers ("Refs. [3][4]"). In a reply they would read as our citation markers [n], so a quoted sentence
 # is shown without the superscripts and with the bracketed numbers unbracketed (the citation's quote keeps both).
@@ -118,16 +118,7 @@ class Assistant:
         self.llm = llm
         self.abstention = abstention
         self.exemplars = exemplars
-        names = [(i.name.strip("《》 "), i) for i in recommender.items if len(i.name) >= 4]
-        names += [(i.name_en, i) for i in recommender.items if len(i.name_en) >= 6]
-        short = [(n, i) for name, i in names for n in _short_forms(name, titled=i.name.startswith("《"))]
-        owners: dict[str, set[str]] = {}
-        for n, i in short:
-            owners.setdefault(n.casefold(), set()).add(i.id)
-        taken = {n.casefold() for n, _ in names}
-        names += [(n, i) for n, i in short if len(owners[n.casefold()]) == 1 and n.casefold() not in taken]
-        self._names = sorted(names, key=lambda x: -len(x[0]))
-        self._acronyms = _acronyms(recommender.items)  # a record is named by its bracketed acronym too ("CRPT")
+        self.names = RecordNames(recommender.items)
 
     # -- entry point ---------------------------------------------------------------------------------------
     def reply(
@@ -555,87 +546,8 @@ class Assistant:
         return found[0] if found is not None else None
 
     def _mention(self, text: str) -> tuple[CatalogueItem, str] | None:
-        """The record ``text`` names and the words that name it (an id such as ``B.2``, or a name)."""
-        m = RECORD_ID.search(text)
-        if m:
-            item = self.recommender.get(f"{m.group(1)}.{m.group(2)}")
-            if item is not None:
-                return item, m.group(0)
-        folded = text.casefold()
-        for name, item in self._names:
-            if name and name.casefold() in folded:
-                return item, name
-        for pattern, item in self._acronyms:
-            found = pattern.search(text)
-            if found:
-                return item, found.group(0)
-        return None
-
-
-_QUOTES = re.compile(r"[《》“”\"「」]")
-
-
-def _short_forms(name: str, *, titled: bool = False) -> list[str]:
-    """Shorter names a record goes by (the uniqueness among records is checked by the caller): the part before a
-    colon ("CityRAP" of "CityRAP: 城市韧性行动规划"); the name without its quote marks ("阶段评估调查" of "“阶段评估”
-    调查"); without the MCR2030 prefix ("Stage Assessment Survey"). For a publication (``titled``: its Chinese name
-    is a 《title》), the head it is cited by: after the last 的 ("十大要点" of "创建韧性城市的十大要点"), before "for"
-    ("Ten Essentials" of "Ten Essentials for Making Cities Resilient"); other names' heads are generic ("指导意见",
-    "Guiding Principles") and are not taken."""
-    out = []
-    for sep in (":", "："):
-        if sep in name:
-            head = name.split(sep)[0].strip()
-            if len(head) >= 5:
-                out.append(head)
-    bare = _QUOTES.sub("", name).strip()
-    if bare != name and len(bare) >= 4:
-        out.append(bare)
-    if titled and has_han(bare) and "的" in bare:
-        head = bare.rsplit("的", 1)[1].strip()
-        if len(head) >= 4 and has_han(head):
-            out.append(head)
-    if not has_han(bare):
-        before_for = re.split(r"\s+for\s+", bare, maxsplit=1)[0].strip()
-        if titled and before_for != bare and len(before_for.split()) >= 2:
-            out.append(before_for)
-        if bare.startswith("MCR2030 ") and len(bare.split()) >= 3:
-            out.append(bare[len("MCR2030 ") :])
-    return out
-
-
-# A record's own acronym, in brackets after its name: "Capacity Assessment Tool for Infrastructure (CAT-I)",
-# "建筑效率加速器 (BEA)".
-_ACRONYM = re.compile(r"[（(]\s*([A-Z][A-Z0-9-]{1,}[A-Z0-9])\s*[）)]")
-_WORD_START = re.compile(r"(?<![A-Za-z])[A-Za-z]|(?<=[a-z])[A-Z]")  # a word's first letter, camelCase included
-
-
-def _abbreviates(acronym: str, name: str) -> bool:
-    """Whether ``acronym``'s letters are initials of ``name``'s words, in order: CRPT of City Resilience Profiling
-    Tool, GCC of GreenClimateCities; not UNOPS of Sustainable Development Tools (the publisher's)."""
-    initials = "".join(m.group(0) for m in _WORD_START.finditer(name)).upper()
-    pos = 0
-    for letter in (c for c in acronym if c.isalpha()):
-        pos = initials.find(letter, pos) + 1
-        if not pos:
-            return False
-    return True
-
-
-def _acronyms(items: Sequence[CatalogueItem]) -> list[tuple[re.Pattern[str], CatalogueItem]]:
-    """Patterns that find a record by its acronym, as a whole word and in capitals (TAP, not "tap water"): the one
-    acronym a record's Chinese or English name gives in brackets, when it abbreviates the English name and no other
-    record's name gives it too. A name with several (H.1's NAPs, NDCs) names no single acronym for the record."""
-    owners: dict[str, set[str]] = {}
-    found: list[tuple[str, CatalogueItem]] = []
-    for item in items:
-        for name in {item.name, item.name_en}:
-            acronyms = _ACRONYM.findall(name or "")
-            if len(acronyms) == 1 and _abbreviates(acronyms[0], item.name_en or ""):
-                found.append((acronyms[0], item))
-                owners.setdefault(acronyms[0], set()).add(item.id)
-    unique = {a: i for a, i in found if len(owners[a]) == 1}
-    return [(re.compile(rf"(?<![A-Za-z0-9-]){re.escape(a)}(?![A-Za-z0-9-])"), i) for a, i in sorted(unique.items())]
+        """The record ``text`` names and the words that name it (assistant/names.py)."""
+        return self.names.find(text)
 
 
 def _unanswered(template: str, lang: str, ctx: ChatContext) -> ChatReply:

@@ -7,7 +7,9 @@ import re
 
 import pytest
 
-from assistant.chat import Assistant, Turn, _abbreviates, _short_forms, as_shown, without_reference_marks
+from assistant.chat import Assistant, Turn, as_shown, without_reference_marks
+from assistant.names import abbreviates as _abbreviates
+from assistant.names import short_forms as _short_forms
 from prompts import render
 from retriever.errors import InvalidRequest
 from retriever.language import HAN
@@ -262,6 +264,9 @@ def test_a_record_is_named_by_its_acronym(assistant, text: str, record: str | No
         ("阶段评估调查有多少题", "mcr-stage-assessment-survey"),  # the name without its quote marks
         ("Where do I find the Stage Assessment Survey?", "mcr-stage-assessment-survey"),  # without "MCR2030"
         ("我们需要一份指导意见", None),  # a generic head of a non-publication's name is no name
+        ("what's the uscore 2 peer review thing about", "mcr-uscore2-peer-review"),  # typed loosely
+        ("城市抗灾能力 记分卡怎么用", "mcr-disaster-resilience-scorecard"),
+        ("Quick Risk Estimaton tool?", "mcr-quick-risk-estimation"),
     ],
 )
 def test_a_record_is_named_by_its_short_forms(assistant, text: str, record: str | None) -> None:
