@@ -41,13 +41,14 @@ from assistant.intents import (
     decide,
     is_unsure,
     ordinal_of,
+    stage_about,
     stage_of_followup,
     steps_asked,
     survey_answer,
 )
 from assistant.names import RecordNames
 from assistant.recommend import Recommendation, Recommender
-from assistant.roadmap import RoadmapRules, assess_stage
+from assistant.roadmap import RoadmapRules, assess_stage, stage_citations
 from prompts import render
 from retriever.errors import InvalidRequest, LLMUnavailable, UngroundedAnswer
 from retriever.language import script_lang, simplified
@@ -174,6 +175,8 @@ class Assistant:
             return self._stage(text, lang, ctx)
         if route == "criteria":
             return self._criteria(text, lang, ctx)
+        if route == "stage_about":
+            return self._stage_about(text, lang, ctx)
         record = self._named_record(text)
         if decision.intent == "recommend":  # the routes "recommend", "support" and "wants"
             found = self.retriever.search_evidence(text, QUESTION_PASSAGES, renderings=False, vector=vector())
@@ -287,11 +290,18 @@ class Assistant:
     def _criteria(self, text: str, lang: str, ctx: ChatContext) -> ChatReply:
         """What it takes to move on, from the roadmap's criteria (structured knowledge, not a search): each
         criterion of the step asked about in the document's own words (its rendering for other readers), cited."""
+        citations: list[Citation] = []
+        blocks = self._criteria_blocks(steps_asked(text), lang, citations)
+        blocks.append(render("criteria_where_are_we", lang))
+        return ChatReply(answer="\n".join(blocks), lang=lang, intent="question", citations=citations, context=ctx)
+
+    def _criteria_blocks(self, steps: Sequence[str], lang: str, citations: list[Citation]) -> list[str]:
+        """One block per roadmap step ("A>B"): its criteria in the document's words, each cited (appended to
+        ``citations``, numbered after those already there)."""
         result = assess_stage(rules=self.rules, lang=lang)
         shown = {c.id: c.citation for c in result.criteria if c.citation is not None}
         blocks = []
-        citations: list[Citation] = []
-        for step in steps_asked(text):
+        for step in steps:
             rule = self.rules.criterion(self.rules.decide_on[STEPS.index(step)])  # decide_on lists them in order
             # one line per part in the document's words; a reader of another language gets the whole step, since
             # a rendering's segment covers the whole list and cannot be split at its parts
@@ -305,6 +315,36 @@ class Assistant:
             a, b = step[0], step[-1]
             names = {f"{k}_name": render(f"stage_name_{v.lower()}", lang) for k, v in (("a", a), ("b", b))}
             blocks.append(render("criteria_step", lang, a=a, b=b, lines="\n".join(lines), **names))
+        return blocks
+
+    def _stage_about(self, text: str, lang: str, ctx: ChatContext) -> ChatReply:
+        """What a stage is, how two differ, which comes after or before one (``intents.stage_about``): the
+        stages' headings and the sentences about them that the roadmap rules quote, and the criteria of the step
+        between the stages shown (structured knowledge, not a search), each line cited."""
+        kind, asked = stage_about(text) or ("define", ("A", "B", "C"))
+        order = "ABC"
+        shown, end = list(asked), False
+        if kind == "after":
+            n = order.index(asked[0])
+            shown, end = ([order[n + 1]], False) if n + 1 < len(order) else ([asked[0]], True)
+        elif kind == "before":
+            n = order.index(asked[0])
+            shown = [order[n - 1]] if n > 0 else [asked[0]]
+        pair = sorted({*asked, *shown}, key=order.index)
+        steps = [s for s in STEPS if s[0] in pair and s[-1] in pair] if len(pair) > 1 else []
+        citations: list[Citation] = []
+        blocks = [render("stage_about_intro", lang)]
+        for stage in shown:
+            cited, after = stage_citations(stage, rules=self.rules)
+            lines = []
+            for c in (*cited, *([after] if end and after is not None else [])):
+                c = replace(self._rendered(c, lang), n=len(citations) + 1)
+                citations.append(c)
+                lines.append(
+                    render("criteria_line", lang, text=as_shown(c.rendering.text if c.rendering else c.quote), n=c.n)
+                )
+            blocks.append("\n".join(lines))
+        blocks.extend(self._criteria_blocks(steps, lang, citations))
         blocks.append(render("criteria_where_are_we", lang))
         return ChatReply(answer="\n".join(blocks), lang=lang, intent="question", citations=citations, context=ctx)
 
@@ -598,12 +638,14 @@ def _number(citations: Sequence[Citation]) -> list[Citation]:
 
 
 def as_shown(text: str) -> str:
-    """A quoted unit as a reply shows it: without the source's reference marks, and a line break inside it (a page
-    break the extraction left in a sentence) shown as a space; the citation's quote keeps the source's text."""
-    return _BREAK_INSIDE.sub(" ", without_reference_marks(text).strip())
+    """A quoted unit as a reply shows it: without the source's reference marks or its markdown emphasis ("推进城市
+    **认知**"), and a line break inside it (a page break the extraction left in a sentence) shown as a space; the
+    citation's quote keeps the source's text."""
+    return _BREAK_INSIDE.sub(" ", _EMPHASIS.sub(r"\1", without_reference_marks(text)).strip())
 
 
 _BREAK_INSIDE = re.compile(r"\s*\n\s*")
+_EMPHASIS = re.compile(r"\*\*([^*\n]+)\*\*")
 
 
 def without_reference_marks(text: str) -> str:

@@ -12,6 +12,8 @@ what words. The order of :data:`ROUTES` is the policy, written down in one place
 5. ``stage``          "which stage are we in?", or a description of what the city has done, asked for a stage
    ``criteria``       "what criteria must a city meet to move from Stage A to B?": the roadmap's own criteria,
                       quoted (structured knowledge, not a search)
+   ``stage_about``    what a stage named by its letter is, how two differ, which comes after or before one
+                      ("B阶段是什么意思？", "Which stage comes after Stage B?"): the stages as the rules quote them
 6. ``support``        the asker's own city asks for support in other words ("有什么能支持我们？", "where do we
                       begin?", "which programme would suit our staff?"), whatever fact type its words carry
    ``situation``      a situation, then how to act or who could help ("…不少老人根本不上网，怎么才能不把他们甩下？",
@@ -424,6 +426,59 @@ def _criteria(u: Utterance, ctx: ChatContext) -> str | None:
     return f"asks for the criteria of step {', '.join(steps)}" if steps else None
 
 
+# What a roadmap stage is ("What does Stage B focus on?", "B阶段是什么意思？"), how two differ ("How is Stage C
+# different from Stage B?", "A阶段和B阶段有什么区别？"), or which comes after or before one ("Which stage comes after
+# Stage B?", "C阶段之前是哪个阶段？"): answered from the stages the roadmap rules quote, not by a search
+_STAGE_DIFFER = re.compile(r"区别|不同|差别|差异|\bdiffer\w*|\bcompar\w*|\bvs\.?(?!\w)|\bversus\b", _I)
+_STAGE_AFTER = re.compile(
+    r"之后|以后|后面|下一(?:个)?阶段|接下来|\bafter\b|\bnext\b|\bfollows?\b|\bfollowing\b|\bbeyond\b", _I
+)
+_STAGE_BEFORE = re.compile(r"之前|以前|前面|上一(?:个)?阶段|\bbefore\b|\bprecede\w*|\bprevious\b|\bprior to\b", _I)
+_STAGE_DEFINE = re.compile(
+    r"是什么|是啥|什么意思|啥意思|指什么|是指|意味着|侧重|重点|主要(?:做|是|干)|做什么|干什么|是干嘛|含义|介绍|讲讲|说说|"
+    r"解释|怎么理解|\bwhat (?:is|does|'s|are|happens|goes on)\b|\bwhat\b.{0,30}\b(?:about|mean|focus|involve)\w*|"
+    r"\bmean(?:s|ing)?\b|\bexplain\b|\bdescribe\b|\btell me (?:about|more)\b|\bfocus(?:es|ed)? on\b|\binvolve\w*|"
+    r"\bdefin\w*",
+    _I,
+)
+# a stage asked about for something the documents say in their own passages (its commitments, tools, support,
+# areas, how to move on) is a question for them, or for the recommender or the criteria
+_STAGE_OTHER = re.compile(
+    r"承诺|工具|服务|支持|专题|领域|资源|伙伴|标准|条件|要求|如何|怎样|怎么(?!理解)|\bcommit\w*|\btools?\b|\bservices?\b|"
+    r"\bsupport\w*|\bthematic\b|\bareas?\b|\bresources?\b|\bpartners?\b|\bcriteri\w*|\brequire\w*|\bconditions?\b|"
+    r"\bhow (?:do|does|can|to)\b",
+    _I,
+)
+
+
+def stage_about(text: str) -> tuple[str, tuple[str, ...]] | None:
+    """What ``text`` asks about the roadmap's stages themselves, as ``(kind, stages)``: ``("define", ("B",))``
+    for what Stage B is, ``("differ", ("A", "B"))``, ``("after", ("B",))``, ``("before", ("C",))``; None when it
+    names no stage by its letter, speaks of the asker's own city, or asks for something else about a stage."""
+    if not NAMED_STAGE.search(text) or FIRST_PERSON.search(text) or _STAGE_OTHER.search(text):
+        return None
+    if question_type(text) in ("quantity", "duration", "date", "place", "organisation"):
+        return None  # "how many cities are in Stage A?" asks the documents for a fact
+    refs = stage_refs(text)
+    if not refs or any(">" in r for r in refs):
+        return None  # "to move from stage B to stage C" asks what moving on takes: criteria or the documents
+    stages = tuple(sorted(refs))
+    if _STAGE_DIFFER.search(text):
+        return "differ", stages
+    if len(stages) == 1 and _STAGE_AFTER.search(text):
+        return "after", stages
+    if len(stages) == 1 and _STAGE_BEFORE.search(text):
+        return "before", stages
+    if _STAGE_DEFINE.search(text):
+        return "define", stages
+    return None
+
+
+def _stage_about(u: Utterance, ctx: ChatContext) -> str | None:
+    asked = stage_about(u.text)
+    return f"asks what stage(s) {', '.join(asked[1])} are: {asked[0]}" if asked else None
+
+
 def _support(u: Utterance, ctx: ChatContext) -> str | None:
     """An explicit request for support for the asker's own city ("有什么能支持我们？", "where do we begin?"), before
     the fact types its words may also carry ("几个月内", "where")."""
@@ -624,6 +679,7 @@ ROUTES: tuple[Route, ...] = (
     Route("ordinal", "lookup", _ordinal),
     Route("stage", "stage", _stage),
     Route("criteria", "question", _criteria),
+    Route("stage_about", "question", _stage_about),
     Route("support", "recommend", _support),
     Route("situation", "recommend", _situation_ask),
     Route("fact", "question", _fact),

@@ -60,7 +60,7 @@ and ``assess`` (``assess_stage``, the public entry). Every public name is import
 """
 
 from assistant.roadmap.answers import detect_lang, parse_answers
-from assistant.roadmap.assess import assess_stage, next_question
+from assistant.roadmap.assess import assess_stage, next_question, stage_citations
 from assistant.roadmap.loader import (
     FACTS,
     ISO37123,
@@ -105,4 +105,5 @@ __all__ = [
     "map_text",
     "next_question",
     "parse_answers",
+    "stage_citations",
 ]

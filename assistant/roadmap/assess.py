@@ -135,27 +135,9 @@ def _criteria(
     source: Document | None,
     lang: str,
 ) -> tuple[Criterion, ...]:
-    doc_id, doc_source, title = (
-        (source.doc_id, source.source, source.title)
-        if source is not None
-        else (rules.doc_id, rules.doc_source, rules.doc_title)
-    )
     out = []
     for n, rule in enumerate(rules.criteria, start=1):
         ev = tuple(dict.fromkeys(evidence[q] for q in rule.facts if q in evidence and values.get(q) is not None))
-        start, end = _locate(rule.passage, source)
-        citation = Citation(
-            n=n,
-            doc_id=doc_id,
-            source=doc_source,
-            title=title,
-            section=rule.passage.section,
-            page=source.page_at(start) if source is not None else None,
-            start=start,
-            end=end,
-            quote=rule.passage.quote,
-            lang="zh",
-        )
         out.append(
             Criterion(
                 id=rule.id,
@@ -163,10 +145,46 @@ def _criteria(
                 status=statuses[rule.id],
                 questions=rule.questions,
                 evidence=ev,
-                citation=citation,
+                citation=_cite(rule.passage, n, rules, source),
             )
         )
     return tuple(out)
+
+
+def _cite(passage: Passage, n: int, rules: RoadmapRules, source: Document | None) -> Citation:
+    """``passage`` as citation ``n``: into ``source`` when given, else into the rules' own copy of the document."""
+    doc_id, doc_source, title = (
+        (source.doc_id, source.source, source.title)
+        if source is not None
+        else (rules.doc_id, rules.doc_source, rules.doc_title)
+    )
+    start, end = _locate(passage, source)
+    return Citation(
+        n=n,
+        doc_id=doc_id,
+        source=doc_source,
+        title=title,
+        section=passage.section,
+        page=source.page_at(start) if source is not None else None,
+        start=start,
+        end=end,
+        quote=passage.quote,
+        lang="zh",
+    )
+
+
+def stage_citations(
+    stage: str, *, rules: RoadmapRules, source: Document | None = None
+) -> tuple[tuple[Citation, ...], Citation | None]:
+    """What the document says a roadmap stage is: its heading and the sentences about it, as citations numbered
+    from 1, and, for the last stage, what the document says comes at its end (else None). Raises
+    ``InvalidRequest`` for a stage that is not A, B or C."""
+    if stage not in rules.stage_passages:
+        raise InvalidRequest(f"stage must be A, B or C, got {stage!r}")
+    passages = rules.stage_passages[stage]
+    cited = tuple(_cite(p, n, rules, source) for n, p in enumerate(passages, start=1))
+    after = rules.stage_after.get(stage)
+    return cited, (_cite(after, len(cited) + 1, rules, source) if after is not None else None)
 
 
 def _locate(passage: Passage, source: Document | None) -> tuple[int, int]:

@@ -192,6 +192,9 @@ class RoadmapRules:
     criterion_notes: tuple[tuple[str, tuple[tuple[str, Status], ...], str], ...]
     document_tensions: frozenset[str]
     stage_areas: Mapping[str, tuple[int, ...]]
+    # per stage: its heading, then the sentences saying what it is about; ``stage_after``: the end of the roadmap
+    stage_passages: Mapping[str, tuple[Passage, ...]]
+    stage_after: Mapping[str, Passage]
     cross_cutting_areas: tuple[int, ...]
     next_steps: Mapping[str, Any]
     contacts: Mapping[str, Any]
@@ -551,6 +554,18 @@ def _build_rules(data: Mapping[str, Any], doc_file: str, doc_text: str, title: s
         criterion_notes=tuple((n["note"], tuple(n["when"].items()), n["settled_by"]) for n in data["criterion_notes"]),
         document_tensions=frozenset(data["document_tensions"]),
         stage_areas={s: tuple(v["areas"]) for s, v in stages.items()},
+        stage_passages={
+            s: tuple(
+                _passage(doc_text, quote, (*data["stages_section"], *([v["quote"]] if n else [])))
+                for n, quote in enumerate((v["quote"], *v.get("about", ())))
+            )
+            for s, v in stages.items()
+        },
+        stage_after={
+            s: _passage(doc_text, v["after"], (*data["stages_section"], v["quote"]))
+            for s, v in stages.items()
+            if v.get("after")
+        },
         cross_cutting_areas=tuple(data["cross_cutting_areas"]),
         next_steps=data["next_steps"],
         contacts=data["contacts"],

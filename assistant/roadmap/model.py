@@ -135,9 +135,15 @@ class StageTableEntry(_Strict):
 
 
 class StageEntry(_Strict):
+    """A roadmap stage: its heading in the document (``quote``), its thematic areas, the document's sentences
+    that say what the stage is about (``about``) and, for the last stage, what the document says comes at its end
+    (``after``). Every quote is found exactly once in the document when the rules load."""
+
     name_en: str
     quote: str
     areas: list[int]
+    about: list[str] = []
+    after: str | None = None
 
 
 class AreaEntry(_Strict):

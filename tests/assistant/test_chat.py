@@ -240,6 +240,37 @@ def test_criteria_questions_are_answered_from_the_roadmap_rules(assistant, quest
 
 
 @pytest.mark.parametrize(
+    ("question", "lang", "facts"),
+    [
+        # what two stages are and what it takes to go from one to the other
+        (
+            "What is the difference between Stage A and Stage B?",
+            "en",
+            ("A 阶段：推进城市认知", "战略防灾减灾和韧性规划", "公众宣传"),
+        ),
+        ("A阶段和B阶段有什么区别？", "zh", ("A 阶段：推进城市认知", "战略防灾减灾和韧性规划", "公众宣传")),
+        # the stage after B is C, with the step's criteria
+        ("Which stage comes after Stage B?", "en", ("C 阶段：推进城市实施", "由管理机构")),
+        ("B 阶段之后是哪个阶段？", "zh", ("C 阶段：推进城市实施", "由管理机构")),
+        # after the last stage: what the overview says of its end
+        ("What happens after a city reaches Stage C?", "en", ("C 阶段侧重于", "推进至C阶段结束")),
+        ("B阶段是什么意思？", "zh", ("B 阶段：推进城市规划", "灾害应对战略草案")),
+    ],
+)
+def test_questions_about_the_stages_are_answered_from_the_roadmap_rules(assistant, question, lang, facts) -> None:
+    reply = assistant.reply([Turn("user", question)])
+    assert (reply.route, reply.intent, reply.lang) == ("stage_about", "question", lang)
+    assert_grounded(assistant, reply)
+    for fact in facts:
+        assert any(fact in c.quote for c in reply.citations), fact
+    assert [c.n for c in reply.citations] == list(range(1, len(reply.citations) + 1))
+    if lang == "en":  # each line in English, from the document's rendering, the original one click away
+        assert all(c.rendering is not None and c.rendering.lang == "en" for c in reply.citations)
+        assert not HAN.search(reply.answer)
+    assert "**" not in reply.answer  # the source's markdown emphasis is not shown
+
+
+@pytest.mark.parametrize(
     ("text", "record"),
     [
         ("What is CRPT?", "mcr-city-resilience-profiling-tool"),

@@ -47,6 +47,19 @@ ROWS = [
     ("What does a city need to do to reach Stage B?", EMPTY, "criteria"),
     ("What are the requirements for moving from Stage B to Stage C?", EMPTY, "criteria"),
     ("进入 C 阶段的城市需要做出哪些承诺？", EMPTY, "fact"),  # the commitments of a stage, not its criteria
+    # what a stage is, how two differ, what comes after or before one: the stages as the rules quote them
+    ("What does Stage B focus on?", EMPTY, "stage_about"),
+    ("B阶段是什么意思？", EMPTY, "stage_about"),
+    ("What is the difference between Stage A and Stage B?", EMPTY, "stage_about"),
+    ("A阶段和B阶段有什么区别？", EMPTY, "stage_about"),
+    ("Which stage comes after Stage B?", EMPTY, "stage_about"),
+    ("B 阶段之后是哪个阶段？", EMPTY, "stage_about"),
+    ("What comes before Stage C?", EMPTY, "stage_about"),
+    ("C阶段之前是什么阶段", EMPTY, "stage_about"),
+    ("Are we in Stage B?", EMPTY, "stage"),  # our own stage
+    ("Which tools are listed for Stage B?", EMPTY, "recommend"),  # what a stage is given, not what it is
+    ("How many cities are in Stage A?", EMPTY, "fact"),
+    ("What must cities in Stage C commit to?", EMPTY, "question"),
     ("What must cities in Stage C commit to?", EMPTY, "question"),
     # factual questions are document questions, even when they name a programme, a tool or a service
     ("Which city joined the Building Efficiency Accelerator program and to what end?", EMPTY, "fact"),
