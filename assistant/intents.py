@@ -430,15 +430,29 @@ def _criteria(u: Utterance, ctx: ChatContext) -> str | None:
 # different from Stage B?", "A阶段和B阶段有什么区别？"), or which comes after or before one ("Which stage comes after
 # Stage B?", "C阶段之前是哪个阶段？"): answered from the stages the roadmap rules quote, not by a search
 _STAGE_DIFFER = re.compile(r"区别|不同|差别|差异|\bdiffer\w*|\bcompar\w*|\bvs\.?(?!\w)|\bversus\b", _I)
-_STAGE_AFTER = re.compile(
-    r"之后|以后|后面|下一(?:个)?阶段|接下来|\bafter\b|\bnext\b|\bfollows?\b|\bfollowing\b|\bbeyond\b", _I
-)
-_STAGE_BEFORE = re.compile(r"之前|以前|前面|上一(?:个)?阶段|\bbefore\b|\bprecede\w*|\bprevious\b|\bprior to\b", _I)
+# what a stage itself is, asked of the stage as the subject ("What does Stage B focus on?", "Explain Stage A",
+# "B阶段是什么意思？"); a question about one aspect of a stage's cities ("what do Stage A cities receive?") is a
+# question for the documents
+_STAGE = r"(?:the\s+)?stage\s+[ABC]"
 _STAGE_DEFINE = re.compile(
-    r"是什么|是啥|什么意思|啥意思|指什么|是指|意味着|侧重|重点|主要(?:做|是|干)|做什么|干什么|是干嘛|含义|介绍|讲讲|说说|"
-    r"解释|怎么理解|\bwhat (?:is|does|'s|are|happens|goes on)\b|\bwhat\b.{0,30}\b(?:about|mean|focus|involve)\w*|"
-    r"\bmean(?:s|ing)?\b|\bexplain\b|\bdescribe\b|\btell me (?:about|more)\b|\bfocus(?:es|ed)? on\b|\binvolve\w*|"
-    r"\bdefin\w*",
+    rf"\bwhat(?:'s| is| does| do| are)\s+{_STAGE}(?:\s+(?:mean|involve|cover|focus(?:es)? on|entail|stand for|"
+    rf"(?:all )?about)\w*)?\s*[?.!]*$|\bwhat happens (?:in|at|during)\s+{_STAGE}\s*[?.!]*$|"
+    rf"^\s*(?:please\s+)?(?:can you\s+)?(?:explain|describe|define|tell me about)\s+{_STAGE}\b|"
+    rf"\bwhat is the (?:focus|meaning|purpose|idea|point|definition) of\s+{_STAGE}\s*[?.!]*$|"
+    r"[ABC]\s*阶段\s*(?:到底|究竟)?(?:是什么|是啥|什么意思|啥意思|指什么|是指什么|意味着什么|侧重(?:于)?什么|"
+    r"(?:的)?(?:重点|侧重点)是什么|主要(?:做|干)什么|是干什么的|是干嘛的|怎么理解)|"
+    r"(?:介绍|讲讲|说说|解释)(?:一下)?\s*[ABC]\s*阶段\s*[?？。!！]*$",
+    _I,
+)
+# which stage comes after or before one: the words next to the stage ("after Stage B", "B 阶段之后")
+_STAGE_AFTER = re.compile(
+    rf"\bafter\s+(?:a city\s+|cities\s+|you\s+)?(?:(?:reach|complet|finish|pass)\w*\s+)?{_STAGE}|"
+    rf"\b(?:follows?|beyond)\s+{_STAGE}|\bnext stage\b|[ABC]\s*阶段\s*(?:之后|以后|后面|的下一(?:个)?阶段)|下一(?:个)?阶段",
+    _I,
+)
+_STAGE_BEFORE = re.compile(
+    rf"\b(?:before|precedes?|prior to)\s+{_STAGE}|\bprevious stage\b|[ABC]\s*阶段\s*(?:之前|以前|前面|的上一(?:个)?阶段)|"
+    r"上一(?:个)?阶段",
     _I,
 )
 # a stage asked about for something the documents say in their own passages (its commitments, tools, support,
@@ -463,7 +477,7 @@ def stage_about(text: str) -> tuple[str, tuple[str, ...]] | None:
     if not refs or any(">" in r for r in refs):
         return None  # "to move from stage B to stage C" asks what moving on takes: criteria or the documents
     stages = tuple(sorted(refs))
-    if _STAGE_DIFFER.search(text):
+    if len(stages) > 1 and _STAGE_DIFFER.search(text):
         return "differ", stages
     if len(stages) == 1 and _STAGE_AFTER.search(text):
         return "after", stages
