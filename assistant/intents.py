@@ -447,12 +447,13 @@ _STAGE_DEFINE = re.compile(
 # which stage comes after or before one: the words next to the stage ("after Stage B", "B 阶段之后")
 _STAGE_AFTER = re.compile(
     rf"\bafter\s+(?:a city\s+|cities\s+|you\s+)?(?:(?:reach|complet|finish|pass)\w*\s+)?{_STAGE}|"
-    rf"\b(?:follows?|beyond)\s+{_STAGE}|\bnext stage\b|[ABC]\s*阶段\s*(?:之后|以后|后面|的下一(?:个)?阶段)|下一(?:个)?阶段",
+    rf"\b(?:follows?|beyond)\s+{_STAGE}|\bnext stage\b|"
+    r"[ABC]\s*阶段\s*(?:之后|以后|后面|的下一(?:个)?阶段)|下一(?:个)?阶段",
     _I,
 )
 _STAGE_BEFORE = re.compile(
-    rf"\b(?:before|precedes?|prior to)\s+{_STAGE}|\bprevious stage\b|[ABC]\s*阶段\s*(?:之前|以前|前面|的上一(?:个)?阶段)|"
-    r"上一(?:个)?阶段",
+    rf"\b(?:before|precedes?|prior to)\s+{_STAGE}|\bprevious stage\b|"
+    r"[ABC]\s*阶段\s*(?:之前|以前|前面|的上一(?:个)?阶段)|上一(?:个)?阶段",
     _I,
 )
 # a stage asked about for something the documents say in their own passages (its commitments, tools, support,
