@@ -460,6 +460,11 @@ class Assistant:
             if generated is not None:
                 return generated
         units = self._answer_units(text, found, lang)
+        indirect = False
+        if not units and record is not None:
+            # the question names a record the documents hold: what they say of it, labelled as no direct answer
+            units = self._answer_units(text, found, lang, named=True)
+            indirect = bool(units)
         if not units:
             if not self._in_domain(text):
                 return _unanswered("out_of_scope", lang, ctx)
@@ -483,9 +488,12 @@ class Assistant:
             intro = render("doc_intro_rendered", lang)
         else:
             intro = render("doc_intro", lang)
-        answer = render("doc_answer", lang, intro=intro, sentences="\n".join(lines))
         if record is not None:
             name = record.name if lang == "zh" else (record.name_en or record.name)
+            if indirect:
+                intro = render("doc_intro_indirect", lang, name=name) + "\n" + intro
+        answer = render("doc_answer", lang, intro=intro, sentences="\n".join(lines))
+        if record is not None:
             answer += "\n" + render("record_alongside", lang, name=name, id=record.id)
         return ChatReply(
             answer=answer,
@@ -512,8 +520,11 @@ class Assistant:
         rest = [h for h in found.hits if h.chunk.chunk_id not in ids]
         return SearchResult((own + rest)[:QUESTION_PASSAGES], found.dense_best)
 
-    def _answer_units(self, text: str, found: SearchResult, lang: str) -> list[Unit]:
-        """The sentences that answer ``text``, or none when the best falls below the evidence threshold."""
+    def _answer_units(self, text: str, found: SearchResult, lang: str, *, named: bool = False) -> list[Unit]:
+        """The sentences that answer ``text``, or none when the best falls below the evidence threshold; with
+        ``named`` (the question names a catalogue record, whose passages are read first) the best sentences
+        whatever their evidence: the documents hold the record, so what they say of it is shown, labelled as no
+        direct answer, instead of a refusal."""
         index = self.retriever.index
         units = select_units(
             text,
@@ -523,6 +534,8 @@ class Assistant:
             self.retriever.lexicon,
             lang=lang,
         )
+        if named:
+            return units
         unknown = unknown_share(
             text, self.retriever.lexicon, lambda t: bool(index.lex_main.doc_freq(t) or index.lex_en.doc_freq(t))
         )

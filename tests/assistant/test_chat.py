@@ -240,6 +240,29 @@ def test_criteria_questions_are_answered_from_the_roadmap_rules(assistant, quest
 
 
 @pytest.mark.parametrize(
+    ("question", "lang", "record"),
+    [("Is USCORE2 free?", "en", "mcr-uscore2-peer-review"), ("PASSA 适合谁用？", "zh", "mcr-ifrc-passa")],
+)
+def test_a_question_naming_a_record_is_never_refused_but_says_when_it_is_not_answered(
+    assistant, question, lang, record
+) -> None:
+    """Below the evidence threshold a question about a named record gets what the documents say of that record,
+    labelled as no direct answer (the documents hold the record: there is evidence, only not for this detail)."""
+    reply = assistant.reply([Turn("user", question)])
+    assert reply.record is not None and reply.record.id == record
+    assert reply.citations and reply.lang == lang
+    item = reply.record
+    assert any(
+        c.doc_id == item.span.doc_id and c.start < item.span.end and item.span.start < c.end for c in reply.citations
+    )
+    name = item.name if lang == "zh" else item.name_en
+    assert reply.answer.startswith(render("doc_intro_indirect", lang, name=name))
+    assert_grounded(assistant, reply)
+    answered = assistant.reply([Turn("user", "How long does CityRAP take?")])  # evidence enough: no such label
+    assert answered.citations and render("doc_intro_indirect", "en", name="x").split(";")[0] not in answered.answer
+
+
+@pytest.mark.parametrize(
     ("question", "lang", "facts"),
     [
         # what two stages are and what it takes to go from one to the other
