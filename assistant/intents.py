@@ -373,7 +373,7 @@ def _ordinal(u: Utterance, ctx: ChatContext) -> str | None:
 
 
 def _stage(u: Utterance, ctx: ChatContext) -> str | None:
-    if (NAMED_STAGE.search(u.text) or u.record) and not FIRST_PERSON.search(u.text):
+    if (NAMED_STAGE.search(u.text) or named_stages(u.text) or u.record) and not FIRST_PERSON.search(u.text):
         # "what must cities in Stage C commit to?", "which stage lists the Scorecard?" ask the roadmap about a
         # stage or a record, not for ours
         return None
@@ -430,30 +430,41 @@ def _criteria(u: Utterance, ctx: ChatContext) -> str | None:
 # different from Stage B?", "A阶段和B阶段有什么区别？"), or which comes after or before one ("Which stage comes after
 # Stage B?", "C阶段之前是哪个阶段？"): answered from the stages the roadmap rules quote, not by a search
 _STAGE_DIFFER = re.compile(r"区别|不同|差别|差异|\bdiffer\w*|\bcompar\w*|\bvs\.?(?!\w)|\bversus\b", _I)
+# A stage by its letter ("Stage B", "B 阶段") or by its name in the roadmap ("the planning stage", "规划阶段", "know
+# better"): the names the overview gives the stages (推进城市认知 / 规划 / 实施, the FAQ's 宣传阶段, 战略规划阶段)
+_STAGE_BY_NAME: tuple[tuple[str, str], ...] = (
+    ("A", r"认知阶段|宣传阶段|推进城市认知|\b(?:the\s+)?awareness stage\b|\bknow(?:ing)? better\b"),
+    ("B", r"规划阶段|推进城市规划|\b(?:the\s+)?planning stage\b|\bplan(?:ning)? better\b"),
+    ("C", r"实施阶段|推进城市实施|\b(?:the\s+)?implementation stage\b|\bimplement(?:ing)? better\b"),
+)
+_STAGE_NAMES = tuple((letter, re.compile(pattern, _I)) for letter, pattern in _STAGE_BY_NAME)
+_NAMED = "|".join(p for _, p in _STAGE_BY_NAME)
+_STAGE = rf"(?:(?:the\s+)?stage\s+[ABC]\b|{_NAMED})"
+_STAGE_ZH = rf"(?:[ABC]\s*阶段|{_NAMED})"
 # what a stage itself is, asked of the stage as the subject ("What does Stage B focus on?", "Explain Stage A",
 # "B阶段是什么意思？"); a question about one aspect of a stage's cities ("what do Stage A cities receive?") is a
 # question for the documents
-_STAGE = r"(?:the\s+)?stage\s+[ABC]"
 _STAGE_DEFINE = re.compile(
     rf"\bwhat(?:'s| is| does| do| are)\s+{_STAGE}(?:\s+(?:mean|involve|cover|focus(?:es)? on|entail|stand for|"
     rf"(?:all )?about)\w*)?\s*[?.!]*$|\bwhat happens (?:in|at|during)\s+{_STAGE}\s*[?.!]*$|"
-    rf"^\s*(?:please\s+)?(?:can you\s+)?(?:explain|describe|define|tell me about)\s+{_STAGE}\b|"
-    rf"\bwhat is the (?:focus|meaning|purpose|idea|point|definition) of\s+{_STAGE}\s*[?.!]*$|"
-    r"[ABC]\s*阶段\s*(?:到底|究竟)?(?:是什么|是啥|什么意思|啥意思|指什么|是指什么|意味着什么|侧重(?:于)?什么|"
-    r"(?:的)?(?:重点|侧重点)是什么|主要(?:做|干)什么|是干什么的|是干嘛的|怎么理解)|"
-    r"(?:介绍|讲讲|说说|解释)(?:一下)?\s*[ABC]\s*阶段\s*[?？。!！]*$",
+    rf"^\s*(?:please\s+)?(?:can you\s+)?(?:explain|describe|define|tell me about)\s+{_STAGE}|"
+    rf"\bwhat is the (?:main\s+)?(?:focus|meaning|purpose|idea|point|definition) of\s+{_STAGE}|"
+    rf"{_STAGE_ZH}\s*(?:[（(][^）)]{{1,12}}[）)])?\s*(?:到底|究竟|主要)?(?:是什么|是啥|什么意思|啥意思|指什么|是指什么|意味着什么|侧重(?:于)?什么|"
+    r"(?:的)?(?:重点|侧重点)是什么|(?:主要)?(?:做|干)什么|是干什么的|是干嘛的|怎么理解|关注(?:的是)?什么|"
+    r"具体(?:是)?(?:做|干)什么)|"
+    rf"(?:介绍|讲讲|说说|解释)(?:一下)?\s*{_STAGE_ZH}\s*[?？。!！]*$",
     _I,
 )
 # which stage comes after or before one: the words next to the stage ("after Stage B", "B 阶段之后")
 _STAGE_AFTER = re.compile(
     rf"\bafter\s+(?:a city\s+|cities\s+|you\s+)?(?:(?:reach|complet|finish|pass)\w*\s+)?{_STAGE}|"
-    rf"\b(?:follows?|beyond)\s+{_STAGE}|\bnext stage\b|"
-    r"[ABC]\s*阶段\s*(?:之后|以后|后面|的下一(?:个)?阶段)|下一(?:个)?阶段",
+    rf"\b(?:follows?|beyond)\s+{_STAGE}|\bnext stage\b|\bcomes? (?:right )?next\b|\bwhat(?:'s| is| comes) next\b|"
+    rf"{_STAGE_ZH}\s*(?:之后|以后|后面|的下一(?:个)?阶段)|下一(?:个)?阶段",
     _I,
 )
 _STAGE_BEFORE = re.compile(
     rf"\b(?:before|precedes?|prior to)\s+{_STAGE}|\bprevious stage\b|"
-    r"[ABC]\s*阶段\s*(?:之前|以前|前面|的上一(?:个)?阶段)|上一(?:个)?阶段",
+    rf"{_STAGE_ZH}\s*(?:之前|以前|前面|的上一(?:个)?阶段)|上一(?:个)?阶段",
     _I,
 )
 # a stage asked about for something the documents say in their own passages (its commitments, tools, support,
@@ -461,23 +472,29 @@ _STAGE_BEFORE = re.compile(
 _STAGE_OTHER = re.compile(
     r"承诺|工具|服务|支持|专题|领域|资源|伙伴|标准|条件|要求|如何|怎样|怎么(?!理解)|\bcommit\w*|\btools?\b|\bservices?\b|"
     r"\bsupport\w*|\bthematic\b|\bareas?\b|\bresources?\b|\bpartners?\b|\bcriteri\w*|\brequire\w*|\bconditions?\b|"
-    r"\bhow (?:do|does|can|to)\b",
+    r"\bhow (?:can|to)\b",
     _I,
 )
+
+
+def named_stages(text: str) -> frozenset[str]:
+    """The roadmap stages ``text`` names by letter or by name ("Stage B", "规划阶段": {"B"}); empty when it names a
+    step between two ("from Stage A to B"), which is a question of moving on."""
+    refs = stage_refs(text)
+    if any(">" in r for r in refs):
+        return frozenset()
+    return frozenset(refs) | {letter for letter, pattern in _STAGE_NAMES if pattern.search(text)}
 
 
 def stage_about(text: str) -> tuple[str, tuple[str, ...]] | None:
     """What ``text`` asks about the roadmap's stages themselves, as ``(kind, stages)``: ``("define", ("B",))``
     for what Stage B is, ``("differ", ("A", "B"))``, ``("after", ("B",))``, ``("before", ("C",))``; None when it
-    names no stage by its letter, speaks of the asker's own city, or asks for something else about a stage."""
-    if not NAMED_STAGE.search(text) or FIRST_PERSON.search(text) or _STAGE_OTHER.search(text):
+    names no stage, speaks of the asker's own city, or asks for something else about a stage."""
+    stages = tuple(sorted(named_stages(text)))
+    if not stages or FIRST_PERSON.search(text) or _STAGE_OTHER.search(text):
         return None
     if question_type(text) in ("quantity", "duration", "date", "place", "organisation"):
         return None  # "how many cities are in Stage A?" asks the documents for a fact
-    refs = stage_refs(text)
-    if not refs or any(">" in r for r in refs):
-        return None  # "to move from stage B to stage C" asks what moving on takes: criteria or the documents
-    stages = tuple(sorted(refs))
     if len(stages) > 1 and _STAGE_DIFFER.search(text):
         return "differ", stages
     if len(stages) == 1 and _STAGE_AFTER.search(text):

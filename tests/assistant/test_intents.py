@@ -56,6 +56,11 @@ ROWS = [
     ("B 阶段之后是哪个阶段？", EMPTY, "stage_about"),
     ("What comes before Stage C?", EMPTY, "stage_about"),
     ("C阶段之前是什么阶段", EMPTY, "stage_about"),
+    ("请问规划阶段的侧重点是什么？", EMPTY, "stage_about"),  # a stage by its name
+    ("Once a city has finished the planning stage, which stage comes next?", EMPTY, "stage_about"),
+    ("实施阶段（C阶段）具体是做什么的？", EMPTY, "stage_about"),
+    ("What is the focus of Stage A in the MCR2030 resilience roadmap?", EMPTY, "stage_about"),
+    ("How do cities in Stage A and Stage B differ in their experience with resilience?", EMPTY, "stage_about"),
     ("Are we in Stage B?", EMPTY, "stage"),  # our own stage
     ("Which tools are listed for Stage B?", EMPTY, "recommend"),  # what a stage is given, not what it is
     ("How many cities are in Stage A?", EMPTY, "fact"),
