@@ -202,6 +202,9 @@ RECOMMEND = re.compile(
     r"\bwhat should we use\b|\bhelp us\b|"
     r"\bany (?:\w+ )?(?:tools?|services?|programmes?|programs?) (?=that|for|to|which)|"
     r"\bwe need (?:a|an|some)?\s*(?:tool|service|support)|"
+    # the catalogue's tools for a need, asked to be shown ("tell me about tools for early warning")
+    r"\b(?:tell me about|show me|list|give me)\s+(?:the\s+|some\s+|any\s+)?(?:\w+\s+){0,2}(?:tools?|services?)\s+"
+    r"(?:for|on|to|that)\b|(?:介绍|列出|列举|说说|讲讲)(?:一下)?.{0,12}(?:方面|相关|有关)的?(?:工具|服务)|"
     r"推荐|建议.{0,6}(?:工具|服务)|什么工具|哪些工具|哪个工具|哪种工具|哪款工具|什么服务|哪些服务|哪项服务(?:适合|可以帮)|"
     r"适合我们|适合我市|用什么(?:工具|方法)|有没有.{0,6}(?:工具|服务)|有什么.{0,6}(?:工具|服务)|需要.{0,4}(?:工具|服务|支持)",
     _I,
@@ -660,9 +663,26 @@ def _ours(u: Utterance) -> bool:
     return bool(FIRST_PERSON.search(u.text))
 
 
+# A request to be told about something ("tell me about the participatory slum upgrading programme", "介绍一下参与式
+# 贫民窟改造"): information asked, not what fits a situation
+INFO_REQUEST = re.compile(
+    r"^\s*(?:please\s+|pls\s+|(?:can|could) you\s+)?(?:tell me (?:more )?about|explain|describe|what (?:is|are)\b|"
+    r"what's\b)|^\s*(?:请)?(?:(?:给我|帮我)?(?:介绍|讲讲|说说|解释)(?:一下)?|什么是)",
+    _I,
+)
+
+
+_TOOLS_ASKED = re.compile(r"工具|服务|\btools?\b|\bservices?\b", _I)
+
+
 def _for_us(u: Utterance) -> bool:
-    """What fits is asked for our city, or stated as our situation (a statement, no question mark)."""
-    return bool(FIRST_PERSON.search(u.text)) or not _QUESTION_MARK.search(u.text)
+    """What fits is asked for our city, or stated as our situation (a statement, no question mark); a request to
+    be told about something, without our city in it, is neither."""
+    if FIRST_PERSON.search(u.text):
+        return True
+    if _QUESTION_MARK.search(u.text):
+        return False
+    return not INFO_REQUEST.search(u.text) or bool(_TOOLS_ASKED.search(u.text))  # "tell me about tools for …"
 
 
 SHORT_HAN, SHORT_WORDS = 20, 12

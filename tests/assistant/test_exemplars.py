@@ -107,6 +107,17 @@ def test_a_message_voted_a_greeting_that_thanks_or_takes_leave_is_a_closing(text
     assert (decision.route, decision.intent) == (route, "greeting")
 
 
+def test_a_request_to_be_told_about_something_is_no_request_for_what_fits() -> None:
+    voted = lambda _: ("recommend", 0.8)  # noqa: E731
+    for text in ("tell me about the participatory slum upgrading programme", "介绍一下参与式贫民窟改造方案"):
+        assert decide(text, ChatContext(), similar=voted).route == "question", text
+    # the catalogue's tools for a need are what fits it, asked to be shown
+    assert decide("tell me about tools for early warning", ChatContext(), similar=voted).route == "recommend"
+    assert decide("介绍一下预警方面的工具", ChatContext(), similar=voted).route == "recommend"
+    # our own situation, stated without a question mark, still reaches the recommender by the vote
+    assert decide("our drains overflow every monsoon", ChatContext(), similar=voted).route == "similar_recommend"
+
+
 def test_words_of_thanks_make_no_closing_without_the_vote() -> None:
     # a question that thanks in passing stays a question; only the vote makes a short message a greeting
     assert decide("多谢啦", ChatContext(), similar=lambda _: None).route == "question"
