@@ -629,8 +629,24 @@ def _en_tokens(text: str) -> frozenset[str]:
 
 
 def _tokens(unit: Unit) -> frozenset[str]:
-    """A unit's tokens, its original's and its rendering's (cached: the passages that answer recur)."""
-    return _zh_tokens(unit.text) | (_en_tokens(unit.english) if unit.english else frozenset())
+    """A unit's tokens, its original's and its rendering's (cached: the passages that answer recur), and the words
+    for what it holds without naming it: an e-mail address is an "email" / "邮箱" ("- 亚太地区：mcr2030-ap@un.org"
+    answers "the email of the Asia-Pacific secretariat"), a link a "website" / "网址"."""
+    tokens = _zh_tokens(unit.text) | (_en_tokens(unit.english) if unit.english else frozenset())
+    if _EMAIL.search(unit.text):
+        tokens |= _EMAIL_WORDS
+    if _URL.search(unit.text):
+        tokens |= _URL_WORDS
+    return tokens
+
+
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_URL = re.compile(r"https?://\S+|www\.\S+")
+# the question's words for an address (tokens as the tokenizers give them: "email" -> email, "邮箱地址" -> 邮箱 …)
+_EMAIL_WORDS = frozenset(
+    {"email", "mail", "address", "contact", "邮箱", "邮件", "电子邮件", "邮箱地址", "地址", "联系", "联系方式"}
+)
+_URL_WORDS = frozenset({"websit", "link", "url", "site", "网址", "链接", "网站", "网页"})
 
 
 def select_units(
