@@ -38,6 +38,7 @@ from assistant.exemplars import IntentExemplars
 from assistant.intents import (
     STEPS,
     Decision,
+    areas_named,
     decide,
     is_unsure,
     ordinal_of,
@@ -48,7 +49,7 @@ from assistant.intents import (
 )
 from assistant.names import RecordNames
 from assistant.recommend import Recommendation, Recommender
-from assistant.roadmap import RoadmapRules, assess_stage, stage_citations
+from assistant.roadmap import RoadmapRules, area_citations, assess_stage, stage_citations
 from prompts import render
 from retriever.errors import InvalidRequest, LLMUnavailable, UngroundedAnswer
 from retriever.language import script_lang, simplified
@@ -177,6 +178,8 @@ class Assistant:
             return self._criteria(text, lang, ctx)
         if route == "stage_about":
             return self._stage_about(text, lang, ctx)
+        if route == "areas":
+            return self._areas(lang, ctx)
         record = self._named_record(text)
         if decision.intent == "recommend":  # the routes "recommend", "support" and "wants"
             found = self.retriever.search_evidence(text, QUESTION_PASSAGES, renderings=False, vector=vector())
@@ -348,6 +351,19 @@ class Assistant:
         blocks.append(render("criteria_where_are_we", lang))
         return ChatReply(answer="\n".join(blocks), lang=lang, intent="question", citations=citations, context=ctx)
 
+    def _areas(self, lang: str, ctx: ChatContext) -> ChatReply:
+        """The thematic areas, each by its heading in the MCR2030 overview (structured knowledge), cited."""
+        citations: list[Citation] = []
+        lines = []
+        for _, c in area_citations(rules=self.rules):
+            c = self._rendered(c, lang)
+            citations.append(c)
+            lines.append(
+                render("criteria_line", lang, text=as_shown(c.rendering.text if c.rendering else c.quote), n=c.n)
+            )
+        answer = "\n".join([render("areas_intro", lang), *lines, render("areas_follow_up", lang)])
+        return ChatReply(answer=answer, lang=lang, intent="question", citations=citations, context=ctx)
+
     def _rendered(self, citation: Citation, lang: str) -> Citation:
         """``citation`` with its quote in ``lang`` when the source is in another language and a rendering covers it."""
         if citation.lang == lang or citation.rendering is not None:
@@ -366,7 +382,11 @@ class Assistant:
         return "\n".join(out)
 
     def _recommend(self, situation: str, lang: str, ctx: ChatContext, stage: str | None = None) -> ChatReply:
-        recs = self.recommender.recommend(situation, stage=stage, k=3, lang=lang)
+        # a thematic area named by number ("tools for thematic area 2") keeps the recommendations to it, and its
+        # name says what they are for ("Enhancing risk analysis")
+        themes = areas_named(situation)
+        wanted = " ".join([situation, *(self.recommender.taxonomy.area(n, script_lang(situation)) for n in themes)])
+        recs = self.recommender.recommend(wanted, stage=stage, themes=themes, k=3, lang=lang)
         citations: list[Citation] = []
         for r in recs:
             citations.extend(r.citations)

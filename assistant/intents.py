@@ -14,6 +14,7 @@ what words. The order of :data:`ROUTES` is the policy, written down in one place
                       quoted (structured knowledge, not a search)
    ``stage_about``    what a stage named by its letter is, how two differ, which comes after or before one
                       ("B阶段是什么意思？", "Which stage comes after Stage B?"): the stages as the rules quote them
+   ``areas``          the list of thematic areas ("What are the 12 thematic areas?"), as the rules quote them
 6. ``support``        the asker's own city asks for support in other words ("有什么能支持我们？", "where do we
                       begin?", "which programme would suit our staff?"), whatever fact type its words carry
    ``situation``      a situation, then how to act or who could help ("…不少老人根本不上网，怎么才能不把他们甩下？",
@@ -509,6 +510,31 @@ def stage_about(text: str) -> tuple[str, tuple[str, ...]] | None:
     return None
 
 
+# The thematic areas: listed ("What are the 12 thematic areas?", "专题领域有哪些？"), or named by number ("tools for
+# thematic area 2", "专题领域 5"), which a recommendation then keeps to
+_AREA_NUMBER = re.compile(
+    r"\b(?:thematic\s+(?:support\s+)?)?areas?\s*(?:no\.?\s*)?(\d{1,2})\b|专题(?:支持)?领域\s*(\d{1,2})", _I
+)
+AREAS_LIST = re.compile(
+    r"\b(?:what|which) are (?:the|MCR2030's)\s+(?:12\s+|twelve\s+)?(?:MCR2030\s+)?thematic (?:support )?areas\b|"
+    r"\b(?:list|name|show)\s+(?:me\s+)?(?:all\s+)?(?:the\s+)?(?:12\s+|twelve\s+)?thematic (?:support )?areas\b|"
+    r"(?:12|十二)\s*个专题(?:支持)?领域|专题(?:支持)?领域(?:有哪些|分别是|都有什么|都是什么|是哪些|包括哪些)",
+    _I,
+)
+
+
+def areas_named(text: str) -> tuple[int, ...]:
+    """The MCR2030 thematic areas (1-12) ``text`` names by number, in order."""
+    found = {int(m.group(1) or m.group(2)) for m in _AREA_NUMBER.finditer(text)}
+    return tuple(sorted(n for n in found if 1 <= n <= 12))
+
+
+def _areas(u: Utterance, ctx: ChatContext) -> str | None:
+    if AREAS_LIST.search(u.text) and not areas_named(u.text) and not _TOOLS_ASKED.search(u.text):
+        return f"asks for the thematic areas: {_found(AREAS_LIST, u.text)}"
+    return None
+
+
 def _stage_about(u: Utterance, ctx: ChatContext) -> str | None:
     asked = stage_about(u.text)
     return f"asks what stage(s) {', '.join(asked[1])} are: {asked[0]}" if asked else None
@@ -732,6 +758,7 @@ ROUTES: tuple[Route, ...] = (
     Route("stage", "stage", _stage),
     Route("criteria", "question", _criteria),
     Route("stage_about", "question", _stage_about),
+    Route("areas", "question", _areas),
     Route("support", "recommend", _support),
     Route("situation", "recommend", _situation_ask),
     Route("fact", "question", _fact),

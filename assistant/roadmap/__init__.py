@@ -60,7 +60,7 @@ and ``assess`` (``assess_stage``, the public entry). Every public name is import
 """
 
 from assistant.roadmap.answers import detect_lang, parse_answers
-from assistant.roadmap.assess import assess_stage, next_question, stage_citations
+from assistant.roadmap.assess import area_citations, assess_stage, next_question, stage_citations
 from assistant.roadmap.loader import (
     FACTS,
     ISO37123,
@@ -99,6 +99,7 @@ __all__ = [
     "RoadmapRules",
     "StageRow",
     "Status",
+    "area_citations",
     "assess_stage",
     "detect_lang",
     "load_rules",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from assistant.roadmap.answers import check_answers, check_lang, detect_lang
 from assistant.roadmap.loader import (
@@ -170,6 +170,18 @@ def _cite(passage: Passage, n: int, rules: RoadmapRules, source: Document | None
         end=end,
         quote=passage.quote,
         lang="zh",
+    )
+
+
+def area_citations(
+    areas: Sequence[int] = (), *, rules: RoadmapRules, source: Document | None = None
+) -> tuple[tuple[int, Citation], ...]:
+    """The thematic areas' headings in the document (all twelve, or those of ``areas``), as ``(number, citation)``
+    with citations numbered from 1 in the order of the areas."""
+    numbers = sorted(areas or rules.area_passages)
+    return tuple(
+        (a, _cite(rules.area_passages[a], n, rules, source))
+        for n, a in enumerate((a for a in numbers if a in rules.area_passages), start=1)
     )
 
 

@@ -195,6 +195,7 @@ class RoadmapRules:
     # per stage: its heading, then the sentences saying what it is about; ``stage_after``: the end of the roadmap
     stage_passages: Mapping[str, tuple[Passage, ...]]
     stage_after: Mapping[str, Passage]
+    area_passages: Mapping[int, Passage]  # each thematic area's heading in the document, by number
     cross_cutting_areas: tuple[int, ...]
     next_steps: Mapping[str, Any]
     contacts: Mapping[str, Any]
@@ -560,6 +561,9 @@ def _build_rules(data: Mapping[str, Any], doc_file: str, doc_text: str, title: s
                 for n, quote in enumerate((v["quote"], *v.get("about", ())))
             )
             for s, v in stages.items()
+        },
+        area_passages={
+            int(n): _passage(doc_text, a["quote"], data["stages_section"]) for n, a in data["areas"].items()
         },
         stage_after={
             s: _passage(doc_text, v["after"], (*data["stages_section"], v["quote"]))

@@ -239,6 +239,37 @@ def test_criteria_questions_are_answered_from_the_roadmap_rules(assistant, quest
         assert not HAN.search(reply.answer)
 
 
+@pytest.mark.parametrize(("question", "lang"), [("What are the 12 thematic areas?", "en"), ("专题领域有哪些？", "zh")])
+def test_the_thematic_areas_are_listed_from_the_roadmap_rules(assistant, question, lang) -> None:
+    reply = assistant.reply([Turn("user", question)])
+    assert (reply.route, reply.intent, len(reply.citations)) == ("areas", "question", 12)
+    assert_grounded(assistant, reply)
+    assert "专题领域 7：采用基于自然的解决方案" in [c.quote for c in reply.citations]
+    if lang == "en":
+        assert all(c.rendering is not None for c in reply.citations) and not HAN.search(reply.answer)
+
+
+def test_tools_asked_for_a_thematic_area_are_kept_to_it_in_either_language(assistant) -> None:
+    tops = []
+    for question in ("Which tools support thematic area 2?", "专题领域 2 有哪些工具？"):
+        reply = assistant.reply([Turn("user", question)])
+        assert reply.intent == "recommend" and reply.recommendations
+        assert all(2 in r.item.areas for r in reply.recommendations), [r.item.id for r in reply.recommendations]
+        tops.append([r.item.id for r in reply.recommendations])
+    assert tops[0][0] == tops[1][0]
+
+
+@pytest.mark.parametrize(
+    "question", ["Can you give me the email of the Asia-Pacific secretariat?", "亚太地区秘书处的邮箱是什么？"]
+)
+def test_an_address_answers_a_question_for_an_email(assistant, question) -> None:
+    """A list item that is an e-mail address ("- 亚太地区：mcr2030-ap@un.org") holds what "email" / "邮箱" asks
+    for, though it does not say the word; it was refused for want of evidence."""
+    reply = assistant.reply([Turn("user", question)])
+    assert any("mcr2030-ap@un.org" in c.quote for c in reply.citations)
+    assert_grounded(assistant, reply)
+
+
 @pytest.mark.parametrize(
     ("question", "lang", "record"),
     [("Is USCORE2 free?", "en", "mcr-uscore2-peer-review"), ("PASSA 适合谁用？", "zh", "mcr-ifrc-passa")],

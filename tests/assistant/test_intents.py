@@ -62,6 +62,12 @@ ROWS = [
     ("What is the focus of Stage A in the MCR2030 resilience roadmap?", EMPTY, "stage_about"),
     ("How do cities in Stage A and Stage B differ in their experience with resilience?", EMPTY, "stage_about"),
     ("Are we in Stage B?", EMPTY, "stage"),  # our own stage
+    # the thematic areas, listed from the rules
+    ("What are the 12 thematic areas?", EMPTY, "areas"),
+    ("专题领域有哪些？", EMPTY, "areas"),
+    ("MCR2030 的 12 个专题领域分别是什么", EMPTY, "areas"),
+    ("What is thematic area 5?", EMPTY, "question"),  # one area: its heading is found by search
+    ("Which tools support thematic area 2?", EMPTY, "recommend"),  # an area's tools: the recommender, kept to it
     ("Which tools are listed for Stage B?", EMPTY, "recommend"),  # what a stage is given, not what it is
     ("How many cities are in Stage A?", EMPTY, "fact"),
     ("What must cities in Stage C commit to?", EMPTY, "question"),
