@@ -730,7 +730,8 @@ def select_units(
     scored.sort(key=lambda u: -u.score)
     best = scored[0]
     picked = [best]
-    texts = {_fold(best.text)}
+    texts: set[str] = set()
+    _mark(best, texts)
     listing = qtype in ("list", "procedure") or _announces(best)
     if listing:
         # a list answers with its items: the units that follow the best one in its passage; they do not take the
@@ -740,10 +741,10 @@ def select_units(
     for u in scored[1:]:
         if len(picked) >= limit:
             break
-        if u.score < best.score * weights.follow or _fold(u.text) in texts:
+        if u.score < best.score * weights.follow or _seen(u, texts):
             continue
         picked.append(u)
-        texts.add(_fold(u.text))
+        _mark(u, texts)
         if _announces(u):  # an announced list is shown with its items, never as a dangling "…的承诺："
             items = _items_after(u, units, texts)
             picked += items
@@ -751,7 +752,7 @@ def select_units(
     if weights.first_passage and not any(u.rank == 0 for u in picked):
         # the passage retrieval ranks first is shown with its best sentence: the ranking reads the whole passage
         # (and its rendering) with both legs, the sentence score only words
-        first = next((u for u in scored if u.rank == 0 and _fold(u.text) not in texts), None)
+        first = next((u for u in scored if u.rank == 0 and not _seen(u, texts)), None)
         if first is not None:
             picked.append(first)
     return picked
@@ -763,18 +764,30 @@ def _announces(u: Unit) -> bool:
 
 def _items_after(head: Unit, units: Sequence[Unit], texts: set[str]) -> list[Unit]:
     """The units that follow ``head`` in its passage, up to ``LIST_UNITS - 1``, skipping any already shown (their
-    folded text is in ``texts``, which is updated)."""
+    folded text or rendering is in ``texts``, which is updated)."""
     items = []
     for u in units:
         after = u.chunk.chunk_id == head.chunk.chunk_id and 0 < u.position - head.position < LIST_UNITS
-        if after and _fold(u.text) not in texts:
+        if after and not _seen(u, texts):
             items.append(u)
-            texts.add(_fold(u.text))
+            _mark(u, texts)
     return items
 
 
 def _with(u: Unit, score: float, coverage: float, kind: bool) -> Unit:
     return Unit(u.chunk, u.rank, u.start, u.end, u.text, u.lang, u.english, u.position, score, coverage, kind)
+
+
+def _seen(u: Unit, texts: set[str]) -> bool:
+    """Whether ``u`` says what a unit already shown says: the same text, or the same rendering (the overview says
+    "MCR2030 was launched in October 2020 …" twice in other words, rendered alike)."""
+    return _fold(u.text) in texts or bool(u.english and _fold(u.english) in texts)
+
+
+def _mark(u: Unit, texts: set[str]) -> None:
+    texts.add(_fold(u.text))
+    if u.english:
+        texts.add(_fold(u.english))
 
 
 def _fold(text: str) -> str:

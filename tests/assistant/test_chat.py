@@ -239,6 +239,15 @@ def test_criteria_questions_are_answered_from_the_roadmap_rules(assistant, quest
         assert not HAN.search(reply.answer)
 
 
+def test_a_reply_never_shows_the_same_sentence_twice(assistant) -> None:
+    """The overview says when MCR2030 runs in two places, and one of them twice in its FAQ, rendered alike: an
+    English reply showed "MCR2030 was launched in October 2020 …" as [1] and [3]."""
+    for question in ("When does MCR2030 end?", "MCR2030 什么时候结束？"):
+        reply = assistant.reply([Turn("user", question)])
+        shown = [" ".join((c.rendering.text if c.rendering else c.quote).split()) for c in reply.citations]
+        assert reply.citations and len(shown) == len(set(shown)), shown
+
+
 @pytest.mark.parametrize(("question", "lang"), [("What are the 12 thematic areas?", "en"), ("专题领域有哪些？", "zh")])
 def test_the_thematic_areas_are_listed_from_the_roadmap_rules(assistant, question, lang) -> None:
     reply = assistant.reply([Turn("user", question)])
