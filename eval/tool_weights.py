@@ -103,13 +103,13 @@ def main() -> None:
             f"| {values}{mark} | {got['zh']:.3f} / {got['en']:.3f} | {key[0]:.3f} | "
             f"{', '.join(map(str, got['parity'][:3]))} of {got['parity'][3]} |"
         )
-    chosen = scored[0][1]
+    chosen: tuple[float, ...] = scored[0][1]
     print(f"chosen: {chosen}; held out, examples from every tuning set:")  # noqa: T201
-    for values in (in_force, chosen):
-        weights = {**recommend.LEG_WEIGHTS, **dict(zip(LEGS, values, strict=True))}
+    for setting in (in_force, chosen):
+        weights = {**recommend.LEG_WEIGHTS, **dict(zip(LEGS, setting, strict=True))}
         for name in HELDOUT:
             got = measure(rec, [i for i in heldout if i["set"] == name], every, weights)
-            print(f"  {values} {name}: hit@3 zh / en {got['zh']:.2f} / {got['en']:.2f}, parity {got['parity']}")  # noqa: T201
+            print(f"  {setting} {name}: hit@3 zh / en {got['zh']:.2f} / {got['en']:.2f}, parity {got['parity']}")  # noqa: T201
 
 
 if __name__ == "__main__":
