@@ -39,6 +39,7 @@ from assistant.intents import (
     STEPS,
     Decision,
     areas_named,
+    catalogue_listing,
     decide,
     is_unsure,
     ordinal_of,
@@ -180,6 +181,8 @@ class Assistant:
             return self._stage_about(text, lang, ctx)
         if route == "areas":
             return self._areas(lang, ctx)
+        if route == "listing" and (asked := catalogue_listing(text)) is not None:
+            return self._listing(*asked, lang=lang, ctx=ctx)
         record = self._named_record(text)
         if decision.intent == "recommend":  # the routes "recommend", "support" and "wants"
             found = self.retriever.search_evidence(text, QUESTION_PASSAGES, renderings=False, vector=vector())
@@ -362,6 +365,36 @@ class Assistant:
                 render("criteria_line", lang, text=as_shown(c.rendering.text if c.rendering else c.quote), n=c.n)
             )
         answer = "\n".join([render("areas_intro", lang), *lines, render("areas_follow_up", lang)])
+        return ChatReply(answer=answer, lang=lang, intent="question", citations=citations, context=ctx)
+
+    def _listing(self, kind: str, section: str, *, lang: str, ctx: ChatContext) -> ChatReply:
+        """The catalogue's flagship programmes (``kind`` "flagship") or the services of ``section``: each record
+        by its heading in the catalogue (the first line of its text), cited, in the catalogue's order."""
+        if kind == "flagship":
+            items = [i for i in self.recommender.items if i.kind == "flagship"]
+        else:
+            items = [i for i in self.recommender.items if i.kind == "unhabitat_service" and i.section == section]
+        items.sort(key=lambda i: tuple(int(n) if n.isdigit() else n for n in re.split(r"[.-]", i.id)))
+        citations: list[Citation] = []
+        lines = []
+        docs = self.retriever.index.documents
+        for item in items:
+            text = docs[item.span.doc_id].text
+            end = text.find("\n", item.span.start, item.span.end)
+            end = item.span.end if end < 0 else end
+            c = self._rendered(self._cite_span(item.span.doc_id, item.span.start, end, len(citations) + 1), lang)
+            citations.append(c)
+            lines.append(
+                render("criteria_line", lang, text=as_shown(c.rendering.text if c.rendering else c.quote), n=c.n)
+            )
+        if not items:
+            return _unanswered("no_evidence", lang, ctx)
+        if kind == "section":
+            title = items[0].section_title if lang == "zh" else (items[0].section_title_en or items[0].section_title)
+            intro = render("listing_section", lang, section=section, title=title, count=len(items))
+        else:
+            intro = render("listing_flagship", lang, count=len(items))
+        answer = "\n".join([intro, *lines, render("listing_follow_up", lang)])
         return ChatReply(answer=answer, lang=lang, intent="question", citations=citations, context=ctx)
 
     def _rendered(self, citation: Citation, lang: str) -> Citation:
@@ -576,6 +609,11 @@ class Assistant:
             return None
         citations = [self._cite(hits[n - 1].chunk, n) for n in cited_numbers(answer)]
         return ChatReply(answer=answer, lang=lang, intent="question", citations=citations, context=ctx)
+
+    def _cite_span(self, doc_id: str, start: int, end: int, n: int) -> Citation:
+        """Citation ``n`` of ``[start, end)`` of a document, through the passage that holds it."""
+        chunk = next(c for c in self.retriever.index.chunks if c.doc_id == doc_id and c.start <= start and end <= c.end)
+        return self._cite(chunk, n, start, end)
 
     def _cite(
         self,

@@ -15,6 +15,8 @@ what words. The order of :data:`ROUTES` is the policy, written down in one place
    ``stage_about``    what a stage named by its letter is, how two differ, which comes after or before one
                       ("B阶段是什么意思？", "Which stage comes after Stage B?"): the stages as the rules quote them
    ``areas``          the list of thematic areas ("What are the 12 thematic areas?"), as the rules quote them
+   ``listing``        the catalogue's flagship programmes, or the services of one section ("E 部分有哪些服务？"):
+                      the records' headings, quoted
 6. ``support``        the asker's own city asks for support in other words ("有什么能支持我们？", "where do we
                       begin?", "which programme would suit our staff?"), whatever fact type its words carry
    ``situation``      a situation, then how to act or who could help ("…不少老人根本不上网，怎么才能不把他们甩下？",
@@ -535,6 +537,40 @@ def _areas(u: Utterance, ctx: ChatContext) -> str | None:
     return None
 
 
+# The catalogue's own lists: its flagship programmes ("What are UN-Habitat's flagship programmes?", "旗舰计划有哪些？")
+# and the services of a section ("What services are in section E?", "E 部分有哪些服务？"), answered from the records
+_FLAGSHIPS_LISTED = re.compile(
+    r"旗舰(?:计划|方案|项目|方案)(?:有哪些|是哪些|分别是|都有什么|都有哪些|包括哪些|是什么)|(?:五|5)\s*(?:个|项)旗舰|"
+    r"\b(?:what|which) are (?:the |UN-Habitat's |UN-Habitat )?(?:five |5 )?flagship (?:programmes|programs|initiatives)\b|"
+    r"\b(?:list|name) (?:the |all )?(?:five |5 )?flagship",
+    _I,
+)
+_SECTION = r"(?:section|part)\s+([A-K])\b"
+_SECTION_LISTED = re.compile(
+    rf"\b(?:what|which) services (?:are|does|do|are there)\b.{{0,20}}\b{_SECTION}|"
+    rf"\b(?:list|name|show)\b.{{0,20}}\bservices (?:in|of|under)\s+{_SECTION}|"
+    rf"\bservices (?:in|of|under)\s+{_SECTION}\s*[?？]?\s*$|\b{_SECTION} (?:contain|include|list|cover|offer)s?\b|"
+    r"(?<![A-Za-z])([A-K])\s*(?:部分|类|节)(?:的|里|中)?(?:有|包括|包含|列出了|提供)(?:哪些|什么)(?:服务)?|"
+    r"(?<![A-Za-z])([A-K])\s*(?:部分|类|节)(?:的)?服务(?:有哪些|是什么|都有什么|包括哪些)",
+    _I,
+)
+
+
+def catalogue_listing(text: str) -> tuple[str, str] | None:
+    """Which of the catalogue's own lists ``text`` asks for: ``("flagship", "")``, ``("section", "E")``; or None."""
+    if _FLAGSHIPS_LISTED.search(text):
+        return "flagship", ""
+    m = _SECTION_LISTED.search(text)
+    if m:
+        return "section", next(g for g in m.groups() if g).upper()
+    return None
+
+
+def _listing(u: Utterance, ctx: ChatContext) -> str | None:
+    asked = catalogue_listing(u.text)
+    return f"asks for the catalogue's list: {asked[0]} {asked[1]}".strip() if asked else None
+
+
 def _stage_about(u: Utterance, ctx: ChatContext) -> str | None:
     asked = stage_about(u.text)
     return f"asks what stage(s) {', '.join(asked[1])} are: {asked[0]}" if asked else None
@@ -759,6 +795,7 @@ ROUTES: tuple[Route, ...] = (
     Route("criteria", "question", _criteria),
     Route("stage_about", "question", _stage_about),
     Route("areas", "question", _areas),
+    Route("listing", "question", _listing),
     Route("support", "recommend", _support),
     Route("situation", "recommend", _situation_ask),
     Route("fact", "question", _fact),

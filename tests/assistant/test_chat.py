@@ -258,6 +258,26 @@ def test_the_thematic_areas_are_listed_from_the_roadmap_rules(assistant, questio
         assert all(c.rendering is not None for c in reply.citations) and not HAN.search(reply.answer)
 
 
+@pytest.mark.parametrize(
+    ("question", "lang", "ids"),
+    [
+        ("What are UN-Habitat's flagship programmes?", "en", [f"flagship-{n}" for n in range(1, 6)]),
+        ("人居署的旗舰计划有哪些？", "zh", [f"flagship-{n}" for n in range(1, 6)]),
+        ("What services are in section E?", "en", [f"E.{n}" for n in range(1, 6)]),
+        ("K部分的服务有哪些", "zh", ["K.1", "K.2"]),
+    ],
+)
+def test_the_catalogues_own_lists_are_its_records_headings(assistant, question, lang, ids) -> None:
+    reply = assistant.reply([Turn("user", question)])
+    assert (reply.route, reply.lang, len(reply.citations)) == ("listing", lang, len(ids))
+    assert_grounded(assistant, reply)
+    records = {i: assistant.recommender.get(i) for i in ids}
+    for c, record_id in zip(reply.citations, ids, strict=True):  # in the catalogue's order, each its own heading
+        assert c.start == records[record_id].span.start and "\n" not in c.quote
+    if lang == "en":
+        assert all(c.rendering is not None for c in reply.citations) and not HAN.search(reply.answer)
+
+
 def test_tools_asked_for_a_thematic_area_are_kept_to_it_in_either_language(assistant) -> None:
     tops = []
     for question in ("Which tools support thematic area 2?", "专题领域 2 有哪些工具？"):

@@ -62,6 +62,12 @@ ROWS = [
     ("What is the focus of Stage A in the MCR2030 resilience roadmap?", EMPTY, "stage_about"),
     ("How do cities in Stage A and Stage B differ in their experience with resilience?", EMPTY, "stage_about"),
     ("Are we in Stage B?", EMPTY, "stage"),  # our own stage
+    # the catalogue's own lists, from its records
+    ("What are UN-Habitat's flagship programmes?", EMPTY, "listing"),
+    ("人居署的五个旗舰项目是什么", EMPTY, "listing"),
+    ("What services are in section E?", EMPTY, "listing"),
+    ("K部分的服务有哪些", EMPTY, "listing"),
+    ("What services are there for housing?", EMPTY, "recommend"),  # no section named: what fits
     # the thematic areas, listed from the rules
     ("What are the 12 thematic areas?", EMPTY, "areas"),
     ("专题领域有哪些？", EMPTY, "areas"),
