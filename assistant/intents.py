@@ -540,8 +540,9 @@ def _areas(u: Utterance, ctx: ChatContext) -> str | None:
 # The catalogue's own lists: its flagship programmes ("What are UN-Habitat's flagship programmes?", "旗舰计划有哪些？")
 # and the services of a section ("What services are in section E?", "E 部分有哪些服务？"), answered from the records
 _FLAGSHIPS_LISTED = re.compile(
-    r"旗舰(?:计划|方案|项目|方案)(?:有哪些|是哪些|分别是|都有什么|都有哪些|包括哪些|是什么)|(?:五|5)\s*(?:个|项)旗舰|"
-    r"\b(?:what|which) are (?:the |UN-Habitat's |UN-Habitat )?(?:five |5 )?flagship (?:programmes|programs|initiatives)\b|"
+    r"旗舰(?:计划|方案|项目)(?:有哪些|是哪些|分别是|都有什么|都有哪些|包括哪些|是什么)|(?:五|5)\s*(?:个|项)旗舰|"
+    r"\b(?:what|which) are (?:the |UN-Habitat's |UN-Habitat )?(?:five |5 )?flagship "
+    r"(?:programmes|programs|initiatives)\b|"
     r"\b(?:list|name) (?:the |all )?(?:five |5 )?flagship",
     _I,
 )
