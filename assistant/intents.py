@@ -5,8 +5,9 @@ the first route whose matcher returns evidence wins, and the :class:`Decision` s
 what words. The order of :data:`ROUTES` is the policy, written down in one place:
 
 1. ``stage_answer``   a yes / no / not-sure answer while a survey question is pending
-2. ``greeting``, ``closing``, ``help``   the whole message is a greeting, thanks or goodbye, or a request for
-                      help, or asks what the assistant can do ("what can this tool help me with?")
+2. ``greeting``, ``closing``, ``reset``, ``help``   the whole message is a greeting, thanks or goodbye, a wish to
+                      start over (the context is cleared), or a request for help, or asks what the assistant can do
+                      ("what can this tool help me with?")
 3. ``stage_followup`` "and for stage B?" after a recommendation: the same situation at another stage
 4. ``ordinal``        "tell me more about the second one" after a recommendation
 5. ``stage``          "which stage are we in?", or a description of what the city has done, asked for a stage
@@ -352,6 +353,20 @@ def _greeting(u: Utterance, ctx: ChatContext) -> str | None:
 
 def _closing(u: Utterance, ctx: ChatContext) -> str | None:
     return u.text if CLOSING.match(u.text) else None
+
+
+# starting the conversation afresh: what the city said and answered is forgotten
+RESET = re.compile(
+    r"^\s*(?:please\s+|let'?s\s+|can we\s+)?(?:start (?:over|again|afresh)|restart|reset|"
+    r"start a new (?:conversation|chat)|new (?:conversation|chat|session)|"
+    r"clear (?:the |our |my )?(?:chat|conversation|history|answers))(?:\s+please)?[\s.!?。！？]*$|"
+    r"^\s*(?:请)?(?:重新开始|重来|重置|清空(?:对话|记录|历史)?|开始新的对话|新对话|从头(?:开始|来))[\s。！!？?]*$",
+    _I,
+)
+
+
+def _reset(u: Utterance, ctx: ChatContext) -> str | None:
+    return u.text if RESET.match(u.text) else None
 
 
 def _help(u: Utterance, ctx: ChatContext) -> str | None:
@@ -789,6 +804,7 @@ ROUTES: tuple[Route, ...] = (
     Route("stage_answer", "stage", _stage_answer),
     Route("greeting", "greeting", _greeting),
     Route("closing", "greeting", _closing),
+    Route("reset", "greeting", _reset),
     Route("help", "help", _help),
     Route("stage_followup", "recommend", _stage_followup),
     Route("ordinal", "lookup", _ordinal),

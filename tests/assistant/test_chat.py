@@ -8,6 +8,7 @@ import re
 import pytest
 
 from assistant.chat import Assistant, Turn, as_shown, without_reference_marks
+from assistant.context import ChatContext
 from assistant.names import abbreviates as _abbreviates
 from assistant.names import short_forms as _short_forms
 from prompts import render
@@ -130,6 +131,16 @@ def test_a_sources_reference_marks_never_read_as_our_citation_markers(assistant)
     reply = assistant.reply([Turn("user", question)])
     markers = {int(n) for n in re.findall(r"\[(\d+)\]", reply.answer)}
     assert reply.citations and markers == set(range(1, len(reply.citations) + 1))
+
+
+def test_starting_over_forgets_the_citys_answers(assistant) -> None:
+    first = say(assistant, ["我们在哪个阶段？"])
+    answered = assistant.reply([Turn("user", "我们在哪个阶段？"), Turn("user", "是")], context=first.context)
+    assert answered.context.answers  # the survey answer is kept in the context the client echoes back
+    for text, lang in (("重新开始", "zh"), ("start over", "en")):
+        reply = assistant.reply([Turn("user", text)], context=answered.context)
+        assert (reply.route, reply.lang, reply.answer) == ("reset", lang, render("reset", lang))
+        assert reply.context == ChatContext()
 
 
 def test_thanks_and_goodbyes_are_answered_with_a_closing_not_a_greeting(assistant) -> None:

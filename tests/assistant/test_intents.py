@@ -30,6 +30,10 @@ ROWS = [
     ("hello", EMPTY, "greeting"),
     ("您好！", EMPTY, "greeting"),
     ("what can you do?", EMPTY, "help"),
+    ("start over", PENDING, "reset"),  # also while a survey question is pending
+    ("重新开始", EMPTY, "reset"),
+    ("Let's start over please", EMPTY, "reset"),
+    ("Where do we start over again with the strategy?", EMPTY, "support"),  # not the whole message
     ("yes", PENDING, "stage_answer"),
     ("不确定", PENDING, "stage_answer"),
     ("yes", EMPTY, "question"),
