@@ -29,6 +29,7 @@ RECORD_ID = re.compile(r"(?<![\w.])([A-K])\.([1-9])(?![\d])")
 SQUEEZED_MIN = 6  # letters or digits of a Latin name found with spacing and hyphens ignored ("uscore2")
 SQUEEZED_MIN_HAN = 4  # Han characters of a Chinese name found with spacing ignored
 TYPO_MIN_LEN = 6  # letters of the one word of a name that may carry a typo
+FOUND_CACHE = 1024  # messages whose lookup is remembered (one message is looked up by the router and the handler)
 _KEPT = re.compile(r"[0-9a-z\u3400-\u9fff]")  # what a squeezed text keeps (after casefolding)
 _WORD = re.compile(r"[A-Za-z0-9]+")
 
@@ -54,13 +55,25 @@ class RecordNames:
             if len(s := _squeeze(n)) >= (SQUEEZED_MIN_HAN if has_han(n) else SQUEEZED_MIN)
         ]
         self._worded = [
-            (words, i)
+            (words, frozenset(words), i)
             for n, i in self._names
-            if not has_han(n) and len(words := [w.casefold() for w in _WORD.findall(n)]) >= 2
+            if not has_han(n) and len(words := tuple(w.casefold() for w in _WORD.findall(n))) >= 2
         ]
+        # the intent table and the handler both ask for the same message
+        self._found: dict[str, tuple[tuple[CatalogueItem, str] | None]] = {}
 
     def find(self, text: str) -> tuple[CatalogueItem, str] | None:
         """The record ``text`` names and the words of ``text`` that name it, or None."""
+        cached = self._found.get(text)  # (the answer in a 1-tuple: a message that names nothing is cached too)
+        if cached is not None:
+            return cached[0]
+        found = self._find(text)
+        if len(self._found) >= FOUND_CACHE:
+            self._found.clear()
+        self._found[text] = (found,)
+        return found
+
+    def _find(self, text: str) -> tuple[CatalogueItem, str] | None:
         m = RECORD_ID.search(text)
         if m and (item := self._by_id.get(f"{m.group(1)}.{m.group(2)}")) is not None:
             return item, m.group(0)
@@ -82,7 +95,10 @@ class RecordNames:
             if at >= 0 and len(squeezed) == len(kept):  # one character each (casefolding "ß" gives two)
                 return item, text[kept[at][0] : kept[at + len(name) - 1][0] + 1]
         words = [(m.group(0).casefold(), m.start(), m.end()) for m in _WORD.finditer(text)]
-        for name_words, item in self._worded:
+        seen = {w for w, _, _ in words}
+        for name_words, distinct, item in self._worded:
+            if len(distinct - seen) > 1:  # more than one word of the name missing: no window can match
+                continue
             n = len(name_words)
             for start in range(len(words) - n + 1):
                 window = words[start : start + n]
