@@ -19,7 +19,7 @@ import logging
 import threading
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -75,6 +75,15 @@ class Served:
     rules_or_error: RoadmapRules | ResnavError | None = None
     llm: Any = None
     exemplars: IntentExemplars | None = None
+    # built once with the version (its record names and their lookups are shared by every request)
+    _assistant: Assistant | None = field(default=None, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if isinstance(self.recommender_or_error, Recommender) and isinstance(self.rules_or_error, RoadmapRules):
+            object.__setattr__(self, "_assistant", self._new_assistant())
+
+    def _new_assistant(self) -> Assistant:
+        return Assistant(self.retriever, self.recommender, self.rules, llm=self.llm, exemplars=self.exemplars)
 
     @property
     def recommender(self) -> Recommender:
@@ -88,8 +97,9 @@ class Served:
 
     @property
     def assistant(self) -> Assistant:
-        """The conversation over this version (cheap to build: it only indexes record names)."""
-        return Assistant(self.retriever, self.recommender, self.rules, llm=self.llm, exemplars=self.exemplars)
+        """The conversation over this version, built once with it; raises ``invalid_knowledge_file`` when the
+        recommender or the rules could not be built."""
+        return self._assistant if self._assistant is not None else self._new_assistant()
 
     @property
     def version(self) -> str:
