@@ -315,11 +315,7 @@ class Assistant:
             # a rendering's segment covers the whole list and cannot be split at its parts
             parts = [p for p in _criterion_parts(rule.expr) if p in shown] if shown[rule.id].lang == lang else []
             parts = sorted(parts, key=lambda p: shown[p].start) or [rule.id]
-            lines = []
-            for part in parts:
-                c = replace(self._rendered(shown[part], lang), n=len(citations) + 1)
-                citations.append(c)
-                lines.append(render("criteria_line", lang, text=c.rendering.text if c.rendering else c.quote, n=c.n))
+            lines = self._quoted_lines([shown[part] for part in parts], lang, citations)
             a, b = step[0], step[-1]
             names = {f"{k}_name": render(f"stage_name_{v.lower()}", lang) for k, v in (("a", a), ("b", b))}
             blocks.append(render("criteria_step", lang, a=a, b=b, lines="\n".join(lines), **names))
@@ -344,13 +340,7 @@ class Assistant:
         blocks = [render("stage_about_intro", lang)]
         for stage in shown:
             cited, after = stage_citations(stage, rules=self.rules)
-            lines = []
-            for c in (*cited, *([after] if end and after is not None else [])):
-                c = replace(self._rendered(c, lang), n=len(citations) + 1)
-                citations.append(c)
-                lines.append(
-                    render("criteria_line", lang, text=as_shown(c.rendering.text if c.rendering else c.quote), n=c.n)
-                )
+            lines = self._quoted_lines([*cited, *([after] if end and after is not None else [])], lang, citations)
             blocks.append("\n".join(lines))
         blocks.extend(self._criteria_blocks(steps, lang, citations))
         blocks.append(render("criteria_where_are_we", lang))
@@ -359,13 +349,7 @@ class Assistant:
     def _areas(self, lang: str, ctx: ChatContext) -> ChatReply:
         """The thematic areas, each by its heading in the MCR2030 overview (structured knowledge), cited."""
         citations: list[Citation] = []
-        lines = []
-        for _, c in area_citations(rules=self.rules):
-            c = self._rendered(c, lang)
-            citations.append(c)
-            lines.append(
-                render("criteria_line", lang, text=as_shown(c.rendering.text if c.rendering else c.quote), n=c.n)
-            )
+        lines = self._quoted_lines([c for _, c in area_citations(rules=self.rules)], lang, citations)
         answer = "\n".join([render("areas_intro", lang), *lines, render("areas_follow_up", lang)])
         return ChatReply(answer=answer, lang=lang, intent="question", citations=citations, context=ctx)
 
@@ -376,21 +360,16 @@ class Assistant:
             items = [i for i in self.recommender.items if i.kind == "flagship"]
         else:
             items = [i for i in self.recommender.items if i.kind == "unhabitat_service" and i.section == section]
-        items.sort(key=lambda i: tuple(int(n) if n.isdigit() else n for n in re.split(r"[.-]", i.id)))
-        citations: list[Citation] = []
-        lines = []
-        docs = self.retriever.index.documents
-        for item in items:
-            text = docs[item.span.doc_id].text
-            end = text.find("\n", item.span.start, item.span.end)
-            end = item.span.end if end < 0 else end
-            c = self._rendered(self._cite_span(item.span.doc_id, item.span.start, end, len(citations) + 1), lang)
-            citations.append(c)
-            lines.append(
-                render("criteria_line", lang, text=as_shown(c.rendering.text if c.rendering else c.quote), n=c.n)
-            )
         if not items:
             return _unanswered("no_evidence", lang, ctx)
+        items.sort(key=lambda i: tuple(int(n) if n.isdigit() else n for n in re.split(r"[.-]", i.id)))
+        docs = self.retriever.index.documents
+        headings = []
+        for item in items:  # a record's text opens with its heading line ("E.1. 国家住房战略")
+            end = docs[item.span.doc_id].text.find("\n", item.span.start, item.span.end)
+            headings.append(self._cite_span(item.span.doc_id, item.span.start, item.span.end if end < 0 else end, 0))
+        citations: list[Citation] = []
+        lines = self._quoted_lines(headings, lang, citations)
         if kind == "section":
             title = items[0].section_title if lang == "zh" else (items[0].section_title_en or items[0].section_title)
             intro = render("listing_section", lang, section=section, title=title, count=len(items))
@@ -398,6 +377,18 @@ class Assistant:
             intro = render("listing_flagship", lang, count=len(items))
         answer = "\n".join([intro, *lines, render("listing_follow_up", lang)])
         return ChatReply(answer=answer, lang=lang, intent="question", citations=citations, context=ctx)
+
+    def _quoted_lines(self, cited: Sequence[Citation], lang: str, citations: list[Citation]) -> list[str]:
+        """Each of ``cited`` as a line of the reply, in ``lang`` (its rendering for a reader of the other language),
+        numbered after the ``citations`` already given, to which it is appended."""
+        lines = []
+        for c in cited:
+            c = replace(self._rendered(c, lang), n=len(citations) + 1)
+            citations.append(c)
+            lines.append(
+                render("criteria_line", lang, text=as_shown(c.rendering.text if c.rendering else c.quote), n=c.n)
+            )
+        return lines
 
     def _rendered(self, citation: Citation, lang: str) -> Citation:
         """``citation`` with its quote in ``lang`` when the source is in another language and a rendering covers it."""
