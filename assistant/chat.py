@@ -160,6 +160,8 @@ class Assistant:
         route = decision.route
         if route == "stage_answer":
             return self._stage(text, lang, ctx, answer_to=ctx.pending_question)
+        if route == "no_question":  # a bare yes or no, and no survey question is open
+            return ChatReply(answer=render("no_question", lang), lang=lang, intent=decision.intent, context=ctx)
         if route == "reset":  # what the city said and answered is forgotten
             return ChatReply(answer=render("reset", lang), lang=lang, intent=decision.intent, context=ChatContext())
         if decision.intent in ("greeting", "help"):  # the routes of that name, and messages like known ones

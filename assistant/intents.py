@@ -4,7 +4,8 @@ Each :class:`Route` has a name, the intent it leads to and a matcher ``(utteranc
 the first route whose matcher returns evidence wins, and the :class:`Decision` says which route fired and on
 what words. The order of :data:`ROUTES` is the policy, written down in one place:
 
-1. ``stage_answer``   a yes / no / not-sure answer while a survey question is pending
+1. ``stage_answer``   a yes / no / not-sure answer while a survey question is pending (``no_question``: one with
+                      none pending, answered with what can be asked)
 2. ``greeting``, ``closing``, ``reset``, ``help``   the whole message is a greeting, thanks or goodbye, a wish to
                       start over (the context is cleared), or a request for help, or asks what the assistant can do
                       ("what can this tool help me with?")
@@ -345,6 +346,14 @@ def _stage_answer(u: Utterance, ctx: ChatContext) -> str | None:
         if pattern.match(u.text):
             return f"answer to survey question {ctx.pending_question}: {u.text}"
     return None
+
+
+def _no_question(u: Utterance, ctx: ChatContext) -> str | None:
+    """A bare yes, no or "not sure" when no survey question is pending: nothing to answer (it was voted a
+    greeting and greeted back)."""
+    if ctx.pending_question is not None:
+        return None
+    return u.text if any(p.match(u.text) for p in (YES, NO, UNSURE)) else None
 
 
 def _greeting(u: Utterance, ctx: ChatContext) -> str | None:
@@ -802,6 +811,7 @@ def _question(u: Utterance, ctx: ChatContext) -> str | None:
 
 ROUTES: tuple[Route, ...] = (
     Route("stage_answer", "stage", _stage_answer),
+    Route("no_question", "help", _no_question),
     Route("greeting", "greeting", _greeting),
     Route("closing", "greeting", _closing),
     Route("reset", "greeting", _reset),

@@ -133,6 +133,14 @@ def test_a_sources_reference_marks_never_read_as_our_citation_markers(assistant)
     assert reply.citations and markers == set(range(1, len(reply.citations) + 1))
 
 
+def test_a_bare_yes_with_no_question_open_says_what_can_be_asked(assistant) -> None:
+    for text, lang in (("yes", "en"), ("是", "zh"), ("not sure", "en")):
+        reply = say(assistant, [text])
+        assert (reply.route, reply.answer) == ("no_question", render("no_question", lang)), text
+    asked = say(assistant, ["Which stage are we in?"])  # with a question open, the same word answers it
+    assert assistant.reply([Turn("user", "yes")], context=asked.context).route == "stage_answer"
+
+
 def test_starting_over_forgets_the_citys_answers(assistant) -> None:
     first = say(assistant, ["我们在哪个阶段？"])
     answered = assistant.reply([Turn("user", "我们在哪个阶段？"), Turn("user", "是")], context=first.context)

@@ -36,7 +36,8 @@ ROWS = [
     ("Where do we start over again with the strategy?", EMPTY, "support"),  # not the whole message
     ("yes", PENDING, "stage_answer"),
     ("不确定", PENDING, "stage_answer"),
-    ("yes", EMPTY, "question"),
+    ("yes", EMPTY, "no_question"),  # nothing pending: what can be asked
+    ("不确定", EMPTY, "no_question"),
     ("Which stage of the roadmap are we in?", EMPTY, "stage"),
     ("我们处于路线图的哪个阶段？", EMPTY, "stage"),
     ("and for stage B?", AFTER_RECS, "stage_followup"),
