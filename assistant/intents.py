@@ -14,8 +14,9 @@ what words. The order of :data:`ROUTES` is the policy, written down in one place
 5. ``stage``          "which stage are we in?", or a description of what the city has done, asked for a stage
    ``criteria``       "what criteria must a city meet to move from Stage A to B?": the roadmap's own criteria,
                       quoted (structured knowledge, not a search)
-   ``stage_about``    what a stage named by its letter is, how two differ, which comes after or before one
-                      ("B阶段是什么意思？", "Which stage comes after Stage B?"): the stages as the rules quote them
+   ``stage_about``    what a stage named by its letter or name is, how two differ, which comes after or before
+                      one ("B阶段是什么意思？", "Which stage comes after the planning stage?"): the stages as the
+                      rules quote them
    ``areas``          the list of thematic areas ("What are the 12 thematic areas?"), as the rules quote them
    ``listing``        the catalogue's flagship programmes, or the services of one section ("E 部分有哪些服务？"):
                       the records' headings, quoted
