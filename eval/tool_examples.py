@@ -62,6 +62,20 @@ def _scenarios(sets: dict[str, tuple[str, str | None]]) -> list[dict]:
     return out
 
 
+def ranked_scenarios(
+    rec: recommend.Recommender,
+    tune_sets: dict[str, tuple[str, str | None]],
+    heldout_sets: dict[str, tuple[str, str | None]],
+) -> tuple[list[dict], list[dict]]:
+    """The tuning and held-out scenarios of the studies, each with its views ranked by every leg in force but the
+    examples leg (``tools_fusion._rank_legs``) and its ``gold``: the rows of the records its gold accepts."""
+    tune, heldout = _scenarios(tune_sets), _scenarios(heldout_sets)
+    tools_fusion._rank_legs(rec, tune + heldout, weights={**recommend.LEG_WEIGHTS, "examples": 0.0})
+    for item in tune + heldout:
+        item["gold"] = [n for n, r in enumerate(rec.items) if matches(r, item)]
+    return tune, heldout
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--write", action="store_true", help="store the examples in the knowledge folder")
@@ -70,10 +84,8 @@ def main() -> None:
 
     settings = Settings()
     rec = build_services(settings).recommender
-    tune, heldout = _scenarios(TUNE), _scenarios(HELDOUT)
-    tools_fusion._rank_legs(rec, tune + heldout, weights={**recommend.LEG_WEIGHTS, "examples": 0.0})
+    tune, heldout = ranked_scenarios(rec, TUNE, HELDOUT)
     for item in tune + heldout:
-        item["gold"] = [n for n, r in enumerate(rec.items) if matches(r, item)]
         item["vec"] = item["views"][0][2]  # the whole situation's vector
 
     def top3(item: dict, pool: list[dict], weight: float, floor: float) -> list[int]:

@@ -22,7 +22,6 @@ import numpy as np
 import assistant.recommend as recommend
 import eval.tool_examples as tool_examples
 import eval.tools_fusion as tools_fusion
-from eval.knowledge import matches
 from retriever.settings import Settings
 
 WEIGHTS = (0.0, 0.25, 0.5, 1.0, 1.5, 2.0)
@@ -34,10 +33,7 @@ def main() -> None:
     from assistant.services import build_services
 
     rec = build_services(Settings()).recommender
-    tune, heldout = tool_examples._scenarios(TUNE), tool_examples._scenarios(HELDOUT)
-    tools_fusion._rank_legs(rec, tune + heldout, weights={**recommend.LEG_WEIGHTS, "examples": 0.0})
-    for item in tune + heldout:
-        item["gold"] = [n for n, r in enumerate(rec.items) if matches(r, item)]
+    tune, heldout = tool_examples.ranked_scenarios(rec, TUNE, HELDOUT)
     examples = [i for i in tune if i["set"] in tool_examples.TUNE and i["gold"]]
 
     def top5(item: dict, pool: list[dict], need_weight: float) -> list[int]:

@@ -23,7 +23,6 @@ import numpy as np
 import assistant.recommend as recommend
 import eval.tool_examples as tool_examples
 import eval.tools_fusion as tools_fusion
-from eval.knowledge import matches
 from retriever.settings import Settings
 
 TUNE = {**tool_examples.TUNE, "blind7-tune": ("blind7", "tune"), "blind8-tune": ("blind8", "tune")}
@@ -81,10 +80,7 @@ def main() -> None:
     from assistant.services import build_services
 
     rec = build_services(Settings()).recommender
-    tune, heldout = tool_examples._scenarios(TUNE), tool_examples._scenarios(HELDOUT)
-    tools_fusion._rank_legs(rec, tune + heldout, weights={**recommend.LEG_WEIGHTS, "examples": 0.0})
-    for item in tune + heldout:
-        item["gold"] = [n for n, r in enumerate(rec.items) if matches(r, item)]
+    tune, heldout = tool_examples.ranked_scenarios(rec, TUNE, HELDOUT)
     examples = [i for i in tune if i["set"] in tool_examples.TUNE and i["gold"]]
     loso = _example_ranks(rec, tune, {name: [e for e in examples if e["set"] != name] for name in TUNE})
     every = _example_ranks(rec, heldout, dict.fromkeys(HELDOUT, examples))
