@@ -642,10 +642,9 @@ def _tokens(unit: Unit) -> frozenset[str]:
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _URL = re.compile(r"https?://\S+|www\.\S+")
-# the question's words for an address (tokens as the tokenizers give them: "email" -> email, "邮箱地址" -> 邮箱 …)
-_EMAIL_WORDS = frozenset(
-    {"email", "mail", "address", "contact", "邮箱", "邮件", "电子邮件", "邮箱地址", "地址", "联系", "联系方式"}
-)
+# the question's words for an e-mail address (tokens as the tokenizers give them); not "address", "地址" or "联系",
+# which are as often a verb, a street address or a link between two things ("加强中央-地方联系")
+_EMAIL_WORDS = frozenset({"email", "mail", "contact", "邮箱", "邮件", "电子邮件", "邮箱地址", "联系方式"})
 _URL_WORDS = frozenset({"websit", "link", "url", "site", "网址", "链接", "网站", "网页"})
 
 
