@@ -11,7 +11,9 @@ what words. The order of :data:`ROUTES` is the policy, written down in one place
                       ("what can this tool help me with?")
 3. ``stage_followup`` "and for stage B?" after a recommendation: the same situation at another stage
 4. ``ordinal``        "tell me more about the second one" after a recommendation
-5. ``stage``          "which stage are we in?", or a description of what the city has done, asked for a stage
+5. ``stage``          "which stage are we in?", or a description of what the city has done, asked for a stage;
+                      not the stages as a topic ("which stage's cities mentor others?", "into which stages does
+                      the paper divide…"), which the documents answer
    ``criteria``       "what criteria must a city meet to move from Stage A to B?": the roadmap's own criteria,
                       quoted (structured knowledge, not a search)
    ``stage_about``    what a stage named by its letter or name is, how two differ, which comes after or before
@@ -340,6 +342,18 @@ STAGE_POSITION = re.compile(
 )
 
 
+# The stages as the topic of a question, not a place asked for: the stages of something ("into which stages does
+# the paper divide…", "what stages does profiling go through") or a stage as the subject of what it does or is
+# ("which stage comes next", "which stage's cities mentor others", "哪个阶段的城市…"). Without first person such a
+# question is for the documents; "which stage would that be?" after a description stays a stage assessment.
+STAGES_AS_TOPIC = re.compile(
+    r"\b(?:which|what) stages\b|\b(?:which|what) stage(?:'s|\s+(?:comes?|follows?|precedes?|involves?|focus\w*|"
+    r"includes?|covers?|lists?|places?|emphasi[sz]es|means?|is (?:about|called|for))\b)|"
+    r"哪(?:个|一)(?:个)?阶段的(?:城市|重点|任务|工作)|哪些阶段",
+    _I,
+)
+
+
 def _stage_answer(u: Utterance, ctx: ChatContext) -> str | None:
     if ctx.pending_question is None:
         return None
@@ -404,9 +418,11 @@ def _ordinal(u: Utterance, ctx: ChatContext) -> str | None:
 
 
 def _stage(u: Utterance, ctx: ChatContext) -> str | None:
-    if (NAMED_STAGE.search(u.text) or named_stages(u.text) or u.record) and not FIRST_PERSON.search(u.text):
-        # "what must cities in Stage C commit to?", "which stage lists the Scorecard?" ask the roadmap about a
-        # stage or a record, not for ours
+    if (NAMED_STAGE.search(u.text) or named_stages(u.text) or u.record or STAGES_AS_TOPIC.search(u.text)) and (
+        not FIRST_PERSON.search(u.text)
+    ):
+        # "what must cities in Stage C commit to?", "which stage lists the Scorecard?", "which stage's cities
+        # mentor others?" ask the roadmap about a stage or a record, not for ours
         return None
     asked = _found(STAGE_ASK, u.text)
     if asked:
@@ -469,6 +485,12 @@ _STAGE_BY_NAME: tuple[tuple[str, str], ...] = (
     ("C", r"实施阶段|推进城市实施|\b(?:the\s+)?implementation stage\b|\bimplement(?:ing)? better\b"),
 )
 _STAGE_NAMES = tuple((letter, re.compile(pattern, _I)) for letter, pattern in _STAGE_BY_NAME)
+# a stage's bare name right after the words that order stages, in a message about stages ("which stage comes right
+# before implementation?"); elsewhere "after implementation" is as often about a plan's
+_BARE_NAME = r"(?:the\s+)?(awareness|planning|implementation)\b"
+_ORDERED = re.compile(rf"\b(?:before|after|precedes?|follows?|prior to)\s+{_BARE_NAME}", _I)
+_BARE_LETTER = {"awareness": "A", "planning": "B", "implementation": "C"}
+_STAGE_WORD = re.compile(r"\bstages?\b", _I)
 _NAMED = "|".join(p for _, p in _STAGE_BY_NAME)
 _STAGE = rf"(?:(?:the\s+)?stage\s+[ABC]\b|{_NAMED})"
 _STAGE_ZH = rf"(?:[ABC]\s*阶段|{_NAMED})"
@@ -489,12 +511,13 @@ _STAGE_DEFINE = re.compile(
 # which stage comes after or before one: the words next to the stage ("after Stage B", "B 阶段之后")
 _STAGE_AFTER = re.compile(
     rf"\bafter\s+(?:a city\s+|cities\s+|you\s+)?(?:(?:reach|complet|finish|pass)\w*\s+)?{_STAGE}|"
-    rf"\b(?:follows?|beyond)\s+{_STAGE}|\bnext stage\b|\bcomes? (?:right )?next\b|\bwhat(?:'s| is| comes) next\b|"
+    rf"\b(?:follows?|beyond)\s+{_STAGE}|\b(?:after|follows?)\s+{_BARE_NAME}|\bnext stage\b|"
+    r"\bcomes? (?:right )?next\b|\bwhat(?:'s| is| comes) next\b|"
     rf"{_STAGE_ZH}\s*(?:之后|以后|后面|的下一(?:个)?阶段)|下一(?:个)?阶段",
     _I,
 )
 _STAGE_BEFORE = re.compile(
-    rf"\b(?:before|precedes?|prior to)\s+{_STAGE}|\bprevious stage\b|"
+    rf"\b(?:before|precedes?|prior to)\s+(?:{_STAGE}|{_BARE_NAME})|\bprevious stage\b|"
     rf"{_STAGE_ZH}\s*(?:之前|以前|前面|的上一(?:个)?阶段)|上一(?:个)?阶段",
     _I,
 )
@@ -514,7 +537,10 @@ def named_stages(text: str) -> frozenset[str]:
     refs = stage_refs(text)
     if any(">" in r for r in refs):
         return frozenset()
-    return frozenset(refs) | {letter for letter, pattern in _STAGE_NAMES if pattern.search(text)}
+    named = {letter for letter, pattern in _STAGE_NAMES if pattern.search(text)}
+    if _STAGE_WORD.search(text):
+        named |= {_BARE_LETTER[m.group(1).lower()] for m in _ORDERED.finditer(text)}
+    return frozenset(refs) | named
 
 
 def stage_about(text: str) -> tuple[str, tuple[str, ...]] | None:

@@ -67,6 +67,18 @@ ROWS = [
     ("What is the focus of Stage A in the MCR2030 resilience roadmap?", EMPTY, "stage_about"),
     ("How do cities in Stage A and Stage B differ in their experience with resilience?", EMPTY, "stage_about"),
     ("Are we in Stage B?", EMPTY, "stage"),  # our own stage
+    # a stage by its bare name next to the words that order stages
+    ("Which stage comes right before implementation, and what is it about?", EMPTY, "stage_about"),
+    ("What stage follows awareness?", EMPTY, "stage_about"),
+    # the stages as a question's topic, not a place asked for
+    ("Which stage's cities are expected to act as mentors to other cities?", EMPTY, "question"),
+    ("哪个阶段的城市需要为其他城市提供指导？", EMPTY, "question"),
+    ("Into which stages does the review divide the development of resilient cities?", EMPTY, "question"),
+    ("What stages does the city resilience profiling process go through?", EMPTY, "fact"),
+    ("路线图一共分哪些阶段？", EMPTY, "fact"),
+    # ...while a description asked for its stage, or our own, stays an assessment
+    ("刚起步，除了市长签了承诺书啥都还没做，这种情况算哪个阶段", EMPTY, "stage"),
+    ("A city has run campaigns but has no committee. Which stage would that be?", EMPTY, "stage"),
     # the catalogue's own lists, from its records
     ("What are UN-Habitat's flagship programmes?", EMPTY, "listing"),
     ("人居署的五个旗舰项目是什么", EMPTY, "listing"),
