@@ -92,7 +92,7 @@ class GoldFiles:
             + (own / "qa" / "qa.jsonl", own / "qa" / "blind.jsonl", own / "qa" / "blind_paper.jsonl")
             + (own / "qa" / "paraphrase.jsonl", own / "qa" / "blind3.jsonl", own / "qa" / "blind4.jsonl")
             + (own / "qa" / "blind5.jsonl", own / "qa" / "blind6.jsonl", own / "qa" / "blind7.jsonl")
-            + (own / "qa" / "blind8.jsonl", own / "qa" / "stages1.jsonl"),
+            + (own / "qa" / "blind8.jsonl", own / "qa" / "stages1.jsonl", own / "qa" / "blind9.jsonl"),
             tools=dev_file("tools.jsonl")
             + (own / "tools" / "tools.jsonl", own / "tools" / "blind.jsonl", own / "tools" / "blind2.jsonl")
             + (own / "tools" / "blind3.jsonl", own / "tools" / "blind4.jsonl", own / "tools" / "blind5.jsonl")
@@ -118,7 +118,7 @@ class GoldFiles:
             + (own / "stages" / "blind49.jsonl", own / "stages" / "blind50.jsonl", own / "stages" / "blind51.jsonl")
             + (own / "stages" / "blind52.jsonl",),
             chat=(own / "chat" / "chat.jsonl",),
-            routing=tuple(own / "chat" / f"routing{n}.jsonl" for n in ("", "2", "3", "4", "5")),
+            routing=tuple(own / "chat" / f"routing{n}.jsonl" for n in ("", "2", "3", "4", "5", "6")),
             out_of_scope=(own / "out_of_scope" / "out_of_scope.jsonl",),
             parity_recommend=(own / "parity" / "recommend.jsonl",),
             parity_stages=(own / "parity" / "stages.jsonl",),
