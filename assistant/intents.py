@@ -127,10 +127,16 @@ _THANKS = (
     r"(?:很|非常|太)有帮助(?:了)?|帮大忙了|(?:very |really |super )?helpful))?"
 )
 # leaving: "that's all for now, bye", "先这样，拜拜"
+# stopping for now: "I'll stop here for today", "今天就先到这"; a closing alone or before a goodbye
+_STOP = (
+    r"(?:(?:i'?ll|let'?s|we'?ll|i will|let us) )?stop (?:here|there)(?: for (?:now|today))?|"
+    r"(?:今天|今儿)?(?:就)?(?:先)?(?:到这|到此)(?:里|儿)?(?:吧|为止)?"
+)
 _BYE = (
-    r"(?:(?:(?:that's all|that is all|that's it)(?: for now| for today)?|先这样(?:吧)?|好的|ok(?:ay)?)"
+    rf"(?:(?:(?:that's all|that is all|that's it)(?: for now| for today)?|先这样(?:吧)?|好的|ok(?:ay)?|{_STOP})"
     r"[\s,，!！。.~-]*)*"
-    r"(?:bye|goodbye|see you|拜拜|再见|回头见)"
+    rf"(?:bye|goodbye|see you(?: later| soon)?|catch you later|talk (?:to you )?(?:later|soon)|拜拜|再见|回头见|"
+    rf"回头再聊|下次再聊|{_STOP})"
 )
 GREETING = re.compile(rf"^\s*(?:{_GREET}(?:[\s,，!！。.~-]*{_THERE})?|{_THERE}){_PUNCT}$", _I)
 # thanks or goodbye close the conversation: a greeting too, answered as a closing
@@ -304,6 +310,13 @@ NAMED_STAGE = re.compile(r"\bstage\s*[abc]\b|(?<![A-Za-z])[ABC]\s*阶段", _I)
 # ("CityRAP?", "“城市韧性行动规划”呢").
 BARE = re.compile(r"[\s\W_]+")
 BARE_REST_CHARS = 1
+# Words that only point at the record named ("service F.3 please", "F.3 那条服务", "the CAT-I tool"): a name with
+# them is still the name alone
+POINTING = re.compile(
+    r"\b(?:please|pls|the|this|that|service|tool|programme|program|record|entry|show me)\b|"
+    r"请|麻烦|(?:那|这)(?:条|个|项|一项|一条)?|服务|工具|项目|看看|一下",
+    re.IGNORECASE,
+)
 # Asking for a stage assessment, as opposed to asking about the assessment ("why fill it in carefully?").
 STAGE_ASK = re.compile(
     r"(which|what) stage|where (?:are we|do we stand|does our city stand) on the (?:\w+ )?(?:road ?map)|"
@@ -384,7 +397,14 @@ RESET = re.compile(
     r"^\s*(?:please\s+|let'?s\s+|can we\s+)?(?:start (?:over|again|afresh)|restart|reset|"
     r"start a new (?:conversation|chat)|new (?:conversation|chat|session)|"
     r"clear (?:the |our |my )?(?:chat|conversation|history|answers))(?:\s+please)?[\s.!?。！？]*$|"
-    r"^\s*(?:请)?(?:重新开始|重来|重置|清空(?:对话|记录|历史)?|开始新的对话|新对话|从头(?:开始|来))[\s。！!？?]*$",
+    r"^\s*(?:请)?(?:重新开始|重来|重置|清空(?:对话|记录|历史)?|开始新的对话|新对话|从头(?:开始|来))[\s。！!？?]*$|"
+    # forgetting what was said, then starting again: "let's wipe all that and start from scratch",
+    # "把刚才聊的都清掉吧，从头来"
+    r"^\s*(?:(?:let'?s|please|can we|ok(?:ay)?,?)\s+)?(?:wipe|clear|forget|drop|scrap)\s+(?:all\s+|everything\s*)?"
+    r"(?:that|this|it|everything|what (?:we|I) (?:said|discussed|talked about)|the (?:chat|conversation|history))"
+    r"[\s,]+(?:and\s+)?(?:start (?:over|again|afresh|from scratch)|begin again)(?:\s+please)?[\s.!?]*$|"
+    r"^\s*(?:请)?(?:把)?(?:刚才|之前|前面|上面)?(?:聊|说|问)?的?(?:都|全)?(?:清掉|清空|忘掉|删掉)(?:吧)?[\s，,。]*"
+    r"(?:我们)?(?:从头(?:开始|来)|重新(?:开始|来)|重来)(?:吧)?[\s。！!？?]*$",
     _I,
 )
 
@@ -762,7 +782,7 @@ def _lookup(u: Utterance, ctx: ChatContext) -> str | None:
     if MORE.search(u.text) or _defines(u):
         return f"names record {u.record} and asks what it is"
     rest = u.text.casefold().replace(u.record_name.casefold(), " ") if u.record_name else u.text
-    if len(BARE.sub("", rest)) <= BARE_REST_CHARS:
+    if len(BARE.sub("", POINTING.sub(" ", rest))) <= BARE_REST_CHARS:
         return f"names record {u.record}, alone"
     return None  # anything else said about a named record is a question for its passages (the record alongside)
 

@@ -165,13 +165,16 @@ def short_forms(name: str, *, titled: bool = False) -> list[str]:
 
 # A record's own acronym, in brackets after its name: "Capacity Assessment Tool for Infrastructure (CAT-I)",
 # "建筑效率加速器 (BEA)".
-_ACRONYM = re.compile(r"[（(]\s*([A-Z][A-Z0-9-]{1,}[A-Z0-9])\s*[）)]")
+# A code name with a mixed-case tail after a hyphen counts too ("NISMOD-Int" of "NISMOD-International (…)").
+_ACRONYM = re.compile(r"[（(]\s*([A-Z][A-Z0-9-]{1,}[A-Z0-9]|[A-Z][A-Z0-9]{2,}-[A-Za-z0-9]+)\s*[）)]")
 _WORD_START = re.compile(r"(?<![A-Za-z])[A-Za-z]|(?<=[a-z])[A-Z]")  # a word's first letter, camelCase included
 
 
 def abbreviates(acronym: str, name: str) -> bool:
     """Whether ``acronym``'s letters are initials of ``name``'s words, in order: CRPT of City Resilience Profiling
     Tool, GCC of GreenClimateCities; not UNOPS of Sustainable Development Tools (the publisher's)."""
+    if "-" in acronym and re.search(rf"(?<![A-Za-z]){re.escape(acronym)}", _ACRONYM.sub(" ", name)):
+        return True  # the code name begins a word of the name itself: "NISMOD-Int" of "NISMOD-International"
     initials = "".join(m.group(0) for m in _WORD_START.finditer(name)).upper()
     pos = 0
     for letter in (c for c in acronym if c.isalpha()):

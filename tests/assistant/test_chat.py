@@ -380,6 +380,7 @@ def test_questions_about_the_stages_are_answered_from_the_roadmap_rules(assistan
         ("Tell me about UNITAC", "K.2"),
         ("EVCA", "mcr-ifrc-evca"),  # not VCA inside it
         ("VCA", "mcr-ifrc-vca"),
+        ("what's NISMOD-Int", "mcr-nismod-int"),  # a code name with a mixed-case tail
         ("How do we stop tap water leaks?", None),  # an acronym is a word in capitals
         ("Which tools has UNOPS published?", None),  # a publisher in brackets is not the record's acronym
     ],
@@ -421,6 +422,8 @@ def test_an_acronym_must_abbreviate_the_english_name() -> None:
     assert _abbreviates("GCC", "ICLEI GreenClimateCities Programme")
     assert _abbreviates("CAT-I", "Capacity Assessment Tool for Infrastructure")
     assert not _abbreviates("UNOPS", "Sustainable Development Tools")
+    assert _abbreviates("NISMOD-Int", "NISMOD-International (National Infrastructure Systems Model)")
+    assert not _abbreviates("ABC-Int", "Capacity Tool (ABC-Int)")  # only its own brackets hold it
 
 
 def test_a_rendered_sentence_counts_as_the_askers_language(assistant) -> None:

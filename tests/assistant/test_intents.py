@@ -34,6 +34,11 @@ ROWS = [
     ("重新开始", EMPTY, "reset"),
     ("Let's start over please", EMPTY, "reset"),
     ("Where do we start over again with the strategy?", EMPTY, "support"),  # not the whole message
+    # forgetting what was said, then starting again
+    ("let's wipe all that and start from scratch", EMPTY, "reset"),
+    ("把刚才聊的都清掉吧，从头来", EMPTY, "reset"),
+    ("How can a city start over after a disaster?", EMPTY, "fact"),
+    ("灾后城市如何从头开始重建？", EMPTY, "fact"),
     ("yes", PENDING, "stage_answer"),
     ("不确定", PENDING, "stage_answer"),
     ("yes", EMPTY, "no_question"),  # nothing pending: what can be asked
@@ -115,6 +120,9 @@ ROWS = [
     ("城市韧性行动规划是什么？", EMPTY, "lookup"),
     ("“CityRAP”？", EMPTY, "lookup"),
     ("城市韧性行动规划呢？", EMPTY, "lookup"),
+    ("the CityRAP tool please", EMPTY, "lookup"),  # words that only point at the record
+    ("那个城市韧性行动规划项目", EMPTY, "lookup"),
+    ("CityRAP 的费用是多少？", EMPTY, "fact"),
     ("What exactly are the steps of CityRAP?", EMPTY, "fact"),
     # anything else said about a named record asks its passages (the record is shown alongside)
     ("Does CityRAP need extra support from UN-Habitat?", EMPTY, "question"),
@@ -246,6 +254,9 @@ ROWS = [
     # leaving, thanks, who the assistant is, how to ask it
     ("ok, that's all for today, bye", EMPTY, "closing"),
     ("先这样吧，再见", EMPTY, "closing"),
+    ("I'll stop here for today, catch you later", EMPTY, "closing"),
+    ("今天就先到这，回头再聊", EMPTY, "closing"),
+    ("talk to you soon", EMPTY, "closing"),
     ("thanks, really helpful", EMPTY, "closing"),
     ("are you a real person?", EMPTY, "help"),
     ("你是谁呀", EMPTY, "help"),
