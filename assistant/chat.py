@@ -50,7 +50,7 @@ from assistant.intents import (
 )
 from assistant.names import RecordNames
 from assistant.recommend import Recommendation, Recommender
-from assistant.roadmap import RoadmapRules, area_citations, assess_stage, stage_citations
+from assistant.roadmap import RoadmapRules, area_citations, assess_stage, stage_citations, stages_overview_citation
 from prompts import render
 from retriever.errors import InvalidRequest, LLMUnavailable, UngroundedAnswer
 from retriever.language import script_lang, simplified
@@ -67,6 +67,7 @@ _SOURCE_BRACKETS = re.compile(r"(?:\[\d{1,3}(?:\s*[~\-–,]\s*\d{1,3})*\][~\-–
 QUESTION_PASSAGES = 8  # passages whose sentences compete to answer a question
 RECORD_FOCUS = True  # a question naming a catalogue record reads that record's passages first
 RECORD_PASSAGES = 4  # at most this many of them
+STAGE_LISTED_PASSAGES = 2  # the roadmap's stages listed: each by its heading and the sentence on what it focuses on
 MAX_MESSAGE_CHARS = 2000
 MAX_MESSAGES = 50
 
@@ -337,11 +338,15 @@ class Assistant:
             n = order.index(asked[0])
             shown = [order[n - 1]] if n > 0 else [asked[0]]
         pair = sorted({*asked, *shown}, key=order.index)
-        steps = [s for s in STEPS if s[0] in pair and s[-1] in pair] if len(pair) > 1 else []
+        steps = [s for s in STEPS if s[0] in pair and s[-1] in pair] if 1 < len(pair) < len(order) else []
         citations: list[Citation] = []
         blocks = [render("stage_about_intro", lang)]
+        if kind == "all":  # the stages as a whole: how many, then each by its heading and what it focuses on
+            blocks.extend(self._quoted_lines([stages_overview_citation(rules=self.rules)], lang, citations))
         for stage in shown:
             cited, after = stage_citations(stage, rules=self.rules)
+            if kind == "all":
+                cited = cited[:STAGE_LISTED_PASSAGES]
             lines = self._quoted_lines([*cited, *([after] if end and after is not None else [])], lang, citations)
             blocks.append("\n".join(lines))
         blocks.extend(self._criteria_blocks(steps, lang, citations))

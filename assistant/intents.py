@@ -17,8 +17,8 @@ what words. The order of :data:`ROUTES` is the policy, written down in one place
    ``criteria``       "what criteria must a city meet to move from Stage A to B?": the roadmap's own criteria,
                       quoted (structured knowledge, not a search)
    ``stage_about``    what a stage named by its letter or name is, how two differ, which comes after or before
-                      one ("B阶段是什么意思？", "Which stage comes after the planning stage?"): the stages as the
-                      rules quote them
+                      one, what the roadmap's stages are ("B阶段是什么意思？", "Which stage comes after the planning
+                      stage?", "路线图分哪几个阶段？"): the stages as the rules quote them
    ``areas``          the list of thematic areas ("What are the 12 thematic areas?"), as the rules quote them
    ``listing``        the catalogue's flagship programmes, or the services of one section ("E 部分有哪些服务？"):
                       the records' headings, quoted
@@ -551,6 +551,19 @@ _STAGE_OTHER = re.compile(
 )
 
 
+# The roadmap's stages asked for as a whole: what they are or how many ("韧性路线图分哪几个阶段？", "What are the
+# stages of the MCR2030 roadmap?", "how many stages does the roadmap have?"), of the roadmap, not of a paper or a
+# process
+_ROADMAP = re.compile(r"路线图|韧性之旅|\broad ?map\b|\bMCR ?2030\b|\bresilience journey\b", _I)
+_ALL_STAGES = re.compile(
+    r"(?:哪几|哪些|几|多少)个?阶段|阶段(?:有哪些|分别是|都有什么|有几个)|"
+    r"\b(?:what|which) (?:are|were) (?:the|its|their) (?:\w+ )?stages\b|\bhow many (?:\w+ )?stages\b|"
+    r"\b(?:list|name) (?:the|its|all) (?:\w+ )?stages\b|\bwhat stages\b|\bwhich stages\b",
+    _I,
+)
+_NOT_ROADMAP = re.compile(r"论文|综述|文章|概念|\bpaper\b|\breview\b|\bconcept\b|\bprofil\w*|\bcongress\w*", _I)
+
+
 def named_stages(text: str) -> frozenset[str]:
     """The roadmap stages ``text`` names by letter or by name ("Stage B", "规划阶段": {"B"}); empty when it names a
     step between two ("from Stage A to B"), which is a question of moving on."""
@@ -565,9 +578,13 @@ def named_stages(text: str) -> frozenset[str]:
 
 def stage_about(text: str) -> tuple[str, tuple[str, ...]] | None:
     """What ``text`` asks about the roadmap's stages themselves, as ``(kind, stages)``: ``("define", ("B",))``
-    for what Stage B is, ``("differ", ("A", "B"))``, ``("after", ("B",))``, ``("before", ("C",))``; None when it
-    names no stage, speaks of the asker's own city, or asks for something else about a stage."""
+    for what Stage B is, ``("differ", ("A", "B"))``, ``("after", ("B",))``, ``("before", ("C",))``, ``("all",
+    ("A", "B", "C"))`` for what the roadmap's stages are; None when it names no stage, speaks of the asker's own
+    city, or asks for something else about a stage."""
     stages = tuple(sorted(named_stages(text)))
+    if not stages and _ROADMAP.search(text) and _ALL_STAGES.search(text) and not FIRST_PERSON.search(text):
+        # the roadmap's stages as a whole, unless the question is about a paper's or a process's stages
+        return None if _NOT_ROADMAP.search(text) or _STAGE_OTHER.search(text) else ("all", ("A", "B", "C"))
     if not stages or FIRST_PERSON.search(text) or _STAGE_OTHER.search(text):
         return None
     if question_type(text) in ("quantity", "duration", "date", "place", "organisation"):

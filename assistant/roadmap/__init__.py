@@ -60,7 +60,13 @@ and ``assess`` (``assess_stage``, the public entry). Every public name is import
 """
 
 from assistant.roadmap.answers import detect_lang, parse_answers
-from assistant.roadmap.assess import area_citations, assess_stage, next_question, stage_citations
+from assistant.roadmap.assess import (
+    area_citations,
+    assess_stage,
+    next_question,
+    stage_citations,
+    stages_overview_citation,
+)
 from assistant.roadmap.loader import (
     FACTS,
     ISO37123,
@@ -107,4 +113,5 @@ __all__ = [
     "next_question",
     "parse_answers",
     "stage_citations",
+    "stages_overview_citation",
 ]

@@ -185,6 +185,11 @@ def area_citations(
     )
 
 
+def stages_overview_citation(*, rules: RoadmapRules, source: Document | None = None) -> Citation:
+    """The document's sentence on the roadmap's stages as a whole (how many there are), as citation 1."""
+    return _cite(rules.stages_overview, 1, rules, source)
+
+
 def stage_citations(
     stage: str, *, rules: RoadmapRules, source: Document | None = None
 ) -> tuple[tuple[Citation, ...], Citation | None]:

@@ -195,6 +195,7 @@ class RoadmapRules:
     # per stage: its heading, then the sentences saying what it is about; ``stage_after``: the end of the roadmap
     stage_passages: Mapping[str, tuple[Passage, ...]]
     stage_after: Mapping[str, Passage]
+    stages_overview: Passage  # the document's sentence on the stages as a whole (how many there are)
     area_passages: Mapping[int, Passage]  # each thematic area's heading in the document, by number
     cross_cutting_areas: tuple[int, ...]
     next_steps: Mapping[str, Any]
@@ -562,6 +563,7 @@ def _build_rules(data: Mapping[str, Any], doc_file: str, doc_text: str, title: s
             )
             for s, v in stages.items()
         },
+        stages_overview=_passage(doc_text, data["stages_overview"]["quote"], data["stages_overview"]["section"]),
         area_passages={
             int(n): _passage(doc_text, a["quote"], data["stages_section"]) for n, a in data["areas"].items()
         },

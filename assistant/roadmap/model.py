@@ -146,6 +146,14 @@ class StageEntry(_Strict):
     after: str | None = None
 
 
+class StagesOverviewEntry(_Strict):
+    """The document's sentence on the roadmap's stages as a whole (how many there are), under ``section``; found
+    exactly once when the rules load."""
+
+    section: list[str]
+    quote: str
+
+
 class AreaEntry(_Strict):
     en: str
     quote: str
@@ -368,6 +376,7 @@ class RoadmapFile(_Strict):
     stage_table: StageTableEntry
     stages: dict[StrictStage, StageEntry]
     stages_section: list[str]
+    stages_overview: StagesOverviewEntry
     cross_cutting_areas: list[int]
     areas: dict[str, AreaEntry]
     next_steps: NextStepsEntry

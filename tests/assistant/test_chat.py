@@ -357,6 +357,9 @@ def test_a_question_naming_a_record_is_never_refused_but_says_when_it_is_not_ans
         # after the last stage: what the overview says of its end
         ("What happens after a city reaches Stage C?", "en", ("C 阶段侧重于", "推进至C阶段结束")),
         ("B阶段是什么意思？", "zh", ("B 阶段：推进城市规划", "灾害应对战略草案")),
+        # the roadmap's stages as a whole: each by its heading and its focus, no criteria
+        ("What are the stages of the MCR2030 roadmap?", "en", ("分为三个阶段", "A 阶段：", "C 阶段：推进城市实施")),
+        ("韧性路线图分哪几个阶段？", "zh", ("分为三个阶段", "B 阶段：推进城市规划", "C 阶段侧重于")),
     ],
 )
 def test_questions_about_the_stages_are_answered_from_the_roadmap_rules(assistant, question, lang, facts) -> None:

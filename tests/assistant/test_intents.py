@@ -80,7 +80,12 @@ ROWS = [
     ("哪个阶段的城市需要为其他城市提供指导？", EMPTY, "question"),
     ("Into which stages does the review divide the development of resilient cities?", EMPTY, "question"),
     ("What stages does the city resilience profiling process go through?", EMPTY, "fact"),
-    ("路线图一共分哪些阶段？", EMPTY, "fact"),
+    ("Into which stages does the review divide resilient city development since 2010?", EMPTY, "question"),
+    # the roadmap's stages as a whole: what they are, how many
+    ("路线图一共分哪些阶段？", EMPTY, "stage_about"),
+    ("How many stages does the MCR2030 roadmap have?", EMPTY, "stage_about"),
+    ("What are the three stages of the resilience roadmap?", EMPTY, "stage_about"),
+    ("我们在路线图的哪个阶段？", EMPTY, "stage"),
     # ...while a description asked for its stage, or our own, stays an assessment
     ("刚起步，除了市长签了承诺书啥都还没做，这种情况算哪个阶段", EMPTY, "stage"),
     ("A city has run campaigns but has no committee. Which stage would that be?", EMPTY, "stage"),
