@@ -50,6 +50,7 @@ from assistant.intents import (
 )
 from assistant.names import RecordNames
 from assistant.recommend import Recommendation, Recommender
+from assistant.references import DocumentReferences
 from assistant.roadmap import RoadmapRules, area_citations, assess_stage, stage_citations, stages_overview_citation
 from prompts import render
 from retriever.errors import InvalidRequest, LLMUnavailable, UngroundedAnswer
@@ -123,6 +124,7 @@ class Assistant:
         self.abstention = abstention
         self.exemplars = exemplars
         self.names = RecordNames(recommender.items)
+        self.references = DocumentReferences(retriever.index.documents.values())
 
     # -- entry point ---------------------------------------------------------------------------------------
     def reply(
@@ -518,6 +520,13 @@ class Assistant:
             # the question names a record the documents hold: what they say of it, labelled as no direct answer
             units = self._answer_units(text, found, lang, named=True)
             indirect = bool(units)
+        elif not units and (referred := self.references.referred(text)):
+            # the question points at one of our documents ("the review", "这份执行局报告"): what that document
+            # says closest to it, among the passages retrieved, labelled as no direct answer
+            own = [h for h in found.hits if h.chunk.doc_id in referred]
+            if own:
+                units = self._answer_units(text, SearchResult(own, found.dense_best), lang, named=True)
+                indirect = bool(units)
         if not units:
             if not self._in_domain(text):
                 return _unanswered("out_of_scope", lang, ctx)
@@ -545,6 +554,8 @@ class Assistant:
             name = record.name if lang == "zh" else (record.name_en or record.name)
             if indirect:
                 intro = render("doc_intro_indirect", lang, name=name) + "\n" + intro
+        elif indirect:
+            intro = render("doc_intro_indirect_document", lang) + "\n" + intro
         answer = render("doc_answer", lang, intro=intro, sentences="\n".join(lines))
         if record is not None:
             answer += "\n" + render("record_alongside", lang, name=name, id=record.id)

@@ -319,6 +319,25 @@ def test_an_address_answers_a_question_for_an_email(assistant, question) -> None
 
 
 @pytest.mark.parametrize(
+    ("question", "lang", "source"),
+    [
+        ("What does the Executive Board report conclude?", "en", "unhabitat-eb-"),
+        ("这份执行局报告讲的是什么时期的工作？", "zh", "unhabitat-eb-"),
+    ],
+)
+def test_a_question_pointing_at_one_of_our_documents_is_answered_from_it(assistant, question, lang, source) -> None:
+    """Below the evidence threshold, a question that points at a document we hold ("the Executive Board report",
+    "这份执行局报告") gets what that document says closest to it, labelled as no direct answer, not a refusal."""
+    reply = assistant.reply([Turn("user", question)])
+    assert reply.citations and reply.lang == lang
+    assert all(c.source.startswith(source) for c in reply.citations)
+    assert reply.answer.startswith(render("doc_intro_indirect_document", lang))
+    assert_grounded(assistant, reply)
+    # a report we do not hold is no such pointer: refused as before
+    assert not assistant.reply([Turn("user", "What does the IPCC report say about sea-level rise?")]).citations
+
+
+@pytest.mark.parametrize(
     ("question", "lang", "record"),
     [("Is USCORE2 free?", "en", "mcr-uscore2-peer-review"), ("PASSA 适合谁用？", "zh", "mcr-ifrc-passa")],
 )

@@ -1,0 +1,61 @@
+"""Which of the indexed documents a question refers to by what it is ("the review", "这份执行局报告", "the
+Service Catalogue") or by its symbol ("HSP/EB.2023/17").
+
+A question that points at one of our documents is about that document, so it is never refused while the
+document's passages are among those retrieved: below the evidence threshold it gets that document's best
+sentences under a label saying the documents do not answer it directly (as a question naming a catalogue record
+does). A document's kind comes from ``corpus/MANIFEST.json`` (kept in the index as the document's ``kind``
+metadata); the words for each kind are below, in both languages. Documents users bring without a kind are found
+by their symbol only.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from retriever.types import Document
+
+__all__ = ["DocumentReferences", "KIND_WORDS"]
+
+_I = re.IGNORECASE
+# The words that point at a document of each kind (the kinds ``corpus/MANIFEST.json`` uses).
+KIND_WORDS: dict[str, re.Pattern[str]] = {
+    "research paper": re.compile(
+        r"\b(?:the|this|that)\s+(?:research\s+|review\s+)?(?:paper|article|review|study)\b|\b(?:the|its)\s+authors?\b|"
+        r"论文|综述|本文|该文|这篇文章|作者",
+        _I,
+    ),
+    "board report": re.compile(
+        r"\b(?:the|this|that)\s+(?:(?:executive\s+)?board\s+)?report\b|\breport (?:to|of) the executive board\b|"
+        r"执行局(?:的)?报告|(?:这|该)份报告|报告(?:中|里)",
+        _I,
+    ),
+    "service catalogue": re.compile(
+        r"\b(?:the|this)\s+(?:20\d\d\s+)?(?:service\s+)?catalog(?:ue)?\b|\bcatalog(?:ue)? of services\b|服务目录", _I
+    ),
+    "programme brochure": re.compile(r"\b(?:the|this)\s+(?:MCR2030\s+)?overview\b|\bbrochure\b|概览", _I),
+}
+
+
+class DocumentReferences:
+    """The documents of an index a question refers to; build once per index version."""
+
+    def __init__(self, documents: Iterable[Document]) -> None:
+        self._by_kind: dict[str, set[str]] = {}
+        self._symbols: list[tuple[str, str]] = []
+        for d in documents:
+            meta = dict(d.meta)
+            if meta.get("kind") in KIND_WORDS:
+                self._by_kind.setdefault(meta["kind"], set()).add(d.doc_id)
+            if meta.get("symbol"):
+                self._symbols.append((meta["symbol"].casefold(), d.doc_id))
+
+    def referred(self, text: str) -> frozenset[str]:
+        """The ids of the documents ``text`` points at (empty when it names none)."""
+        folded = text.casefold()
+        found = {doc_id for symbol, doc_id in self._symbols if symbol in folded}
+        for kind, ids in self._by_kind.items():
+            if KIND_WORDS[kind].search(text):
+                found |= ids
+        return frozenset(found)

@@ -1,0 +1,42 @@
+"""Which of our documents a question points at (assistant/references.py): by kind words in both languages and by
+symbol; model-free."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.references import DocumentReferences
+from retriever.types import Document
+
+
+def _doc(doc_id: str, **meta: str) -> Document:
+    return Document(doc_id, f"{doc_id}.txt", doc_id, "zh", "text", "hash", meta=tuple(meta.items()))
+
+
+REFS = DocumentReferences(
+    [
+        _doc("paper", kind="research paper"),
+        _doc("eb22", kind="board report", symbol="HSP/EB.2022/17"),
+        _doc("eb23", kind="board report", symbol="HSP/EB.2023/17"),
+        _doc("cat", kind="service catalogue"),
+        _doc("mine"),  # a document a user brought, with no kind
+    ]
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "referred"),
+    [
+        ("What gap prompted the authors to write this review?", {"paper"}),
+        ("论文中文部分是怎样界定“工程韧性”的？", {"paper"}),
+        ("这份执行局报告主要介绍的是哪一段时间的进展？", {"eb22", "eb23"}),
+        ("What does HSP/EB.2023/17 say about certification?", {"eb23"}),
+        ("2022 年版服务目录新增了多少条目？", {"cat"}),
+        ("How many sections does the Service Catalogue have?", {"cat"}),
+        ("What does the IPCC report say about sea-level rise?", set()),  # a report we do not hold
+        ("How does UN-Habitat support voluntary local reviews?", set()),
+        ("哪个工具可以评估洪水风险？", set()),
+    ],
+)
+def test_the_documents_a_question_points_at(text: str, referred: set[str]) -> None:
+    assert REFS.referred(text) == referred
