@@ -187,6 +187,10 @@ ROWS = [
     # our stage as a choice, a confirmation or a place on the roadmap
     ("我们的战略还在起草，那我们是B还是C？", EMPTY, "stage"),
     ("Our strategy is still a draft, so are we B or C?", EMPTY, "stage"),
+    # the two letters with words between, in capitals
+    ("我们的减灾规划去年底议会批了，但还没纳入各部门规划，现在算C了还是还卡在B", EMPTY, "stage"),
+    ("council signed off our plan but it's not mainstreamed yet. are we C now or still stuck in B", EMPTY, "stage"),
+    ("Are we a pilot city or a member city of MCR2030?", EMPTY, "question"),  # "a" is an article
     ("The council adopted our plan last year, which makes us Stage C, right?", EMPTY, "stage"),
     ("Tell me where our city stands on the MCR2030 roadmap.", EMPTY, "stage"),
     ("帮我判断一下我们市在路线图上处于什么位置", EMPTY, "stage"),
