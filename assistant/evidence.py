@@ -402,6 +402,43 @@ def question_type(text: str) -> QuestionType:
     return "other"
 
 
+# A number from one to twelve in any of its forms, so that "the third work package" meets "工作包 3" and
+# "第三个工作包" meets "Work package 3": the digits, the English cardinal and ordinal (as ``tokenize_en`` stems them)
+# and the Chinese numeral with and without 第.
+_EN_CARDINALS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve")
+_EN_ORDINALS = (
+    "first",
+    "second",
+    "third",
+    "fourth",
+    "fifth",
+    "sixth",
+    "seventh",
+    "eighth",
+    "ninth",
+    "tenth",
+    "eleventh",
+    "twelfth",
+)
+_ZH_NUMERALS = ("一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二")
+
+
+def _number_forms() -> dict[str, frozenset[str]]:
+    forms: dict[str, frozenset[str]] = {}
+    for n, (card, ordinal, zh) in enumerate(zip(_EN_CARDINALS, _EN_ORDINALS, _ZH_NUMERALS, strict=True), start=1):
+        words = {str(n), zh, f"第{zh}", f"{zh}个", f"第{zh}个", *tokenize_en(card), *tokenize_en(ordinal)}
+        for w in words:
+            forms[w] = frozenset(words)
+    # not the words as often something else: 一 and "one" ("a", "one of"), "first" ("first came up with"),
+    # "second" (a unit of time)
+    for word in ("一", "一个", "on", "one", "first", "second"):
+        forms.pop(word, None)
+    return forms
+
+
+NUMBER_FORMS = _number_forms()
+
+
 def question_terms(text: str, lexicon: Lexicon | None) -> list[frozenset[str]]:
     """The question's content terms, each as the set of tokens (both languages) that count as finding it."""
     return list(_question_terms(text, lexicon))
@@ -421,6 +458,10 @@ def _question_terms(text: str, lexicon: Lexicon | None) -> tuple[frozenset[str],
                 continue
             if t.isascii() and (t in STOPWORDS_EN or len(t) < 2):
                 continue
+            if t in NUMBER_FORMS:  # one number, however many of its forms the segmenter gives ("第三", "第三个")
+                if NUMBER_FORMS[t] not in terms:
+                    terms.append(NUMBER_FORMS[t])
+                continue
             variants = {t}
             if lexicon is not None and not t.isascii():
                 variants |= {g for g in lexicon.zh_to_en(t) if len(g) >= 3 and g not in STOPWORDS_EN}
@@ -429,7 +470,7 @@ def _question_terms(text: str, lexicon: Lexicon | None) -> tuple[frozenset[str],
     for word in dict.fromkeys(tokenize_en(text)):
         if word in STOPWORDS_EN or len(word) < 3 or word in _QUESTION_WORDS_EN or word in _SOURCE_WORDS:
             continue
-        variants = {word}
+        variants = {word} | NUMBER_FORMS.get(word, frozenset())
         if lexicon is not None:
             variants |= {t for t, w in lexicon.en_to_zh(word) if w >= 0.1 and len(t) >= 2}
         terms.append(frozenset(variants))

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.evidence import Abstention, Unit, Weights, _holds_kind, counted, select_units, stage_refs, units_of
+from assistant.evidence import (
+    Abstention,
+    Unit,
+    Weights,
+    _holds_kind,
+    counted,
+    question_terms,
+    select_units,
+    stage_refs,
+    units_of,
+)
 from retriever.types import Chunk, Hit
 
 
@@ -68,6 +78,18 @@ def test_a_sentence_about_the_asked_stage_outranks_one_about_another() -> None:
     for question, stage in (("C 阶段城市要做出哪些承诺？", "C"), ("A 阶段城市要做出哪些承诺？", "A")):
         best = select_units(question, [hit], lambda _: None, None, lang="zh")[0]
         assert best.text == f"{stage} 阶段城市应做出的承诺："
+
+
+def test_a_number_meets_its_other_forms() -> None:
+    """A number meets its other forms ("the third work package", "工作包 3", "Work package 3"); "第三个" counts once
+    however the segmenter cuts it; "first" and "one" are left alone (as often "initially" and "a")."""
+    text = "工作包 1：开展城市风险评估。\n工作包 3：在城市一级推出，全面规划和执行气候行动。"
+    hit = Hit(_chunk(text), 1.0, 0)
+    for question in ("What is the third work package about?", "第三个工作包是关于什么的？"):
+        assert select_units(question, [hit], lambda _: None, None, lang="zh")[0].text.startswith("工作包 3")
+    (number,) = [t for t in question_terms("第三个工作包是关于什么的？", None) if "3" in t]
+    assert {"3", "third", "three", "第三"} <= number
+    assert not any("1" in t for t in question_terms("When did UN-Habitat first use it, and for one city?", None))
 
 
 @pytest.mark.parametrize(
