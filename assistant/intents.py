@@ -261,7 +261,9 @@ THIRD_PARTY_ACTS = re.compile(
     r"\b(?:does|do|did|will|has|have|is|are|was|were)\s+" + _THIRD_PARTY + r"\b|"
     r"(?:MCR2030|人居署|联合国|减灾署|执行局|报告|总览|概述|目录|文件|路线图|秘书处|文章|论文|作者|文中)\s*"
     r"(?:打算|准备|计划|将|会|推荐|建议|列出|列举|提到|提供了|用了|使用了|采用|认为|指出|提出|主张)|"
-    r"(?:下面|里|中)(?:列|列出|列了|列有|提到|提到了)(?:了)?(?:哪些|什么)",
+    r"(?:下面|里|中)(?:列|列出|列了|列有|提到|提到了)(?:了)?(?:哪些|什么)|"
+    # a named thing someone recommends, asked about: "MCR2030 在认知阶段推荐的《地方政府领导手册》是哪一版？"
+    r"推荐的\s*[《“\"]|\brecommended by\b",
     _I,
 )
 # A want that is a question in disguise ("we'd like to know …", "我们想了解…"): not a need for a tool.
@@ -371,6 +373,18 @@ STAGES_AS_TOPIC = re.compile(
 )
 
 
+# What the stage survey asks, asked about ("does the stage assessment ask whether we have a chief resilience
+# officer?", "阶段评估调查会不会问到…", "调查包括哪些问题"): a question for the documents, even from our city
+SURVEY_CONTENT = re.compile(
+    r"(?:会不会|是否|有没有|会)问(?:到|及)|问(?:哪些|什么|了哪些|了什么|几个|多少)(?:问题)?|(?:哪些|什么|几个|多少(?:个|道)?)问题|"
+    r"\b(?:does|do|will|would) (?:the |it |they )?(?:\w+ ){0,3}(?:survey|assessment|questionnaire) "
+    r"(?:ask|cover|include)|"
+    r"\bwhat (?:questions|does the (?:\w+ ){0,3}(?:survey|assessment|questionnaire) (?:ask|cover|include))\b|"
+    r"\bhow many questions\b",
+    _I,
+)
+
+
 def _stage_answer(u: Utterance, ctx: ChatContext) -> str | None:
     if ctx.pending_question is None:
         return None
@@ -448,6 +462,8 @@ def _stage(u: Utterance, ctx: ChatContext) -> str | None:
         # "what must cities in Stage C commit to?", "which stage lists the Scorecard?", "which stage's cities
         # mentor others?" ask the roadmap about a stage or a record, not for ours
         return None
+    if SURVEY_CONTENT.search(u.text):
+        return None  # "会不会问到我们市有没有首席抗灾官？" asks what the survey asks, not for our stage
     asked = _found(STAGE_ASK, u.text)
     if asked:
         return asked
@@ -856,8 +872,10 @@ def _similar(intent: str) -> Matcher:
     is what ``intent`` is by definition (``SIMILAR_INTENTS``)."""
 
     def matcher(u: Utterance, ctx: ChatContext) -> str | None:
-        if not SIMILAR_INTENTS[intent](u):
-            return None  # checked first: a message no intent could be by definition is never embedded for a vote
+        if not SIMILAR_INTENTS[intent](u) or SURVEY_CONTENT.search(u.text):
+            # checked first: a message no intent could be by definition (or one asking what the survey asks, a
+            # question by definition) is never embedded for a vote
+            return None
         vote = u.similar()
         if vote is None or vote[0] != intent:
             return None

@@ -141,6 +141,13 @@ ROWS = [
     ("Why does MCR2030 say historical loss data is not enough?", EMPTY, "fact"),
     ("填写阶段评估调查时为什么要特别谨慎？", EMPTY, "fact"),
     ("Please run a stage assessment for our city", EMPTY, "stage"),
+    # what the survey asks, asked about, even from our city, is a question for the documents
+    ("做阶段评估调查时，会不会问到我们市有没有首席抗灾官？", EMPTY, "question"),
+    ("Does the stage assessment survey ask whether we have a chief resilience officer?", EMPTY, "question"),
+    ("阶段评估调查包括哪些问题？", EMPTY, "fact"),
+    # a named thing a third party recommends, asked about, is no request
+    ("MCR2030 在认知阶段推荐的《地方政府领导手册》是哪一版？", EMPTY, "question"),
+    ("Which edition of the handbook recommended by MCR2030 for Stage A is current?", EMPTY, "question"),
     # session 13, from the tuning split of eval/datasets/chat/routing.jsonl (rows in our own words):
     # a request for support for our city, whatever fact type its words carry
     ("我们是沿海小城，技术人员很少，半年内要拿出行动计划。有什么能支持我们？", EMPTY, "support"),
@@ -374,3 +381,16 @@ def test_context_round_trips() -> None:
 def test_malformed_context_is_an_invalid_request(bad: dict) -> None:
     with pytest.raises(InvalidRequest, match="context"):
         ChatContext.from_json(bad)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "做阶段评估调查时，会不会问到我们市有没有首席抗灾官？",
+        "Does the survey ask whether our city has a chief resilience officer?",
+    ],
+)
+def test_a_question_about_what_the_survey_asks_is_never_voted_another_intent(text: str) -> None:
+    for intent in ("recommend", "stage"):
+        decision = decide(text, EMPTY, FakeNames(), similar=lambda _, i=intent: (i, 0.95))
+        assert decision.intent == "question", decision
