@@ -164,6 +164,9 @@ ABOUT_ME = re.compile(
     r"(?:你|您)是(?:谁|机器人|真人|人工|ai)|\bwho are you\b|"
     r"\bare you (?:a |an )?(?:bot|robot|human|real person|person|ai)\b|"
     r"(?:你|您)(?:都)?(?:知道|懂|会)(?:些)?(?:什么|啥)|\bwhat do you (?:\w+ )?know\b|(?:怎么|如何|怎样)(?:提问|问问题)|"
+    # what it holds: "which documents have you got to search through?", "你手上都有哪些文件可以查？"
+    r"\b(?:which|what) (?:documents|sources|files|reports) (?:do you have|have you got|can you (?:search|read|use))|"
+    r"(?:你|您)(?:手上|手里|这里|这儿)?(?:都)?有(?:哪些|什么)(?:文件|文档|资料|材料)|"
     r"\bhow (?:should|do|can) I (?:phrase|ask|word)\b",
     _I,
 )
@@ -347,7 +350,7 @@ STAGE_POSITION = re.compile(
     r"第几(?:阶段|级|档|步)|从哪(?:一)?(?:级|档|阶段|步)开始|(?:够不够|够格|有没有资格|有资格)(?:进入|到)|"
     r"(?:往|进入|到|走)下一步|还在(?:最)?(?:开始|起步|开头|起点|初始)|走到(?:了)?(?:路线图的)?(?:最后|尽头|终点)|"
     r"(?:算|到|是)(?:最后|最终|最高)(?:那个|一个)?(?:阶段|级|档)|到\w{0,10}(?:phase|阶段)了吧|"
-    r"\bhow far (?:along|are we|have we|is our)|"
+    r"\bhow far (?:along|are we|have we|is our)|(?:路线图|阶段|终点|尽头).{0,10}还(?:有|差)多远|"
     r"\b(?:which|what) (?:level|phase|tier|step|bracket)s? (?:are|is|do|does|we|our)\b|"
     r"\b(?:count|counts|qualify|qualifies) (?:as|for) (?:stage )?[abc](?:\b|,)|\b[abc], [abc],? or [abc]\b|"
     r"\bready (?:for|to move to|to go to) the next (?:part|step|stage|phase|level)\b|"
@@ -921,11 +924,21 @@ ROUTES: tuple[Route, ...] = (
 )
 
 
+# The colloquial first person read as the written one the patterns know: 咱们 / 咱 / 俺们 for 我们 ("咱们市在路线图上
+# 离终点还有多远？")
+_COLLOQUIAL_WE = re.compile(r"咱们|俺们|咱(?=[市县区省城])")
+
+
+def _colloquial(text: str) -> str:
+    return _COLLOQUIAL_WE.sub("我们", text)
+
+
 def decide(text: str, ctx: ChatContext, names: Names | None = None, similar: Similar | None = None) -> Decision:
-    """The route of one message (``text`` whitespace-collapsed, traditional characters read as simplified: the
-    patterns and the catalogue names are simplified) in ``ctx``. ``similar`` gives the vote of known messages
-    (``Assistant.similar``); without it the ``similar_*`` routes never fire."""
-    text = simplified(" ".join(text.split()))
+    """The route of one message in ``ctx``: ``text`` whitespace-collapsed, traditional characters read as
+    simplified (the patterns and the catalogue names are simplified), the colloquial 咱们 read as 我们.
+    ``similar`` gives the vote of known messages (``Assistant.similar``); without it the ``similar_*`` routes never
+    fire."""
+    text = _colloquial(simplified(" ".join(text.split())))
     mention = names.mention(text) if names is not None else None
     vote = cache(lambda: similar(text)) if similar is not None else _no_vote
     record, record_name = mention or (None, "")

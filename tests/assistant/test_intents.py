@@ -30,6 +30,10 @@ ROWS = [
     ("hello", EMPTY, "greeting"),
     ("您好！", EMPTY, "greeting"),
     ("what can you do?", EMPTY, "help"),
+    # what it holds, asked
+    ("which documents have you got to search through?", EMPTY, "help"),
+    ("你手上都有哪些文件可以查？", EMPTY, "help"),
+    ("人居署有哪些文件指导城市规划？", EMPTY, "fact"),  # the documents of someone else
     ("start over", PENDING, "reset"),  # also while a survey question is pending
     ("重新开始", EMPTY, "reset"),
     ("Let's start over please", EMPTY, "reset"),
@@ -262,6 +266,8 @@ ROWS = [
     ("刚签约加入，我们属于哪一档？", EMPTY, "stage"),
     ("委员会成立了，讲座也办了，我们有资格进入规划那一步了吗", EMPTY, "stage"),
     ("How far along the roadmap is our city?", EMPTY, "stage"),
+    ("咱们市在路线图上离终点还有多远？", EMPTY, "stage"),  # the colloquial 咱们 is 我们
+    ("我们离减排目标还有多远？", EMPTY, "question"),  # how far, not on the roadmap
     ("We set up the committee last spring. Are we ready for the next step?", EMPTY, "stage"),
     ("We have done nothing so far, so I suppose we're still at the very beginning?", EMPTY, "stage"),
     ("Would our city count as A, B or C?", EMPTY, "stage"),
