@@ -27,6 +27,7 @@ import numpy as np
 from assistant.context import MAX_CONTEXT_TEXT, ChatContext
 from assistant.evidence import (
     ABSTENTION,
+    MIN_UNIT_CHARS,
     SENTENCE,
     Abstention,
     Unit,
@@ -462,20 +463,24 @@ class Assistant:
         its links, and for English readers our curated summary, labelled as ours."""
         name = item.name if lang == "zh" else f"{item.name_en} / {item.name}"
         doc = self.retriever.index.documents.get(item.span.doc_id)
-        body = item.field("overview") or item.field("description") or ""
-        quote, _ = _first_sentence(body)
+        overview = item.field("overview")
+        body = overview or item.field("description") or ""
+        # a service's overview opens with what it is; a tool's passage in the MCR2030 overview often opens with
+        # something else ("MCR2030 provides a three-stage roadmap…" before "…the MCR2030 Dashboard, an online
+        # tool…"), so there the first sentence that names the record is quoted
+        quote = (None if overview else _naming_sentence(item, body)) or _first_sentence(body)[0]
         citations: list[Citation] = []
         shown = ""
         if quote and doc is not None:
-            offset = doc.text.find(quote, item.span.start, item.span.end)
-            if offset >= 0:
+            found = _located(doc.text, quote, item.span.start, item.span.end)
+            if found is not None:
                 chunk = Chunk(
                     "", doc.doc_id, 0, doc.source, doc.title, (item.name,), item.span.start, item.span.end,
                     doc.text[item.span.start : item.span.end], doc.lang,
                 )  # fmt: skip
-                start, end, rendered = self._rendered_span(chunk, offset, offset + len(quote), lang)
+                start, end, rendered = self._rendered_span(chunk, *found, lang)
                 citations.append(self._cite(chunk, 1, start, end, rendering=rendered))
-                shown = rendered.text if rendered is not None else doc.text[start:end]
+                shown = as_shown(rendered.text if rendered is not None else doc.text[start:end])
         text = render("record_detail", lang, name=name, id=item.id, summary=shown)
         if citations:
             text += " [1]"
@@ -735,6 +740,34 @@ def without_reference_marks(text: str) -> str:
     written without brackets ("Refs. [3][4]" -> "Refs. 3, 4"), so only our markers look like ``[n]``."""
     text = _SOURCE_SUPERSCRIPT.sub("", text)
     return _SOURCE_BRACKETS.sub(lambda m: ", ".join(re.findall(r"\d{1,3}(?:\s*[~\-–]\s*\d{1,3})?", m.group(0))), text)
+
+
+def _naming_sentence(item: CatalogueItem, text: str) -> str | None:
+    """The first sentence of ``text`` that names ``item`` by its Chinese name (with or without its bracketed
+    acronym), or None."""
+    names = {item.name.strip("《》 "), _BRACKETED.sub("", item.name).strip("《》 ")}
+    names = {n for n in names if len(n) >= 3}
+    for m in SENTENCE.finditer(text):
+        sentence = m.group(0).strip()
+        if len(sentence) >= MIN_UNIT_CHARS and any(n in sentence for n in names):
+            return sentence
+    return None
+
+
+_BRACKETED = re.compile(r"\s*[（(][^）)]*[）)]\s*")
+# What a record's fields leave out of the source's text: markdown emphasis and link marks ("**…**",
+# "[PreventionWeb](#)")
+_MARKUP = r"(?:\*\*|\]\([^)\s]*\)|[\[\]])*"
+
+
+def _located(text: str, quote: str, start: int, end: int) -> tuple[int, int] | None:
+    """Where ``quote`` (a record field's sentence) lies in ``text[start:end]``: verbatim, or with the source's
+    markup between its characters; None when it is not there."""
+    offset = text.find(quote, start, end)
+    if offset >= 0:
+        return offset, offset + len(quote)
+    m = re.compile(_MARKUP + _MARKUP.join(map(re.escape, quote))).search(text, start, end)
+    return (m.start(), m.end()) if m else None
 
 
 def _first_sentence(text: str) -> tuple[str, int]:

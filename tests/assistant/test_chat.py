@@ -236,6 +236,26 @@ def test_named_record_questions_route_to_lookup_or_facts(assistant) -> None:
 
 
 @pytest.mark.parametrize(
+    ("question", "lang", "record", "named"),
+    [
+        ("What is the MCR2030 Dashboard?", "en", "mcr-dashboard", "MCR2030 仪表盘，这是一个在线交互式工具"),
+        ("MCR2030 仪表盘是什么？", "zh", "mcr-dashboard", "MCR2030 仪表盘，这是一个在线交互式工具"),
+        # the source marks the name up ("[PreventionWeb](#)"): the sentence is still found and quoted
+        ("What is PreventionWeb?", "en", "mcr-preventionweb", "PreventionWeb"),
+        ("“阶段评估”调查是什么？", "zh", "mcr-stage-assessment-survey", "需要完成“阶段评估”调查"),
+    ],
+)
+def test_a_lookup_quotes_the_sentence_that_names_the_tool(assistant, question, lang, record, named) -> None:
+    """A tool's passage in the MCR2030 overview may open with something else ("MCR2030 provides a three-stage
+    roadmap…"): the lookup quotes the sentence naming the tool, found in the source even where it is marked up."""
+    reply = say(assistant, [question])
+    assert reply.intent == "lookup" and reply.record is not None and reply.record.id == record
+    assert len(reply.citations) == 1 and named in reply.citations[0].quote and reply.lang == lang
+    assert "**" not in reply.answer
+    assert_grounded(assistant, reply)
+
+
+@pytest.mark.parametrize(
     ("question", "lang", "fact"),
     [
         ("城市从 B 阶段进入 C 阶段要满足哪些标准？", "zh", "由管理机构（如市议会）批准或提交，以备实施"),
