@@ -43,6 +43,7 @@ from assistant.intents import (
     catalogue_listing,
     decide,
     is_unsure,
+    kinds_named,
     ordinal_of,
     stage_about,
     stage_of_followup,
@@ -422,7 +423,9 @@ class Assistant:
         # name says what they are for ("Enhancing risk analysis")
         themes = areas_named(situation)
         wanted = " ".join([situation, *(self.recommender.taxonomy.area(n, script_lang(situation)) for n in themes)])
-        recs = self.recommender.recommend(wanted, stage=stage, themes=themes, k=3, lang=lang)
+        # a kind of record asked for by name ("which flagship programme…") keeps them to that kind
+        kinds = kinds_named(situation)
+        recs = self.recommender.recommend(wanted, stage=stage, themes=themes, kinds=kinds, k=3, lang=lang)
         citations: list[Citation] = []
         for r in recs:
             citations.extend(r.citations)

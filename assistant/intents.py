@@ -223,6 +223,7 @@ RECOMMEND = re.compile(
     r"\b(?:tell me about|show me|list|give me)\s+(?:the\s+|some\s+|any\s+)?(?:\w+\s+){0,2}(?:tools?|services?)\s+"
     r"(?:for|on|to|that)\b|(?:介绍|列出|列举|说说|讲讲)(?:一下)?.{0,12}(?:方面|相关|有关)的?(?:工具|服务)|"
     r"推荐|建议.{0,6}(?:工具|服务)|什么工具|哪些工具|哪个工具|哪种工具|哪款工具|什么服务|哪些服务|哪项服务(?:适合|可以帮)|"
+    r"(?:哪个|哪些|哪一个)旗舰(?:项目|计划|方案)?(?:是关于|针对|适合|可以帮|能帮|解决|应对)|"
     r"适合我们|适合我市|用什么(?:工具|方法)|有没有.{0,6}(?:工具|服务)|有什么.{0,6}(?:工具|服务)|需要.{0,4}(?:工具|服务|支持)",
     _I,
 )
@@ -640,6 +641,37 @@ def areas_named(text: str) -> tuple[int, ...]:
     """The MCR2030 thematic areas (1-12) ``text`` names by number, in order."""
     found = {int(m.group(1) or m.group(2)) for m in _AREA_NUMBER.finditer(text)}
     return tuple(sorted(n for n in found if 1 <= n <= 12))
+
+
+# The kind of record a request asks for by name: UN-Habitat's flagship programmes ("which flagship programme…",
+# "哪个旗舰项目…") or its catalogue services ("which UN-Habitat service…", "人居署有什么服务…"); not a city's own
+# "flagship projects"
+_KINDS_NAMED: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "flagship",
+        re.compile(
+            r"\b(?:which|what|any)\s+(?:of\s+)?(?:UN-?Habitat(?:'s)?\s+)?flagships?\b|"
+            r"\bUN-?Habitat(?:'s)? flagships?\b|\bflagship programmes?\b|\bflagships\b|"
+            r"(?:哪个|哪些|哪一个|哪项|什么|有没有)(?:人居署的?)?旗舰|人居署的?旗舰",
+            _I,
+        ),
+    ),
+    (
+        "unhabitat_service",
+        re.compile(
+            r"\bUN-?Habitat(?:'s)? (?:catalogue )?services?\b|\bservices? (?:of|from|by) UN-?Habitat\b|"
+            r"人居署(?:的|提供的|有)?(?:哪些|什么|哪项|哪个)?服务",
+            _I,
+        ),
+    ),
+)
+
+
+def kinds_named(text: str) -> tuple[str, ...]:
+    """The one kind of catalogue record ``text`` asks for by name ("flagship", "unhabitat_service"), or none when
+    it names none or both."""
+    named = tuple(kind for kind, pattern in _KINDS_NAMED if pattern.search(text))
+    return named if len(named) == 1 else ()
 
 
 def _areas(u: Utterance, ctx: ChatContext) -> str | None:

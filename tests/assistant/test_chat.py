@@ -222,6 +222,21 @@ def body_fragment(stub: Stub) -> str:
     return stub.requests[-1]["body"]["messages"][0]["content"][:60]
 
 
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("Which flagship programme deals with informal settlements?", "flagship"),
+        ("哪个旗舰项目是关于非正规住区的？", "flagship"),
+        ("Which UN-Habitat service can help us update our master plan?", "unhabitat_service"),
+        ("人居署有什么服务可以帮我们更新总体规划？", "unhabitat_service"),
+    ],
+)
+def test_a_request_for_a_kind_of_record_gets_only_that_kind(assistant, question, kind) -> None:
+    reply = say(assistant, [question])
+    assert reply.intent == "recommend" and reply.recommendations
+    assert {r.item.kind for r in reply.recommendations} == {kind}
+
+
 @pytest.mark.parametrize("question", ["Can you recommend a good movie for tonight?", "推荐几本适合孩子的童话书"])
 def test_recommendation_outside_the_domain_is_refused(assistant, question) -> None:
     reply = say(assistant, [question])

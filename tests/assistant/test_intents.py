@@ -7,7 +7,7 @@ import pytest
 
 from assistant.context import ChatContext
 from assistant.evidence import question_type
-from assistant.intents import ROUTES, decide, ordinal_of, stage_of_followup, survey_answer
+from assistant.intents import ROUTES, decide, kinds_named, ordinal_of, stage_of_followup, survey_answer
 from retriever.errors import InvalidRequest
 
 
@@ -122,6 +122,8 @@ ROWS = [
     ("We have a draft DRR strategy but no risk assessment: which tool fits?", EMPTY, "recommend"),
     ("我们有防灾减灾战略草案，但没有风险评估，推荐什么工具？", EMPTY, "recommend"),
     ("What tools can help us assess flood risk?", EMPTY, "recommend"),
+    ("哪个旗舰项目是关于非正规住区的？", EMPTY, "recommend"),  # which flagship fits a need, as in English
+    ("Which flagship programme deals with informal settlements?", EMPTY, "recommend"),
     ("有什么工具可以帮助我们评估洪水风险？", EMPTY, "recommend"),
     # a named record, alone or with "what is"
     ("CityRAP", EMPTY, "lookup"),
@@ -400,3 +402,19 @@ def test_a_question_about_what_the_survey_asks_is_never_voted_another_intent(tex
     for intent in ("recommend", "stage"):
         decision = decide(text, EMPTY, FakeNames(), similar=lambda _, i=intent: (i, 0.95))
         assert decision.intent == "question", decision
+
+
+@pytest.mark.parametrize(
+    ("text", "kinds"),
+    [
+        ("Which flagship programme deals with informal settlements?", ("flagship",)),
+        ("哪个旗舰项目是关于非正规住区的？", ("flagship",)),
+        ("Which UN-Habitat service can help us update our master plan?", ("unhabitat_service",)),
+        ("人居署有什么服务可以帮我们更新总体规划？", ("unhabitat_service",)),
+        ("Half of our plan's flagship projects never happened. Which tool helps?", ()),  # the city's own projects
+        ("Which UN-Habitat services or flagships fit a city with slums?", ()),  # both: no restriction
+        ("Which tools help with flood risk?", ()),
+    ],
+)
+def test_the_kind_of_record_a_request_names(text: str, kinds: tuple[str, ...]) -> None:
+    assert kinds_named(text) == kinds
