@@ -998,6 +998,9 @@ class ChatContextModel(BaseModel):
         default_factory=list, max_length=MAX_RECOMMENDATIONS
     )
     last_situation: str | None = Field(None, max_length=MAX_CONTEXT_TEXT)
+    last_record: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = Field(
+        None, description="The catalogue record the last reply was about (what a follow-up's 'it' refers to)."
+    )
 
     def to_context(self) -> ChatContext:
         return ChatContext(
@@ -1008,6 +1011,7 @@ class ChatContextModel(BaseModel):
             stage=self.stage,
             last_recommendations=tuple(self.last_recommendations),
             last_situation=self.last_situation or None,
+            last_record=self.last_record,
         )
 
 

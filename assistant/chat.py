@@ -50,7 +50,7 @@ from assistant.intents import (
     steps_asked,
     survey_answer,
 )
-from assistant.names import RecordNames
+from assistant.names import RecordNames, short_forms
 from assistant.recommend import Recommendation, Recommender
 from assistant.references import DocumentReferences
 from assistant.roadmap import RoadmapRules, area_citations, assess_stage, stage_citations, stages_overview_citation
@@ -151,16 +151,33 @@ class Assistant:
         ctx = context if isinstance(context, ChatContext) else ChatContext.from_json(context)
         # the message's embedding, computed once if the vote of known messages or the search needs it
         vector = cache(lambda: self.retriever.embedder.embed_query(normalize_query(text)))
-        decision = decide(text, ctx, self, lambda _: self._vote(vector()))
+        # "how long does it run?" after a reply about RISE-UP: the record the last reply was about
+        referent = self._referent(text, ctx)
+        names = _WithReferent(self, referent) if referent is not None else self
+        decision = decide(text, ctx, names, lambda _: self._vote(vector()))
         logger.debug("chat_route route=%s intent=%s", decision.route, decision.intent)
         if decision.route != "stage_answer":
             ctx = ctx.with_(pending_question=None)  # the user moved on
-        reply = self._handle(decision, text, lang, ctx, vector)
+        reply = self._handle(decision, text, lang, ctx, vector, referent)
         reply.route = decision.route
+        reply.context = reply.context.with_(last_record=reply.record.id if reply.record is not None else None)
         return reply
 
+    def _referent(self, text: str, ctx: ChatContext) -> CatalogueItem | None:
+        """The record the last reply was about, when this message names none and points back at it ("it", "its",
+        "this programme", "它", "该项目"); None otherwise (or when the client sent an id we do not hold)."""
+        if ctx.last_record is None or not BACK_REFERENCE.search(text) or self._mention(text) is not None:
+            return None
+        return self.recommender.get(ctx.last_record)
+
     def _handle(
-        self, decision: Decision, text: str, lang: str, ctx: ChatContext, vector: Callable[[], np.ndarray]
+        self,
+        decision: Decision,
+        text: str,
+        lang: str,
+        ctx: ChatContext,
+        vector: Callable[[], np.ndarray],
+        referent: CatalogueItem | None = None,
     ) -> ChatReply:
         route = decision.route
         if route == "stage_answer":
@@ -193,6 +210,11 @@ class Assistant:
         if route == "listing" and (asked := catalogue_listing(text)) is not None:
             return self._listing(*asked, lang=lang, ctx=ctx)
         record = self._named_record(text)
+        if record is None and referent is not None:
+            # "it" is the record the last reply was about: read as if the message named it
+            record = referent
+            name = referent.name if lang == "zh" else referent.name_en or referent.name
+            text = f"{text} ({(short_forms(name) or [name])[0]})"  # "RISE-UP", not its whole title
         if decision.intent == "recommend":  # the routes "recommend", "support" and "wants"
             found = self.retriever.search_evidence(text, QUESTION_PASSAGES, renderings=False, vector=vector())
             if not self._in_domain(text) and not self._answer_units(text, found, lang):
@@ -743,6 +765,27 @@ def without_reference_marks(text: str) -> str:
     written without brackets ("Refs. [3][4]" -> "Refs. 3, 4"), so only our markers look like ``[n]``."""
     text = _SOURCE_SUPERSCRIPT.sub("", text)
     return _SOURCE_BRACKETS.sub(lambda m: ", ".join(re.findall(r"\d{1,3}(?:\s*[~\-–]\s*\d{1,3})?", m.group(0))), text)
+
+
+# Words that point back at what the last reply was about: "how long does it run?", "who funds this programme?",
+# "它需要多长时间？", "该项目由谁资助？"
+BACK_REFERENCE = re.compile(
+    r"\b(?:it|its|it's|itself)\b|\b(?:this|that|the same) (?:one|programme|program|tool|service|flagship|initiative|"
+    r"project|method|methodology|approach)\b|它|(?:该|这个|那个|这一|这项|那项)(?:项目|工具|服务|计划|方案|方法|倡议)",
+    re.IGNORECASE,
+)
+
+
+class _WithReferent:
+    """The intent table's ``Names`` for a message that points back at ``referent``: the record a message names
+    itself first, else the referent (named by no words of the message)."""
+
+    def __init__(self, assistant: Assistant, referent: CatalogueItem) -> None:
+        self._assistant = assistant
+        self._referent = referent
+
+    def mention(self, text: str) -> tuple[str, str] | None:
+        return self._assistant.mention(text) or (self._referent.id, "")
 
 
 def _naming_sentence(item: CatalogueItem, text: str) -> str | None:

@@ -6,7 +6,8 @@ field; the API validates the same limits in its schema and answers 422) and boun
 
 Version 1 fields: the stage answers collected so far (survey question number -> yes/no), the questions the user
 skipped, the question waiting for an answer, the stage statements so far, the stage found, the last
-recommendations (record ids) and the situation they were made for.
+recommendations (record ids) and the situation they were made for, and the record the last reply was about
+(``last_record``: what "it" means in "how long does it run?"; added within version 1, optional).
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ class ChatContext:
     stage: str | None = None
     last_recommendations: tuple[str, ...] = ()
     last_situation: str | None = None
+    last_record: str | None = None
     version: int = field(default=CONTEXT_VERSION)
 
     def with_(self, **changes: Any) -> ChatContext:
@@ -64,6 +66,8 @@ class ChatContext:
             out["last_recommendations"] = list(self.last_recommendations)
         if self.last_situation:
             out["last_situation"] = self.last_situation
+        if self.last_record:
+            out["last_record"] = self.last_record
         return out
 
     @classmethod
@@ -82,6 +86,7 @@ class ChatContext:
             "stage",
             "last_recommendations",
             "last_situation",
+            "last_record",
         }
         unknown = sorted(set(data) - known)
         if unknown:
@@ -118,6 +123,9 @@ class ChatContext:
                 f"context.last_recommendations: a list of at most {MAX_RECOMMENDATIONS} record ids "
                 f"(1-{MAX_ID_CHARS} characters)"
             )
+        last_record = data.get("last_record")
+        if last_record is not None and (not isinstance(last_record, str) or not 0 < len(last_record) <= MAX_ID_CHARS):
+            raise InvalidRequest(f"context.last_record: a record id of 1-{MAX_ID_CHARS} characters")
         return cls(
             stage_answers=tuple(sorted(parsed_answers)),
             skipped_questions=tuple(sorted({_question_number(q, "context.skipped_questions") for q in skipped})),
@@ -126,6 +134,7 @@ class ChatContext:
             stage=stage,
             last_recommendations=tuple(recs),
             last_situation=_text(data.get("last_situation"), "context.last_situation"),
+            last_record=last_record,
         )
 
 

@@ -803,6 +803,18 @@ def _recommend(u: Utterance, ctx: ChatContext) -> str | None:
     return None
 
 
+# Contact details asked for: a mailbox, a phone number, whom to contact (not a website: "is there a website with
+# case studies?" asks for a resource, which the catalogue lists; not "a phone app" or "we'd like to contact a
+# city that…", a need)
+CONTACT_ASKED = re.compile(
+    r"联系方式|联系人|联络方式|邮箱|电子邮件|邮件地址|电话号码|联系电话|"
+    r"\bcontact (?:details|information|info|person|address|email)\b|\b(?:the|a) contact (?:for|of|at)\b|"
+    r"\b(?:how|who) (?:do|should|can|could) (?:I|we) contact\b|\be-?mail(?: address)?\b|\bphone number\b|"
+    r"\btelephone\b",
+    _I,
+)
+
+
 def _wants(u: Utterance, ctx: ChatContext) -> str | None:
     """The asker describes their city and what it wants or lacks, and asks nothing the documents answer: what
     fits that situation is the answer ("我们需要一个公认的概念框架…", "We'd like an objective review …")."""
@@ -813,6 +825,8 @@ def _wants(u: Utterance, ctx: ChatContext) -> str | None:
     )
     if not speaks_for_us or _YES_NO_ZH.search(u.text) or _YES_NO_EN.search(u.text):
         return None  # "…还需要从 A 阶段起步吗？", "…MCR2030 会不会介入？" ask the documents something
+    if CONTACT_ASKED.search(u.text):
+        return None  # "我想找非洲区域办公室的联系方式" wants an address the documents give, not a tool
     if _QUESTION_MARK.search(u.text) and question_type(_asked(u.text)) != "other":
         return None
     # wanting to know about our own city is a need for a diagnosis ("wants to know where our resilience stands")
@@ -907,9 +921,9 @@ def _similar(intent: str) -> Matcher:
     is what ``intent`` is by definition (``SIMILAR_INTENTS``)."""
 
     def matcher(u: Utterance, ctx: ChatContext) -> str | None:
-        if not SIMILAR_INTENTS[intent](u) or SURVEY_CONTENT.search(u.text):
-            # checked first: a message no intent could be by definition (or one asking what the survey asks, a
-            # question by definition) is never embedded for a vote
+        if not SIMILAR_INTENTS[intent](u) or SURVEY_CONTENT.search(u.text) or CONTACT_ASKED.search(u.text):
+            # checked first: a message no intent could be by definition (or one asking what the survey asks or
+            # for contact details, a question by definition) is never embedded for a vote
             return None
         vote = u.similar()
         if vote is None or vote[0] != intent:

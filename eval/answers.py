@@ -188,13 +188,24 @@ def is_english(answer: str, most_han: float = 0.1) -> bool:
     return han_ratio(answer) <= most_han
 
 
+FOLLOW_UP_ECHO_CHARS = 1900  # under the chat's limit of 2,000 characters a message
+
+
 def evaluate_answers(assistant: Any, checker: CitationChecker, items: Sequence[dict], turn: Any) -> list[dict]:
-    """Ask every qa question (``items`` as dicts) as a one-message conversation; ``turn`` builds a message."""
+    """Ask every qa question (``items`` as dicts) as a one-message conversation, or, for an item with a ``first``
+    message, as the follow-up of that message (with the reply and the context it returned); ``turn`` builds a
+    message."""
     docs_by_source = {d.source: d for d in checker.documents.values()}
     out = []
     for item in items:
         start = time.perf_counter()
-        reply = assistant.reply([turn("user", item["question"])])
+        if item.get("first"):
+            opening = assistant.reply([turn("user", item["first"])])
+            said = opening.answer[:FOLLOW_UP_ECHO_CHARS]  # what a client echoes of a reply is bounded like any message
+            messages = [turn("user", item["first"]), turn("assistant", said), turn("user", item["question"])]
+            reply = assistant.reply(messages, context=opening.context)
+        else:
+            reply = assistant.reply([turn("user", item["question"])])
         seconds = time.perf_counter() - start
         check = checker.check(reply.answer, reply.citations)
         spans = anchor_spans(docs_by_source.get(item["doc"]), item["anchors"])

@@ -49,6 +49,11 @@ class QAItem(_Item):
     type: str = ""
     qtype: str = Field("", description="What the question asks for: quantity, duration, date, place, ...")
     intent: str | None = Field(None, description="The chat intent the question must get, where it matters.")
+    first: str | None = Field(
+        None,
+        description="A first user message: the question is then its follow-up in a two-turn conversation (scored "
+        "as a chat answer only, not as a retrieval query: a follow-up's 'it' names nothing by itself).",
+    )
 
 
 class ToolItem(_Item):

@@ -93,7 +93,7 @@ class GoldFiles:
             + (own / "qa" / "paraphrase.jsonl", own / "qa" / "blind3.jsonl", own / "qa" / "blind4.jsonl")
             + (own / "qa" / "blind5.jsonl", own / "qa" / "blind6.jsonl", own / "qa" / "blind7.jsonl")
             + (own / "qa" / "blind8.jsonl", own / "qa" / "stages1.jsonl", own / "qa" / "blind9.jsonl")
-            + (own / "qa" / "blind10.jsonl",),
+            + (own / "qa" / "blind10.jsonl", own / "qa" / "followups.jsonl"),
             tools=dev_file("tools.jsonl")
             + (own / "tools" / "tools.jsonl", own / "tools" / "blind.jsonl", own / "tools" / "blind2.jsonl")
             + (own / "tools" / "blind3.jsonl", own / "tools" / "blind4.jsonl", own / "tools" / "blind5.jsonl")
@@ -341,7 +341,8 @@ def run_eval(
     warmup = warm_up(comp)
 
     qa = loaded["qa"]
-    for label, items in _by_set(qa).items():
+    # a follow-up ("how long does it take?") is scored as a chat answer in its conversation, not as a search
+    for label, items in _by_set([(label, row) for label, row in qa if not row.get("first")]).items():
         for it in evaluate_retrieval(comp.retriever, items).items:
             c.items["retrieval"].append({"set": label, **it})
             c.latency["search"].append(it["seconds"])

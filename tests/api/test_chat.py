@@ -114,6 +114,8 @@ def test_bad_chat_requests(use_client: TestClient) -> None:
         {"stage": "D"},
         {"last_recommendations": ["x" * 65]},
         {"last_situation": "x" * 5000},
+        {"last_record": "x" * 65},
+        {"last_record": ["B.2"]},
         {"v": 2},
         {"anything": 1},
         [],

@@ -237,6 +237,31 @@ def test_a_request_for_a_kind_of_record_gets_only_that_kind(assistant, question,
     assert {r.item.kind for r in reply.recommendations} == {kind}
 
 
+@pytest.mark.parametrize(
+    ("first", "follow_up"),
+    [
+        ("What is the Rapid Planning Studio?", "How many days does it take?"),
+        ("快速规划工作室是什么？", "它需要几天？"),
+    ],
+)
+def test_a_follow_up_that_says_it_is_about_the_record_of_the_last_reply(assistant, first, follow_up) -> None:
+    """A follow-up's "it" is the record the last reply was about (``last_record`` in the context the client
+    echoes): the follow-up is answered from that record's passages."""
+    lookup = assistant.reply([Turn("user", first)])
+    assert lookup.record is not None and lookup.context.last_record == lookup.record.id == "D.2"
+    reply = assistant.reply(
+        [Turn("user", first), Turn("assistant", lookup.answer), Turn("user", follow_up)], context=lookup.context
+    )
+    assert reply.record is not None and reply.record.id == "D.2"
+    assert any("三天" in c.quote for c in reply.citations)
+    assert_grounded(assistant, reply)
+    # without the context, or with an id we do not hold, "it" points at nothing
+    alone = assistant.reply([Turn("user", follow_up)])
+    assert alone.record is None and alone.context.last_record is None
+    unknown = assistant.reply([Turn("user", follow_up)], context={"last_record": "Z.9"})
+    assert unknown.record is None
+
+
 @pytest.mark.parametrize("question", ["Can you recommend a good movie for tonight?", "推荐几本适合孩子的童话书"])
 def test_recommendation_outside_the_domain_is_refused(assistant, question) -> None:
     reply = say(assistant, [question])

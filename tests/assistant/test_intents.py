@@ -122,6 +122,11 @@ ROWS = [
     ("We have a draft DRR strategy but no risk assessment: which tool fits?", EMPTY, "recommend"),
     ("我们有防灾减灾战略草案，但没有风险评估，推荐什么工具？", EMPTY, "recommend"),
     ("What tools can help us assess flood risk?", EMPTY, "recommend"),
+    # contact details wanted are no need for a tool
+    ("我想找非洲区域办公室的联系方式", EMPTY, "question"),
+    ("We need the email of the Asia-Pacific secretariat", EMPTY, "question"),
+    ("我们想找一个能帮我们做风险评估的工具", EMPTY, "wants"),
+    ("Give me the contact for the Arab States office", EMPTY, "question"),
     ("哪个旗舰项目是关于非正规住区的？", EMPTY, "recommend"),  # which flagship fits a need, as in English
     ("Which flagship programme deals with informal settlements?", EMPTY, "recommend"),
     ("有什么工具可以帮助我们评估洪水风险？", EMPTY, "recommend"),
@@ -362,6 +367,7 @@ def test_context_round_trips() -> None:
         stage="B",
         last_recommendations=("B.2",),
         last_situation="flooding",
+        last_record="flagship-3",
     )
     assert ChatContext.from_json(ctx.to_json()) == ctx
     assert ChatContext.from_json(None) == ChatContext() == ChatContext.from_json({})
@@ -382,6 +388,9 @@ def test_context_round_trips() -> None:
         {"last_recommendations": ["x" * 65]},
         {"last_recommendations": ["a"] * 11},
         {"last_situation": "x" * 5000},
+        {"last_record": "x" * 65},
+        {"last_record": 5},
+        {"last_record": ""},
         {"v": 2},
         {"unknown": 1},
     ],

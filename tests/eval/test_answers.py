@@ -123,6 +123,17 @@ def test_answers_and_abstention_rows() -> None:
     assert [r["correct"] for r in out] == [True, False] and [r["declined"] for r in out] == [True, False]
 
 
+def test_a_follow_up_is_asked_after_its_first_message_with_the_context_it_returned() -> None:
+    a = ScriptedAssistant()
+    item = {"id": "f1", "lang": "en", "first": "which stage?", "question": "How long?", "doc": "doc.zh.txt",
+            "anchors": ["需要 3-4 个月"]}  # fmt: skip
+    (row,) = evaluate_answers(a, checker(), [item], Msg)
+    assert row["question"] == "How long?" and row["n_citations"] == 0  # the script asks Q3 while Q2 is pending
+    (_, first_ctx), (messages, ctx) = a.calls
+    assert first_ctx is None and ctx == ChatContext(pending_question=2)  # the first reply's context goes back
+    assert [m.role for m in messages] == ["user", "assistant", "user"] and messages[1].content == "Q2?"
+
+
 def test_a_survey_answers_each_pending_question_from_the_script() -> None:
     script = ChatScript.model_validate(
         {"id": "c", "lang": "zh", "turns": [
