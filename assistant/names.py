@@ -154,13 +154,27 @@ def short_forms(name: str, *, titled: bool = False) -> list[str]:
         head = bare.rsplit("的", 1)[1].strip()
         if len(head) >= 4 and has_han(head):
             out.append(head)
+    # without a trailing edition or year in brackets ("《地方政府领导手册》[2017 版]", "… Leaders (2017 edition)")
+    unbracketed = _TRAILING_BRACKET.sub("", bare).strip()
+    if unbracketed != bare and len(unbracketed) >= 4:
+        out.append(unbracketed)
     if not has_han(bare):
+        # a publication's subtitle is the name it goes by as often as its title ("How To Make Cities More
+        # Resilient: A Handbook for Local Government Leaders": "Handbook for Local Government Leaders")
+        if titled and ":" in unbracketed:
+            subtitle = _ARTICLE.sub("", unbracketed.split(":", 1)[1]).strip()
+            if len(subtitle.split()) >= 3:
+                out.append(subtitle)
         before_for = re.split(r"\s+for\s+", bare, maxsplit=1)[0].strip()
         if titled and before_for != bare and len(before_for.split()) >= 2:
             out.append(before_for)
         if bare.startswith("MCR2030 ") and len(bare.split()) >= 3:
             out.append(bare[len("MCR2030 ") :])
     return out
+
+
+_TRAILING_BRACKET = re.compile(r"\s*[\[(（【][^\])）】]*(?:\d{4}|edition|版)[^\])）】]*[\])）】]\s*$", re.IGNORECASE)
+_ARTICLE = re.compile(r"^\s*(?:a|an|the)\s+", re.IGNORECASE)
 
 
 # A record's own acronym, in brackets after its name: "Capacity Assessment Tool for Infrastructure (CAT-I)",

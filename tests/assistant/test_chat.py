@@ -483,6 +483,9 @@ def test_a_record_is_named_by_its_acronym(assistant, text: str, record: str | No
         ("what's the uscore 2 peer review thing about", "mcr-uscore2-peer-review"),  # typed loosely
         ("城市抗灾能力 记分卡怎么用", "mcr-disaster-resilience-scorecard"),
         ("Quick Risk Estimaton tool?", "mcr-quick-risk-estimation"),
+        # a publication by its subtitle, and without its edition in brackets
+        ("What is the Handbook for Local Government Leaders?", "mcr-handbook-local-government-leaders"),
+        ("地方政府领导手册是什么？", "mcr-handbook-local-government-leaders"),
     ],
 )
 def test_a_record_is_named_by_its_short_forms(assistant, text: str, record: str | None) -> None:
@@ -497,6 +500,10 @@ def test_short_forms_of_names() -> None:
     assert _short_forms("“阶段评估”调查") == ["阶段评估调查"]
     assert _short_forms("MCR2030 Stage Assessment Survey") == ["Stage Assessment Survey"]
     assert _short_forms("CityRAP: 城市韧性行动规划") == ["CityRAP"]
+    assert "地方政府领导手册" in _short_forms("《地方政府领导手册》[2017 版]", titled=True)
+    assert "Handbook for Local Government Leaders" in _short_forms(
+        "How To Make Cities More Resilient: A Handbook for Local Government Leaders (2017 edition)", titled=True
+    )
 
 
 def test_an_acronym_must_abbreviate_the_english_name() -> None:
