@@ -6,6 +6,7 @@ The real index is built once per session (``real_index``); the full run takes we
 
 from __future__ import annotations
 
+import json
 import random
 from pathlib import Path
 from typing import Any
@@ -49,7 +50,17 @@ def test_the_run_records_its_provenance(run, real_index) -> None:
     assert run["git"]["commit"] is None or len(run["git"]["commit"]) == 40
     assert run["settings"]["retrieval"] == settings.retrieval.model_dump(mode="json")
     assert {d["kind"] for d in run["datasets"]} >= {"qa", "chat", "out_of_scope", "parity_recommend", "parity_stages"}
-    assert len(run["items"]["retrieval"]) == sum(d["n"] for d in run["datasets"] if d["kind"] == "qa")
+    qa = [d for d in run["datasets"] if d["kind"] == "qa"]
+    # every qa question is a chat answer; a follow-up (a question with a first message) is no retrieval query
+    follow_ups = sum(
+        1
+        for d in qa
+        for line in Path(d["path"]).read_text(encoding="utf-8").splitlines()
+        if json.loads(line).get("first")
+    )
+    assert follow_ups > 0
+    assert len(run["items"]["answers"]) == sum(d["n"] for d in qa)
+    assert len(run["items"]["retrieval"]) == sum(d["n"] for d in qa) - follow_ups
 
 
 class RandomRetriever:
