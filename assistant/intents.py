@@ -797,10 +797,20 @@ def _fact(u: Utterance, ctx: ChatContext) -> str | None:
 
 
 def _recommend(u: Utterance, ctx: ChatContext) -> str | None:
-    found = _found(RECOMMEND, u.text)
-    if found and not _third_party(u) and not _defines(u):  # "E.3 是什么服务？" asks what a record is
-        return found
+    m = RECOMMEND.search(u.text)
+    if m is None or _in_name(u, m.start(), m.end()):
+        return None  # "tell me about the Capacity Assessment Tool for Infrastructure": "Tool" is the record's name
+    if not _third_party(u) and not _defines(u):  # "E.3 是什么服务？" asks what a record is
+        return m.group(0)
     return None
+
+
+def _in_name(u: Utterance, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` overlaps the words that name the record ``u`` names."""
+    if not u.record_name:
+        return False
+    at = u.text.casefold().find(u.record_name.casefold())
+    return at >= 0 and start < at + len(u.record_name) and at < end
 
 
 # Contact details asked for: a mailbox, a phone number, whom to contact (not a website: "is there a website with

@@ -137,6 +137,9 @@ ROWS = [
     ("“CityRAP”？", EMPTY, "lookup"),
     ("城市韧性行动规划呢？", EMPTY, "lookup"),
     ("the CityRAP tool please", EMPTY, "lookup"),  # words that only point at the record
+    # a request pattern that runs into the record's name asks for that record, not for tools
+    ("Can you tell me about the CityRAP Tool for small cities?", EMPTY, "lookup"),
+    ("Which tools like CityRAP would fit a small town?", EMPTY, "recommend"),
     ("那个城市韧性行动规划项目", EMPTY, "lookup"),
     ("CityRAP 的费用是多少？", EMPTY, "fact"),
     ("What exactly are the steps of CityRAP?", EMPTY, "fact"),
