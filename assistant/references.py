@@ -26,9 +26,10 @@ KIND_WORDS: dict[str, re.Pattern[str]] = {
         r"论文|综述|本文|该文|这篇文章|作者",
         _I,
     ),
+    # not someone else's report ("the report by the World Bank", "IPCC报告中…", "世界银行的报告里…")
     "board report": re.compile(
-        r"\b(?:the|this|that)\s+(?:(?:executive\s+)?board\s+)?report\b|\breport (?:to|of) the executive board\b|"
-        r"执行局(?:的)?报告|(?:这|该)份报告|报告(?:中|里)",
+        r"\b(?:the|this|that)\s+(?:(?:executive\s+)?board\s+)?report\b(?!\s+(?:by|of|from)\b)|"
+        r"\breport (?:to|of) the executive board\b|执行局(?:的)?报告|(?:这|该|本)份报告|^\s*报告(?:中|里)",
         _I,
     ),
     "service catalogue": re.compile(

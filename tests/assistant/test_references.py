@@ -34,6 +34,11 @@ REFS = DocumentReferences(
         ("2022 年版服务目录新增了多少条目？", {"cat"}),
         ("How many sections does the Service Catalogue have?", {"cat"}),
         ("What does the IPCC report say about sea-level rise?", set()),  # a report we do not hold
+        ("IPCC报告中关于海平面上升说了什么？", set()),
+        ("世界银行的报告里怎么说城市韧性？", set()),
+        ("What does the report by the World Bank say about cities?", set()),
+        ("报告中提到了哪些国家？", {"eb22", "eb23"}),
+        ("What does the report say about Ukraine?", {"eb22", "eb23"}),
         ("How does UN-Habitat support voluntary local reviews?", set()),
         ("哪个工具可以评估洪水风险？", set()),
     ],
