@@ -93,7 +93,8 @@ class GoldFiles:
             + (own / "qa" / "paraphrase.jsonl", own / "qa" / "blind3.jsonl", own / "qa" / "blind4.jsonl")
             + (own / "qa" / "blind5.jsonl", own / "qa" / "blind6.jsonl", own / "qa" / "blind7.jsonl")
             + (own / "qa" / "blind8.jsonl", own / "qa" / "stages1.jsonl", own / "qa" / "blind9.jsonl")
-            + (own / "qa" / "blind10.jsonl", own / "qa" / "followups.jsonl"),
+            + (own / "qa" / "blind10.jsonl", own / "qa" / "followups.jsonl", own / "qa" / "blind11.jsonl")
+            + (own / "qa" / "blind12.jsonl", own / "qa" / "blind13.jsonl"),
             tools=dev_file("tools.jsonl")
             + (own / "tools" / "tools.jsonl", own / "tools" / "blind.jsonl", own / "tools" / "blind2.jsonl")
             + (own / "tools" / "blind3.jsonl", own / "tools" / "blind4.jsonl", own / "tools" / "blind5.jsonl")
