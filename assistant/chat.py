@@ -52,7 +52,6 @@ from assistant.intents import (
 )
 from assistant.names import RecordNames, short_forms
 from assistant.recommend import Recommendation, Recommender
-from assistant.references import DocumentReferences
 from assistant.roadmap import RoadmapRules, area_citations, assess_stage, stage_citations, stages_overview_citation
 from prompts import render
 from retriever.errors import InvalidRequest, LLMUnavailable, UngroundedAnswer
@@ -126,7 +125,7 @@ class Assistant:
         self.abstention = abstention
         self.exemplars = exemplars
         self.names = RecordNames(recommender.items)
-        self.references = DocumentReferences(retriever.index.documents.values())
+        self.references = retriever.references
 
     # -- entry point ---------------------------------------------------------------------------------------
     def reply(

@@ -57,6 +57,7 @@ from retriever.index import (
 )
 from retriever.language import script_lang, simplified
 from retriever.lexical import BM25Index
+from retriever.references import DocumentReferences
 from retriever.sentences import split_sentences
 from retriever.settings import RetrievalSettings
 from retriever.stores import FaissStore, VectorStore
@@ -324,6 +325,7 @@ class HybridRetriever:
         self.lexicon = lexicon
         self.settings = settings or RetrievalSettings()
         self._doc_kind = {d.doc_id: dict(d.meta).get("kind", "") for d in index.documents.values()}
+        self.references = DocumentReferences(index.documents.values())
         # each passage's sentences as English token sets, built on first use (a race only computes one twice)
         self._sentences: dict[int, tuple[frozenset[str], ...]] = {}
 
@@ -506,6 +508,11 @@ class HybridRetriever:
         query = normalize_query(query)
         if not query:
             raise InvalidRequest("the query is empty")
+        if self.settings.referred_docs and (filters is None or filters.is_empty()):
+            # "what does the review say…", "这份执行局报告…": that document is where the answer is
+            referred = self.references.referred(query)
+            if referred:
+                filters = Filters(docs=tuple(sorted(referred)))
         lang = script_lang(query)
         legs = self._legs(query, lang, filters, vector)
         weight = SENTENCE_WEIGHTS.get(lang, 0.0) if self.settings.sentences and self.settings.mode != "dense" else 0.0

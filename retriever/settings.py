@@ -92,6 +92,12 @@ class RetrievalSettings(BaseModel):
         "language: a passage of the other half stands for its aligned counterpart (unless a language filter asks "
         "for that half).",
     )
+    referred_docs: bool = Field(
+        True,
+        description="A query that points at one of the indexed documents by what it is ('the review', "
+        "'这份执行局报告', 'the Service Catalogue') or by its symbol is searched in that document only, unless the "
+        "caller gives filters of its own.",
+    )
     index_type: Literal["auto", "flat", "hnsw"] = Field(
         "auto", description="FAISS index type; auto picks flat below hnsw_threshold vectors, HNSW above."
     )

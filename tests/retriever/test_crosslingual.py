@@ -87,3 +87,44 @@ def test_an_english_query_re_ranks_the_first_passages_by_their_best_sentence(rea
         assert h.score == pytest.approx(plain[h.chunk.chunk_id] + SENTENCE_WEIGHTS["en"] * s)
     assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
     assert all("sentence" not in dict(h.legs) for h in retriever.search("城市韧性行动规划流程需要多长时间？", 10))
+
+
+# A question that points at one of our documents by what it is is searched in that document only.
+REFERRED = [
+    ("What does the review say about the role of insurance companies?", "resilient-cities-congress-review.en.txt"),
+    ("这份执行局报告提到了哪些国家？", "unhabitat-eb-20"),
+    ("How many services does the Service Catalogue list for land and housing?", "unhabitat-service-catalogue"),
+    ("What does HSP/EB.2023/17 say about certification?", "unhabitat-eb-2023-17"),
+]
+
+
+@pytest.mark.parametrize(("question", "source"), REFERRED)
+def test_a_question_pointing_at_a_document_is_searched_in_it(real_index, question: str, source: str) -> None:
+    _, retriever = real_index
+    hits = retriever.search(question, k=10)
+    assert hits and all(source in h.chunk.source for h in hits)
+
+
+def test_the_document_prior_is_a_setting(real_index) -> None:
+    from retriever.search import with_settings
+
+    _, retriever = real_index
+    question = "What does the review say about the role of insurance companies?"
+    off = with_settings(retriever, referred_docs=False).search(question, k=10)
+    assert len({h.chunk.source for h in off}) > 1  # without it, the catalogue's passages compete
+
+
+def test_the_callers_filters_win_over_the_documents_a_question_points_at(real_index) -> None:
+    from retriever.search import Filters
+
+    _, retriever = real_index
+    hits = retriever.search(
+        "What does the review say about MCR2030?", k=5, filters=Filters(docs=("mcr2030-overview.zh.txt",))
+    )
+    assert hits and all(h.chunk.source.endswith("mcr2030-overview.zh.txt") for h in hits)
+
+
+def test_someone_elses_report_is_no_filter(real_index) -> None:
+    _, retriever = real_index
+    hits = retriever.search("What does the IPCC report say about cities and sea-level rise?", k=10)
+    assert len({h.chunk.source for h in hits}) > 1

@@ -1,11 +1,11 @@
-"""Which of our documents a question points at (assistant/references.py): by kind words in both languages and by
+"""Which of our documents a question points at (retriever/references.py): by kind words in both languages and by
 symbol; model-free."""
 
 from __future__ import annotations
 
 import pytest
 
-from assistant.references import DocumentReferences
+from retriever.references import DocumentReferences
 from retriever.types import Document
 
 

@@ -1,12 +1,14 @@
 """Which of the indexed documents a question refers to by what it is ("the review", "这份执行局报告", "the
 Service Catalogue") or by its symbol ("HSP/EB.2023/17").
 
-A question that points at one of our documents is about that document, so it is never refused while the
-document's passages are among those retrieved: below the evidence threshold it gets that document's best
-sentences under a label saying the documents do not answer it directly (as a question naming a catalogue record
-does). A document's kind comes from ``corpus/MANIFEST.json`` (kept in the index as the document's ``kind``
-metadata); the words for each kind are below, in both languages. Documents users bring without a kind are found
-by their symbol only.
+A question that points at one of our documents is about that document. Search reads it as a filter on that
+document when the caller gave none (``retrieval.referred_docs``): on the question sets, R@5 never fell and rose
+for 8 of 90 questions that point at a document (docs/eval/answers.md, session 17). The assistant never refuses such
+a question while the document's passages are among those retrieved: below the evidence threshold it gets that
+document's best sentences under a label saying the documents do not answer it directly (as a question naming a
+catalogue record does). A document's kind comes from ``corpus/MANIFEST.json`` (kept in the index as the
+document's ``kind`` metadata); the words for each kind are below, in both languages. Documents users bring without
+a kind are found by their symbol only.
 """
 
 from __future__ import annotations
