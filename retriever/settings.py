@@ -78,7 +78,9 @@ class RetrievalSettings(BaseModel):
     glossary: bool = Field(True, description="Expand queries across languages with the bilingual glossary.")
     dictionary: bool = Field(True, description="Translate query words through CC-CEDICT (en->zh).")
     gloss_field: bool = Field(
-        True, description="English queries match the English view of all chunks (glosses of zh chunks included)."
+        True,
+        description="English queries match the English view of all chunks (glosses of zh chunks included); Chinese "
+        "queries also match it with their words' English glosses (the glossed leg).",
     )
     prf: bool = Field(False, description="Pseudo-relevance feedback: a second lexical pass from the first hits.")
     sentences: bool = Field(
