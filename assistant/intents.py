@@ -700,6 +700,9 @@ _SECTION_LISTED = re.compile(
 )
 
 
+_WHAT_IS_IT = re.compile(r"(?:是什么|是啥|是做什么的)\s*[?？]?\s*$")
+
+
 def catalogue_listing(text: str) -> tuple[str, str] | None:
     """Which of the catalogue's own lists ``text`` asks for: ``("flagship", "")``, ``("section", "E")``; or None."""
     if _FLAGSHIPS_LISTED.search(text):
@@ -711,6 +714,8 @@ def catalogue_listing(text: str) -> tuple[str, str] | None:
 
 
 def _listing(u: Utterance, ctx: ChatContext) -> str | None:
+    if u.record is not None and _WHAT_IS_IT.search(u.text):
+        return None  # "可持续发展目标城市旗舰项目是什么？" asks about that flagship, as "What is the SDG Cities flagship?"
     asked = catalogue_listing(u.text)
     return f"asks for the catalogue's list: {asked[0]} {asked[1]}".strip() if asked else None
 

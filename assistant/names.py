@@ -136,7 +136,8 @@ _QUOTES = re.compile(r"[《》“”\"「」]")
 
 def short_forms(name: str, *, titled: bool = False) -> list[str]:
     """Shorter names a record goes by (the uniqueness among records is checked by the caller): the part before a
-    colon ("CityRAP" of "CityRAP: 城市韧性行动规划"); the name without its quote marks ("阶段评估调查" of "“阶段评估”
+    colon ("CityRAP" of "CityRAP: 城市韧性行动规划"); a Chinese service title before its purpose clause; the name
+    without its quote marks ("阶段评估调查" of "“阶段评估”
     调查"); without the MCR2030 prefix ("Stage Assessment Survey"). For a publication (``titled``: its Chinese name
     is a 《title》), the head it is cited by: after the last 的 ("十大要点" of "创建韧性城市的十大要点"), before "for"
     ("Ten Essentials" of "Ten Essentials for Making Cities Resilient"); other names' heads are generic ("指导意见",
@@ -150,6 +151,12 @@ def short_forms(name: str, *, titled: bool = False) -> list[str]:
     bare = _QUOTES.sub("", name).strip()
     if bare != name and len(bare) >= 4:
         out.append(bare)
+    # a Chinese service title's head before its purpose clause ("贫民窟改造及预防战略" of "贫民窟改造及预防战略，减少
+    # 贫困和不平等"); not a head that is itself a means ("通过与水务运营商合作，…": by what, not what)
+    if has_han(bare) and "，" in bare:
+        head = bare.split("，", 1)[0].strip()
+        if len(head) >= 6 and not head.startswith(_MEANS):
+            out.append(head)
     if titled and has_han(bare) and "的" in bare:
         head = bare.rsplit("的", 1)[1].strip()
         if len(head) >= 4 and has_han(head):
@@ -173,6 +180,7 @@ def short_forms(name: str, *, titled: bool = False) -> list[str]:
     return out
 
 
+_MEANS = ("通过", "采用", "利用", "借助")
 _TRAILING_BRACKET = re.compile(r"\s*[\[(（【][^\])）】]*(?:\d{4}|edition|版)[^\])）】]*[\])）】]\s*$", re.IGNORECASE)
 _ARTICLE = re.compile(r"^\s*(?:a|an|the)\s+", re.IGNORECASE)
 

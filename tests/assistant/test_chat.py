@@ -486,6 +486,9 @@ def test_a_record_is_named_by_its_acronym(assistant, text: str, record: str | No
         # a publication by its subtitle, and without its edition in brackets
         ("What is the Handbook for Local Government Leaders?", "mcr-handbook-local-government-leaders"),
         ("地方政府领导手册是什么？", "mcr-handbook-local-government-leaders"),
+        # a Chinese service title before its purpose clause
+        ("贫民窟改造及预防战略这项服务是什么？", "E.5"),
+        ("进行城市和空间资料收集要多久？", "A.5"),
     ],
 )
 def test_a_record_is_named_by_its_short_forms(assistant, text: str, record: str | None) -> None:
@@ -500,6 +503,8 @@ def test_short_forms_of_names() -> None:
     assert _short_forms("“阶段评估”调查") == ["阶段评估调查"]
     assert _short_forms("MCR2030 Stage Assessment Survey") == ["Stage Assessment Survey"]
     assert _short_forms("CityRAP: 城市韧性行动规划") == ["CityRAP"]
+    assert _short_forms("贫民窟改造及预防战略，减少贫困和不平等") == ["贫民窟改造及预防战略"]
+    assert _short_forms("通过与水务运营商合作，提高供水的可持续性和有效性") == []  # a means, not a name
     assert "地方政府领导手册" in _short_forms("《地方政府领导手册》[2017 版]", titled=True)
     assert "Handbook for Local Government Leaders" in _short_forms(
         "How To Make Cities More Resilient: A Handbook for Local Government Leaders (2017 edition)", titled=True

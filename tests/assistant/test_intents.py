@@ -96,6 +96,9 @@ ROWS = [
     # the catalogue's own lists, from its records
     ("What are UN-Habitat's flagship programmes?", EMPTY, "listing"),
     ("人居署的五个旗舰项目是什么", EMPTY, "listing"),
+    # ...but one flagship named and asked about is that flagship, in either language
+    ("可持续发展目标城市旗舰项目是什么？", EMPTY, "lookup"),
+    ("What is the SDG Cities flagship?", EMPTY, "lookup"),
     ("What services are in section E?", EMPTY, "listing"),
     ("K部分的服务有哪些", EMPTY, "listing"),
     ("What services are there for housing?", EMPTY, "recommend"),  # no section named: what fits
