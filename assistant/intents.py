@@ -715,7 +715,8 @@ def catalogue_listing(text: str) -> tuple[str, str] | None:
 
 def _listing(u: Utterance, ctx: ChatContext) -> str | None:
     if u.record is not None and _WHAT_IS_IT.search(u.text):
-        return None  # "可持续发展目标城市旗舰项目是什么？" asks about that flagship, as "What is the SDG Cities flagship?"
+        # "可持续发展目标城市旗舰项目是什么？" asks about that flagship, as "What is the SDG Cities flagship?" does
+        return None
     asked = catalogue_listing(u.text)
     return f"asks for the catalogue's list: {asked[0]} {asked[1]}".strip() if asked else None
 
