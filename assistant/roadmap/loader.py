@@ -133,6 +133,7 @@ class Lexicon:
     anaphora: re.Pattern[str]
     predicate_after_list: re.Pattern[str]
     bare_predicate: re.Pattern[str]
+    negated_list_head: re.Pattern[str]
     interrogative: re.Pattern[str]
     retracted: re.Pattern[str]
     others: re.Pattern[str]
@@ -473,6 +474,7 @@ def _build_rules(data: Mapping[str, Any], doc_file: str, doc_text: str, title: s
         anaphora=compile_patterns(lex["anaphora"]),
         predicate_after_list=compile_patterns(lex["predicate_after_list"]),
         bare_predicate=compile_patterns(lex["bare_predicate"]),
+        negated_list_head=compile_patterns(lex["negated_list_head"]),
         interrogative=compile_patterns(lex["interrogative"]),
         retracted=compile_patterns(lex["retracted"]),
         others=compile_patterns(lex["others"]),

@@ -331,6 +331,12 @@ class LexiconEntry(_Strict):
         description="a whole clause that is only a predicate ('尚未成立', 'not yet set up'): it continues the clause "
         "before it, whose subject it speaks of ('委员会还在讨论，尚未成立')"
     )
+    negated_list_head: LangPatterns = Field(
+        description="a whole clause that is a negated noun and nothing else ('but no committee', '没有委员会'): its "
+        "negation reaches into the clause after it when only a comma stands between them, the rest of the list "
+        "('no committee, focal point or coordination structure exists'); English only: a Chinese list is one clause "
+        "('没有委员会、联络人或协调机制')"
+    )
     interrogative: LangPatterns = Field(
         description="a clause that asks rather than states ('我们处于哪个阶段', 'which stage are we in'): the "
         "exemplar reader never matches it (by meaning, a question about a criterion reads like the criterion)"

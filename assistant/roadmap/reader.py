@@ -151,16 +151,26 @@ class _Sentence:
         """The clauses that a match at ``start:end`` touches, as one span; a label ("Committee: none yet",
         "委员会：✘ 尚未成立") reaches into the clause it introduces, which says what holds, and so does a list into a
         clause that says what holds for all of it ("宣传、培训、委员会，都还没来得及做"), and a clause into one that is
-        only a predicate of its subject ("委员会还在讨论，尚未成立")."""
+        only a predicate of its subject ("委员会还在讨论，尚未成立"), even after a label's clause; and a negated list
+        head reaches into the rest of its list ("no committee, focal point or coordination structure exists")."""
         hit = [c for c in self.clauses if c[0] < end and start < c[1]] or list(self.clauses)
         c0, c1 = min(c[0] for c in hit), max(c[1] for c in hit)
-        after = next(((a, b) for a, b in self.clauses if a > c1), None)
-        if after is not None and (
-            self.text[c1 : c1 + 1] in (":", "：")
-            or lex.predicate_after_list.match(self.text, after[0])
-            or lex.bare_predicate.fullmatch(self.text[after[0] : after[1]].strip(" ，,。.;；"))
-        ):
+        for _ in range(2):  # a label's clause, and then a bare predicate ("committee: proposed…, not set up yet")
+            after = next(((a, b) for a, b in self.clauses if a > c1), None)
+            if after is None or not (
+                self.text[c1 : c1 + 1] in (":", "：")
+                or lex.predicate_after_list.match(self.text, after[0])
+                or lex.bare_predicate.fullmatch(self.text[after[0] : after[1]].strip(" ，,。.;；"))
+            ):
+                break
             c1 = after[1]
+        before = next(((a, b) for a, b in reversed(self.clauses) if b <= c0), None)
+        if (
+            before is not None
+            and self.text[before[1] : c0].strip() in (",", "，", "")
+            and lex.negated_list_head.fullmatch(self.text[before[0] : before[1]].strip(" ，,;；"))
+        ):
+            c0 = before[0]  # "no committee, focal point or coordination structure exists": the list's negation
         return c0, c1
 
     def negated(self, start: int, end: int, lex: Lexicon, *, of_status: bool = True) -> bool:

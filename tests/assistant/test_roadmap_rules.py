@@ -107,6 +107,45 @@ def test_a_to_b_unmet_is_stage_a_whatever_is_unknown_about_b_to_c(rules: Roadmap
 
 
 @pytest.mark.parametrize(
+    ("text", "q10"),
+    [
+        # a negated list head reaches the rest of its list after a comma...
+        (
+            "Campaigns and staff and council training done, but no committee, focal point or coordination structure "
+            "of any kind exists.",
+            False,
+        ),
+        # ...but not past a 'but', and not from a clause that is more than a negated noun
+        (
+            "Campaigns and staff and council training done. There is no committee, but a focal point was appointed "
+            "in the mayor's office.",
+            True,
+        ),
+        # a label's clause, then a bare predicate of its subject
+        (
+            "Awareness: drills in March; lectures: staff and council, both done; committee: proposed in a memo to "
+            "the city manager, not set up yet.",
+            False,
+        ),
+        ("宣传：三月做过演练；讲座：工作人员和议会都听过；委员会：已向市长提议，尚未成立。", False),
+        (
+            "Awareness: drills in March; lectures: staff and council, both done; committee: set up in May, meets "
+            "monthly.",
+            True,
+        ),
+    ],
+)
+def test_negation_reaches_a_list_and_a_labelled_predicate(rules: RoadmapRules, text: str, q10: bool) -> None:
+    assert read_text(text, rules).answers.get(10) is q10
+
+
+def test_negated_list_heads(rules: RoadmapRules) -> None:
+    head = rules.lexicon.negated_list_head
+    assert all(head.fullmatch(c) for c in ("but no committee", "no committee", "and no public outreach"))
+    assert not any(head.fullmatch(c) for c in ("no longer active", "but no committee has been set up"))
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "We signed up to MCR2030 last month and have not done anything yet.",
