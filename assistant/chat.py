@@ -56,6 +56,7 @@ from assistant.roadmap import RoadmapRules, area_citations, assess_stage, stage_
 from prompts import render
 from retriever.errors import InvalidRequest, LLMUnavailable, UngroundedAnswer
 from retriever.language import script_lang, simplified
+from retriever.references import DocumentReferences
 from retriever.search import HybridRetriever, SearchResult, normalize_query
 from retriever.types import CatalogueItem, Chunk, Citation, Hit, RenderedQuote, StageResult
 
@@ -125,7 +126,7 @@ class Assistant:
         self.abstention = abstention
         self.exemplars = exemplars
         self.names = RecordNames(recommender.items)
-        self.references = retriever.references
+        self.references = DocumentReferences(retriever.index.documents.values())
 
     # -- entry point ---------------------------------------------------------------------------------------
     def reply(
