@@ -3,7 +3,7 @@ Service Catalogue") or by its symbol ("HSP/EB.2023/17").
 
 A question that points at one of our documents is about that document. Search reads it as a filter on that
 document when the caller gave none (``retrieval.referred_docs``): on the question sets, R@5 never fell and rose
-for 8 of 90 questions that point at a document (docs/eval/answers.md, session 17). The assistant never refuses such
+for 6 of 90 questions that point at a document (docs/eval/answers.md, session 17). The assistant never refuses such
 a question while the document's passages are among those retrieved: below the evidence threshold it gets that
 document's best sentences under a label saying the documents do not answer it directly (as a question naming a
 catalogue record does). A document's kind comes from ``corpus/MANIFEST.json`` (kept in the index as the
