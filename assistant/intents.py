@@ -26,6 +26,9 @@ what words. The order of :data:`ROUTES` is the policy, written down in one place
                       begin?", "which programme would suit our staff?"), whatever fact type its words carry
    ``situation``      a situation, then how to act or who could help ("…不少老人根本不上网，怎么才能不把他们甩下？",
                       "… they lack a ready-made syllabus. Where could they find one?"): what fits is the answer
+   ``dated``          a question about a day or year near the asker's own, not about their city ("What is Lima's
+                      budget for next year?", "深圳市明年的防灾减灾预算是多少？"): no dated document can know it,
+                      so the reply declines and says whom to ask
 7. ``fact``           a question for a specific fact (how many, how long, since when, who, which cities, what
                       are the N ...): answered from the documents, also when it names a programme or a tool
 8. ``recommend``      a request for a tool or service that fits a situation ("which tool fits", "推荐"); not
@@ -789,6 +792,26 @@ def _asked(text: str) -> str:
     return " ".join(asked) if asked else text
 
 
+# A day or year near the asker's own: what happened in the last days or will happen next. "Today" and "now" alone
+# are not among them ("What does MCR2030 offer cities today?" is asked of the documents).
+NEAR_DATE = re.compile(
+    r"\b(?:tomorrow|tonight|yesterday|this (?:morning|afternoon|evening|weekend)|(?:next|coming) "
+    r"(?:week|weekend|month|year)|last (?:night|week|weekend|month))\b|"
+    r"明天|明日|明年|昨天|昨日|昨晚|今早|今晚|今天(?:早上|上午|下午|晚上)|[这本]周末|[上下]个?(?:周|星期)(?!期)|下个?月",
+    _I,
+)
+
+
+def _dated(u: Utterance, ctx: ChatContext) -> str | None:
+    """The question itself (its sentences that ask, ``_asked``) is pinned to a near date, and the asker does not
+    speak of their own city: "CityRAP 要多长时间？局里要排明年的工作计划" asks the documents (the date is in the
+    sentence that does not ask), and "我们市明年想加入 MCR2030，要准备什么？" asks about the city's own plan."""
+    if FIRST_PERSON.search(u.text) or (not _QUESTION_MARK.search(u.text) and _wants(u, ctx)):
+        return None  # "下个月要办一期培训班，手头连本教材都没有" states what the city lacks
+    m = NEAR_DATE.search(_asked(u.text))
+    return m.group(0) if m else None
+
+
 def _fact(u: Utterance, ctx: ChatContext) -> str | None:
     if not _QUESTION_MARK.search(u.text) and _wants(u, ctx):
         return None  # a statement of what the city lacks: "…a diagnostic of where to start." asks no place
@@ -976,6 +999,7 @@ ROUTES: tuple[Route, ...] = (
     Route("listing", "question", _listing),
     Route("support", "recommend", _support),
     Route("situation", "recommend", _situation_ask),
+    Route("dated", "question", _dated),
     Route("fact", "question", _fact),
     Route("recommend", "recommend", _recommend),
     Route("lookup", "lookup", _lookup),

@@ -108,6 +108,22 @@ def test_out_of_scope_is_refused_with_where_to_ask_and_no_citations(assistant) -
         assert "mcr2030-global@un.org" in reply.answer and len(reply.answer) < 600
 
 
+def test_a_question_about_a_near_date_is_declined_as_no_dated_document_can_know_it(assistant) -> None:
+    for question, words in (
+        ("What is Lima's disaster management budget for next year?", "published at fixed dates"),
+        ("深圳市明年的防灾减灾预算是多少？", "固定日期发布"),
+    ):
+        reply = say(assistant, [question])
+        assert reply.route == "dated" and reply.intent == "question"
+        assert not reply.citations and not reply.grounded
+        assert words in reply.answer and "mcr2030-global@un.org" in reply.answer
+    # outside the domain it is out of scope, as without the date
+    assert say(assistant, ["Will it rain in Geneva tomorrow?"]).intent == "out_of_scope"
+    # a date outside the sentence that asks leaves the question to the documents
+    reply = say(assistant, ["CityRAP 从启动到出成果一般要多长时间？局里要排明年的工作计划"])
+    assert reply.grounded and any("3-4 个月" in c.quote for c in reply.citations)
+
+
 def test_document_question_cites_the_source_language(assistant) -> None:
     reply = say(assistant, ["How long does the CityRAP process take?"])
     assert reply.intent == "question" and reply.citations

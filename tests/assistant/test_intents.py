@@ -246,6 +246,18 @@ ROWS = [
     ("How do we read the scorecard's results?", EMPTY, "fact"),
     ("文章认为地方政府要给韧性项目解决资金问题，应该怎么做？", EMPTY, "fact"),
     ("城市韧性行动规划在社区里是怎么开展的，需要多长时间？", EMPTY, "fact"),
+    # a question pinned to a near date, not about the asker's city: no dated document knows it
+    ("What is Lima's disaster management budget for next year?", EMPTY, "dated"),
+    ("深圳市明年的防灾减灾预算是多少？", EMPTY, "dated"),
+    ("How many people did the storm kill yesterday?", EMPTY, "dated"),
+    ("上周的暴雨淹了多少个社区？", EMPTY, "dated"),
+    # ... but not a date outside the question, the asker's own plans, or "today" alone
+    ("CityRAP 从启动到出成果一般要多长时间？局里要排明年的工作计划", EMPTY, "fact"),
+    ("How long does a CityRAP process usually take? need it for next year's work plan", EMPTY, "fact"),
+    ("我们市明年想加入 MCR2030，需要做哪些准备？", EMPTY, "fact"),
+    ("What does UN-Habitat offer cities today?", EMPTY, "question"),
+    ("这一轮规划周期里，人居署支持了多少个城市？", EMPTY, "fact"),
+    ("下个月要给各区应急局的同志办一期培训班，手头连本像样的教材都没有", EMPTY, "wants"),
     # a Chinese statement of what is wanted, its subject left out
     ("老城区年年内涝，想先把风险点摸清楚，再争取点改造资金。", EMPTY, "wants"),
     # thanks close a turn
