@@ -136,19 +136,21 @@ class CitationChecker:
 
 
 def anchor_spans(doc: Document | None, anchors: Sequence[str]) -> list[tuple[int, int]]:
-    """Where the anchors occur in the document text (exact match; whitespace-tolerant as a fallback)."""
+    """Every place the anchors occur in the document text (exact matches; whitespace-tolerant matches for an anchor
+    with no exact one). Every occurrence counts, as eval-dev's rule says ("an anchor occurrence in doc"): the MCR2030
+    overview states its cross-cutting objectives twice, and a reply citing the second statement cites the passage."""
     if doc is None:
         return []
     spans = []
     for a in anchors:
-        start = doc.text.find(a)
-        if start >= 0:
-            spans.append((start, start + len(a)))
+        if not a.strip():
+            continue
+        exact = [(m.start(), m.end()) for m in re.finditer(re.escape(a), doc.text)]
+        if exact:
+            spans.extend(exact)
             continue
         pattern = r"\s*".join(re.escape(ch) for ch in "".join(a.split()))
-        m = re.search(pattern, doc.text)
-        if m:
-            spans.append((m.start(), m.end()))
+        spans.extend((m.start(), m.end()) for m in re.finditer(pattern, doc.text))
     return spans
 
 

@@ -9,7 +9,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assistant.context import ChatContext
-from eval.answers import CitationChecker, cited_claims, evaluate_abstention, evaluate_answers
+from eval.answers import (
+    CitationChecker,
+    anchor_spans,
+    cited_claims,
+    cites_passage,
+    evaluate_abstention,
+    evaluate_answers,
+)
 from eval.conversation import run_script
 from eval.datasets import ChatScript
 from retriever.bilingual import GlossaryEntry, Lexicon
@@ -26,6 +33,18 @@ def cite(n: int, quote: str, *, start: int | None = None) -> Citation:
 
 def checker(lexicon: Lexicon | None = None) -> CitationChecker:
     return CitationChecker({"d1": DOC}, lexicon)
+
+
+def test_a_citation_near_any_occurrence_of_an_anchor_cites_the_passage() -> None:
+    filler = "。" * 400
+    text = "纵向联系很重要" + filler + "纵向联系很重要"
+    doc = Document(doc_id="d2", source="two.zh.txt", title="Two", lang="zh", text=text, content_hash="h2")
+    spans = anchor_spans(doc, ["纵向联系", "未出现"])
+    assert spans == [(0, 4), (407, 411)]  # both occurrences; an anchor found nowhere adds none
+    assert anchor_spans(doc, ["纵向 联系"]) == spans  # whitespace-tolerant, every occurrence too
+    second = Citation(1, "d2", "two.zh.txt", "Two", (), None, 407, 414, "纵向联系很重要", "zh")
+    assert cites_passage([second], "two.zh.txt", spans)
+    assert not cites_passage([second], "two.zh.txt", spans[:1])
 
 
 def test_claims_are_the_text_each_marker_closes() -> None:
