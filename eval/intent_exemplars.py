@@ -44,10 +44,10 @@ TOOLS_TUNE += (("blind6.jsonl", "tune"), ("blind7.jsonl", "tune"), ("blind8.json
 QA_HELD: Files = (("blind.jsonl", "heldout"), ("blind_paper.jsonl", "heldout"), ("blind3.jsonl", None))
 QA_HELD += (("blind4.jsonl", None), ("blind7.jsonl", None), ("blind8.jsonl", None), ("blind9.jsonl", None))
 QA_HELD += (("blind10.jsonl", "heldout"), ("blind11.jsonl", "heldout"), ("blind12.jsonl", "heldout"))
-QA_HELD += (("blind13.jsonl", "heldout"),)
+QA_HELD += (("blind13.jsonl", "heldout"), ("blind14.jsonl", None))
 TOOLS_HELD: Files = (("blind.jsonl", "heldout"), ("blind3.jsonl", None), ("blind4.jsonl", None))
 TOOLS_HELD += (("blind6.jsonl", "heldout"), ("blind7.jsonl", "heldout"), ("blind8.jsonl", "heldout"))
-TOOLS_HELD += (("blind9.jsonl", None),)
+TOOLS_HELD += (("blind9.jsonl", None), ("blind10.jsonl", None))
 
 Row = tuple[str, str, tuple[str, ...]]  # text, intent, accepted intents
 
