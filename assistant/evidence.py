@@ -776,17 +776,17 @@ def select_units(
     if listing:
         # a list answers with its items: the units that follow the best one in its passage; they do not take the
         # places of the next best sentences (often the list is elsewhere)
-        picked += _items_after(best, units, texts)
+        picked += _items_after(best, units, texts, asked_stages)
     limit = len(picked) + most - 1
     for u in scored[1:]:
         if len(picked) >= limit:
             break
-        if u.score < best.score * weights.follow or _seen(u, texts):
+        if u.score < best.score * weights.follow or _seen(u, texts) or _other_stages(u, asked_stages):
             continue
         picked.append(u)
         _mark(u, texts)
         if _announces(u):  # an announced list is shown with its items, never as a dangling "…的承诺："
-            items = _items_after(u, units, texts)
+            items = _items_after(u, units, texts, asked_stages)
             picked += items
             limit += len(items)
     if weights.first_passage and not any(u.rank == 0 for u in picked):
@@ -798,17 +798,37 @@ def select_units(
     return picked
 
 
+def _other_stages(u: Unit, asked: frozenset[str]) -> bool:
+    """``u`` names roadmap stages, none of them asked about: "A 阶段城市应做出的承诺：" for a question about Stage B."""
+    named = stage_refs(u.text) if asked else frozenset()
+    return bool(named) and not named & asked
+
+
 def _announces(u: Unit) -> bool:
     return bool(_ANNOUNCES.search(u.text) or (u.english and _ANNOUNCES.search(u.english)))
 
 
-def _items_after(head: Unit, units: Sequence[Unit], texts: set[str]) -> list[Unit]:
+def _items_after(head: Unit, units: Sequence[Unit], texts: set[str], asked: frozenset[str] = frozenset()) -> list[Unit]:
     """The units that follow ``head`` in its passage, up to ``LIST_UNITS - 1``, skipping any already shown (their
-    folded text or rendering is in ``texts``, which is updated)."""
-    items = []
-    for u in units:
-        after = u.chunk.chunk_id == head.chunk.chunk_id and 0 < u.position - head.position < LIST_UNITS
-        if after and not _seen(u, texts):
+    folded text or rendering is in ``texts``, which is updated). For a question about roadmap stages (``asked``,
+    ``stage_refs``), a sub-list announced as another stage's ("A 阶段城市应做出的承诺：" for a question about Stage B)
+    is passed over with its items, and does not use up the places of the asked stage's items."""
+    following = sorted(
+        (u for u in units if u.chunk.chunk_id == head.chunk.chunk_id and u.position > head.position),
+        key=lambda u: u.position,
+    )
+    items: list[Unit] = []
+    skipped = 0
+    other = False
+    for u in following:
+        if u.position - head.position - skipped >= LIST_UNITS:
+            break
+        if asked and _announces(u):
+            other = _other_stages(u, asked)
+        if other:
+            skipped += 1
+            continue
+        if not _seen(u, texts):
             items.append(u)
             _mark(u, texts)
     return items

@@ -80,6 +80,21 @@ def test_a_sentence_about_the_asked_stage_outranks_one_about_another() -> None:
         assert best.text == f"{stage} 阶段城市应做出的承诺："
 
 
+def test_a_question_about_one_stage_is_answered_with_that_stage_s_list_only() -> None:
+    # the FAQ lists every stage's commitments under one question; the other stages' sub-lists are passed over
+    text = (
+        "城市必须做出哪些承诺？\nA 阶段城市应做出的承诺：\n承诺宣传防灾减灾；\nB 阶段城市应做出的承诺：\n"
+        "承诺制定韧性战略；\n制定监测和评估计划。\nC 阶段城市应做出的承诺：\n承诺充当导师并分享经验。"
+    )
+    hit = Hit(_chunk(text), 1.0, 0)
+    shown = [u.text for u in select_units("B 阶段城市应做出哪些承诺？", [hit], lambda _: None, None, lang="zh")]
+    assert "承诺制定韧性战略；" in shown and "制定监测和评估计划。" in shown
+    assert not any(t.startswith(("A 阶段", "C 阶段")) or "宣传" in t or "导师" in t for t in shown)
+    # a question naming no stage still gets every list
+    shown = [u.text for u in select_units("城市必须做出哪些承诺？", [hit], lambda _: None, None, lang="zh")]
+    assert "A 阶段城市应做出的承诺：" in shown
+
+
 def test_a_number_meets_its_other_forms() -> None:
     """A number meets its other forms ("the third work package", "工作包 3", "Work package 3"); "第三个" counts once
     however the segmenter cuts it; "first" and "one" are left alone (as often "initially" and "a")."""
