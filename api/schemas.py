@@ -488,6 +488,10 @@ class ToolFields(BaseModel):
     name: str = Field(description="Chinese name, as in the source.")
     name_en: str = Field(description="English name (curated).")
     summary_en: str = Field(description="One-sentence English summary (curated).")
+    summary_zh: str = Field(
+        "",
+        description="Curated Chinese note where the document gives only a name and a link (MCR2030 tools); else empty.",
+    )
     urls: list[str]
     stage: list[str] = Field(description="Roadmap stages the record is listed for.")
     areas: list[int] = Field(description="MCR2030 thematic areas (1..12).")

@@ -487,7 +487,8 @@ class Assistant:
 
     def _lookup(self, item: CatalogueItem, lang: str, ctx: ChatContext) -> ChatReply:
         """A record: its name and id, the first sentence of its overview quoted (rendered for English readers),
-        its links, and for English readers our curated summary, labelled as ours."""
+        its links, and our curated note, labelled as ours: the English summary for English readers, the Chinese one
+        (MCR2030 tools, whose listing is a name and a link) for Chinese readers."""
         name = item.name if lang == "zh" else f"{item.name_en} / {item.name}"
         doc = self.retriever.index.documents.get(item.span.doc_id)
         overview = item.field("overview")
@@ -511,8 +512,9 @@ class Assistant:
         text = render("record_detail", lang, name=name, id=item.id, summary=shown)
         if citations:
             text += " [1]"
-        if lang == "en" and item.summary_en:
-            text += "\n" + render("curated_note", lang, text=item.summary_en).strip()
+        note = item.summary_en if lang == "en" else item.summary_zh
+        if note:
+            text += "\n" + render("curated_note", lang, text=note).strip()
         if item.urls:
             text += "\n" + "\n".join(item.urls)
         return ChatReply(answer=text, lang=lang, intent="lookup", citations=citations, context=ctx, record=item)

@@ -65,6 +65,7 @@ def item_payload(item: CatalogueItem, *, full: bool = False) -> dict[str, Any]:
         "name": item.name,
         "name_en": item.name_en,
         "summary_en": item.summary_en,
+        "summary_zh": item.summary_zh,
         "urls": list(item.urls),
         "stage": list(item.stages),
         "areas": list(item.areas),

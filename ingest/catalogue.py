@@ -202,6 +202,12 @@ def _en(entry: Mapping | None, kind: str, rid: str) -> tuple[str, str]:
     return name_en, summary_en
 
 
+def _zh(entry: Mapping | None) -> str:
+    """The curated Chinese note of an MCR2030 tool (``summary_zh``): its English note rendered, for Chinese readers
+    of a tool that the document lists only by name and link; empty where none was written."""
+    return str((entry or {}).get("summary_zh", "")).strip()
+
+
 # --- MCR2030 overview: thematic areas and example tools ---------------------------------------------------------
 
 _AREA_RE = re.compile(r"^\s*专题(?:支持)?领域\s*(\d{1,2})\s*[：:]\s*(\S.*?)\s*$")
@@ -369,6 +375,7 @@ def _extract_mcr(doc: Document, en: _English) -> list[CatalogueItem]:
                 name=tool.name,
                 name_en=name_en,
                 summary_en=summary_en,
+                summary_zh=_zh(tool.entry),
                 span=tool.span,
                 urls=tuple(tool.urls),
                 stages=_stage_order(tool.stages),
@@ -414,6 +421,7 @@ def _extract_mentions(doc: Document, en: _English, taken: set[str]) -> list[Cata
                 name=m.group(0),
                 name_en=name_en,
                 summary_en=summary_en,
+                summary_zh=_zh(entry),
                 span=_span(doc, start, end),
                 urls=urls,
                 stages=_stage_order(entry.get("stages", ())),

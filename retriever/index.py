@@ -283,6 +283,7 @@ def catalogue_to_json(items: Sequence[CatalogueItem]) -> list[dict]:
                 "name": it.name,
                 "name_en": it.name_en,
                 "summary_en": it.summary_en,
+                "summary_zh": it.summary_zh,
                 "span": {
                     "doc_id": it.span.doc_id,
                     "source": it.span.source,
@@ -312,6 +313,7 @@ def catalogue_from_json(rows: Sequence[dict]) -> list[CatalogueItem]:
             name=r["name"],
             name_en=r["name_en"],
             summary_en=r["summary_en"],
+            summary_zh=r.get("summary_zh", ""),  # absent in versions built before session 18
             span=SourceSpan(**r["span"]),
             urls=tuple(r["urls"]),
             stages=tuple(r["stages"]),

@@ -187,6 +187,7 @@ class CatalogueItem:
     tags: tuple[str, ...] = ()
     fields: tuple[tuple[str, str], ...] = ()
     places: tuple[tuple[str, str, str], ...] = ()
+    summary_zh: str = ""  # curated Chinese note where the document gives only a name and a link (MCR2030 tools)
 
     def field(self, name: str) -> str:
         return dict(self.fields).get(name, "")

@@ -138,6 +138,12 @@
     });
   }
 
+  // our curated note on a record, in the page's language (the Chinese one exists where the document gives only a
+  // name and a link); labelled as ours wherever it is shown
+  function curatedOf(item) {
+    return state.lang === "en" ? item.summary_en : item.summary_zh;
+  }
+
   function h(tag, attrs, kids) {
     var el = document.createElement(tag);
     if (attrs) {
@@ -473,7 +479,7 @@
       h("div", { class: "kind" }, [h("span", { class: "badge " + item.kind }, tt.kinds[item.kind]), h("code", null, item.id)]),
       h("h3", null, nm[0]),
       nm[1] ? h("p", { class: "alt", lang: state.lang === "en" ? "zh" : "en" }, nm[1]) : null,
-      state.lang === "en" && item.summary_en ? h("p", { class: "sum" }, [h("b", { class: "cur" }, tt.curated), item.summary_en]) : null,
+      curatedOf(item) ? h("p", { class: "sum" }, [h("b", { class: "cur" }, tt.curated), curatedOf(item)]) : null,
       section ? h("p", { class: "sec" }, section) : null,
       chips,
       links
@@ -551,7 +557,7 @@
         add(body, [
           h("p", { class: "kind" }, [h("span", { class: "badge " + item.kind }, tt.kinds[item.kind]), " ", h("code", null, item.id)]),
           nm[1] ? h("p", { class: "alt" }, nm[1]) : null,
-          item.summary_en && state.lang === "en" ? h("p", null, [h("b", { class: "cur" }, tt.curated), item.summary_en]) : null
+          curatedOf(item) ? h("p", null, [h("b", { class: "cur" }, tt.curated), curatedOf(item)]) : null
         ]);
         var dl = h("dl", { class: "src" });
         add(dl, [h("dt", null, tt.doc), h("dd", null, src.title + " (" + src.source + ")")]);

@@ -184,6 +184,12 @@
     });
   }
 
+  // our curated note on a record, in the reader's language (the Chinese one exists where the document gives
+  // only a name and a link); labelled as ours wherever it is shown
+  function curatedOf(rec, lang) {
+    return lang === "en" ? rec.summary_en : rec.summary_zh;
+  }
+
   /* -- safe DOM -------------------------------------------------------------------------------------------- */
   // h("button", {class: "x", "aria-label": "..."}, "text" | node | [..]): attributes via setAttribute, text via
   // text nodes. Never innerHTML.
@@ -573,7 +579,7 @@
       secondary ? h("p", { class: "alt", lang: lang === "en" ? "zh" : "en" }, secondary) : null,
       summary && !reasons ? h("p", null, summary) : null,
       reasons,
-      lang === "en" && rec.summary_en ? h("p", { class: "note" }, [h("b", null, t.curatedNote + ": "), rec.summary_en]) : null,
+      curatedOf(rec, lang) ? h("p", { class: "note" }, [h("b", null, t.curatedNote + ": "), curatedOf(rec, lang)]) : null,
       meta.childNodes.length ? meta : null,
       links.childNodes.length ? links : null
     ]);

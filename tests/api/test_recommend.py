@@ -17,6 +17,7 @@ REC_FIELDS = {
     "name",
     "name_en",
     "summary_en",
+    "summary_zh",
     "urls",
     "stage",
     "areas",

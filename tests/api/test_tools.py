@@ -22,6 +22,7 @@ ITEM_FIELDS = {
     "name",
     "name_en",
     "summary_en",
+    "summary_zh",
     "urls",
     "stage",
     "areas",

@@ -124,6 +124,16 @@ def test_a_question_about_a_near_date_is_declined_as_no_dated_document_can_know_
     assert reply.grounded and any("3-4 个月" in c.quote for c in reply.citations)
 
 
+def test_a_tool_listed_by_name_only_is_described_by_our_labelled_note_in_either_language(assistant) -> None:
+    for question, label in (
+        ("城市抗灾能力记分卡是什么？", "整理说明，非文件原文"),
+        ("What is the Disaster Resilience Scorecard for Cities?", "Curated note, not from the documents"),
+    ):
+        reply = say(assistant, [question])
+        assert reply.intent == "lookup" and reply.record is not None
+        assert label in reply.answer and "UNDRR" in reply.answer
+
+
 def test_document_question_cites_the_source_language(assistant) -> None:
     reply = say(assistant, ["How long does the CityRAP process take?"])
     assert reply.intent == "question" and reply.citations

@@ -105,7 +105,7 @@ def test_the_hostile_passage_is_indexed_and_retrieved(hostile: HybridRetriever) 
 def test_the_hostile_file_adds_no_catalogue_record(hostile: HybridRetriever, clean: HybridRetriever) -> None:
     assert [i.id for i in hostile.index.catalogue] == [i.id for i in clean.index.catalogue]
     for item in hostile.index.catalogue:
-        assert not any(m in f"{item.name} {item.name_en} {item.summary_en}" for m in MARKERS), item.id
+        assert not any(m in f"{item.name} {item.name_en} {item.summary_en} {item.summary_zh}" for m in MARKERS), item.id
 
 
 @pytest.mark.parametrize("situation", [EVIL_EN, EVIL_ZH, "We need a tool like EvilTool for flood risk", "推荐工具X"])
@@ -118,7 +118,8 @@ def test_recommendations_stay_inside_the_catalogue(
     for rec in recs:
         assert rec.item.id in catalogue
         shown = json.dumps(
-            [rec.item.name, rec.item.name_en, rec.item.summary_en, rec.reasons, [c.quote for c in rec.citations]],
+            [rec.item.name, rec.item.name_en, rec.item.summary_en, rec.item.summary_zh, rec.reasons]
+            + [c.quote for c in rec.citations],
             ensure_ascii=False,
         )
         assert not any(m in shown for m in MARKERS), shown

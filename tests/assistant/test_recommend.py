@@ -129,6 +129,17 @@ def test_english_reasons_quote_a_rendering_and_label_the_curated_summary(recomme
     assert quoted >= 3
 
 
+def test_chinese_readers_get_the_chinese_curated_note_of_a_tool_listed_by_name_only(recommender) -> None:
+    """An MCR2030 tool is listed by name and link; its curated note is shown in the reader's language, labelled."""
+    recs = recommender.recommend("我们想评估城市的抗灾能力，找出差距和优先行动", k=5, lang="zh")
+    tools = [r for r in recs if r.item.kind == "mcr_tool"]
+    assert tools
+    for r in tools:
+        assert r.note is not None and r.note.provenance == "curated_summary" and r.note.text == r.item.summary_zh
+    services = [r for r in recs if r.item.kind != "mcr_tool"]
+    assert all(r.note is None for r in services)  # a service's own Chinese text is quoted; no English note for zh
+
+
 def test_a_corpus_without_catalogue_records_is_served(tmp_path) -> None:
     """A folder of documents that hold no tool or service (here the English paper alone) still gets search and
     chat; recommendations are empty, not a crash that keeps every route at 503."""
