@@ -209,6 +209,8 @@ class Assistant:
             return self._areas(lang, ctx)
         if route == "dated":  # a near date: no dated document knows what happened lately or will happen
             return _unanswered("dated" if self._in_domain(text) else "out_of_scope", lang, ctx)
+        if route == "opinion":  # the documents hold no view or forecast of ours
+            return _unanswered("opinion" if self._in_domain(text) else "out_of_scope", lang, ctx)
         if route == "listing" and (asked := catalogue_listing(text)) is not None:
             return self._listing(*asked, lang=lang, ctx=ctx)
         record = self._named_record(text)
@@ -708,8 +710,8 @@ class Assistant:
 
 def _unanswered(template: str, lang: str, ctx: ChatContext) -> ChatReply:
     """No grounded answer: ``out_of_scope`` (not about the roadmap or the catalogue), ``no_evidence`` (a question
-    the documents do not answer, intent ``question``) or ``dated`` (a question about a near date, intent
-    ``question``), each pointing to whom to ask."""
+    the documents do not answer, intent ``question``), ``dated`` (a question about a near date) or ``opinion`` (our
+    own view or forecast asked for; both intent ``question``), each pointing to whom to ask."""
     return ChatReply(
         answer=render(template, lang, contacts=render("contacts", lang)),
         lang=lang,

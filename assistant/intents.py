@@ -29,6 +29,9 @@ what words. The order of :data:`ROUTES` is the policy, written down in one place
    ``dated``          a question about a day or year near the asker's own, not about their city ("What is Lima's
                       budget for next year?", "深圳市明年的防灾减灾预算是多少？"): no dated document can know it,
                       so the reply declines and says whom to ask
+   ``opinion``        the assistant's own opinion or forecast asked for, not about the asker's city nor a request
+                      for a tool ("你个人觉得 MCR2030 能不能实现目标？", "Predict how many cities will reach Stage C"):
+                      the documents hold neither, so the reply says so and whom to ask
 7. ``fact``           a question for a specific fact (how many, how long, since when, who, which cities, what
                       are the N ...): answered from the documents, also when it names a programme or a tool
 8. ``recommend``      a request for a tool or service that fits a situation ("which tool fits", "推荐"); not
@@ -802,6 +805,24 @@ NEAR_DATE = re.compile(
 )
 
 
+# The assistant's own view or forecast asked for ("do you think", "in your opinion", "predict how many", "你觉得",
+# "给个判断"); "Which stage do you think we are in?" is a stage ask and "Which tool would you recommend?" a request,
+# both decided earlier or excluded here
+OPINION = re.compile(
+    r"\b(?:do you (?:personally )?(?:think|believe|reckon)|in your (?:personal )?(?:opinion|view)|"
+    r"your (?:personal )?(?:opinion|view|verdict|judge?ment|take)|(?:can|could|would) you predict|"
+    r"predict (?:how|whether|what|which|when|if))\b|"
+    r"[你您](?:个人)?(?:觉得|认为|怎么看|的看法|的判断)|给个判断|预测一下|帮我预测",
+    _I,
+)
+
+
+def _opinion(u: Utterance, ctx: ChatContext) -> str | None:
+    if FIRST_PERSON.search(u.text) or RECOMMEND.search(u.text):
+        return None  # "Do you think our city should join?", "Which tool would you recommend?"
+    return _found(OPINION, u.text)
+
+
 def _dated(u: Utterance, ctx: ChatContext) -> str | None:
     """The question itself (its sentences that ask, ``_asked``) is pinned to a near date, and the asker does not
     speak of their own city: "CityRAP 要多长时间？局里要排明年的工作计划" asks the documents (the date is in the
@@ -1000,6 +1021,7 @@ ROUTES: tuple[Route, ...] = (
     Route("support", "recommend", _support),
     Route("situation", "recommend", _situation_ask),
     Route("dated", "question", _dated),
+    Route("opinion", "question", _opinion),
     Route("fact", "question", _fact),
     Route("recommend", "recommend", _recommend),
     Route("lookup", "lookup", _lookup),

@@ -134,6 +134,16 @@ def test_a_tool_listed_by_name_only_is_described_by_our_labelled_note_in_either_
         assert label in reply.answer and "UNDRR" in reply.answer
 
 
+def test_our_own_opinion_or_forecast_is_not_given(assistant) -> None:
+    for question, words in (
+        ("Predict how many cities will reach Stage C of the MCR2030 roadmap by 2030.", "no view or forecast"),
+        ("你个人觉得 MCR2030 到 2030 年底能不能实现它的目标？给个判断。", "没有给出看法或预测"),
+    ):
+        reply = say(assistant, [question])
+        assert reply.route == "opinion" and not reply.citations and not reply.grounded
+        assert words in reply.answer and "mcr2030-global@un.org" in reply.answer
+
+
 def test_document_question_cites_the_source_language(assistant) -> None:
     reply = say(assistant, ["How long does the CityRAP process take?"])
     assert reply.intent == "question" and reply.citations

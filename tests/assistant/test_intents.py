@@ -258,6 +258,14 @@ ROWS = [
     ("What does UN-Habitat offer cities today?", EMPTY, "question"),
     ("这一轮规划周期里，人居署支持了多少个城市？", EMPTY, "fact"),
     ("下个月要给各区应急局的同志办一期培训班，手头连本像样的教材都没有", EMPTY, "wants"),
+    # our own view or forecast asked for: the documents hold neither
+    ("你个人觉得 MCR2030 到 2030 年底能不能实现它的目标？给个判断。", EMPTY, "opinion"),
+    ("Predict how many cities will reach Stage C of the roadmap by 2030.", EMPTY, "opinion"),
+    ("In your opinion, is the SDG Cities flagship worth the money?", EMPTY, "opinion"),
+    # ... but not a stage ask, a request for a tool, or a question about the asker's own city
+    ("Which stage do you think we are in? We ran campaigns and set up a committee.", EMPTY, "stage"),
+    ("Which tool would you recommend for a quick risk estimate?", EMPTY, "recommend"),
+    ("你觉得我们市应该先用哪个工具？", EMPTY, "recommend"),
     # a Chinese statement of what is wanted, its subject left out
     ("老城区年年内涝，想先把风险点摸清楚，再争取点改造资金。", EMPTY, "wants"),
     # thanks close a turn
