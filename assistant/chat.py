@@ -567,6 +567,8 @@ class Assistant:
             if not self._in_domain(text):
                 return _unanswered("out_of_scope", lang, ctx)
             return _unanswered("no_evidence", lang, ctx)
+        # evidence just above the threshold is shown as what comes closest, not as the answer
+        hedged = not indirect and not self.abstention.confident(units, found.dense_best, self._unknown(text))
         citations = []
         lines = []
         index = self.retriever.index
@@ -592,6 +594,8 @@ class Assistant:
                 intro = render("doc_intro_indirect", lang, name=name) + "\n" + intro
         elif indirect:
             intro = render("doc_intro_indirect_document", lang) + "\n" + intro
+        if hedged:
+            intro = render("doc_intro_hedged", lang) + "\n" + intro
         answer = render("doc_answer", lang, intro=intro, sentences="\n".join(lines))
         if record is not None:
             answer += "\n" + render("record_alongside", lang, name=name, id=record.id)
@@ -636,10 +640,14 @@ class Assistant:
         )
         if named:
             return units
-        unknown = unknown_share(
+        return units if self.abstention.holds(units, found.dense_best, self._unknown(text)) else []
+
+    def _unknown(self, text: str) -> float:
+        """The share of ``text``'s terms that no passage of the index holds in either language (``unknown_share``)."""
+        index = self.retriever.index
+        return unknown_share(
             text, self.retriever.lexicon, lambda t: bool(index.lex_main.doc_freq(t) or index.lex_en.doc_freq(t))
         )
-        return units if self.abstention.holds(units, found.dense_best, unknown) else []
 
     def _generate(self, text: str, lang: str, hits: Sequence[Hit], ctx: ChatContext) -> ChatReply | None:
         """An LLM answer over the passages, or None (then the extractive answer is used): the endpoint failed,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 
 import pytest
 
@@ -142,6 +143,26 @@ def test_our_own_opinion_or_forecast_is_not_given(assistant) -> None:
         reply = say(assistant, [question])
         assert reply.route == "opinion" and not reply.citations and not reply.grounded
         assert words in reply.answer and "mcr2030-global@un.org" in reply.answer
+
+
+def test_weak_evidence_is_shown_as_what_comes_closest_not_as_the_answer(assistant) -> None:
+    """Evidence above the abstention threshold but below ``Abstention.hedge`` gets an intro saying the documents may
+    not answer directly; evidence at or above it does not (the calibration is in docs/eval/answers.md)."""
+    question = "How long does the CityRAP process take?"
+    kept = assistant.abstention
+    try:
+        for hedge, lang_question, hedged in (
+            (99.0, question, True),
+            (99.0, "CityRAP 的流程需要多长时间？", True),
+            (kept.threshold, question, False),
+        ):
+            assistant.abstention = replace(kept, hedge=hedge)
+            reply = say(assistant, [lang_question])
+            assert reply.citations
+            assert ("may not answer this directly" in reply.answer or "可能没有直接回答" in reply.answer) == hedged
+    finally:
+        assistant.abstention = kept
+    assert kept.threshold < kept.hedge
 
 
 def test_document_question_cites_the_source_language(assistant) -> None:
