@@ -800,7 +800,7 @@ def _asked(text: str) -> str:
 NEAR_DATE = re.compile(
     r"\b(?:tomorrow|tonight|yesterday|this (?:morning|afternoon|evening|weekend)|(?:next|coming) "
     r"(?:week|weekend|month|year)|last (?:night|week|weekend|month))\b|"
-    r"明天|明日|明年|昨天|昨日|昨晚|今早|今晚|今天(?:早上|上午|下午|晚上)|[这本]周末|[上下]个?(?:周|星期)(?!期)|下个?月",
+    r"明天|明日|明年|昨天|昨日|昨晚|今早|今晚|今天(?:早上|上午|下午|晚上)|[这本]周末|(?<![以如])[上下]个?(?:周|星期)(?![期边])|(?<![以如])下个?月",
     _I,
 )
 

@@ -257,6 +257,7 @@ ROWS = [
     ("我们市明年想加入 MCR2030，需要做哪些准备？", EMPTY, "fact"),
     ("What does UN-Habitat offer cities today?", EMPTY, "question"),
     ("这一轮规划周期里，人居署支持了多少个城市？", EMPTY, "fact"),
+    ("以下月份的培训由哪个机构组织？", EMPTY, "fact"),
     ("下个月要给各区应急局的同志办一期培训班，手头连本像样的教材都没有", EMPTY, "wants"),
     # our own view or forecast asked for: the documents hold neither
     ("你个人觉得 MCR2030 到 2030 年底能不能实现它的目标？给个判断。", EMPTY, "opinion"),
