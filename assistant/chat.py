@@ -514,8 +514,7 @@ class Assistant:
         text = render("record_detail", lang, name=name, id=item.id, summary=shown)
         if citations:
             text += " [1]"
-        note = item.summary_en if lang == "en" else item.summary_zh
-        if note:
+        if note := item.curated_note(lang):
             text += "\n" + render("curated_note", lang, text=note).strip()
         if item.urls:
             text += "\n" + "\n".join(item.urls)
@@ -550,25 +549,27 @@ class Assistant:
             generated = self._generate(text, lang, hits, ctx)
             if generated is not None:
                 return generated
-        units = self._answer_units(text, found, lang)
+        selected = self._selected(text, found, lang)
+        strength = self._strength(text, found, selected)
+        units = selected if strength >= self.abstention.threshold else []
         indirect = False
         if not units and record is not None:
             # the question names a record the documents hold: what they say of it, labelled as no direct answer
-            units = self._answer_units(text, found, lang, named=True)
+            units = selected
             indirect = bool(units)
         elif not units and (referred := self.references.referred(text)):
             # the question points at one of our documents ("the review", "这份执行局报告"): what that document
             # says closest to it, among the passages retrieved, labelled as no direct answer
             own = [h for h in found.hits if h.chunk.doc_id in referred]
             if own:
-                units = self._answer_units(text, SearchResult(own, found.dense_best), lang, named=True)
+                units = self._selected(text, SearchResult(own, found.dense_best), lang)
                 indirect = bool(units)
         if not units:
             if not self._in_domain(text):
                 return _unanswered("out_of_scope", lang, ctx)
             return _unanswered("no_evidence", lang, ctx)
         # evidence just above the threshold is shown as what comes closest, not as the answer
-        hedged = not indirect and not self.abstention.confident(units, found.dense_best, self._unknown(text))
+        hedged = not indirect and strength < self.abstention.hedge
         citations = []
         lines = []
         index = self.retriever.index
@@ -624,13 +625,15 @@ class Assistant:
         rest = [h for h in found.hits if h.chunk.chunk_id not in ids]
         return SearchResult((own + rest)[:QUESTION_PASSAGES], found.dense_best)
 
-    def _answer_units(self, text: str, found: SearchResult, lang: str, *, named: bool = False) -> list[Unit]:
-        """The sentences that answer ``text``, or none when the best falls below the evidence threshold; with
-        ``named`` (the question names a catalogue record, whose passages are read first) the best sentences
-        whatever their evidence: the documents hold the record, so what they say of it is shown, labelled as no
-        direct answer, instead of a refusal."""
+    def _answer_units(self, text: str, found: SearchResult, lang: str) -> list[Unit]:
+        """The sentences that answer ``text``, or none when their evidence falls below the abstention threshold."""
+        units = self._selected(text, found, lang)
+        return units if self._strength(text, found, units) >= self.abstention.threshold else []
+
+    def _selected(self, text: str, found: SearchResult, lang: str) -> list[Unit]:
+        """The sentences of ``found`` that answer ``text`` best, whatever their evidence (``select_units``)."""
         index = self.retriever.index
-        units = select_units(
+        return select_units(
             text,
             found.hits,
             # a rendering speaks for a document only where the document has no text of its own in the language
@@ -638,16 +641,15 @@ class Assistant:
             self.retriever.lexicon,
             lang=lang,
         )
-        if named:
-            return units
-        return units if self.abstention.holds(units, found.dense_best, self._unknown(text)) else []
 
-    def _unknown(self, text: str) -> float:
-        """The share of ``text``'s terms that no passage of the index holds in either language (``unknown_share``)."""
+    def _strength(self, text: str, found: SearchResult, units: Sequence[Unit]) -> float:
+        """The evidence of ``units`` for ``text`` (``Abstention.strength``; 0.0 for none): refused below the
+        abstention threshold, shown as what comes closest below its ``hedge``."""
         index = self.retriever.index
-        return unknown_share(
+        unknown = unknown_share(
             text, self.retriever.lexicon, lambda t: bool(index.lex_main.doc_freq(t) or index.lex_en.doc_freq(t))
         )
+        return self.abstention.strength(units, found.dense_best, unknown)
 
     def _generate(self, text: str, lang: str, hits: Sequence[Hit], ctx: ChatContext) -> ChatReply | None:
         """An LLM answer over the passages, or None (then the extractive answer is used): the endpoint failed,

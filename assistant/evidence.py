@@ -371,10 +371,6 @@ class Abstention:
     def holds(self, units: Sequence[Unit], dense_best: float, unknown_share: float = 0.0) -> bool:
         return bool(units) and self.strength(units, dense_best, unknown_share) >= self.threshold
 
-    def confident(self, units: Sequence[Unit], dense_best: float, unknown_share: float = 0.0) -> bool:
-        """Whether evidence that ``holds`` is strong enough to be shown as the answer without the hedge."""
-        return bool(units) and self.strength(units, dense_best, unknown_share) >= self.hedge
-
 
 def unknown_share(question: str, lexicon: Lexicon | None, known: Callable[[str], bool]) -> float:
     """The share of the question's content terms that no passage of the index holds in any of their forms."""

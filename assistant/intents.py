@@ -829,8 +829,7 @@ def _dated(u: Utterance, ctx: ChatContext) -> str | None:
     sentence that does not ask), and "我们市明年想加入 MCR2030，要准备什么？" asks about the city's own plan."""
     if FIRST_PERSON.search(u.text) or (not _QUESTION_MARK.search(u.text) and _wants(u, ctx)):
         return None  # "下个月要办一期培训班，手头连本教材都没有" states what the city lacks
-    m = NEAR_DATE.search(_asked(u.text))
-    return m.group(0) if m else None
+    return _found(NEAR_DATE, _asked(u.text))
 
 
 def _fact(u: Utterance, ctx: ChatContext) -> str | None:

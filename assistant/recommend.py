@@ -394,8 +394,7 @@ class Recommender:
         for rank, (_, n, score) in enumerate(results[:k], 1):
             item = self.items[n]
             reasons, citations = self._explain(item, situation, query_lang, lang, stage)
-            curated = item.summary_en if lang == "en" else item.summary_zh
-            note = CuratedNote(curated) if curated else None
+            note = CuratedNote(curated) if (curated := item.curated_note(lang)) else None
             out.append(Recommendation(item, score, rank, reasons, citations, note))
         return out
 

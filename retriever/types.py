@@ -192,6 +192,11 @@ class CatalogueItem:
     def field(self, name: str) -> str:
         return dict(self.fields).get(name, "")
 
+    def curated_note(self, lang: str) -> str:
+        """Our curated note for a reader of ``lang``, shown labelled as ours: ``summary_en`` for English,
+        ``summary_zh`` for Chinese (empty for a record whose own Chinese text describes it)."""
+        return self.summary_en if lang == "en" else self.summary_zh
+
 
 @dataclass(frozen=True, slots=True)
 class Citation:
