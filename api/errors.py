@@ -128,6 +128,9 @@ ERRORS: dict[str, ErrorSpec] = {
     "invalid_rendering": ErrorSpec(
         503, core.InvalidRendering, "an English rendering in corpus/renderings does not fit its original"
     ),
+    "invalid_questions": ErrorSpec(
+        503, core.InvalidQuestions, "a curated questions file in corpus/questions does not fit its original"
+    ),
 }
 
 INTERNAL_MESSAGE = "internal server error"

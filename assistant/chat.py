@@ -55,9 +55,9 @@ from assistant.recommend import Recommendation, Recommender
 from assistant.roadmap import RoadmapRules, area_citations, assess_stage, stage_citations, stages_overview_citation
 from prompts import render
 from retriever.errors import InvalidRequest, LLMUnavailable, UngroundedAnswer
-from retriever.language import script_lang, simplified
+from retriever.language import normalize_query, script_lang, simplified
 from retriever.references import DocumentReferences
-from retriever.search import HybridRetriever, SearchResult, normalize_query
+from retriever.search import HybridRetriever, SearchResult
 from retriever.types import CatalogueItem, Chunk, Citation, Hit, RenderedQuote, StageResult
 
 logger = logging.getLogger(__name__)

@@ -32,9 +32,9 @@ import numpy as np
 from ingest.catalogue import load_english
 from prompts import render
 from retriever.errors import InvalidKnowledgeFile, InvalidRequest
-from retriever.language import script_lang, simplified
+from retriever.language import normalize_query, script_lang, simplified
 from retriever.lexical import BM25Index
-from retriever.search import Filters, HybridRetriever, normalize_query
+from retriever.search import Filters, HybridRetriever
 from retriever.tokenize import sentence_tokens, tokenize_en, tokenize_zh
 from retriever.types import CatalogueItem, Citation, CuratedNote, RenderedQuote
 

@@ -59,7 +59,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             print(f"  {source}: {code}: {message}")
         print(
             f"chunks: {report.total_chunks} (embedded now: {report.embedded_chunks}); "
-            f"catalogue records: {report.catalogue_records}; version: {report.version}; "
+            f"catalogue records: {report.catalogue_records}; "
+            f"curated questions: {report.questions} (embedded now: {report.embedded_questions}); "
+            f"version: {report.version}; "
             f"{report.seconds:.2f} s"
         )
     return 0

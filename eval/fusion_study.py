@@ -32,8 +32,8 @@ import numpy as np
 from eval.datasets import set_label
 from eval.retrieval import group_of, is_relevant
 from eval.run import GoldFiles
-from retriever.language import script_lang
-from retriever.search import LEG_WEIGHTS, normalize_query
+from retriever.language import normalize_query, script_lang
+from retriever.search import LEG_WEIGHTS
 from retriever.settings import Settings
 
 GRID = (0.0, 0.1, 0.2, 0.35, 0.5, 0.75, 1.0)

@@ -28,7 +28,7 @@ from assistant.exemplars import EXEMPLARS_FILE, IntentExemplars
 from assistant.intents import SIMILAR_INTENTS, decide
 from assistant.services import build_services
 from eval.datasets import DEV, OWN
-from retriever.search import normalize_query
+from retriever.language import normalize_query
 from retriever.settings import Settings
 
 K = (1, 3, 5, 7, 9)

@@ -24,7 +24,7 @@ import numpy as np
 
 from eval.datasets import DEV, OWN
 from eval.retrieval import group_of, is_relevant
-from retriever.search import normalize_query
+from retriever.language import normalize_query
 from retriever.settings import Settings
 
 WEIGHTS = (0.0, 0.3, 0.5, 1.0, 2.0)

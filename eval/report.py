@@ -225,7 +225,7 @@ def build_report(
                     ", ".join(
                         f"{k}={v}"
                         for k, v in run["settings"]["retrieval"].items()
-                        if k in ("mode", "glossary", "dictionary", "gloss_field", "prf", "rrf_k")
+                        if k in ("mode", "glossary", "dictionary", "gloss_field", "questions", "prf", "rrf_k")
                     ),
                 ],
                 ["run time", f"{run['seconds']} s (warm-up before timing: {run.get('warmup_ms', '–')} ms)"],

@@ -652,7 +652,7 @@ def load_run(path: Path) -> dict[str, Any]:
 
 # -- ablations ----------------------------------------------------------------------------------------------------
 ABLATIONS: tuple[tuple[str, str, dict[str, Any]], ...] = (
-    ("hybrid", "dense + BM25 + translated legs (the default)", {}),
+    ("hybrid", "dense + BM25 legs + the curated questions' legs (the default)", {}),
     ("dense", "dense leg only", {"mode": "dense"}),
     ("bm25", "lexical legs only (BM25, English view, translation)", {"mode": "lexical"}),
     (
@@ -666,6 +666,11 @@ ABLATIONS: tuple[tuple[str, str, dict[str, Any]], ...] = (
         {"gloss_field": False},
     ),
     ("hybrid+prf", "hybrid with pseudo-relevance feedback", {"prf": True}),
+    (
+        "hybrid-no-questions",
+        "hybrid without the curated questions' legs (asked, asked_dense; corpus/questions)",
+        {"questions": False},
+    ),
 )
 
 

@@ -24,8 +24,7 @@ import numpy as np
 import assistant.recommend as recommend
 from eval.datasets import OWN
 from eval.knowledge import matches
-from retriever.language import script_lang
-from retriever.search import normalize_query
+from retriever.language import normalize_query, script_lang
 from retriever.settings import Settings
 
 GRID = (0.0, 0.5, 1.0, 2.0)

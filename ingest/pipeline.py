@@ -29,10 +29,12 @@ from ingest.catalogue import extract_catalogue, load_english
 from ingest.chunking import CHUNKER_VERSION, split_document
 from ingest.loaders import SUPPORTED_SUFFIXES, load_document, read_manifest
 from ingest.normalize import normalize_for_matching
+from ingest.questions import load_questions
 from ingest.renderings import ALIGNMENT_VERSION, load_rendering, renderings_from_alignment
+from retriever.asked import AskedIndex, assign_rows, stored_questions, vector_key
 from retriever.bilingual import Lexicon
 from retriever.embedders import Embedder
-from retriever.errors import IngestError, InvalidRendering
+from retriever.errors import IngestError, InvalidQuestions, InvalidRendering
 from retriever.index import (
     ChunkTokens,
     IndexFiles,
@@ -60,7 +62,7 @@ from retriever.search import written_languages
 from retriever.settings import Settings
 from retriever.stores import FaissStore
 from retriever.tokenize import add_user_words, tokenize_en, tokenize_zh, user_words
-from retriever.types import Chunk, Document, Rendering
+from retriever.types import AskedQuestion, Chunk, Document, Rendering
 
 logger = logging.getLogger(__name__)
 
@@ -83,6 +85,8 @@ class IngestReport:
     tokenised_chunks: int = 0
     total_chunks: int = 0
     catalogue_records: int = 0
+    questions: int = 0
+    embedded_questions: int = 0
     version: str | None = None
     seconds: float = 0.0
 
@@ -100,6 +104,8 @@ class IngestReport:
             "tokenised_chunks": self.tokenised_chunks,
             "total_chunks": self.total_chunks,
             "catalogue_records": self.catalogue_records,
+            "questions": self.questions,
+            "embedded_questions": self.embedded_questions,
             "version": self.version,
             "seconds": round(self.seconds, 3),
         }
@@ -315,6 +321,62 @@ def collect_renderings(
     return out, problems, digest.hexdigest()[:16], aligned
 
 
+def collect_questions(
+    documents: Sequence[Document], entries: dict[str, tuple[Path, dict]]
+) -> tuple[list[AskedQuestion], list[tuple[str, str, str]], str]:
+    """The curated questions the manifests declare for ``documents`` (``"questions": {"file": ...}`` beside a
+    document entry, the path relative to the manifest's folder; see ``ingest.questions``), the problems as
+    ``(file, code, message)`` (a broken questions file is skipped, its document still ingested), and a hash of the
+    files (a change publishes a new version)."""
+    out: list[AskedQuestion] = []
+    problems: list[tuple[str, str, str]] = []
+    digest = hashlib.sha256()
+    for doc in documents:
+        folder, entry = entries.get(doc.doc_id, (Path("."), {}))
+        spec = entry.get("questions")
+        if spec is None:
+            continue
+        if not isinstance(spec, dict) or not isinstance(spec.get("file"), str):
+            problems.append((doc.source, "invalid_questions", f"{doc.source}: 'questions' must be {{\"file\": ...}}"))
+            continue
+        path = folder / spec["file"]
+        try:
+            found = load_questions(path, doc.text, doc_id=doc.doc_id)
+        except InvalidQuestions as e:
+            problems.append((spec["file"], e.code, str(e)))
+            logger.warning("questions_skipped source=%s code=%s", doc.source, e.code)
+            continue
+        digest.update(doc.doc_id.encode() + b"\0" + path.read_bytes() + b"\0")
+        out.extend(found)
+    return out, problems, digest.hexdigest()[:16]
+
+
+def build_asked(
+    questions: Sequence[AskedQuestion],
+    chunks: Sequence[Chunk],
+    embedder: Embedder,
+    known: Mapping[str, np.ndarray],
+    settings: Settings,
+) -> tuple[AskedIndex, int]:
+    """The questions of ``chunks`` (each with the passages that answer it, ``retriever.asked.assign_rows``) with
+    their vectors, taken from ``known`` (by ``vector_key``) where an earlier version embedded the same text, and
+    how many were embedded now."""
+    entries = assign_rows(questions, [(c.doc_id, c.start, c.end) for c in chunks])
+    keys = list(dict.fromkeys(vector_key(q) for _, q in entries))
+    missing = [k for k in keys if k not in known]
+    size = settings.embedder.batch_size
+    fresh = [embedder.embed_documents(missing[i : i + size]) for i in range(0, len(missing), size)]
+    vectors = dict(known)
+    if fresh:
+        vectors.update(zip(missing, np.concatenate(fresh), strict=True))
+    matrix = (
+        np.stack([vectors[vector_key(q)] for _, q in entries])
+        if entries
+        else np.zeros((0, embedder.dim), dtype=np.float32)
+    )
+    return AskedIndex.build(entries, matrix, len(chunks)), len(missing)
+
+
 def declared_translation(
     doc: Document, alignment: Mapping, by_file: Mapping[tuple[Path, str], Document], folder: Path
 ) -> Document | tuple[str, str, str]:
@@ -427,7 +489,7 @@ def ingest(
             meta = {
                 k: str(v)
                 for k, v in entry.items()
-                if k not in ("file", "title", "renderings", "aligned") and v is not None
+                if k not in ("file", "title", "renderings", "aligned", "questions") and v is not None
             }
             meta["path"] = str(path.resolve())
             try:
@@ -504,11 +566,14 @@ def ingest(
         # (say, a curated English summary) publishes a new version, re-using every chunk and vector.
         renderings, rendering_problems, rendering_hash, aligned_pairs = collect_renderings(loaded, entries)
         report.skipped.extend(rendering_problems)
-        knowledge = knowledge_signature(settings) + ":" + rendering_hash
+        questions, question_problems, question_hash = collect_questions(loaded, entries)
+        report.skipped.extend(question_problems)
+        knowledge = f"{knowledge_signature(settings)}:{rendering_hash}:{question_hash}"
         same_knowledge = previous_manifest is not None and previous_manifest.get("knowledge") == knowledge
         if reusable and same_knowledge and not fresh_docs and not report.removed:
             report.total_chunks = int(previous_manifest["counts"]["chunks"]) if previous_manifest else 0
             report.catalogue_records = int(previous_manifest["counts"]["catalogue"]) if previous_manifest else 0
+            report.questions = int(previous_manifest["counts"].get("questions", 0)) if previous_manifest else 0
             report.version = previous_manifest["version"] if previous_manifest else None
             report.seconds = time.perf_counter() - t0
             return report
@@ -580,6 +645,14 @@ def ingest(
                 if key[0] in kept_ids_all and key[0] not in loaded_ids:
                     renderings.append(r)
         renderings = one_rendering_per_language(renderings)
+        previous_questions, question_vectors = stored_questions(prev_folder) if prev_folder is not None else ([], {})
+        if not reusable:
+            question_vectors = {}  # another embedder: its vectors are of no use
+        loaded_ids = {d.doc_id for d in loaded}
+        # documents kept from an earlier ingest of another folder keep their questions
+        questions += [q for q in previous_questions if q.doc_id not in loaded_ids]
+        asked, report.embedded_questions = build_asked(questions, chunks, embedder, question_vectors, settings)
+        report.questions = len(asked.entries)
         lexicon = load_lexicon(settings)
         tokens, report.tokenised_chunks = tokenise_chunks(
             chunks, text_keys, renderings, lexicon, token_signature(settings), previous_tokens, progress
@@ -595,6 +668,7 @@ def ingest(
             knowledge=knowledge,
             renderings=renderings,
             align_vectors=align_vectors,
+            asked=asked,
         )
         report.total_chunks = len(chunks)
         catalogue = json.loads((current_version_dir(root) / "catalogue.json").read_text(encoding="utf-8"))  # type: ignore[operator]
@@ -637,6 +711,7 @@ def _build_version(
     knowledge: str,
     renderings: Sequence[Rendering] = (),
     align_vectors: Mapping[str, Mapping[str, np.ndarray]] | None = None,
+    asked: AskedIndex | None = None,
 ) -> str:
     staging = new_staging_dir(root)
     files = IndexFiles(staging)
@@ -661,6 +736,8 @@ def _build_version(
     write_chunk_tokens(staging, tokens)
     if align_vectors:
         write_align_vectors(staging, align_vectors, embedder.dim)
+    if asked is not None and asked.entries:
+        asked.save(staging)
 
     catalogue = extract_catalogue(documents, load_english(settings.paths.knowledge_dir))
     files.catalogue.write_text(
@@ -688,6 +765,11 @@ def _build_version(
             }
             for d in documents
         ],
-        "counts": {"documents": len(documents), "chunks": len(chunks), "catalogue": len(catalogue)},
+        "counts": {
+            "documents": len(documents),
+            "chunks": len(chunks),
+            "catalogue": len(catalogue),
+            "questions": len(asked.entries) if asked is not None else 0,
+        },
     }
     return publish_version(root, staging, manifest, keep=settings.paths.keep_versions)

@@ -13,7 +13,8 @@
     │   ├── EmbedderMismatch        embedder_mismatch     (index built with another embedder)
     │   └── IngestLocked            ingest_locked         (another ingest holds the lock)
     ├── InvalidKnowledgeFile        invalid_knowledge_file (a curated knowledge file is broken)
-    │   └── InvalidRendering        invalid_rendering     (an English rendering does not fit its original)
+    │   ├── InvalidRendering        invalid_rendering     (an English rendering does not fit its original)
+    │   └── InvalidQuestions        invalid_questions     (a curated questions file does not fit its original)
     ├── StoreUnavailable            store_unavailable     (a vector-store server does not answer)
     ├── EmbedderUnavailable         embedder_unavailable  (model package missing or failing)
     ├── MigrationMismatch           migration_mismatch    (a migrated store does not answer like the index)
@@ -93,6 +94,10 @@ class InvalidKnowledgeFile(ResnavError):
 
 class InvalidRendering(InvalidKnowledgeFile):
     code = "invalid_rendering"
+
+
+class InvalidQuestions(InvalidKnowledgeFile):
+    code = "invalid_questions"
 
 
 class StoreUnavailable(ResnavError):

@@ -7,6 +7,7 @@ script alone; ``ingest.language.detect_lang`` adds langdetect for longer documen
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from functools import lru_cache
 
@@ -65,3 +66,14 @@ def simplified(text: str) -> str:
     over the 2,867 Chinese texts of the evaluation sets and the corpus), unlike ``tw2sp``, which rewrites mainland
     words too (什么 → 什幺, 程序 → 进程). Text without Han characters is returned as it is."""
     return _t2s()(text) if has_han(text) else text
+
+
+# Invisible format characters a pasted query may carry (zero-width space/joiners, word joiner, BOM, soft hyphen):
+# they would split a Chinese word in two for the lexical leg. NFKC keeps them, so they are dropped here.
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u180e\u200b\u200c\u200d\u2060\ufeff"))
+
+
+def normalize_query(query: str) -> str:
+    """NFKC (full-width forms and compatibility ideographs folded), invisible characters dropped, spaces collapsed,
+    traditional Chinese characters in the corpus's simplified script (:func:`retriever.language.simplified`)."""
+    return simplified(" ".join(unicodedata.normalize("NFKC", query).translate(_INVISIBLE).split()))

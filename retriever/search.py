@@ -10,6 +10,9 @@ Legs (each gives a ranked candidate list; filters restrict candidates *before* r
   English view, so two Chinese words for one thing meet in the English word both gloss to.
 - ``translated`` (English queries): the query translated en->zh through the glossary (weight 1) and
   CC-CEDICT (discounted), against ``lex_main``.
+- ``asked`` and ``asked_dense`` (hybrid mode, ``questions``): the query against the questions the team wrote for
+  each passage (``corpus/questions/``, ``retriever.asked``), by words in the query's language and by meaning (the
+  nearest question under the embedder). A question worded like the user's finds a passage worded otherwise.
 - ``prf`` (English queries, off by default): pseudo-relevance feedback; Chinese terms that distinguish the
   first-pass top chunks run as a second lexical query.
 
@@ -36,7 +39,6 @@ from __future__ import annotations
 import json
 import logging
 import math
-import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -45,6 +47,7 @@ from pathlib import Path
 
 import numpy as np
 
+from retriever.asked import AskedIndex
 from retriever.bilingual import Lexicon
 from retriever.embedders import Embedder
 from retriever.errors import EmbedderMismatch, InvalidRequest
@@ -57,7 +60,7 @@ from retriever.index import (
     require_current,
     verify_checksums,
 )
-from retriever.language import script_lang, simplified
+from retriever.language import normalize_query, script_lang
 from retriever.lexical import BM25Index
 from retriever.references import DocumentReferences
 from retriever.sentences import split_sentences
@@ -122,6 +125,7 @@ class LoadedIndex:
     catalogue: list[CatalogueItem]
     row_of: dict[str, int] = field(default_factory=dict)
     renderings: dict[tuple[str, str], Rendering] = field(default_factory=dict)
+    asked: AskedIndex | None = None  # the curated questions of the passages (none in versions built without them)
 
     def rendering(self, doc_id: str, lang: str) -> Rendering | None:
         """The rendering of a document in ``lang`` (curated or an aligned official translation), if any."""
@@ -223,18 +227,8 @@ def load_index(root: Path, *, verify: bool = True, store: VectorStore | None = N
         catalogue=catalogue,
         row_of={c.chunk_id: i for i, c in enumerate(chunks)},
         renderings=read_renderings(folder),
+        asked=AskedIndex.load(folder),
     )
-
-
-# Invisible format characters a pasted query may carry (zero-width space/joiners, word joiner, BOM, soft hyphen):
-# they would split a Chinese word in two for the lexical leg. NFKC keeps them, so they are dropped here.
-_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u180e\u200b\u200c\u200d\u2060\ufeff"))
-
-
-def normalize_query(query: str) -> str:
-    """NFKC (full-width forms and compatibility ideographs folded), invisible characters dropped, spaces collapsed,
-    traditional Chinese characters in the corpus's simplified script (:func:`retriever.language.simplified`)."""
-    return simplified(" ".join(unicodedata.normalize("NFKC", query).translate(_INVISIBLE).split()))
 
 
 # Weights of each leg in the fusion, per query language, with the fusion constant ``retrieval.rrf_k`` = 5: chosen
@@ -246,9 +240,15 @@ def normalize_query(query: str) -> str:
 # the English view, where two Chinese words for one thing (工作坊 / 讲习班) meet in one English word; its weight 0.5
 # chosen by 5-fold cross-validation over the tuning questions (R@5 + MRR@10; grid 0-1.5: three folds of five chose
 # 0.5, two 0.2), docs/eval/fusion-study.md.
+# Session 19: the passages' curated questions (``retriever.asked``) joined as two legs, ``asked`` (their words) and
+# ``asked_dense`` (the nearest question by meaning); weights chosen by 5-fold cross-validation over the tuning
+# questions (R@5 + MRR@10 per set and language group, averaged; grid 0-1.5 for each, sentence re-ranking on):
+# English chose 0.75 / 0.75 in four folds of five; for Chinese the folds spread over a plateau (0.25-0.75 /
+# 1.0-1.5, within 0.005 of each other) and the best on all tuning questions, 0.25 / 1.0, is kept.
+# docs/eval/fusion-study.md has the figures.
 LEG_WEIGHTS: dict[str, dict[str, float]] = {
-    "zh": {"dense": 0.2, "lexical": 1.0, "glossed": 0.5},
-    "en": {"dense": 0.2, "lexical": 1.0, "translated": 0.0, "prf": 0.5},
+    "zh": {"dense": 0.2, "lexical": 1.0, "glossed": 0.5, "asked": 0.25, "asked_dense": 1.0},
+    "en": {"dense": 0.2, "lexical": 1.0, "translated": 0.0, "prf": 0.5, "asked": 0.75, "asked_dense": 0.75},
 }
 # The sentence re-ranking's weight per query language and its depth, chosen by 5-fold cross-validation over the
 # tuning questions (R@5 + MRR@10; grid 0-0.5): English 0.2 in four folds of five (0.15 in one), the held-out gaining
@@ -256,6 +256,7 @@ LEG_WEIGHTS: dict[str, dict[str, float]] = {
 # (0.914 -> 0.890) while MRR rose: not kept, so Chinese queries are not re-ranked.
 SENTENCE_WEIGHTS: dict[str, float] = {"zh": 0.0, "en": 0.2}
 RERANK_DEPTH = 10
+ASKED_SPANS = 10  # curated questions whose answer spans a search reports (``SearchResult.asked_spans``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,6 +266,11 @@ class SearchResult:
 
     hits: list[Hit]
     dense_best: float
+    # the best cosine of the query to a curated question of a hit (``retriever.asked``); None when a hit's document
+    # has no curated questions (a document added without them) or the questions leg did not run
+    asked_best: float | None = None
+    # the answer spans ``(doc_id, start, end, cosine)`` of the curated questions nearest the query, nearest first
+    asked_spans: tuple[tuple[str, int, int, float], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -399,18 +405,25 @@ class HybridRetriever:
         mode = self.settings.mode
         out: dict[str, Leg] = {}
         if mode in ("hybrid", "dense"):
+            vector = self.embedder.embed_query(query) if vector is None else vector
             out["dense"] = self._dense(query, allowed, n, vector)
         if mode == "dense":
             return out
+        words = tokenize_zh(query) if lang == "zh" else tokenize_en(query)
         if lang == "zh":
-            out["lexical"] = self._rank(self.index.lex_main.scores((t, 1.0) for t in tokenize_zh(query)), allowed, n)
+            out["lexical"] = self._rank(self.index.lex_main.scores((t, 1.0) for t in words), allowed, n)
+        else:
+            english = self.index.lex_en if self.settings.gloss_field else self.index.lex_main
+            out["lexical"] = self._rank(english.scores((t, 1.0) for t in words), allowed, n)
+        asked = self.index.asked if self.settings.questions and mode == "hybrid" else None
+        if asked is not None and vector is not None:
+            out["asked"] = self._rank(asked.words(lang, ((t, 1.0) for t in words)), allowed, n)
+            out["asked_dense"] = self._rank(asked.meaning(vector), allowed, n)
+        if lang == "zh":
             if LEG_WEIGHTS["zh"].get("glossed", 0.0) > 0 and self.lexicon is not None and self.settings.gloss_field:
                 glosses = ((t, 1.0) for t in self.lexicon.zh_to_en(query))  # one gloss per occurrence, as indexed
                 out["glossed"] = self._rank(self.index.lex_en.scores(glosses), allowed, n)
             return out
-        words = tokenize_en(query)
-        english = self.index.lex_en if self.settings.gloss_field else self.index.lex_main
-        out["lexical"] = self._rank(english.scores((t, 1.0) for t in words), allowed, n)
         translate = LEG_WEIGHTS["en"].get("translated", 0.0) > 0
         if translate and self.lexicon is not None and (self.settings.dictionary or self.settings.glossary):
             terms = self.lexicon.en_to_zh(query, vocabulary=self.index.lex_main)
@@ -523,6 +536,8 @@ class HybridRetriever:
             if referred:
                 filters = Filters(docs=tuple(sorted(referred)))
         lang = script_lang(query)
+        if vector is None and self.settings.mode != "lexical":
+            vector = self.embedder.embed_query(query)  # once: the dense legs and the nearest questions share it
         legs = self._legs(query, lang, filters, vector)
         weight = SENTENCE_WEIGHTS.get(lang, 0.0) if self.settings.sentences and self.settings.mode != "dense" else 0.0
         top = self._fuse(legs, lang, max(k, RERANK_DEPTH) if weight else k)
@@ -541,7 +556,16 @@ class HybridRetriever:
             rendering = self.index.rendering_of_chunk(chunk) if renderings else None
             hits.append(Hit(chunk=chunk, score=score, rank=rank + 1, legs=detail, rendering=rendering))
         dense = legs.get("dense")
-        return SearchResult(hits, float(dense.scores[0]) if dense is not None and len(dense.scores) else 0.0)
+        asked_best = None
+        spans: tuple[tuple[str, int, int, float], ...] = ()
+        if "asked_dense" in per_leg and self.index.asked is not None and vector is not None and hits:
+            covered = self.index.asked.docs
+            if all(h.chunk.doc_id in covered for h in hits):
+                asked_best = max(per_leg["asked_dense"].get(row, 0.0) for row in wanted)
+            spans = tuple((q.doc_id, q.start, q.end, sim) for sim, q in self.index.asked.nearest(vector, ASKED_SPANS))
+        return SearchResult(
+            hits, float(dense.scores[0]) if dense is not None and len(dense.scores) else 0.0, asked_best, spans
+        )
 
 
 def with_settings(retriever: HybridRetriever, **changes: object) -> HybridRetriever:

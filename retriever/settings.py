@@ -88,6 +88,11 @@ class RetrievalSettings(BaseModel):
         description="Re-rank the first passages by their best sentence: the share of the query's words (by idf) "
         "that one sentence holds (English queries; an English sentence or the English rendering of a Chinese one).",
     )
+    questions: bool = Field(
+        True,
+        description="Hybrid mode also matches the query against the questions the team wrote for each passage "
+        "(corpus/questions; by words and by meaning): curated retrieval aids, never shown as document text.",
+    )
     own_half: bool = Field(
         True,
         description="A file that holds a text and its translation answers each reader from the half in their "

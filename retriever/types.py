@@ -216,6 +216,19 @@ class Citation:
 
 
 @dataclass(frozen=True, slots=True)
+class AskedQuestion:
+    """A question the team wrote for a passage, answered by ``document.text[start:end]`` (curated retrieval aid,
+    the doc2query technique): indexed so that a user's question worded unlike the passage still finds it, never
+    shown as the document's text. ``lang`` is the question's language."""
+
+    doc_id: str
+    start: int
+    end: int
+    lang: Lang
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class RenderedQuote:
     """A citation's quote in the reader's language: ``text`` in ``lang``, from a ``provenance`` rendering (see
     ``Rendering``); the citation's ``quote`` stays the verbatim original."""
