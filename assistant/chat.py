@@ -562,7 +562,9 @@ class Assistant:
             # says closest to it, among the passages retrieved, labelled as no direct answer
             own = [h for h in found.hits if h.chunk.doc_id in referred]
             if own:
-                units = self._selected(text, SearchResult(own, found.dense_best), lang)
+                units = self._selected(
+                    text, SearchResult(own, found.dense_best, found.asked_best, found.asked_spans), lang
+                )
                 indirect = bool(units)
         if not units:
             if not self._in_domain(text):
@@ -623,7 +625,7 @@ class Assistant:
         own = own[:RECORD_PASSAGES]
         ids = {h.chunk.chunk_id for h in own}
         rest = [h for h in found.hits if h.chunk.chunk_id not in ids]
-        return SearchResult((own + rest)[:QUESTION_PASSAGES], found.dense_best)
+        return SearchResult((own + rest)[:QUESTION_PASSAGES], found.dense_best, found.asked_best, found.asked_spans)
 
     def _answer_units(self, text: str, found: SearchResult, lang: str) -> list[Unit]:
         """The sentences that answer ``text``, or none when their evidence falls below the abstention threshold."""
@@ -640,6 +642,7 @@ class Assistant:
             lambda doc_id: None if index.has_text_in(doc_id, lang) else index.rendering(doc_id, lang),
             self.retriever.lexicon,
             lang=lang,
+            asked=found.asked_spans,
         )
 
     def _strength(self, text: str, found: SearchResult, units: Sequence[Unit]) -> float:
@@ -649,7 +652,7 @@ class Assistant:
         unknown = unknown_share(
             text, self.retriever.lexicon, lambda t: bool(index.lex_main.doc_freq(t) or index.lex_en.doc_freq(t))
         )
-        return self.abstention.strength(units, found.dense_best, unknown)
+        return self.abstention.strength(units, found.dense_best, unknown, found.asked_best)
 
     def _generate(self, text: str, lang: str, hits: Sequence[Hit], ctx: ChatContext) -> ChatReply | None:
         """An LLM answer over the passages, or None (then the extractive answer is used): the endpoint failed,

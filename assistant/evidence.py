@@ -325,7 +325,10 @@ class Weights:
     (``counted``: "4347 座城市" for "多少座城市"), on top of ``kind`` (session 13, on the 190 tuning questions: 0.1
     +1 question, 0.2-0.5 +2, so 0.2; docs/eval/answers.md); ``first_passage``: when no sentence shown comes from
     the passage retrieval ranks first, its best sentence is shown too (session 13: +2 tuning questions, and no
-    report set lost one)."""
+    report set lost one); ``asked``: a unit inside the answer span of a curated question near the user's (one of
+    the ``ASKED_SPANS`` nearest, ``SearchResult.asked_spans``) gains ``asked`` x (its cosine − ``asked_floor``)
+    (session 19: grid 0.1-3 x 0-0.7 on the 308 tuning questions, 5-fold cross-validation 279-280 quoting their
+    anchor against 270 without; 1.5 / 0.55 and 1.5 / 0.5 best on all of them, 281; docs/eval/answers.md)."""
 
     kind: float = 0.25
     rank: float = 0.03
@@ -337,6 +340,8 @@ class Weights:
     context: float = 0.5
     counted: float = 0.2
     first_passage: bool = True
+    asked: float = 1.5
+    asked_floor: float = 0.55
 
 
 DEFAULT_WEIGHTS = Weights()
@@ -346,9 +351,10 @@ DEFAULT_WEIGHTS = Weights()
 class Abstention:
     """When the passages hold no answer: the evidence ``coverage of the best-covered unit shown + dense * the best
     dense cosine of any passage to the question - unknown * share of the question's terms found nowhere in the
-    index`` is below ``threshold``. Chosen by 5-fold cross-validation on the tuning splits of the question sets
-    against the tuning split of the out-of-scope set: refusals of answerable questions at most 3%, then as many
-    out-of-scope questions declined as possible (docs/eval/answers.md). Until session 13 the coverage was the
+    index + asked * (the nearest curated question's cosine - asked_neutral)`` is below ``threshold``. Chosen by
+    5-fold cross-validation on the tuning splits of the question sets against the tuning split of the out-of-scope
+    set: refusals of answerable questions at most 3%, then as many out-of-scope questions declined as possible
+    (docs/eval/answers.md). Until session 13 the coverage was the
     best-scored unit's: a unit that wins on the kind of fact it holds (a count, a date) can cover less of the
     question than one shown beside it, and the answer was then refused (same out-of-scope declines, 64 questions)."""
 
@@ -362,14 +368,29 @@ class Abstention:
     # (9/104) and 3 of 11; the development set: 2 of 50, both quoting their anchor. A weak signal, but an honest one:
     # a hedged answer is wrong about twice as often as one that is not.
     hedge: float = 1.7
+    # Session 19: how close the question comes to a question the team wrote for a retrieved passage
+    # (``SearchResult.asked_best``, the nearest curated question's cosine) adds ``asked`` x (that - ``asked_neutral``):
+    # answerable questions sit near one (median 0.73 on the tuning questions), out-of-scope ones do not (0.52 near-
+    # domain, 0.46 held out). Chosen like the rest, on the tuning splits with refusals at most 3%: 5-fold
+    # cross-validation declined 51 of 82 tuning out-of-scope questions against 36 for the threshold alone, refusing
+    # 10 of 308 answerable ones against 9 (two folds of five chose 5.0 / 0.61, three 3.0 / 0.57; 5.0 / 0.61 is best
+    # on all tuning questions). Without curated questions for every retrieved passage's document (a document
+    # added without them) the term is left out, and the rule is the one before.
+    asked: float = 5.0
+    asked_neutral: float = 0.61
 
-    def strength(self, units: Sequence[Unit], dense_best: float, unknown_share: float = 0.0) -> float:
+    def strength(
+        self, units: Sequence[Unit], dense_best: float, unknown_share: float = 0.0, asked_best: float | None = None
+    ) -> float:
         if not units:
             return 0.0
-        return max(u.coverage for u in units) + self.dense * dense_best - self.unknown * unknown_share
+        base = max(u.coverage for u in units) + self.dense * dense_best - self.unknown * unknown_share
+        return base if asked_best is None else base + self.asked * (asked_best - self.asked_neutral)
 
-    def holds(self, units: Sequence[Unit], dense_best: float, unknown_share: float = 0.0) -> bool:
-        return bool(units) and self.strength(units, dense_best, unknown_share) >= self.threshold
+    def holds(
+        self, units: Sequence[Unit], dense_best: float, unknown_share: float = 0.0, asked_best: float | None = None
+    ) -> bool:
+        return bool(units) and self.strength(units, dense_best, unknown_share, asked_best) >= self.threshold
 
 
 def unknown_share(question: str, lexicon: Lexicon | None, known: Callable[[str], bool]) -> float:
@@ -706,6 +727,7 @@ def select_units(
     weights: Weights | None = None,
     most: int = 3,
     qtype: QuestionType | None = None,
+    asked: Sequence[tuple[str, int, int, float]] = (),
 ) -> list[Unit]:
     """The units that answer ``question`` best, best first (empty: nothing covers the question). ``rendering_of``
     gives a document's rendering in the asker's language, or None. ``qtype`` overrides the question's type (a
@@ -765,6 +787,11 @@ def select_units(
         )
         if counts is not None and kind and (counts.search(u.text) or (u.english and counts.search(u.english))):
             score += weights.counted
+        if asked and weights.asked:  # the answer span of a curated question like this one
+            near = max(
+                (sim for doc, a, b, sim in asked if doc == u.chunk.doc_id and a < u.end and u.start < b), default=0.0
+            )
+            score += weights.asked * max(0.0, near - weights.asked_floor)
         if asked_stages:  # a sentence about the asked stage (or step) only; one about other stages only falls back
             named = stage_refs(u.text)
             if named and named <= asked_stages:

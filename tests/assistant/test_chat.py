@@ -436,19 +436,24 @@ def test_an_address_answers_a_question_for_an_email(assistant, question) -> None
 
 
 @pytest.mark.parametrize(
-    ("question", "lang", "source"),
+    ("question", "lang", "source", "intro"),
     [
-        ("What does the Executive Board report conclude?", "en", "unhabitat-eb-"),
-        ("这份执行局报告讲的是什么时期的工作？", "zh", "unhabitat-eb-"),
+        # since session 19 the curated questions ("What does the report conclude?") lift this one above the
+        # threshold: answered directly, from that report
+        ("What does the Executive Board report conclude?", "en", "unhabitat-eb-", "doc_intro_rendered"),
+        ("这份执行局报告讲的是什么时期的工作？", "zh", "unhabitat-eb-", "doc_intro_indirect_document"),
     ],
 )
-def test_a_question_pointing_at_one_of_our_documents_is_answered_from_it(assistant, question, lang, source) -> None:
-    """Below the evidence threshold, a question that points at a document we hold ("the Executive Board report",
-    "这份执行局报告") gets what that document says closest to it, labelled as no direct answer, not a refusal."""
+def test_a_question_pointing_at_one_of_our_documents_is_answered_from_it(
+    assistant, question, lang, source, intro
+) -> None:
+    """A question that points at a document we hold ("the Executive Board report", "这份执行局报告") is answered
+    from it; below the evidence threshold with what that document says closest to it, labelled as no direct
+    answer, not a refusal."""
     reply = assistant.reply([Turn("user", question)])
     assert reply.citations and reply.lang == lang
     assert all(c.source.startswith(source) for c in reply.citations)
-    assert reply.answer.startswith(render("doc_intro_indirect_document", lang))
+    assert reply.answer.startswith(render(intro, lang))
     assert_grounded(assistant, reply)
     # a report we do not hold is no such pointer: refused as before
     assert not assistant.reply([Turn("user", "What does the IPCC report say about sea-level rise?")]).citations

@@ -188,3 +188,29 @@ def test_the_passage_ranked_first_is_shown_with_its_best_sentence() -> None:
     off = Weights(first_passage=False)
     texts = [u.text for u in select_units(question, [first, other], lambda _: None, None, lang="zh", weights=off)]
     assert "整个流程大约需要六个月，不包括施工阶段。" not in texts
+
+
+def test_the_answer_span_of_a_curated_question_like_the_users_wins() -> None:
+    """Two sentences share the question's words equally; the one a curated question near the user's is answered by
+    (``SearchResult.asked_spans``) wins, by its cosine above ``asked_floor``; a far question changes nothing."""
+    text = "城市韧性行动规划于 2015 年推出。城市韧性行动规划流程需要 3-4 个月。"
+    chunk = _chunk(text, start=200)
+    second = text.index("城市韧性行动规划流程")
+    question = "城市韧性行动规划怎么样？"
+    hits = [Hit(chunk, 1.0, 0)]
+    plain = select_units(question, hits, lambda _: None, None, lang="zh", most=1)[0]
+    near = [("doc", 200 + second, 200 + len(text), 0.9)]
+    picked = select_units(question, hits, lambda _: None, None, lang="zh", most=1, asked=near)[0]
+    assert picked.text == "城市韧性行动规划流程需要 3-4 个月。" and picked.score > plain.score
+    far = [("doc", 200 + second, 200 + len(text), Weights().asked_floor - 0.1)]
+    assert select_units(question, hits, lambda _: None, None, lang="zh", most=1, asked=far)[0].text == plain.text
+    other_doc = [("other", 200 + second, 200 + len(text), 0.9)]
+    assert select_units(question, hits, lambda _: None, None, lang="zh", most=1, asked=other_doc)[0].text == plain.text
+
+
+def test_the_nearest_curated_question_moves_the_evidence_only_where_every_document_has_them() -> None:
+    chunk = _chunk("x" * 20)
+    units = [Unit(chunk, 0, 0, 10, "a", "zh", coverage=0.5)]
+    rule = Abstention(dense=0.0, unknown=0.0, threshold=0.5, asked=5.0, asked_neutral=0.6)
+    assert rule.holds(units, 0.0, asked_best=None)  # no curated questions: the rule before
+    assert rule.holds(units, 0.0, asked_best=0.7) and not rule.holds(units, 0.0, asked_best=0.5)
