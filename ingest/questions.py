@@ -19,9 +19,9 @@ passages.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
+from ingest.spans import span_rows
 from retriever.errors import InvalidQuestions
 from retriever.language import has_han
 from retriever.types import AskedQuestion
@@ -53,26 +53,8 @@ def load_questions(path: Path, original: str, *, doc_id: str) -> tuple[AskedQues
     integer offsets inside the original, ``src`` (when given) equal to ``original[start:end]``, a known ``type``
     (when given), a Chinese question with Han characters and an English one without, each at most
     ``MAX_QUESTION_CHARS``. Raises ``InvalidQuestions`` naming the file and line."""
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as e:
-        raise InvalidQuestions(f"{path.name}: cannot read ({e})") from e
     out: list[AskedQuestion] = []
-    for n, raw in enumerate(lines, 1):
-        if not raw.strip():
-            continue
-        where = f"{path.name}:{n}"
-        try:
-            row = json.loads(raw)
-        except json.JSONDecodeError as e:
-            raise InvalidQuestions(f"{where}: not JSON ({e.msg})") from e
-        if not isinstance(row, dict):
-            raise InvalidQuestions(f"{where}: a line must be a JSON object")
-        start, end = row.get("start"), row.get("end")
-        if not isinstance(start, int) or not isinstance(end, int) or not 0 <= start < end <= len(original):
-            raise InvalidQuestions(f"{where}: start/end must be integers with 0 <= start < end <= {len(original)}")
-        if row.get("src") is not None and original[start:end] != row["src"]:
-            raise InvalidQuestions(f"{where}: src is not original[{start}:{end}] (the original changed?)")
+    for where, row, start, end in span_rows(path, original, InvalidQuestions):
         if row.get("type") is not None and row["type"] not in QUESTION_TYPES:
             raise InvalidQuestions(f"{where}: type {row['type']!r} is not one of {', '.join(sorted(QUESTION_TYPES))}")
         asked = [(lang, row.get(lang)) for lang in ("zh", "en") if row.get(lang) is not None]

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Literal
 
 from ingest.normalize import strip_markup
+from ingest.spans import span_rows
 from retriever.errors import InvalidRendering
 from retriever.language import has_han
 from retriever.types import Rendering, Segment
@@ -95,27 +96,11 @@ def load_rendering(path: Path, original: str, *, doc_id: str, provenance: Proven
     line."""
     if provenance not in PROVENANCES:
         raise InvalidRendering(f"{path.name}: unknown provenance {provenance!r}; one of {', '.join(PROVENANCES)}")
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as e:
-        raise InvalidRendering(f"{path.name}: cannot read ({e})") from e
     segments: list[Segment] = []
     previous_end = 0
-    for n, raw in enumerate(lines, 1):
-        if not raw.strip():
-            continue
-        where = f"{path.name}:{n}"
-        try:
-            row = json.loads(raw)
-        except json.JSONDecodeError as e:
-            raise InvalidRendering(f"{where}: not JSON ({e.msg})") from e
-        start, end = row.get("start"), row.get("end")
-        if not isinstance(start, int) or not isinstance(end, int) or not 0 <= start < end <= len(original):
-            raise InvalidRendering(f"{where}: start/end must be integers with 0 <= start < end <= {len(original)}")
+    for where, row, start, end in span_rows(path, original, InvalidRendering):
         if start < previous_end:
             raise InvalidRendering(f"{where}: segment starts at {start}, before the previous one ends ({previous_end})")
-        if row.get("src") is not None and original[start:end] != row["src"]:
-            raise InvalidRendering(f"{where}: src is not original[{start}:{end}] (the original changed?)")
         gap = original[previous_end:start]
         if gap.strip():
             raise InvalidRendering(f"{where}: text before this segment is in no segment: {gap.strip()[:40]!r}")

@@ -146,7 +146,7 @@ def test_a_valid_rendering_loads(tmp_path: Path) -> None:
         (lambda rows: rows[1].update(src="改过的"), "src is not original"),
         (lambda rows: rows.pop(1), "in no segment"),
         (lambda rows: rows[1].update(en=""), "no English"),
-        (lambda rows: rows[2].update(start=0), "before the previous one ends"),
+        (lambda rows: rows[2].update(start=0, src=ORIGINAL[: rows[2]["end"]]), "before the previous one ends"),
         (lambda rows: rows[0].update(end=10_000), "start < end"),
         (lambda rows: rows.pop(), "end of the original"),
     ],
