@@ -467,7 +467,9 @@ def test_a_question_naming_a_record_is_never_refused_but_says_when_it_is_not_ans
     assistant, question, lang, record
 ) -> None:
     """Below the evidence threshold a question about a named record gets what the documents say of that record,
-    labelled as no direct answer (the documents hold the record: there is evidence, only not for this detail)."""
+    labelled as no direct answer (the documents hold the record: there is evidence, only not for this detail); just
+    above it (since session 19 the curated questions can lift such evidence there), under the hedge that says the
+    documents may not answer it directly."""
     reply = assistant.reply([Turn("user", question)])
     assert reply.record is not None and reply.record.id == record
     assert reply.citations and reply.lang == lang
@@ -476,7 +478,7 @@ def test_a_question_naming_a_record_is_never_refused_but_says_when_it_is_not_ans
         c.doc_id == item.span.doc_id and c.start < item.span.end and item.span.start < c.end for c in reply.citations
     )
     name = item.name if lang == "zh" else item.name_en
-    assert reply.answer.startswith(render("doc_intro_indirect", lang, name=name))
+    assert reply.answer.startswith((render("doc_intro_indirect", lang, name=name), render("doc_intro_hedged", lang)))
     assert_grounded(assistant, reply)
     answered = assistant.reply([Turn("user", "How long does CityRAP take?")])  # evidence enough: no such label
     assert answered.citations and render("doc_intro_indirect", "en", name="x").split(";")[0] not in answered.answer

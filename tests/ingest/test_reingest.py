@@ -89,9 +89,10 @@ def _is_han(ch: str) -> bool:
     return "\u4e00" <= ch <= "\u9fff"
 
 
-def edit_a_character(corpus: Path, name: str, rendering: str) -> None:
+def edit_a_character(corpus: Path, name: str, rendering: str, questions: str | None = None) -> None:
     """A typo fix: one Han character in the middle of ``name`` changes, and the ``src`` of its segment in the
-    rendering file with it (a rendering quotes its original), so the rendering stays valid."""
+    rendering file with it (a rendering quotes its original), so the rendering stays valid; so does every answer
+    span of the ``questions`` file that holds the character."""
     path, rpath = corpus / name, corpus / rendering
     text = path.read_text(encoding="utf-8")
     rows = [json.loads(line) for line in rpath.read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -101,6 +102,18 @@ def edit_a_character(corpus: Path, name: str, rendering: str) -> None:
     rows[at]["src"] = text[rows[at]["start"] : rows[at]["end"]]
     path.write_text(text, encoding="utf-8")
     rpath.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    if questions is not None:
+        refresh_questions(corpus / questions, text, pos)
+
+
+def refresh_questions(path: Path, text: str, pos: int) -> None:
+    """The ``src`` of every answer span of the questions file ``path`` that holds ``pos``, taken again from the
+    edited original ``text`` (a curated file is edited with its original)."""
+    asked = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    for q in asked:
+        if q["start"] <= pos < q["end"]:
+            q["src"] = text[q["start"] : q["end"]]
+    path.write_text("".join(json.dumps(q, ensure_ascii=False) + "\n" for q in asked), encoding="utf-8")
 
 
 @pytest.mark.slow
@@ -113,7 +126,9 @@ def test_one_file_edit_of_the_real_corpus_reuses_and_equals_a_fresh_build(tmp_pa
     n_first = emb.embedded
     assert first.tokenised_chunks == first.total_chunks and not first.skipped
 
-    edit_a_character(corpus, "mcr2030-overview.zh.txt", "renderings/mcr2030-overview.en.jsonl")
+    edit_a_character(
+        corpus, "mcr2030-overview.zh.txt", "renderings/mcr2030-overview.en.jsonl", "questions/mcr2030-overview.jsonl"
+    )
     before = emb.embedded
     again = ingest([corpus], settings, emb)
     assert again.ingested == ["mcr2030-overview.zh.txt"] and not again.skipped
@@ -125,11 +140,13 @@ def test_one_file_edit_of_the_real_corpus_reuses_and_equals_a_fresh_build(tmp_pa
     assert again.tokenised_chunks == again.embedded_chunks
 
     # Editing the aligned paper itself aligns it again, embedding only the sentences the edit changed.
-    aligned_texts = n_first - first.embedded_chunks
+    aligned_texts = n_first - first.embedded_chunks - first.embedded_questions
     paper = corpus / PAPER
     text = paper.read_text(encoding="utf-8")
     at = text.index("engineering resilience emphasizes")
-    paper.write_text(text[:at] + "Engineering" + text[at + len("engineering") :], encoding="utf-8")
+    text = text[:at] + "Engineering" + text[at + len("engineering") :]
+    paper.write_text(text, encoding="utf-8")
+    refresh_questions(corpus / "questions/resilient-cities-congress-review.jsonl", text, at)
     before = emb.embedded
     third = ingest([corpus], settings, emb)
     assert third.ingested == [PAPER] and not third.skipped
