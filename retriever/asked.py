@@ -71,9 +71,20 @@ class AskedIndex:
     lexical: dict[str, BM25Index]
     n_rows: int
     docs: frozenset[str] = field(init=False)  # the documents that have curated questions
+    # the questions grouped by passage row, for one vectorised maximum per row: ``_order`` sorts them by row,
+    # ``_starts`` is where each group begins in that order and ``_groups`` the row of each group
+    _order: np.ndarray = field(init=False, repr=False)
+    _starts: np.ndarray = field(init=False, repr=False)
+    _groups: np.ndarray = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
+        rows = np.fromiter((row for row, _ in self.entries), dtype=np.int64, count=len(self.entries))
+        order = np.argsort(rows, kind="stable")
+        groups, starts = np.unique(rows[order], return_index=True)
         object.__setattr__(self, "docs", frozenset(q.doc_id for _, q in self.entries))
+        object.__setattr__(self, "_order", order)
+        object.__setattr__(self, "_starts", starts)
+        object.__setattr__(self, "_groups", groups)
 
     @classmethod
     def build(cls, entries: Sequence[tuple[int, AskedQuestion]], vectors: np.ndarray, n_rows: int) -> AskedIndex:
@@ -85,32 +96,35 @@ class AskedIndex:
         lexical = {lang: BM25Index.build(docs[lang]) for lang in LANGS}
         return cls(tuple(entries), np.ascontiguousarray(vectors, dtype=np.float32), lexical, n_rows)
 
-    @property
-    def rows(self) -> np.ndarray:
-        return np.fromiter((row for row, _ in self.entries), dtype=np.int64, count=len(self.entries))
-
     def words(self, lang: str, terms: Iterable[tuple[str, float]]) -> np.ndarray:
         """BM25 score of every passage row for weighted ``terms`` against its questions in ``lang``."""
         index = self.lexical.get(lang)
         return index.scores(terms) if index is not None else np.zeros(self.n_rows, dtype=np.float32)
 
-    def meaning(self, vector: np.ndarray) -> np.ndarray:
-        """For every passage row, the cosine of ``vector`` and the nearest of its questions; 0 for a row without
-        questions or with none closer than orthogonal (a negative similarity is no evidence)."""
+    def similarities(self, vector: np.ndarray) -> np.ndarray:
+        """The cosine of ``vector`` (L2-normalised) and every question, in ``entries`` order."""
+        return self.vectors @ vector.astype(np.float32)
+
+    def meaning(self, sims: np.ndarray) -> np.ndarray:
+        """For every passage row, the cosine of the query and the nearest of its questions (``sims`` from
+        :meth:`similarities`); 0 for a row without questions or with none closer than orthogonal (a negative
+        similarity is no evidence)."""
         best = np.zeros(self.n_rows, dtype=np.float64)
         if len(self.entries):
-            np.maximum.at(best, self.rows, self.vectors @ vector.astype(np.float32))
-        return best
+            best[self._groups] = np.maximum.reduceat(sims[self._order], self._starts)
+        return np.maximum(best, 0.0)
 
-    def nearest(self, vector: np.ndarray, n: int) -> list[tuple[float, AskedQuestion]]:
-        """The ``n`` questions nearest ``vector`` (cosine, question), nearest first; a question answered by two
-        passages counts once."""
-        if not len(self.entries):
+    def nearest(self, sims: np.ndarray, n: int) -> list[tuple[float, AskedQuestion]]:
+        """The ``n`` questions nearest the query (``sims`` from :meth:`similarities`; cosine, question), nearest
+        first; a question answered by two passages counts once."""
+        if not len(self.entries) or n <= 0:
             return []
-        sims = self.vectors @ vector.astype(np.float32)
+        take = min(len(sims), 3 * n)  # a question is in at most a few passages: 3n entries hold n questions
+        top = np.argpartition(-sims, take - 1)[:take]
+        top = top[np.lexsort((top, -sims[top]))]
         out: list[tuple[float, AskedQuestion]] = []
         seen: set[AskedQuestion] = set()
-        for i in np.argsort(-sims, kind="stable"):
+        for i in top:
             q = self.entries[int(i)][1]
             if q not in seen:
                 seen.add(q)

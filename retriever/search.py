@@ -387,8 +387,17 @@ class HybridRetriever:
         query = normalize_query(query)
         return {name: leg.pairs() for name, leg in self._legs(query, script_lang(query), filters).items()}
 
-    def _legs(self, query: str, lang: str, filters: Filters | None, vector: np.ndarray | None = None) -> dict[str, Leg]:
-        legs = self._all_legs(query, lang, filters, vector)
+    def _legs(
+        self,
+        query: str,
+        lang: str,
+        filters: Filters | None,
+        vector: np.ndarray | None = None,
+        asked_sims: np.ndarray | None = None,
+    ) -> dict[str, Leg]:
+        """Every leg's candidates (``asked_sims``: the query's similarity to every curated question, when the
+        caller has it, so it is computed once a search)."""
+        legs = self._all_legs(query, lang, filters, vector, asked_sims)
         if not self.settings.own_half or (filters is not None and filters.langs):
             return legs
         stand_in = self.index.counterparts(lang)
@@ -398,7 +407,12 @@ class HybridRetriever:
         return {name: _stand_in(leg, stand_in) for name, leg in legs.items()}
 
     def _all_legs(
-        self, query: str, lang: str, filters: Filters | None, vector: np.ndarray | None = None
+        self,
+        query: str,
+        lang: str,
+        filters: Filters | None,
+        vector: np.ndarray | None = None,
+        asked_sims: np.ndarray | None = None,
     ) -> dict[str, Leg]:
         allowed = self._allowed_rows(filters)
         n = self.settings.candidates
@@ -418,7 +432,8 @@ class HybridRetriever:
         asked = self.index.asked if self.settings.questions and mode == "hybrid" else None
         if asked is not None and vector is not None:
             out["asked"] = self._rank(asked.words(lang, ((t, 1.0) for t in words)), allowed, n)
-            out["asked_dense"] = self._rank(asked.meaning(vector), allowed, n)
+            sims = asked_sims if asked_sims is not None else asked.similarities(vector)
+            out["asked_dense"] = self._rank(asked.meaning(sims), allowed, n)
         if lang == "zh":
             if LEG_WEIGHTS["zh"].get("glossed", 0.0) > 0 and self.lexicon is not None and self.settings.gloss_field:
                 glosses = ((t, 1.0) for t in self.lexicon.zh_to_en(query))  # one gloss per occurrence, as indexed
@@ -538,7 +553,9 @@ class HybridRetriever:
         lang = script_lang(query)
         if vector is None and self.settings.mode != "lexical":
             vector = self.embedder.embed_query(query)  # once: the dense legs and the nearest questions share it
-        legs = self._legs(query, lang, filters, vector)
+        asked = self.index.asked if self.settings.questions and self.settings.mode == "hybrid" else None
+        sims = asked.similarities(vector) if asked is not None and vector is not None else None
+        legs = self._legs(query, lang, filters, vector, sims)
         weight = SENTENCE_WEIGHTS.get(lang, 0.0) if self.settings.sentences and self.settings.mode != "dense" else 0.0
         top = self._fuse(legs, lang, max(k, RERANK_DEPTH) if weight else k)
         share: dict[int, float] = {}
@@ -558,11 +575,10 @@ class HybridRetriever:
         dense = legs.get("dense")
         asked_best = None
         spans: tuple[tuple[str, int, int, float], ...] = ()
-        if "asked_dense" in per_leg and self.index.asked is not None and vector is not None and hits:
-            covered = self.index.asked.docs
-            if all(h.chunk.doc_id in covered for h in hits):
+        if asked is not None and sims is not None and "asked_dense" in per_leg and hits:
+            if all(h.chunk.doc_id in asked.docs for h in hits):
                 asked_best = max(per_leg["asked_dense"].get(row, 0.0) for row in wanted)
-            spans = tuple((q.doc_id, q.start, q.end, sim) for sim, q in self.index.asked.nearest(vector, ASKED_SPANS))
+            spans = tuple((q.doc_id, q.start, q.end, sim) for sim, q in asked.nearest(sims, ASKED_SPANS))
         return SearchResult(
             hits, float(dense.scores[0]) if dense is not None and len(dense.scores) else 0.0, asked_best, spans
         )

@@ -107,7 +107,12 @@ def test_nearest_question_by_meaning_is_per_passage_and_never_negative() -> None
     ]
     vectors = np.array([[1.0, 0.0], [0.6, 0.8], [-1.0, 0.0]], dtype=np.float32)
     index = AskedIndex.build(entries, vectors, n_rows=3)
-    assert index.meaning(np.array([0.0, 1.0])).tolist() == pytest.approx([0.8, 0.0, 0.0])
+    sims = index.similarities(np.array([0.0, 1.0]))
+    assert index.meaning(sims).tolist() == pytest.approx([0.8, 0.0, 0.0])
+    assert [(round(sim, 3), q.text) for sim, q in index.nearest(sims, 2)] == [
+        (0.8, "有哪些洪水地图？"),
+        (0.0, "Which flood maps exist?"),
+    ]
     flood = index.words("en", [("flood", 1.0)])
     assert flood[0] > 0 and not flood[1:].any()
     assert not index.words("zh", [("flood", 1.0)]).any()  # each language's questions are their own index
