@@ -81,7 +81,6 @@ EXAMPLES = [
         "人居署的“城市包容性标记”衡量哪些方面？",
         "zh",
         MARKER,
-        marks=_miss("quotes the marker's definition, not its dimensions"),
     ),
 ]
 
