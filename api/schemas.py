@@ -337,6 +337,8 @@ class IngestReportModel(BaseModel):
     embedded_chunks: int
     total_chunks: int
     catalogue_records: int
+    questions: int = Field(0, description="Curated question entries in the version (corpus/questions).")
+    embedded_questions: int = Field(0, description="Curated questions embedded by this run (the rest reused).")
     version: str | None
     seconds: float
 
@@ -357,6 +359,8 @@ class ReindexResponse(BaseModel):
                         "embedded_chunks": 120,
                         "total_chunks": 812,
                         "catalogue_records": 96,
+                        "questions": 3314,
+                        "embedded_questions": 0,
                         "version": "v000003-20250101T120000",
                         "seconds": 41.2,
                     },

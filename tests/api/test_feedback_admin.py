@@ -139,6 +139,8 @@ def test_reindex_builds_swaps_and_keeps_serving(reindex_client: TestClient, corp
     body = first.json()
     assert body["swapped"] is True and body["previous_version"] is None
     assert body["version"] == body["report"]["version"] and len(body["report"]["ingested"]) == 5
+    # the corpus's curated questions are indexed and reported (each embedded once, here on the first build)
+    assert body["report"]["questions"] >= 3292 and body["report"]["embedded_questions"] > 0
     v1 = body["version"]
     assert client.get("/readyz").json()["index_version"] == v1
 
