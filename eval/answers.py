@@ -163,16 +163,18 @@ def _collapse(text: str) -> str:
 
 
 def quotes_anchor(citations: Sequence[Citation], doc: str, anchors: Sequence[str]) -> bool:
-    """The reply *quotes the answer*: a citation from ``doc`` whose quote contains an anchor, or lies inside one
-    (a quote under 8 characters does not count as lying inside); whitespace collapsed (eval-dev's rule)."""
-    folded = [_collapse(a) for a in anchors if a.strip()]
-    for c in citations:
-        if c.source != doc:
-            continue
-        quote = _collapse(c.quote)
-        if any(a in quote or (len(quote) >= MIN_INSIDE_CHARS and quote in a) for a in folded):
-            return True
-    return False
+    """The reply *quotes the answer*: a citation from ``doc`` whose quote `holds_anchor`."""
+    return any(c.source == doc and holds_anchor(c.quote, anchors) for c in citations)
+
+
+def holds_anchor(quote: str, anchors: Sequence[str]) -> bool:
+    """``quote`` contains an anchor, or lies inside one (a quote under 8 characters does not count as lying inside);
+    whitespace collapsed (eval-dev's rule)."""
+    folded = _collapse(quote)
+    return any(
+        a in folded or (len(folded) >= MIN_INSIDE_CHARS and folded in a)
+        for a in (_collapse(x) for x in anchors if x.strip())
+    )
 
 
 def cites_passage(citations: Sequence[Citation], doc: str, spans: Sequence[tuple[int, int]]) -> bool:

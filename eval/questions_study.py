@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 
 import retriever.search as search
+from eval.answers import holds_anchor
 from eval.datasets import DEV, OWN, QAItem, load_items
 from eval.fusion_study import _cells, _items
 from eval.intent_exemplars import QA_HELD, QA_TUNE
@@ -169,7 +170,7 @@ def _cases(services: Any) -> list[dict]:
                 "lang": lang,
                 "found": found,
                 "rendering_of": rendering_of,
-                "coverage": max((u.coverage for u in units), default=None),
+                "units": units,
                 "unknown": evidence.unknown_share(question, retriever.lexicon, known),
             }
         )
@@ -180,15 +181,15 @@ def abstention_study(services: Any, cases: list[dict]) -> None:
     rule = services.assistant.abstention
 
     def declined(case: dict, weight: float, threshold: float) -> bool:
-        if case["coverage"] is None:
-            return True
-        base = case["coverage"] + rule.dense * case["found"].dense_best - rule.unknown * case["unknown"]
-        asked = case["found"].asked_best
-        if weight and asked is not None:  # weight x cosine against threshold = asked x (cosine - neutral) against 1.5
-            return base + weight * asked < threshold
-        if weight:  # a hit's document has no curated questions: the term is left out, the rule in force applies
-            return base < rule.threshold
-        return base < threshold
+        """Refused by the service's rule with the term ``weight`` x cosine against ``threshold``, i.e. ``asked`` =
+        weight and ``asked_neutral`` = (threshold - the rule's threshold) / weight; without the term (weight 0),
+        the threshold itself varies."""
+        if weight:
+            variant = dataclasses.replace(rule, asked=weight, asked_neutral=(threshold - rule.threshold) / weight)
+        else:
+            variant = dataclasses.replace(rule, asked=0.0, threshold=threshold)
+        found = case["found"]
+        return not variant.holds(case["units"], found.dense_best, case["unknown"], found.asked_best)
 
     def choose(answerable: list[dict], oos: list[dict], weights: Sequence[float]) -> tuple[float, float]:
         ok = []
@@ -232,9 +233,6 @@ def abstention_study(services: Any, cases: list[dict]) -> None:
 def sentences_study(services: Any, cases: list[dict]) -> None:
     from assistant import evidence
 
-    def collapse(text: str) -> str:
-        return "".join(text.split())
-
     def quotes(case: dict, weights: evidence.Weights) -> bool:
         item, found = case["item"], case["found"]
         units = evidence.select_units(
@@ -244,12 +242,7 @@ def sentences_study(services: Any, cases: list[dict]) -> None:
         unknown = case["unknown"]
         if not services.assistant.abstention.holds(units, found.dense_best, unknown, found.asked_best):
             return False
-        anchors = [collapse(a) for a in item.anchors]
-        return any(
-            u.chunk.source.endswith(item.doc)
-            and any(a in collapse(u.text) or (len(collapse(u.text)) >= 8 and collapse(u.text) in a) for a in anchors)
-            for u in units
-        )
+        return any(u.chunk.source == item.doc and holds_anchor(u.text, item.anchors) for u in units)
 
     answerable = [c for c in cases if c["item"] is not None]
     variants: dict[tuple[float, float], evidence.Weights] = {

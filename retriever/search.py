@@ -360,6 +360,10 @@ class HybridRetriever:
         return np.flatnonzero(np.array(mask, dtype=bool))
 
     # -- legs ----------------------------------------------------------------------------------------------
+    def _asked(self) -> AskedIndex | None:
+        """The curated questions, when their legs run: hybrid mode, ``questions`` on, an index that has them."""
+        return self.index.asked if self.settings.questions and self.settings.mode == "hybrid" else None
+
     def _rank(self, scores: np.ndarray, allowed: np.ndarray | None, n: int) -> Leg:
         if allowed is not None:
             masked = np.full_like(scores, -np.inf)
@@ -429,7 +433,7 @@ class HybridRetriever:
         else:
             english = self.index.lex_en if self.settings.gloss_field else self.index.lex_main
             out["lexical"] = self._rank(english.scores((t, 1.0) for t in words), allowed, n)
-        asked = self.index.asked if self.settings.questions and mode == "hybrid" else None
+        asked = self._asked()
         if asked is not None and vector is not None:
             out["asked"] = self._rank(asked.words(lang, ((t, 1.0) for t in words)), allowed, n)
             sims = asked_sims if asked_sims is not None else asked.similarities(vector)
@@ -553,7 +557,7 @@ class HybridRetriever:
         lang = script_lang(query)
         if vector is None and self.settings.mode != "lexical":
             vector = self.embedder.embed_query(query)  # once: the dense legs and the nearest questions share it
-        asked = self.index.asked if self.settings.questions and self.settings.mode == "hybrid" else None
+        asked = self._asked()
         sims = asked.similarities(vector) if asked is not None and vector is not None else None
         legs = self._legs(query, lang, filters, vector, sims)
         weight = SENTENCE_WEIGHTS.get(lang, 0.0) if self.settings.sentences and self.settings.mode != "dense" else 0.0
