@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
+from ingest.chunking import detect_headings
 from retriever.bilingual import Lexicon
 from retriever.language import HAN_CLASS, script_lang, simplified
 from retriever.sentences import broken_by_page_break, split_sentences
@@ -421,6 +422,7 @@ class Unit:
     score: float = 0.0
     coverage: float = 0.0
     kind: bool = False
+    heading: bool = False  # the unit is a heading line of its document (``ingest.chunking.detect_headings``)
 
 
 def question_type(text: str) -> QuestionType:
@@ -569,6 +571,7 @@ def units_of(chunk: Chunk, rank: int, rendering: Rendering | None) -> list[Unit]
     """The candidate units of one passage: its rendering's segments (clipped to the passage) or its sentences;
     never a line of a table of contents."""
     out: list[Unit] = []
+    heads = _heading_starts(chunk.text)
     if rendering is not None:
         for seg in rendering.overlapping(chunk.start, chunk.end):
             start, end = max(seg.start, chunk.start), min(seg.end, chunk.end)
@@ -579,7 +582,8 @@ def units_of(chunk: Chunk, rank: int, rendering: Rendering | None) -> list[Unit]
                 continue
             lead = chunk.text[start - chunk.start : end - chunk.start].find(text)
             start += lead
-            out.append(Unit(chunk, rank, start, start + len(text), text, chunk.lang, seg.en, len(out)))
+            heading = start - chunk.start in heads
+            out.append(Unit(chunk, rank, start, start + len(text), text, chunk.lang, seg.en, len(out), heading=heading))
         return out
     tags = [(t.start(), t.end()) for t in _TAG.finditer(chunk.text)]
     for a, b in _sentence_spans(chunk.text):
@@ -588,8 +592,16 @@ def units_of(chunk: Chunk, rank: int, rendering: Rendering | None) -> list[Unit]
         if len(text) < MIN_UNIT_CHARS or any(x <= a and b <= y for x, y in tags) or _CONTENTS_ENTRY.search(text):
             continue
         start = chunk.start + a + len(raw) - len(raw.lstrip())
-        out.append(Unit(chunk, rank, start, start + len(text), text, chunk.lang, "", len(out)))
+        heading = start - chunk.start in heads
+        out.append(Unit(chunk, rank, start, start + len(text), text, chunk.lang, "", len(out), heading=heading))
     return out
+
+
+@lru_cache(maxsize=4_096)
+def _heading_starts(text: str) -> frozenset[int]:
+    """Where the heading lines of a passage begin (offsets into ``text``), by the chunker's one reader of headings
+    (``ingest.chunking.detect_headings``). Cached per passage, like its sentences."""
+    return frozenset(h.start for h in detect_headings(text))
 
 
 @lru_cache(maxsize=20_000)
@@ -856,8 +868,8 @@ def _items_after(head: Unit, units: Sequence[Unit], texts: set[str], asked: froz
     skipped = 0
     other = False
     for u in following:
-        if u.position - head.position - skipped >= LIST_UNITS:
-            break
+        if u.position - head.position - skipped >= LIST_UNITS or u.heading:
+            break  # a list never runs on past a heading: "RESEARCH FUND" after a paper's highlights
         if asked and _announces(u):
             other = _other_stages(u, asked)
         if other:
@@ -870,7 +882,9 @@ def _items_after(head: Unit, units: Sequence[Unit], texts: set[str], asked: froz
 
 
 def _with(u: Unit, score: float, coverage: float, kind: bool) -> Unit:
-    return Unit(u.chunk, u.rank, u.start, u.end, u.text, u.lang, u.english, u.position, score, coverage, kind)
+    return Unit(
+        u.chunk, u.rank, u.start, u.end, u.text, u.lang, u.english, u.position, score, coverage, kind, u.heading
+    )
 
 
 def _seen(u: Unit, texts: set[str]) -> bool:

@@ -95,6 +95,28 @@ def test_a_question_about_one_stage_is_answered_with_that_stage_s_list_only() ->
     assert "A 阶段城市应做出的承诺：" in shown
 
 
+def test_a_list_shown_with_its_items_stops_at_the_next_heading() -> None:
+    """The items of a list are the units after its best item up to the next heading line (the chunker's reader of
+    headings): a paper's highlights are not followed by its funding note and its editors' names."""
+    text = (
+        "HIGHLIGHTS\n\n- Reviews the congress series from 2010 to present\n"
+        "- Discusses the implications of the congress series for resilient city practice in China\n\n"
+        "RESEARCH FUND\n\nGeneral Program of the Natural Science Foundation (No. 2023JJ30156)\n\n"
+        "EDITED BY Ying WANG, Tina TIAN"
+    )
+    chunk = Chunk("p:0", "p", 0, "paper.en.txt", "Paper", ("HIGHLIGHTS",), 0, len(text), text, "en")
+    units = units_of(chunk, 0, None)
+    assert [u.heading for u in units] == [True, False, False, True, False, False]
+    shown = [
+        u.text
+        for u in select_units(
+            "How does the paper discuss China?", [Hit(chunk, 1.0, 0)], lambda _: None, None, lang="en"
+        )
+    ]
+    assert shown[0].startswith("- Discusses the implications")
+    assert not any(t.startswith(("RESEARCH FUND", "General Program", "EDITED BY")) for t in shown)
+
+
 def test_a_number_meets_its_other_forms() -> None:
     """A number meets its other forms ("the third work package", "工作包 3", "Work package 3"); "第三个" counts once
     however the segmenter cuts it; "first" and "one" are left alone (as often "initially" and "a")."""
