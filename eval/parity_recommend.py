@@ -31,6 +31,7 @@ DEFAULT_FILES = (
     "eval/datasets/tools/blind7.jsonl",
     "eval/datasets/tools/blind8.jsonl",
     "eval/datasets/tools/blind9.jsonl",
+    "eval/datasets/tools/blind11.jsonl",
 )
 
 
