@@ -771,12 +771,18 @@ def _number(citations: Sequence[Citation]) -> list[Citation]:
 
 def as_shown(text: str) -> str:
     """A quoted unit as a reply shows it: without the source's reference marks or its markdown emphasis ("推进城市
-    **认知**"), and a line break inside it (a page break the extraction left in a sentence) shown as a space; the
-    citation's quote keeps the source's text."""
-    return _BREAK_INSIDE.sub(" ", _EMPHASIS.sub(r"\1", without_reference_marks(text)).strip())
+    **认知**"), a line break inside it (a page break the extraction left in a sentence) shown as a space, a table
+    row's cells apart ("a | b") and without the check marks it ticks; the citation's quote keeps the source's text."""
+    text = _MARK_CELLS.sub("", without_reference_marks(text))  # "…roof expansion strategy\t√\t\t√"
+    text = _CELL_BREAK.sub(" | ", text.strip())  # a table row's cells ("Social resilience\tInclusive …")
+    return _BREAK_INSIDE.sub(" ", _EMPHASIS.sub(r"\1", text))
 
 
 _BREAK_INSIDE = re.compile(r"\s*\n\s*")
+# A table row's trailing cells holding only check marks: which column a row ticks, meaningless without the table's
+# header, so a reply leaves them out (the citation's quote keeps them); the other cells stay, apart.
+_MARK_CELLS = re.compile(r"(?:\t[ \t]*[√✓✔]*)+[ \t]*$")
+_CELL_BREAK = re.compile(r"[ ]*\t[\t ]*")
 _EMPHASIS = re.compile(r"\*\*([^*\n]+)\*\*")
 
 

@@ -179,6 +179,15 @@ def test_a_page_break_inside_a_quoted_sentence_is_shown_as_a_space() -> None:
     )
 
 
+def test_a_table_row_is_shown_as_its_cells_without_the_marks_it_ticks() -> None:
+    row = "Stuttgart, Germany: introduced tax incentives for green roofs\t√\t\t√\t\t"
+    assert as_shown(row) == "Stuttgart, Germany: introduced tax incentives for green roofs"
+    assert as_shown("\tSocial resilience\tInclusive social governance;") == (
+        "Social resilience | Inclusive social governance;"
+    )
+    assert as_shown("标准：\t1. 制定战略") == "标准： | 1. 制定战略"
+
+
 def test_a_sources_reference_marks_never_read_as_our_citation_markers(assistant) -> None:
     assert without_reference_marks("stay within thresholds^{[12]~[14]}; and recover^[2].") == (
         "stay within thresholds; and recover."
