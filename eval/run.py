@@ -658,7 +658,7 @@ ABLATIONS: tuple[tuple[str, str, dict[str, Any]], ...] = (
     ("bm25", "lexical legs only (BM25, English view, translation)", {"mode": "lexical"}),
     (
         "hybrid-no-translation",
-        "hybrid without glossary/CC-CEDICT query translation",
+        "hybrid without the glossary/CC-CEDICT query legs (a Chinese query's English glosses; the en->zh leg is off)",
         {"glossary": False, "dictionary": False},
     ),
     (

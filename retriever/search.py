@@ -439,7 +439,8 @@ class HybridRetriever:
             sims = asked_sims if asked_sims is not None else asked.similarities(vector)
             out["asked_dense"] = self._rank(asked.meaning(sims), allowed, n)
         if lang == "zh":
-            if LEG_WEIGHTS["zh"].get("glossed", 0.0) > 0 and self.lexicon is not None and self.settings.gloss_field:
+            glossing = self.settings.gloss_field and (self.settings.dictionary or self.settings.glossary)
+            if LEG_WEIGHTS["zh"].get("glossed", 0.0) > 0 and self.lexicon is not None and glossing:
                 glosses = ((t, 1.0) for t in self.lexicon.zh_to_en(query))  # one gloss per occurrence, as indexed
                 out["glossed"] = self._rank(self.index.lex_en.scores(glosses), allowed, n)
             return out

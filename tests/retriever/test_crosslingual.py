@@ -114,6 +114,18 @@ def test_the_document_prior_is_a_setting(real_index) -> None:
     assert len({h.chunk.source for h in off}) > 1  # without it, the catalogue's passages compete
 
 
+def test_the_glossary_and_dictionary_settings_switch_the_english_glosses_of_a_chinese_query(real_index) -> None:
+    """A Chinese query's words meet the English view through their glosses (the ``glossed`` leg); with both
+    sources of translation switched off (the ``hybrid-no-translation`` ablation) that leg is not computed."""
+    from retriever.search import with_settings
+
+    _, retriever = real_index
+    question = "城市抗灾能力记分卡有什么用？"
+    assert "glossed" in retriever.legs(question)
+    assert "glossed" not in with_settings(retriever, glossary=False, dictionary=False).legs(question)
+    assert "glossed" in with_settings(retriever, glossary=False).legs(question)
+
+
 def test_the_callers_filters_win_over_the_documents_a_question_points_at(real_index) -> None:
     from retriever.search import Filters
 
