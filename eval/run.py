@@ -122,7 +122,10 @@ class GoldFiles:
             + (own / "stages" / "blind52.jsonl", own / "stages" / "blind53.jsonl", own / "stages" / "blind54.jsonl"),
             chat=(own / "chat" / "chat.jsonl",),
             routing=tuple(own / "chat" / f"routing{n}.jsonl" for n in ("", "2", "3", "4", "5", "6")),
-            out_of_scope=tuple(own / "out_of_scope" / f for f in ("out_of_scope.jsonl", "tune2.jsonl", "blind2.jsonl")),
+            out_of_scope=tuple(
+                own / "out_of_scope" / f
+                for f in ("out_of_scope.jsonl", "tune2.jsonl", "blind2.jsonl", "paper_tune.jsonl", "paper_blind.jsonl")
+            ),
             parity_recommend=(own / "parity" / "recommend.jsonl",),
             parity_stages=(own / "parity" / "stages.jsonl",),
         )
