@@ -569,7 +569,7 @@ _CONTENTS_ENTRY = re.compile(r"(?:\t|[ \u3000]{3,})[ \t]*\d{1,4}\s*$")
 
 def units_of(chunk: Chunk, rank: int, rendering: Rendering | None) -> list[Unit]:
     """The candidate units of one passage: its rendering's segments (clipped to the passage) or its sentences;
-    never a line of a table of contents."""
+    never a line of a table of contents, nor one Latin word alone unless it is a heading."""
     out: list[Unit] = []
     heads = _heading_starts(chunk.text)
     if rendering is not None:
@@ -583,6 +583,8 @@ def units_of(chunk: Chunk, rank: int, rendering: Rendering | None) -> list[Unit]
             lead = chunk.text[start - chunk.start : end - chunk.start].find(text)
             start += lead
             heading = start - chunk.start in heads
+            if _one_word(text) and not heading:
+                continue
             out.append(Unit(chunk, rank, start, start + len(text), text, chunk.lang, seg.en, len(out), heading=heading))
         return out
     tags = [(t.start(), t.end()) for t in _TAG.finditer(chunk.text)]
@@ -593,8 +595,20 @@ def units_of(chunk: Chunk, rank: int, rendering: Rendering | None) -> list[Unit]
             continue
         start = chunk.start + a + len(raw) - len(raw.lstrip())
         heading = start - chunk.start in heads
+        if _one_word(text) and not heading:  # a one-word heading stays: it ends the list before it
+            continue
         out.append(Unit(chunk, rank, start, start + len(text), text, chunk.lang, "", len(out), heading=heading))
     return out
+
+
+def _one_word(text: str) -> bool:
+    """A unit of one Latin-script word and no Chinese says nothing to quote: a logo's or a title's pieces that line
+    breaks cut apart ("**Making" / "Cities" / "Resilient**" in the overview)."""
+    return not _HAN.search(text) and len(_LATIN_WORD.findall(text)) < 2
+
+
+_HAN = re.compile(f"[{HAN_CLASS}]")
+_LATIN_WORD = re.compile(r"[A-Za-z0-9][\w'’.-]*")
 
 
 @lru_cache(maxsize=4_096)

@@ -95,6 +95,22 @@ def test_a_question_about_one_stage_is_answered_with_that_stage_s_list_only() ->
     assert "A 阶段城市应做出的承诺：" in shown
 
 
+def test_one_latin_word_alone_is_never_a_unit() -> None:
+    """A logo's words that line breaks cut apart ("**Making" / "Cities" / "Resilient**") say nothing to quote; two
+    words, or any Chinese, do; a one-word heading stays (it ends the list before it)."""
+    text = (
+        "**Making\nCities\nResilient**\n\n韧性建设是一个长期的过程。\nDaring Cities 2023 was held online.\n\n"
+        "REFERENCES\n\n1 Holling, C. S. (1973). Resilience and stability of ecological systems."
+    )
+    assert [u.text for u in units_of(_chunk(text), 0, None)] == [
+        "韧性建设是一个长期的过程。",
+        "Daring Cities 2023 was held online.",
+        "REFERENCES",
+        "1 Holling, C. S. (1973).",
+        "Resilience and stability of ecological systems.",
+    ]
+
+
 def test_a_list_shown_with_its_items_stops_at_the_next_heading() -> None:
     """The items of a list are the units after its best item up to the next heading line (the chunker's reader of
     headings): a paper's highlights are not followed by its funding note and its editors' names."""
