@@ -44,6 +44,7 @@ from assistant.intents import (
     decide,
     is_unsure,
     kinds_named,
+    named_stages,
     ordinal_of,
     stage_about,
     stage_of_followup,
@@ -224,7 +225,9 @@ class Assistant:
             if not self._in_domain(text) and not self._answer_units(text, found, lang):
                 # "recommend a movie": nothing of the catalogue's domain; never recommend a tool for it
                 return _unanswered("out_of_scope", lang, ctx)
-            return self._recommend(text, lang, ctx, stage=ctx.stage)
+            # a stage the message names ("tools for a Stage B city") counts over the one the conversation found
+            named = named_stages(text)
+            return self._recommend(text, lang, ctx, stage=next(iter(named)) if len(named) == 1 else ctx.stage)
         if route == "lookup" and record is not None:
             return self._lookup(record, lang, ctx)
         return self._question(text, lang, ctx, record=record, vector=vector)

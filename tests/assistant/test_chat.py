@@ -102,6 +102,19 @@ def test_recommendation_then_follow_ups(assistant) -> None:
     assert_grounded(assistant, detail)
 
 
+@pytest.mark.parametrize(
+    ("question", "stage"),
+    [("Which tools suit a city in Stage C?", "C"), ("B 阶段的城市还需要哪些支持和工具？", "B")],
+)
+def test_a_stage_the_message_names_is_the_stage_recommendations_fit(assistant, question: str, stage: str) -> None:
+    """No record listed by MCR2030 for other stages only comes before those that fit the named stage."""
+    reply = assistant.reply([Turn("user", question)])
+    assert reply.intent == "recommend" and reply.recommendations
+    assert all(not r.item.stages or stage in r.item.stages for r in reply.recommendations), [
+        (r.item.id, r.item.stages) for r in reply.recommendations
+    ]
+
+
 def test_out_of_scope_is_refused_with_where_to_ask_and_no_citations(assistant) -> None:
     for question in ("What is the weather in Nairobi?", "今天内罗毕的天气怎么样？"):
         reply = say(assistant, [question])
