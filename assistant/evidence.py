@@ -29,13 +29,13 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Literal
 
 from ingest.chunking import detect_headings
 from retriever.bilingual import Lexicon
-from retriever.language import HAN_CLASS, script_lang, simplified
+from retriever.language import HAN_CLASS, has_han, script_lang, simplified
 from retriever.sentences import broken_by_page_break, split_sentences
 from retriever.tokenize import STOPWORDS_EN, tokenize_en, tokenize_zh
 from retriever.types import Chunk, Hit, Rendering
@@ -604,10 +604,9 @@ def units_of(chunk: Chunk, rank: int, rendering: Rendering | None) -> list[Unit]
 def _one_word(text: str) -> bool:
     """A unit of one Latin-script word and no Chinese says nothing to quote: a logo's or a title's pieces that line
     breaks cut apart ("**Making" / "Cities" / "Resilient**" in the overview)."""
-    return not _HAN.search(text) and len(_LATIN_WORD.findall(text)) < 2
+    return not has_han(text) and len(_LATIN_WORD.findall(text)) < 2
 
 
-_HAN = re.compile(f"[{HAN_CLASS}]")
 _LATIN_WORD = re.compile(r"[A-Za-z0-9][\w'’.-]*")
 
 
@@ -896,9 +895,7 @@ def _items_after(head: Unit, units: Sequence[Unit], texts: set[str], asked: froz
 
 
 def _with(u: Unit, score: float, coverage: float, kind: bool) -> Unit:
-    return Unit(
-        u.chunk, u.rank, u.start, u.end, u.text, u.lang, u.english, u.position, score, coverage, kind, u.heading
-    )
+    return replace(u, score=score, coverage=coverage, kind=kind)
 
 
 def _seen(u: Unit, texts: set[str]) -> bool:
