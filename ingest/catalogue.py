@@ -30,17 +30,22 @@ import logging
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from ingest.chunking import Heading, detect_headings
 from retriever.errors import InvalidKnowledgeFile
+from retriever.sentences import split_sentences
 from retriever.types import CatalogueItem, Document, SourceSpan
 
 logger = logging.getLogger(__name__)
 
 ENGLISH_FILE = "catalogue_en.json"
+# What the extraction writes into the records; part of the ingest's knowledge signature, so a version built by an
+# older extractor is rebuilt. 2: ``listings``, every place the overview lists a tool under a thematic area (3: a
+# tool named in an area's running text is listed by the sentence naming it)
+CATALOGUE_VERSION = "3"
 ALL_STAGES: tuple[str, ...] = ("A", "B", "C")
 
 # --- shared text helpers ---------------------------------------------------------------------------------------
@@ -330,6 +335,7 @@ class _Tool:
     areas: list[int] = field(default_factory=list)
     stages: set[str] = field(default_factory=set)
     descriptions: list[str] = field(default_factory=list)
+    listings: list[tuple[int, SourceSpan]] = field(default_factory=list)
 
 
 def _tool_id(key: str, entry: Mapping | None) -> str:
@@ -358,6 +364,7 @@ def _extract_mcr(doc: Document, en: _English) -> list[CatalogueItem]:
             if tool is None:
                 tool = tools[tid] = _Tool(tid, name, _span(doc, listing.start, listing.end), entry)
             text = "\n".join(listing.lines)
+            tool.listings.append((listing.area, _span(doc, listing.start, listing.end)))
             tool.urls.extend(u for u in _urls(text) if u not in tool.urls)
             if listing.area not in tool.areas:
                 tool.areas.append(listing.area)
@@ -381,9 +388,20 @@ def _extract_mcr(doc: Document, en: _English) -> list[CatalogueItem]:
                 stages=_stage_order(tool.stages),
                 areas=tuple(sorted(tool.areas)),
                 fields=(("description", "\n".join(tool.descriptions)),),
+                listings=tuple(tool.listings),
             )
         )
-    items.extend(_extract_mentions(doc, en, {i.id for i in items}))
+    for item in _extract_mentions(doc, en, {i.id for i in items}):
+        # a tool the running text of an area's block names is listed there too, by the sentence naming it
+        # ("A 阶段的的城市将获得一套 MCR2030 宣传工具、指导和通信资料，…。")
+        block = next((a for a in areas if a.start <= item.span.start < a.end and a.number in item.areas), None)
+        named = doc.text.find(item.name, item.span.start, item.span.end)
+        sentence = next(
+            ((s, e) for s, e in split_sentences(doc.text, item.span.start, item.span.end) if s <= named < e), None
+        )
+        if block is not None and sentence is not None:
+            item = replace(item, listings=((block.number, _span(doc, *sentence)),))
+        items.append(item)
     return items
 
 

@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from ingest.align import align_halves, align_texts
-from ingest.catalogue import extract_catalogue, load_english
+from ingest.catalogue import CATALOGUE_VERSION, extract_catalogue, load_english
 from ingest.chunking import CHUNKER_VERSION, split_document
 from ingest.loaders import SUPPORTED_SUFFIXES, load_document, read_manifest
 from ingest.normalize import normalize_for_matching
@@ -568,7 +568,7 @@ def ingest(
         report.skipped.extend(rendering_problems)
         questions, question_problems, question_hash = collect_questions(loaded, entries)
         report.skipped.extend(question_problems)
-        knowledge = f"{knowledge_signature(settings)}:{rendering_hash}:{question_hash}"
+        knowledge = f"{knowledge_signature(settings)}:{rendering_hash}:{question_hash}:catalogue{CATALOGUE_VERSION}"
         same_knowledge = previous_manifest is not None and previous_manifest.get("knowledge") == knowledge
         if reusable and same_knowledge and not fresh_docs and not report.removed:
             report.total_chunks = int(previous_manifest["counts"]["chunks"]) if previous_manifest else 0

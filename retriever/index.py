@@ -284,13 +284,7 @@ def catalogue_to_json(items: Sequence[CatalogueItem]) -> list[dict]:
                 "name_en": it.name_en,
                 "summary_en": it.summary_en,
                 "summary_zh": it.summary_zh,
-                "span": {
-                    "doc_id": it.span.doc_id,
-                    "source": it.span.source,
-                    "start": it.span.start,
-                    "end": it.span.end,
-                    "quote": it.span.quote,
-                },
+                "span": _span_json(it.span),
                 "urls": list(it.urls),
                 "stages": list(it.stages),
                 "areas": list(it.areas),
@@ -300,9 +294,14 @@ def catalogue_to_json(items: Sequence[CatalogueItem]) -> list[dict]:
                 "tags": list(it.tags),
                 "fields": [list(f) for f in it.fields],
                 "places": [list(p) for p in it.places],
+                "listings": [[area, _span_json(span)] for area, span in it.listings],
             }
         )
     return out
+
+
+def _span_json(span: SourceSpan) -> dict:
+    return {"doc_id": span.doc_id, "source": span.source, "start": span.start, "end": span.end, "quote": span.quote}
 
 
 def catalogue_from_json(rows: Sequence[dict]) -> list[CatalogueItem]:
@@ -324,6 +323,7 @@ def catalogue_from_json(rows: Sequence[dict]) -> list[CatalogueItem]:
             tags=tuple(r["tags"]),
             fields=tuple((a, b) for a, b in r["fields"]),
             places=tuple(tuple(p) for p in r["places"]),  # type: ignore[misc]
+            listings=tuple((int(a), SourceSpan(**span)) for a, span in r.get("listings", ())),  # since session 21
         )
         for r in rows
     ]

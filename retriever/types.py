@@ -169,7 +169,9 @@ class CatalogueItem:
     ``stages`` are roadmap stages (``"A"``/``"B"``/``"C"``), ``areas`` the MCR2030 thematic area numbers (1-12);
     ``section`` is the UN-Habitat catalogue section letter (``"A"``..``"K"``) for services. ``fields`` holds the
     named Chinese text fields of a service (``overview``, ``challenges``, ``offer``, ``applications``,
-    ``duration``) as ``(name, text)`` pairs.
+    ``duration``) as ``(name, text)`` pairs. ``listings`` are the places an MCR2030 overview lists the tool under a
+    thematic area, as ``(area, span)`` in the document's order: a tool listed under two areas has two (``span`` is
+    the first).
     """
 
     id: str
@@ -188,6 +190,7 @@ class CatalogueItem:
     fields: tuple[tuple[str, str], ...] = ()
     places: tuple[tuple[str, str, str], ...] = ()
     summary_zh: str = ""  # curated Chinese note where the document gives only a name and a link (MCR2030 tools)
+    listings: tuple[tuple[int, SourceSpan], ...] = ()
 
     def field(self, name: str) -> str:
         return dict(self.fields).get(name, "")

@@ -21,6 +21,7 @@ from ingest.catalogue import (
 )
 from ingest.chunking import detect_headings, split_document
 from retriever.errors import InvalidKnowledgeFile
+from retriever.index import catalogue_from_json, catalogue_to_json
 from retriever.types import CatalogueItem, Document
 
 MCR_FILE = "mcr2030-overview.zh.txt"
@@ -293,6 +294,36 @@ def test_other_merged_tools(by_id: dict[str, CatalogueItem]) -> None:
     assert gcc.urls == ("https://iclei.org/en/GreenClimateCities.html", "http://old.iclei.org/index.php?id=gcc")
     unops = by_id["mcr-unops-sustainable-development-tools"]
     assert unops.areas == (8, 9) and unops.urls == ("https://sustainable.unops.org/",)
+
+
+def test_a_tool_is_listed_wherever_an_area_lists_it(items: list[CatalogueItem], documents: list[Document]) -> None:
+    """Every listing quotes the document inside its area's block; a tool two areas list has a listing in each, and
+    a tool an area's running text names is listed by the sentence naming it."""
+    docs = {d.doc_id: d for d in documents}
+    blocks = {a.number: a for d in documents for a in find_thematic_areas(d)}
+    for item in items:
+        assert [a for a, _ in item.listings] == sorted({a for a, _ in item.listings}), item.id
+        for area, span in item.listings:
+            assert area in item.areas and docs[span.doc_id].text[span.start : span.end] == span.quote, item.id
+            assert blocks[area].start <= span.start < span.end <= blocks[area].end, (item.id, area)
+    by_id = {i.id: i for i in items}
+    gcc = by_id["mcr-iclei-greenclimatecities"].listings
+    assert [a for a, _ in gcc] == [4, 7] and all("绿色气候城市 (GCC)" in s.quote for _, s in gcc)
+    crp = by_id["mcr-world-bank-city-resilience-program"].listings  # area 5 lists it by its short name
+    assert [a for a, _ in crp] == [4, 5] and crp[1][1].quote.startswith("城市韧性计划")
+    ((area, sentence),) = by_id["mcr-preventionweb"].listings
+    assert area == 12 and "PreventionWeb" in sentence.quote and sentence.quote.endswith("。")
+    assert by_id["mcr-preventionweb"].span.quote != sentence.quote  # the record keeps its paragraph
+    assert not by_id["mcr-dashboard"].listings and not any(i.listings for i in of_kind(items, "unhabitat_service"))
+
+
+def test_records_survive_the_index_file(items: list[CatalogueItem]) -> None:
+    """What ingest writes to catalogue.json reads back as the same records; a file written before records had
+    listings reads with none."""
+    rows = json.loads(json.dumps(catalogue_to_json(items), ensure_ascii=False))
+    assert catalogue_from_json(rows) == items
+    older = [{k: v for k, v in r.items() if k != "listings"} for r in rows]
+    assert [i.listings for i in catalogue_from_json(older)] == [()] * len(items)
 
 
 def test_tool_names_and_english(by_id: dict[str, CatalogueItem]) -> None:
