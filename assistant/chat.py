@@ -39,6 +39,8 @@ from assistant.exemplars import IntentExemplars
 from assistant.intents import (
     STEPS,
     Decision,
+    area_about,
+    area_listing,
     areas_named,
     catalogue_listing,
     decide,
@@ -53,13 +55,20 @@ from assistant.intents import (
 )
 from assistant.names import RecordNames, short_forms
 from assistant.recommend import Recommendation, Recommender
-from assistant.roadmap import RoadmapRules, area_citations, assess_stage, stage_citations, stages_overview_citation
+from assistant.roadmap import (
+    RoadmapRules,
+    area_about_citations,
+    area_citations,
+    assess_stage,
+    stage_citations,
+    stages_overview_citation,
+)
 from prompts import render
 from retriever.errors import InvalidRequest, LLMUnavailable, UngroundedAnswer
 from retriever.language import normalize_query, script_lang, simplified
 from retriever.references import DocumentReferences
 from retriever.search import HybridRetriever, SearchResult
-from retriever.types import CatalogueItem, Chunk, Citation, Hit, RenderedQuote, StageResult
+from retriever.types import CatalogueItem, Chunk, Citation, Hit, RenderedQuote, SourceSpan, StageResult
 
 logger = logging.getLogger(__name__)
 
@@ -214,11 +223,15 @@ class Assistant:
             return _unanswered("opinion" if self._in_domain(text) else "out_of_scope", lang, ctx)
         if route == "listing" and (asked := catalogue_listing(text)) is not None:
             return self._listing(*asked, lang=lang, ctx=ctx)
+        if route == "area_listing" and (areas := area_listing(text)):
+            return self._area_listing(areas, lang, ctx)
+        if route == "area_about" and (area := area_about(text)) is not None:
+            return self._area_about(area, lang, ctx)
         record = self._named_record(text)
         if record is None and referent is not None:
             # "it" is the record the last reply was about: read as if the message named it
             record = referent
-            name = referent.name if lang == "zh" else referent.name_en or referent.name
+            name = _name_in(referent, lang)
             text = f"{text} ({(short_forms(name) or [name])[0]})"  # "RISE-UP", not its whole title
         if decision.intent == "recommend":  # the routes "recommend", "support" and "wants"
             found = self.retriever.search_evidence(text, QUESTION_PASSAGES, renderings=False, vector=vector())
@@ -418,6 +431,57 @@ class Assistant:
         answer = "\n".join([intro, *lines, render("listing_follow_up", lang)])
         return ChatReply(answer=answer, lang=lang, intent="question", citations=citations, context=ctx)
 
+    def _area_about(self, area: int, lang: str, ctx: ChatContext) -> ChatReply:
+        """One thematic area as the overview words it (its heading and the paragraph after it), cited."""
+        citations: list[Citation] = []
+        lines = self._quoted_lines(area_about_citations(area, rules=self.rules), lang, citations)
+        if not lines:
+            return _unanswered("no_evidence", lang, ctx)
+        answer = "\n".join(
+            [render("area_about_intro", lang, area=area), *lines, render("area_about_follow_up", lang, area=area)]
+        )
+        return ChatReply(answer=answer, lang=lang, intent="question", citations=citations, context=ctx)
+
+    def _area_listing(self, areas: Sequence[int], lang: str, ctx: ChatContext) -> ChatReply:
+        """The tools the MCR2030 overview lists under each of ``areas`` (structured knowledge: the records' listings),
+        each quoted where it is listed, in the document's order; then, labelled as ours, the catalogue records our
+        curated mapping places under the area."""
+        citations: list[Citation] = []
+        blocks = []
+        taxonomy = self.recommender.taxonomy
+        for area in areas:
+            title = taxonomy.area(area, lang)
+            listed = sorted(
+                (span for item in self.recommender.items for a, span in item.listings if a == area),
+                key=lambda span: (span.doc_id, span.start),
+            )
+            cited = [c for c in map(self._listing_citation, listed) if c is not None]
+            if cited:
+                blocks.append(render("listing_area", lang, area=area, title=title, count=len(cited)))
+            else:  # the area's heading, under which the overview lists nothing
+                blocks.append(render("listing_area_none", lang, area=area))
+                cited = [c for _, c in area_citations((area,), rules=self.rules)]
+            blocks.extend(self._quoted_lines(cited, lang, citations))
+            mapped = [i for i in self.recommender.items if i.kind != "mcr_tool" and area in i.areas]
+            if mapped:
+                names = ", ".join(i.id if i.kind == "unhabitat_service" else _name_in(i, lang) for i in mapped)
+                blocks.append(render("curated_note", lang, text=render("listing_area_mapped", lang, records=names)))
+        if not citations:
+            return _unanswered("no_evidence", lang, ctx)
+        blocks.append(render("listing_follow_up", lang))
+        return ChatReply(answer="\n".join(blocks), lang=lang, intent="question", citations=citations, context=ctx)
+
+    def _listing_citation(self, span: SourceSpan) -> Citation | None:
+        """A record's listing as a citation through the passage that holds it, or its first line when no one
+        passage holds all of it (None when no passage holds even that)."""
+        first = self.retriever.index.documents[span.doc_id].text.find("\n", span.start, span.end)
+        holding = [c for c in self.retriever.index.chunks if c.doc_id == span.doc_id and c.start <= span.start]
+        for end in (span.end, span.end if first < 0 else first):
+            chunk = next((c for c in holding if end <= c.end), None)
+            if chunk is not None:
+                return self._cite(chunk, 0, span.start, end)
+        return None
+
     def _quoted_lines(self, cited: Sequence[Citation], lang: str, citations: list[Citation]) -> list[str]:
         """Each of ``cited`` as a line of the reply, in ``lang`` (its rendering for a reader of the other language),
         numbered after the ``citations`` already given, to which it is appended."""
@@ -478,7 +542,7 @@ class Assistant:
         lines = [render("recommend_intro", lang, stage_part=stage_part)]
         numbers = {(c.doc_id, c.start, c.end): c.n for c in citations or []}
         for i, r in enumerate(recs, 1):
-            name = r.item.name if lang == "zh" else (r.item.name_en or r.item.name)
+            name = _name_in(r.item, lang)
             # our own reasons carry no marker; the quoted sentence (last reason) carries its citation's
             plain = r.reasons[:-1] if r.citations else r.reasons
             lines.append(render("recommend_item", lang, n=i, name=name, reason="; ".join(plain[:2])))
@@ -595,7 +659,7 @@ class Assistant:
         else:
             intro = render("doc_intro", lang)
         if record is not None:
-            name = record.name if lang == "zh" else (record.name_en or record.name)
+            name = _name_in(record, lang)
             if indirect:
                 intro = render("doc_intro_indirect", lang, name=name) + "\n" + intro
         elif indirect:
@@ -709,6 +773,8 @@ class Assistant:
     # -- evidence ------------------------------------------------------------------------------------------
     def _in_domain(self, question: str) -> bool:
         """Whether the question names anything of our domain: a glossary concept other than general words."""
+        if areas_named(question):  # "tools of thematic area 12": the roadmap's own structure
+            return True
         lexicon = self.retriever.lexicon
         if lexicon is None:
             return False
@@ -722,6 +788,11 @@ class Assistant:
     def _mention(self, text: str) -> tuple[CatalogueItem, str] | None:
         """The record ``text`` names and the words that name it (assistant/names.py)."""
         return self.names.find(text)
+
+
+def _name_in(item: CatalogueItem, lang: str) -> str:
+    """A record's name for a reader of ``lang``: its Chinese name, or its curated English one where there is one."""
+    return item.name if lang == "zh" else (item.name_en or item.name)
 
 
 def _unanswered(template: str, lang: str, ctx: ChatContext) -> ChatReply:

@@ -20,6 +20,11 @@ what words. The order of :data:`ROUTES` is the policy, written down in one place
                       one, what the roadmap's stages are ("B阶段是什么意思？", "Which stage comes after the planning
                       stage?", "路线图分哪几个阶段？"): the stages as the rules quote them
    ``areas``          the list of thematic areas ("What are the 12 thematic areas?"), as the rules quote them
+   ``area_listing``   the tools the overview lists under a thematic area named by its number ("tools for thematic
+                      area 2", "专题领域 5 有哪些工具？"), not for the asker's own city (that is ``recommend``): the
+                      records' listings, quoted
+   ``area_about``     one thematic area named by its number, asked about ("What is thematic area 5?"): its heading
+                      and the paragraph after it, as the document words them
    ``listing``        the catalogue's flagship programmes, or the services of one section ("E 部分有哪些服务？"):
                       the records' headings, quoted
 6. ``support``        the asker's own city asks for support in other words ("有什么能支持我们？", "where do we
@@ -686,6 +691,38 @@ def _areas(u: Utterance, ctx: ChatContext) -> str | None:
     return None
 
 
+# What an area's list holds, asked for: "tools", "programmes", "工具", "方案"
+_AREA_TOOLS_ASKED = re.compile(r"工具|方案|计划|项目|资源|\btools?\b|\bprogram(?:me)?s?\b|\bresources?\b", _I)
+
+
+def area_listing(text: str) -> tuple[int, ...]:
+    """The thematic areas whose tools ``text`` asks for as the overview lists them ("tools for thematic area 2",
+    "专题领域 5 有哪些工具？"), or none: a message about the asker's own city asks what fits it (``recommend``)."""
+    areas = areas_named(text)
+    if not areas or FIRST_PERSON.search(text) or not _AREA_TOOLS_ASKED.search(text):
+        return ()
+    return areas
+
+
+def _area_listing(u: Utterance, ctx: ChatContext) -> str | None:
+    areas = area_listing(u.text)
+    return f"asks for the tools listed under thematic area {', '.join(map(str, areas))}" if areas else None
+
+
+def area_about(text: str) -> int | None:
+    """The one thematic area ``text`` asks about by its number, not for its tools nor for the asker's own city
+    ("What is thematic area 5?", "专题领域 5 讲的是什么？"), or None."""
+    areas = areas_named(text)
+    if len(areas) != 1 or FIRST_PERSON.search(text) or _AREA_TOOLS_ASKED.search(text):
+        return None
+    return areas[0]
+
+
+def _area_about(u: Utterance, ctx: ChatContext) -> str | None:
+    area = area_about(u.text)
+    return f"asks about thematic area {area}" if area is not None else None
+
+
 # The catalogue's own lists: its flagship programmes ("What are UN-Habitat's flagship programmes?", "旗舰计划有哪些？")
 # and the services of a section ("What services are in section E?", "E 部分有哪些服务？"), answered from the records
 _FLAGSHIPS_LISTED = re.compile(
@@ -1016,6 +1053,8 @@ ROUTES: tuple[Route, ...] = (
     Route("criteria", "question", _criteria),
     Route("stage_about", "question", _stage_about),
     Route("areas", "question", _areas),
+    Route("area_listing", "question", _area_listing),
+    Route("area_about", "question", _area_about),
     Route("listing", "question", _listing),
     Route("support", "recommend", _support),
     Route("situation", "recommend", _situation_ask),

@@ -61,6 +61,7 @@ and ``assess`` (``assess_stage``, the public entry). Every public name is import
 
 from assistant.roadmap.answers import detect_lang, parse_answers
 from assistant.roadmap.assess import (
+    area_about_citations,
     area_citations,
     assess_stage,
     next_question,
@@ -105,6 +106,7 @@ __all__ = [
     "RoadmapRules",
     "StageRow",
     "Status",
+    "area_about_citations",
     "area_citations",
     "assess_stage",
     "detect_lang",

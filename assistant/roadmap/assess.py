@@ -23,6 +23,7 @@ from assistant.roadmap.reader import (
 )
 from assistant.roadmap.rules import decide_stage, evaluate, order_questions, status_of
 from retriever.errors import InvalidRequest
+from retriever.sentences import split_sentences
 from retriever.types import Citation, Criterion, Document, StageResult
 
 # ------------------------------------------------------------------------------------------------------ output
@@ -183,6 +184,24 @@ def area_citations(
         (a, _cite(rules.area_passages[a], n, rules, source))
         for n, a in enumerate((a for a in numbers if a in rules.area_passages), start=1)
     )
+
+
+def area_about_citations(area: int, *, rules: RoadmapRules) -> tuple[Citation, ...]:
+    """What the document says a thematic area is about: its heading, then the sentences of the paragraph after it,
+    as citations numbered from 1 (none for an area the rules do not know). A sentence a page break cut short (no
+    end punctuation) is left out."""
+    heading = rules.area_passages.get(area)
+    if heading is None:
+        return ()
+    text = rules.doc_text
+    first = len(text) - len(text[heading.end :].lstrip()) if text[heading.end :].strip() else len(text)
+    stop = text.find("\n\n", first)
+    sentences = [
+        Passage(text[s:e], (*heading.section, heading.quote), s, e)
+        for s, e in split_sentences(text, first, len(text) if stop < 0 else stop)
+        if text[e - 1] in "。！？.!?"
+    ]
+    return tuple(_cite(p, n, rules, None) for n, p in enumerate((heading, *sentences), start=1))
 
 
 def stages_overview_citation(*, rules: RoadmapRules, source: Document | None = None) -> Citation:

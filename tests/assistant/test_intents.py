@@ -106,8 +106,17 @@ ROWS = [
     ("What are the 12 thematic areas?", EMPTY, "areas"),
     ("专题领域有哪些？", EMPTY, "areas"),
     ("MCR2030 的 12 个专题领域分别是什么", EMPTY, "areas"),
-    ("What is thematic area 5?", EMPTY, "question"),  # one area: its heading is found by search
-    ("Which tools support thematic area 2?", EMPTY, "recommend"),  # an area's tools: the recommender, kept to it
+    # one area named by its number: what it is, from the rules' heading and the paragraph after it...
+    ("What is thematic area 5?", EMPTY, "area_about"),
+    ("专题领域 5 讲的是什么？", EMPTY, "area_about"),
+    # ...its tools, as the overview lists them...
+    ("Which tools support thematic area 2?", EMPTY, "area_listing"),
+    ("tools for thematic area 2", EMPTY, "area_listing"),
+    ("Show me the programmes of thematic areas 4 and 5.", EMPTY, "area_listing"),
+    ("专题领域 12 有哪些工具", EMPTY, "area_listing"),
+    # ...and for the asker's own city, what fits it, kept to the area
+    ("We need to understand our flood risk. Which tools of thematic area 2 fit us?", EMPTY, "recommend"),
+    ("我们市想提高风险分析能力，专题领域 2 有什么工具推荐？", EMPTY, "recommend"),
     ("Which tools are listed for Stage B?", EMPTY, "recommend"),  # what a stage is given, not what it is
     ("How many cities are in Stage A?", EMPTY, "fact"),
     ("What must cities in Stage C commit to?", EMPTY, "question"),
