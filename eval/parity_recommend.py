@@ -32,6 +32,7 @@ DEFAULT_FILES = (
     "eval/datasets/tools/blind8.jsonl",
     "eval/datasets/tools/blind9.jsonl",
     "eval/datasets/tools/blind11.jsonl",
+    "eval/datasets/tools/blind12.jsonl",
 )
 
 

@@ -95,12 +95,13 @@ class GoldFiles:
             + (own / "qa" / "blind8.jsonl", own / "qa" / "stages1.jsonl", own / "qa" / "blind9.jsonl")
             + (own / "qa" / "blind10.jsonl", own / "qa" / "followups.jsonl", own / "qa" / "blind11.jsonl")
             + (own / "qa" / "blind12.jsonl", own / "qa" / "blind13.jsonl", own / "qa" / "blind14.jsonl")
-            + (own / "qa" / "blind15.jsonl",),
+            + (own / "qa" / "blind15.jsonl", own / "qa" / "blind16.jsonl"),
             tools=dev_file("tools.jsonl")
             + (own / "tools" / "tools.jsonl", own / "tools" / "blind.jsonl", own / "tools" / "blind2.jsonl")
             + (own / "tools" / "blind3.jsonl", own / "tools" / "blind4.jsonl", own / "tools" / "blind5.jsonl")
             + (own / "tools" / "blind6.jsonl", own / "tools" / "blind7.jsonl", own / "tools" / "blind8.jsonl")
-            + (own / "tools" / "blind9.jsonl", own / "tools" / "blind10.jsonl", own / "tools" / "blind11.jsonl"),
+            + (own / "tools" / "blind9.jsonl", own / "tools" / "blind10.jsonl", own / "tools" / "blind11.jsonl")
+            + (own / "tools" / "blind12.jsonl",),
             stages=dev_file("stages.jsonl")
             + (own / "stages" / "blind.jsonl", own / "stages" / "blind2.jsonl", own / "stages" / "blind3.jsonl")
             + (own / "stages" / "blind4.jsonl", own / "stages" / "blind5.jsonl", own / "stages" / "blind6.jsonl")
@@ -119,12 +120,20 @@ class GoldFiles:
             + (own / "stages" / "blind43.jsonl", own / "stages" / "blind44.jsonl", own / "stages" / "blind45.jsonl")
             + (own / "stages" / "blind46.jsonl", own / "stages" / "blind47.jsonl", own / "stages" / "blind48.jsonl")
             + (own / "stages" / "blind49.jsonl", own / "stages" / "blind50.jsonl", own / "stages" / "blind51.jsonl")
-            + (own / "stages" / "blind52.jsonl", own / "stages" / "blind53.jsonl", own / "stages" / "blind54.jsonl"),
+            + (own / "stages" / "blind52.jsonl", own / "stages" / "blind53.jsonl", own / "stages" / "blind54.jsonl")
+            + (own / "stages" / "blind55.jsonl",),
             chat=(own / "chat" / "chat.jsonl",),
             routing=tuple(own / "chat" / f"routing{n}.jsonl" for n in ("", "2", "3", "4", "5", "6")),
             out_of_scope=tuple(
                 own / "out_of_scope" / f
-                for f in ("out_of_scope.jsonl", "tune2.jsonl", "blind2.jsonl", "paper_tune.jsonl", "paper_blind.jsonl")
+                for f in (
+                    "out_of_scope.jsonl",
+                    "tune2.jsonl",
+                    "blind2.jsonl",
+                    "paper_tune.jsonl",
+                    "paper_blind.jsonl",
+                    "blind3.jsonl",
+                )
             ),
             parity_recommend=(own / "parity" / "recommend.jsonl",),
             parity_stages=(own / "parity" / "stages.jsonl",),
