@@ -223,9 +223,9 @@ class Assistant:
             return _unanswered("opinion" if self._in_domain(text) else "out_of_scope", lang, ctx)
         if route == "listing" and (asked := catalogue_listing(text)) is not None:
             return self._listing(*asked, lang=lang, ctx=ctx)
-        if route == "area_listing" and (areas := area_listing(text)):
+        if route == "area_listing" and (areas := area_listing(text, self.areas(text))):
             return self._area_listing(areas, lang, ctx)
-        if route == "area_about" and (area := area_about(text)) is not None:
+        if route == "area_about" and (area := area_about(text, self.areas(text))) is not None:
             return self._area_about(area, lang, ctx)
         record = self._named_record(text)
         if record is None and referent is not None:
@@ -259,6 +259,11 @@ class Assistant:
 
     def _vote(self, vector: np.ndarray) -> tuple[str, float] | None:
         return self.exemplars.vote(vector) if self.exemplars is not None else None
+
+    def areas(self, text: str) -> tuple[int, ...]:
+        """The thematic areas ``text`` names, by number or by title (the ``Names`` lookup of the intent table)."""
+        text = simplified(text)
+        return tuple(sorted({*areas_named(text), *self.recommender.taxonomy.areas_titled(text)}))
 
     def mention(self, text: str) -> tuple[str, str] | None:
         """The id of the record ``text`` names and the words naming it (the ``Names`` lookup of the intent table)."""
@@ -514,7 +519,7 @@ class Assistant:
     def _recommend(self, situation: str, lang: str, ctx: ChatContext, stage: str | None = None) -> ChatReply:
         # a thematic area named by number ("tools for thematic area 2") keeps the recommendations to it, and its
         # name says what they are for ("Enhancing risk analysis")
-        themes = areas_named(situation)
+        themes = self.areas(situation)
         wanted = " ".join([situation, *(self.recommender.taxonomy.area(n, script_lang(situation)) for n in themes)])
         # a kind of record asked for by name ("which flagship programme…") keeps them to that kind
         kinds = kinds_named(situation)
@@ -773,7 +778,7 @@ class Assistant:
     # -- evidence ------------------------------------------------------------------------------------------
     def _in_domain(self, question: str) -> bool:
         """Whether the question names anything of our domain: a glossary concept other than general words."""
-        if areas_named(question):  # "tools of thematic area 12": the roadmap's own structure
+        if self.areas(question):  # "tools of thematic area 12": the roadmap's own structure
             return True
         lexicon = self.retriever.lexicon
         if lexicon is None:
@@ -886,6 +891,9 @@ class _WithReferent:
 
     def mention(self, text: str) -> tuple[str, str] | None:
         return self._assistant.mention(text) or (self._referent.id, "")
+
+    def areas(self, text: str) -> tuple[int, ...]:
+        return self._assistant.areas(text)
 
 
 def _naming_sentence(item: CatalogueItem, text: str) -> str | None:

@@ -20,11 +20,11 @@ what words. The order of :data:`ROUTES` is the policy, written down in one place
                       one, what the roadmap's stages are ("B阶段是什么意思？", "Which stage comes after the planning
                       stage?", "路线图分哪几个阶段？"): the stages as the rules quote them
    ``areas``          the list of thematic areas ("What are the 12 thematic areas?"), as the rules quote them
-   ``area_listing``   the tools the overview lists under a thematic area named by its number ("tools for thematic
-                      area 2", "专题领域 5 有哪些工具？"), not for the asker's own city (that is ``recommend``): the
-                      records' listings, quoted
-   ``area_about``     one thematic area named by its number, asked about ("What is thematic area 5?"): its heading
-                      and the paragraph after it, as the document words them
+   ``area_listing``   the tools the overview lists under a thematic area named by its number or title ("tools for
+                      thematic area 2", "“确保基础设施韧性”那个专题领域下面列了哪些工具？"), not for the asker's own
+                      city (that is ``recommend``): the records' listings, quoted
+   ``area_about``     one thematic area named, asked about ("What is thematic area 5?"): its heading and the
+                      paragraph after it, as the document words them
    ``listing``        the catalogue's flagship programmes, or the services of one section ("E 部分有哪些服务？"):
                       the records' headings, quoted
 6. ``support``        the asker's own city asks for support in other words ("有什么能支持我们？", "where do we
@@ -76,10 +76,15 @@ WORDS = re.compile(r"[A-Za-z]+")  # English words, counted where a message's siz
 
 
 class Names(Protocol):
-    """Finds a catalogue record named in a text (by id such as ``B.2`` or by its Chinese or English name)."""
+    """Finds a catalogue record named in a text (by id such as ``B.2`` or by its Chinese or English name), and the
+    thematic areas it names (by number or by title)."""
 
     def mention(self, text: str) -> tuple[str, str] | None:
         """The id of the record named in ``text`` and the words that name it, or None."""
+        ...
+
+    def areas(self, text: str) -> tuple[int, ...]:
+        """The thematic areas ``text`` names, by number or by title, in order."""
         ...
 
 
@@ -93,12 +98,14 @@ def _no_vote() -> tuple[str, float] | None:
 
 @dataclass(frozen=True, slots=True)
 class Utterance:
-    """The last user message, whitespace-collapsed, with the record it names (an id), if any, and the words
-    that name it; ``similar()`` is the vote of the messages known to be like it (computed once, when a route asks)."""
+    """The last user message, whitespace-collapsed, with the record it names (an id), if any, the words that
+    name it and the thematic areas it names; ``similar()`` is the vote of the messages known to be like it
+    (computed once, when a route asks)."""
 
     text: str
     record: str | None = None
     record_name: str = ""
+    areas: tuple[int, ...] = ()  # the thematic areas it names, by number or by title
     similar: Callable[[], tuple[str, float] | None] = field(default=_no_vote, compare=False)
 
 
@@ -686,7 +693,7 @@ def kinds_named(text: str) -> tuple[str, ...]:
 
 
 def _areas(u: Utterance, ctx: ChatContext) -> str | None:
-    if AREAS_LIST.search(u.text) and not areas_named(u.text) and not _TOOLS_ASKED.search(u.text):
+    if AREAS_LIST.search(u.text) and not u.areas and not _TOOLS_ASKED.search(u.text):
         return f"asks for the thematic areas: {_found(AREAS_LIST, u.text)}"
     return None
 
@@ -695,31 +702,30 @@ def _areas(u: Utterance, ctx: ChatContext) -> str | None:
 _AREA_TOOLS_ASKED = re.compile(r"工具|方案|计划|项目|资源|\btools?\b|\bprogram(?:me)?s?\b|\bresources?\b", _I)
 
 
-def area_listing(text: str) -> tuple[int, ...]:
-    """The thematic areas whose tools ``text`` asks for as the overview lists them ("tools for thematic area 2",
-    "专题领域 5 有哪些工具？"), or none: a message about the asker's own city asks what fits it (``recommend``)."""
-    areas = areas_named(text)
+def area_listing(text: str, areas: tuple[int, ...]) -> tuple[int, ...]:
+    """Of the thematic ``areas`` that ``text`` names, those whose tools it asks for as the overview lists them
+    ("tools for thematic area 2", "“确保基础设施韧性”那个专题领域下面列了哪些工具？"), or none: a message about
+    the asker's own city asks what fits it (``recommend``)."""
     if not areas or FIRST_PERSON.search(text) or not _AREA_TOOLS_ASKED.search(text):
         return ()
     return areas
 
 
 def _area_listing(u: Utterance, ctx: ChatContext) -> str | None:
-    areas = area_listing(u.text)
+    areas = area_listing(u.text, u.areas)
     return f"asks for the tools listed under thematic area {', '.join(map(str, areas))}" if areas else None
 
 
-def area_about(text: str) -> int | None:
-    """The one thematic area ``text`` asks about by its number, not for its tools nor for the asker's own city
-    ("What is thematic area 5?", "专题领域 5 讲的是什么？"), or None."""
-    areas = areas_named(text)
+def area_about(text: str, areas: tuple[int, ...]) -> int | None:
+    """The one thematic area of ``areas`` (those ``text`` names) that ``text`` asks about, not for its tools nor
+    for the asker's own city ("What is thematic area 5?", "专题领域 5 讲的是什么？"), or None."""
     if len(areas) != 1 or FIRST_PERSON.search(text) or _AREA_TOOLS_ASKED.search(text):
         return None
     return areas[0]
 
 
 def _area_about(u: Utterance, ctx: ChatContext) -> str | None:
-    area = area_about(u.text)
+    area = area_about(u.text, u.areas)
     return f"asks about thematic area {area}" if area is not None else None
 
 
@@ -1088,7 +1094,8 @@ def decide(text: str, ctx: ChatContext, names: Names | None = None, similar: Sim
     mention = names.mention(text) if names is not None else None
     vote = cache(lambda: similar(text)) if similar is not None else _no_vote
     record, record_name = mention or (None, "")
-    u = Utterance(text, record=record, record_name=record_name, similar=vote)
+    areas = names.areas(text) if names is not None else areas_named(text)
+    u = Utterance(text, record=record, record_name=record_name, areas=areas, similar=vote)
     for route in ROUTES:
         evidence = route.matcher(u, ctx)
         if evidence is not None:

@@ -190,6 +190,51 @@ class Taxonomy:
     def area(self, n: int, lang: str) -> str:
         return self.areas.get(n, {}).get(lang, str(n))
 
+    def areas_titled(self, text: str) -> tuple[int, ...]:
+        """The thematic areas ``text`` names by title, in either language, where it speaks of an area ("the
+        'improving risk analysis' thematic area", "“确保基础设施韧性”那个专题领域"). A title counts whole or without
+        its leading verb ("risk analysis", "基础设施韧性"), so "improving" for "enhancing" still names area 2; a
+        title found inside another's match ("战略和计划" inside "将气候风险纳入战略和计划") names only the longer."""
+        if not _AREA_WORD.search(text):
+            return ()
+        folded = _fold_title(text)
+        found: list[tuple[int, int, int]] = []
+        for n, titles in self.areas.items():
+            for phrase in _title_phrases(titles):
+                at = folded.find(phrase)
+                if at >= 0:
+                    found.append((at, at + len(phrase), n))
+                    break
+        inside = {
+            f for f in found for o in found if o != f and o[0] <= f[0] and f[1] <= o[1] and o[1] - o[0] > f[1] - f[0]
+        }
+        return tuple(sorted({f[2] for f in found if f not in inside}))
+
+
+_AREA_WORD = re.compile(r"\bareas?\b|专题(?:支持)?领域|领域", re.IGNORECASE)
+_TITLE_MARKS = re.compile(r"[-–—‐'\"“”‘’「」『』《》,，、]")
+_BRACKETED_TITLE = re.compile(r"[（(][^）)]*[）)]")
+
+
+def _fold_title(text: str) -> str:
+    return " ".join(_TITLE_MARKS.sub(" ", _BRACKETED_TITLE.sub(" ", text)).casefold().split())
+
+
+def _title_phrases(titles: Mapping[str, str]) -> tuple[str, ...]:
+    """An area's titles as matched in a message: each whole, then without its leading verb (an English "-ing"
+    word, two Chinese characters), when what is left still says something (three characters or more)."""
+    out = []
+    for lang in ("en", "zh"):
+        title = _fold_title(titles.get(lang, ""))
+        if not title:
+            continue
+        out.append(title)
+        head, _, rest = title.partition(" ")
+        shorter = rest if lang == "en" and head.endswith("ing") else title[2:] if lang == "zh" else ""
+        if len(shorter.replace(" ", "")) >= 3:
+            out.append(shorter)
+    return tuple(out)
+
 
 def _areas(item: CatalogueItem, taxonomy: Taxonomy, lang: str) -> str:
     """The titles of a record's thematic areas. For an MCR2030 tool, whose source text is its name and link, the

@@ -441,6 +441,13 @@ def test_the_catalogues_own_lists_are_its_records_headings(assistant, question, 
     [
         (5, ("Which tools are listed under thematic area 5?", "专题领域 5 有哪些工具？")),
         (12, ("Show me the tools of thematic area 12.", "专题领域 12 有哪些工具")),  # declined as out of scope before
+        (
+            5,
+            (
+                "Which tools does the overview list under the 'access to finance' area?",
+                "“增加融资渠道”这个专题领域下面列了哪些工具？",
+            ),
+        ),
     ],
 )
 def test_an_areas_tools_are_listed_where_the_overview_lists_them_in_either_language(assistant, area, questions) -> None:

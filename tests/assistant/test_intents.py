@@ -7,7 +7,7 @@ import pytest
 
 from assistant.context import ChatContext
 from assistant.evidence import question_type
-from assistant.intents import ROUTES, decide, kinds_named, ordinal_of, stage_of_followup, survey_answer
+from assistant.intents import ROUTES, areas_named, decide, kinds_named, ordinal_of, stage_of_followup, survey_answer
 from retriever.errors import InvalidRequest
 
 
@@ -19,6 +19,9 @@ class FakeNames:
     def mention(self, text: str) -> tuple[str, str] | None:
         folded = text.casefold()
         return next(((rid, name) for name, rid in self.NAMES.items() if name in folded), None)
+
+    def areas(self, text: str) -> tuple[int, ...]:  # by number, or area 6 by its title
+        return tuple(sorted({*areas_named(text), *((6,) if "基础设施韧性" in text else ())}))
 
 
 EMPTY = ChatContext()
@@ -114,6 +117,8 @@ ROWS = [
     ("tools for thematic area 2", EMPTY, "area_listing"),
     ("Show me the programmes of thematic areas 4 and 5.", EMPTY, "area_listing"),
     ("专题领域 12 有哪些工具", EMPTY, "area_listing"),
+    ("概述里“确保基础设施韧性”那个专题领域下面列了哪些工具？", EMPTY, "area_listing"),  # by its title
+    ("“确保基础设施韧性”这个专题领域讲的是什么", EMPTY, "area_about"),
     # ...and for the asker's own city, what fits it, kept to the area
     ("We need to understand our flood risk. Which tools of thematic area 2 fit us?", EMPTY, "recommend"),
     ("我们市想提高风险分析能力，专题领域 2 有什么工具推荐？", EMPTY, "recommend"),

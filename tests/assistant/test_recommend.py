@@ -171,3 +171,23 @@ def test_a_situation_in_traditional_characters_gets_the_same_tools(recommender) 
     assert traditional != situation
     ids = [r.item.id for r in recommender.recommend(situation, k=5)]
     assert [r.item.id for r in recommender.recommend(traditional, k=5)] == ids
+
+
+@pytest.mark.parametrize(
+    ("text", "areas"),
+    [
+        ("概述里“确保基础设施韧性”那个专题领域下面列了哪些工具？", (6,)),
+        # the title without its leading verb: "improving" for the document's "enhancing"
+        ("Which tools does MCR2030 list under the 'improving risk analysis' thematic area?", (2,)),
+        ("the nature-based solutions area", (7,)),
+        # a title inside a longer one's match names only the longer (area 4 is "增强战略和计划")
+        ("将气候风险纳入战略和计划这个专题领域讲什么", (8,)),
+        ("增强战略和计划领域有哪些工具", (4,)),
+        ("加强中央-地方联系这个领域", (10,)),
+        # no area spoken of: a topic, not an area
+        ("Which tools are about risk analysis?", ()),
+        ("我们需要基础设施韧性方面的工具", ()),
+    ],
+)
+def test_an_area_is_named_by_its_title_where_a_message_speaks_of_an_area(text, areas) -> None:
+    assert Taxonomy.load(KNOWLEDGE).areas_titled(text) == areas

@@ -9,6 +9,9 @@ class _Names:
     def mention(self, text: str) -> tuple[str, str] | None:
         return ("B.2", "CityRAP") if "cityrap" in text.casefold() else None
 
+    def areas(self, text: str) -> tuple[int, ...]:
+        return ()
+
 
 def test_each_message_gets_its_route_and_is_ok_only_when_the_intent_is_accepted() -> None:
     items = [
