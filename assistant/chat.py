@@ -52,6 +52,7 @@ from assistant.intents import (
     stage_of_followup,
     steps_asked,
     survey_answer,
+    without_source_words,
 )
 from assistant.names import RecordNames, short_forms
 from assistant.recommend import Recommendation, Recommender
@@ -240,7 +241,8 @@ class Assistant:
                 return _unanswered("out_of_scope", lang, ctx)
             # a stage the message names ("tools for a Stage B city") counts over the one the conversation found
             named = named_stages(text)
-            return self._recommend(text, lang, ctx, stage=next(iter(named)) if len(named) == 1 else ctx.stage)
+            stage = next(iter(named)) if len(named) == 1 else ctx.stage
+            return self._recommend(text, lang, ctx, stage=stage, browse=route == "browse")
         if route == "lookup" and record is not None:
             return self._lookup(record, lang, ctx)
         return self._question(text, lang, ctx, record=record, vector=vector)
@@ -516,20 +518,29 @@ class Assistant:
         out.extend(f"! {a}" for a in result.ambiguities)
         return "\n".join(out)
 
-    def _recommend(self, situation: str, lang: str, ctx: ChatContext, stage: str | None = None) -> ChatReply:
+    def _recommend(
+        self, situation: str, lang: str, ctx: ChatContext, stage: str | None = None, *, browse: bool = False
+    ) -> ChatReply:
+        """What fits ``situation``; ``browse``: the message asks which records are about a topic, and the reply
+        says so."""
         # a thematic area named by number ("tools for thematic area 2") keeps the recommendations to it, and its
         # name says what they are for ("Enhancing risk analysis")
         themes = self.areas(situation)
         wanted = " ".join([situation, *(self.recommender.taxonomy.area(n, script_lang(situation)) for n in themes)])
-        # a kind of record asked for by name ("which flagship programme…") keeps them to that kind
+        # a kind of record asked for by name ("which flagship programme…", "MCR2030 tools") keeps them to that
+        # kind; the words naming its source are then a filter, not part of what is wanted
         kinds = kinds_named(situation)
+        if kinds:
+            wanted = without_source_words(wanted) or wanted
         recs = self.recommender.recommend(wanted, stage=stage, themes=themes, kinds=kinds, k=3, lang=lang)
         citations: list[Citation] = []
         for r in recs:
             citations.extend(r.citations)
         citations = _number(citations)
         return ChatReply(
-            answer=self._recommend_lines(recs, lang, stage, citations),
+            answer=self._recommend_lines(
+                recs, lang, stage, citations, intro="browse_intro" if browse else "recommend_intro"
+            ),
             lang=lang,
             intent="recommend",
             recommendations=recs,
@@ -541,10 +552,16 @@ class Assistant:
         )
 
     def _recommend_lines(
-        self, recs: Sequence[Recommendation], lang: str, stage: str | None, citations: list[Citation] | None = None
+        self,
+        recs: Sequence[Recommendation],
+        lang: str,
+        stage: str | None,
+        citations: list[Citation] | None = None,
+        *,
+        intro: str = "recommend_intro",
     ) -> str:
         stage_part = render("recommend_stage_part", lang, stage=stage) if stage else ""
-        lines = [render("recommend_intro", lang, stage_part=stage_part)]
+        lines = [render(intro, lang, stage_part=stage_part)]
         numbers = {(c.doc_id, c.start, c.end): c.n for c in citations or []}
         for i, r in enumerate(recs, 1):
             name = _name_in(r.item, lang)

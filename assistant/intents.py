@@ -37,6 +37,8 @@ what words. The order of :data:`ROUTES` is the policy, written down in one place
    ``opinion``        the assistant's own opinion or forecast asked for, not about the asker's city nor a request
                       for a tool ("你个人觉得 MCR2030 能不能实现目标？", "Predict how many cities will reach Stage C"):
                       the documents hold neither, so the reply says so and whom to ask
+   ``browse``         which records of a kind are about a topic ("Which UN-Habitat services deal with housing?",
+                      "人居署有哪些关于住房的服务？"): the records on it, from the recommender told the kind
 7. ``fact``           a question for a specific fact (how many, how long, since when, who, which cities, what
                       are the N ...): answered from the documents, also when it names a programme or a tool
 8. ``recommend``      a request for a tool or service that fits a situation ("which tool fits", "推荐"); not
@@ -678,18 +680,61 @@ _KINDS_NAMED: tuple[tuple[str, re.Pattern[str]], ...] = (
         "unhabitat_service",
         re.compile(
             r"\bUN-?Habitat(?:'s)? (?:catalogue )?services?\b|\bservices? (?:of|from|by) UN-?Habitat\b|"
-            r"人居署(?:的|提供的|有)?(?:哪些|什么|哪项|哪个)?服务",
+            r"\bservices? (?:in|of|from) (?:the )?(?:UN-?Habitat(?:'s)? )?(?:service )?catalogue\b|"
+            r"\bservices? (?:does|do|can|could|would) UN-?Habitat\b|"
+            r"人居署[^？?。，,]{0,14}?服务|服务目录[^？?。，,]{0,10}?服务",
+            _I,
+        ),
+    ),
+    (
+        "mcr_tool",
+        re.compile(
+            r"\bMCR2030(?:'s)? tools?\b|\btools? (?:of|from|in|listed by) (?:the )?MCR2030\b|"
+            r"MCR2030\s*(?:的|列出的|里的|中的)?[^？?。，,]{0,14}?工具",
             _I,
         ),
     ),
 )
+# The words that name where a kind of record comes from ("MCR2030", "人居署", "the catalogue"): with the kind
+# asked for, they filter; as words of the situation they would pull the records whose own names hold them (the
+# MCR2030 Dashboard for "Which MCR2030 tools are about financing?")
+_KIND_SOURCE_WORDS = re.compile(
+    r"\bMCR2030(?:'s)?|\bUN-?Habitat(?:'s)?|(?:\bthe\s+)?(?:service\s+)?\bcatalogue\b|联合国人居署|人居署|服务目录|目录",
+    _I,
+)
 
 
 def kinds_named(text: str) -> tuple[str, ...]:
-    """The one kind of catalogue record ``text`` asks for by name ("flagship", "unhabitat_service"), or none when
-    it names none or both."""
+    """The one kind of catalogue record ``text`` asks for by name ("flagship", "unhabitat_service", "mcr_tool"),
+    or none when it names none or several."""
     named = tuple(kind for kind, pattern in _KINDS_NAMED if pattern.search(text))
     return named if len(named) == 1 else ()
+
+
+def without_source_words(text: str) -> str:
+    """``text`` without the words that name where records come from ("MCR2030", "人居署", "the catalogue"), for a
+    situation whose kind of record is already a filter."""
+    return " ".join(_KIND_SOURCE_WORDS.sub(" ", text).split())
+
+
+# Which records of a kind are about a topic: "Which UN-Habitat services deal with housing?", "List the services on
+# climate change", "人居署有哪些关于住房的服务？", "人居署在数据监测方面提供什么服务？": the records on that topic are
+# the answer (the recommender, told the kind), in either language alike
+BROWSE = re.compile(
+    r"\b(?:which|what|any|list|show(?: me)?|name)\b[^?.!]{0,40}?\b(?:services?|tools?|programmes?|programs?)\b"
+    r"[^?.!]{0,40}?\b(?:about|on|related to|relating to|concerning|deal(?:s|ing)? with|cover(?:s|ing)?|"
+    r"address(?:es|ing)?|regarding)\b|"
+    r"(?:哪些|什么|有没有|列出|列一下)[^？?。，,]{0,20}?(?:关于|有关|涉及|针对|围绕|应对|方面)[^？?。，,]{0,20}?(?:服务|工具|方案|项目)|"
+    r"(?:哪个|哪些|哪项)[^？?。，,]{0,12}?(?:服务|工具|方案|项目|计划)[^？?。，,]{0,4}?(?:关于|有关|涉及|针对|应对)|"
+    r"(?:关于|有关|涉及|针对|应对)[^？?。，,]{1,20}(?:的|方面的)(?:服务|工具|方案)(?:有哪些|是什么|有什么)|"
+    r"在[^？?。，,]{1,12}方面(?:提供|有)(?:哪些|什么)(?:服务|工具)",
+    _I,
+)
+
+
+def _browse(u: Utterance, ctx: ChatContext) -> str | None:
+    found = _found(BROWSE, u.text)
+    return f"asks which records are about a topic: {found}" if found else None
 
 
 def _areas(u: Utterance, ctx: ChatContext) -> str | None:
@@ -1066,6 +1111,7 @@ ROUTES: tuple[Route, ...] = (
     Route("situation", "recommend", _situation_ask),
     Route("dated", "question", _dated),
     Route("opinion", "question", _opinion),
+    Route("browse", "recommend", _browse),
     Route("fact", "question", _fact),
     Route("recommend", "recommend", _recommend),
     Route("lookup", "lookup", _lookup),

@@ -480,6 +480,28 @@ def test_an_area_asked_about_is_its_heading_and_paragraph(assistant) -> None:
     assert not HAN.search(replies[0].answer)
 
 
+@pytest.mark.parametrize(
+    ("questions", "kind"),
+    [
+        (("Which UN-Habitat services deal with housing?", "人居署有哪些关于住房的服务？"), "unhabitat_service"),
+        (("Which MCR2030 tools are about financing?", "MCR2030 有哪些关于融资的工具？"), "mcr_tool"),
+    ],
+)
+def test_records_asked_for_by_topic_are_the_records_on_it_in_either_language(assistant, questions, kind) -> None:
+    """Browsing by topic in chat: the kind named keeps the records to it, the words naming the source do not pull
+    records whose names hold them (the MCR2030 Dashboard), and both languages agree on the first."""
+    tops = []
+    for question, lang in zip(questions, ("en", "zh"), strict=True):
+        reply = assistant.reply([Turn("user", question)])
+        assert (reply.route, reply.intent, reply.lang) == ("browse", "recommend", lang)
+        assert reply.answer.startswith(render("browse_intro", lang, stage_part=""))
+        assert reply.recommendations and all(r.item.kind == kind for r in reply.recommendations)
+        assert "mcr-dashboard" not in [r.item.id for r in reply.recommendations]
+        assert_grounded(assistant, reply)
+        tops.append([r.item.id for r in reply.recommendations])
+    assert tops[0][0] == tops[1][0] or set(tops[0][:2]) == set(tops[1][:2]), tops
+
+
 def test_tools_of_an_area_for_the_askers_city_are_what_fits_kept_to_the_area(assistant) -> None:
     reply = assistant.reply(
         [Turn("user", "We need to understand our flood risk. Which tools of thematic area 2 fit us?")]

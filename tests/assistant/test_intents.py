@@ -105,6 +105,16 @@ ROWS = [
     ("What services are in section E?", EMPTY, "listing"),
     ("K部分的服务有哪些", EMPTY, "listing"),
     ("What services are there for housing?", EMPTY, "recommend"),  # no section named: what fits
+    # which records are about a topic: the records on it, in either language alike
+    ("Which UN-Habitat services deal with housing?", EMPTY, "browse"),
+    ("人居署有哪些关于住房的服务？", EMPTY, "browse"),
+    ("List the UN-Habitat services on climate change.", EMPTY, "browse"),
+    ("人居署在数据监测方面提供什么服务？", EMPTY, "browse"),
+    ("Which MCR2030 tools are about financing?", EMPTY, "browse"),
+    ("MCR2030 有哪些关于融资的工具？", EMPTY, "browse"),
+    # ...not which services a document says were added, nor a fact about a service
+    ("除了新设的J节和K节，2022版目录还加了哪些新服务？", EMPTY, "fact"),
+    ("What does the report say about UN-Habitat's services in Ukraine?", EMPTY, "question"),
     # the thematic areas, listed from the rules
     ("What are the 12 thematic areas?", EMPTY, "areas"),
     ("专题领域有哪些？", EMPTY, "areas"),
@@ -144,8 +154,8 @@ ROWS = [
     ("We need the email of the Asia-Pacific secretariat", EMPTY, "question"),
     ("我们想找一个能帮我们做风险评估的工具", EMPTY, "wants"),
     ("Give me the contact for the Arab States office", EMPTY, "question"),
-    ("哪个旗舰项目是关于非正规住区的？", EMPTY, "recommend"),  # which flagship fits a need, as in English
-    ("Which flagship programme deals with informal settlements?", EMPTY, "recommend"),
+    ("哪个旗舰项目是关于非正规住区的？", EMPTY, "browse"),  # which flagship is about a topic, as in English
+    ("Which flagship programme deals with informal settlements?", EMPTY, "browse"),
     ("有什么工具可以帮助我们评估洪水风险？", EMPTY, "recommend"),
     # a named record, alone or with "what is"
     ("CityRAP", EMPTY, "lookup"),
