@@ -659,6 +659,8 @@ class Assistant:
             if not self._in_domain(text):
                 return _unanswered("out_of_scope", lang, ctx)
             return _unanswered("no_evidence", lang, ctx)
+        if record is not None:
+            units = self._about_record(record, text, units)
         # evidence just above the threshold is shown as what comes closest, not as the answer
         hedged = not indirect and strength < self.abstention.hedge
         citations = []
@@ -699,6 +701,35 @@ class Assistant:
             context=ctx,
             record=record,
         )
+
+    def _about_record(self, record: CatalogueItem, text: str, units: list[Unit]) -> list[Unit]:
+        """A question about one record is answered from what is said of it: once a chosen sentence lies in the
+        record's own text, the sentences lying in the text of a record the question does not name (and none of
+        whose chosen sentences names the asked one) are left out ("How long does CityRAP take?" is not answered
+        by how long the Urban Inclusion Marker takes)."""
+
+        def owner(u: Unit) -> str | None:
+            return next(
+                (
+                    i.id
+                    for i in self.recommender.items
+                    if i.span.doc_id == u.chunk.doc_id and i.span.start <= u.start < i.span.end
+                ),
+                None,
+            )
+
+        owners = [owner(u) for u in units]
+        if record.id not in owners:
+            return units
+        named = {record.id}
+        if (first := self._mention(text)) is not None:
+            named.add(first[0].id)
+            if first[1] and (second := self._mention(text.replace(first[1], " "))) is not None:
+                named.add(second[0].id)
+        # a record whose chosen sentences speak of the asked one by name (a service built on its method)
+        names = [n.casefold() for n in (record.name, record.name_en) if n for n in (n, *short_forms(n))]
+        named |= {o for u, o in zip(units, owners, strict=True) if any(n in u.text.casefold() for n in names)}
+        return [u for u, o in zip(units, owners, strict=True) if o is None or o in named]
 
     def _focus_on(self, record: CatalogueItem, text: str, found: SearchResult) -> SearchResult:
         """A question that names a record is about that record: the passages of the record's own text come first

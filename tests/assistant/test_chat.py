@@ -341,6 +341,27 @@ def test_a_follow_up_that_says_it_is_about_the_record_of_the_last_reply(assistan
     assert unknown.record is None
 
 
+def test_a_question_about_a_record_is_not_answered_from_another_records_text(assistant) -> None:
+    """ "How long does it take?" after "What is CityRAP?": the duration of CityRAP, not that of another service
+    (the Urban Inclusion Marker's months were shown beside it)."""
+    first = "What is CityRAP?"
+    lookup = assistant.reply([Turn("user", first)])
+    reply = assistant.reply(
+        [Turn("user", first), Turn("assistant", lookup.answer), Turn("user", "How long does it take?")],
+        context=lookup.context,
+    )
+    assert reply.record is not None and reply.record.id == "B.2"
+    assert any("3-4 个月" in c.quote for c in reply.citations)
+    others = [
+        i
+        for i in assistant.recommender.items
+        if i.id != "B.2" and not any(n in i.span.quote for n in ("CityRAP", "城市韧性行动规划"))
+    ]
+    for c in reply.citations:
+        assert not any(i.span.doc_id == c.doc_id and i.span.start <= c.start < i.span.end for i in others), c.quote
+    assert_grounded(assistant, reply)
+
+
 @pytest.mark.parametrize("question", ["Can you recommend a good movie for tonight?", "推荐几本适合孩子的童话书"])
 def test_recommendation_outside_the_domain_is_refused(assistant, question) -> None:
     reply = say(assistant, [question])
