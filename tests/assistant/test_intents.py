@@ -148,6 +148,10 @@ ROWS = [
     # recommendations: a tool or service that fits a situation
     ("We have a draft DRR strategy but no risk assessment: which tool fits?", EMPTY, "recommend"),
     ("我们有防灾减灾战略草案，但没有风险评估，推荐什么工具？", EMPTY, "recommend"),
+    # what to do next, in either language alike (a next step of the roadmap is a stage ask: "ready for the next step?")
+    ("我们市刚成立了韧性城市领导小组，下一步应该做什么？", EMPTY, "support"),
+    ("Our city just set up a resilience task force. What should we do next?", EMPTY, "support"),
+    ("我们准备好进入下一步了没", EMPTY, "stage"),
     ("What tools can help us assess flood risk?", EMPTY, "recommend"),
     # contact details wanted are no need for a tool
     ("我想找非洲区域办公室的联系方式", EMPTY, "question"),
