@@ -600,7 +600,7 @@ class Assistant:
                 start, end, rendered = self._rendered_span(chunk, *found, lang)
                 citations.append(self._cite(chunk, 1, start, end, rendering=rendered))
                 shown = as_shown(rendered.text if rendered is not None else doc.text[start:end])
-        text = render("record_detail", lang, name=name, id=item.id, summary=shown)
+        text = render("record_detail", lang, name=name, ref=_reference(item, lang), summary=shown)
         if citations:
             text += " [1]"
         if note := item.curated_note(lang):
@@ -692,7 +692,7 @@ class Assistant:
             intro = render("doc_intro_hedged", lang) + "\n" + intro
         answer = render("doc_answer", lang, intro=intro, sentences="\n".join(lines))
         if record is not None:
-            answer += "\n" + render("record_alongside", lang, name=name, id=record.id)
+            answer += "\n" + render("record_alongside", lang, name=name, ref=_reference(record, lang))
         return ChatReply(
             answer=answer,
             lang=lang,
@@ -846,6 +846,17 @@ class Assistant:
 def _name_in(item: CatalogueItem, lang: str) -> str:
     """A record's name for a reader of ``lang``: its Chinese name, or its curated English one where there is one."""
     return item.name if lang == "zh" else (item.name_en or item.name)
+
+
+def _reference(item: CatalogueItem, lang: str) -> str:
+    """How a reader finds a record again: a service's id ("B.2"), a flagship's number, an MCR2030 tool's thematic
+    area (its id is ours, "mcr-quick-risk-estimation", and means nothing to a reader)."""
+    if item.kind == "flagship":
+        return render("ref_flagship", lang, n=item.id.rpartition("-")[2])
+    if item.kind == "mcr_tool":
+        areas = ", ".join(map(str, item.areas))
+        return render("ref_mcr_area", lang, areas=areas) if areas else render("ref_mcr", lang)
+    return item.id
 
 
 def _unanswered(template: str, lang: str, ctx: ChatContext) -> ChatReply:

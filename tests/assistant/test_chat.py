@@ -700,3 +700,19 @@ def test_a_rendered_sentence_counts_as_the_askers_language(assistant) -> None:
     assert reply.citations[0].source == "mcr2030-overview.zh.txt"  # passages in the order of their best sentence
     count = [c for c in reply.citations if "4347" in c.quote]
     assert count and count[0].rendering is not None and "4,347" in count[0].rendering.text
+
+
+@pytest.mark.parametrize(
+    ("question", "lang", "ref"),
+    [
+        ("What is the Quick Risk Estimation Tool?", "en", "MCR2030, thematic area 2"),
+        ("快速风险评估工具是什么？", "zh", "MCR2030 专题领域 2"),
+        ("What is RISE-UP?", "en", "UN-Habitat flagship programme 3"),
+        ("What is CityRAP?", "en", "B.2"),
+    ],
+)
+def test_a_record_is_referred_to_as_a_reader_finds_it_not_by_our_internal_id(assistant, question, lang, ref) -> None:
+    reply = assistant.reply([Turn("user", question)])
+    assert reply.intent == "lookup" and reply.record is not None
+    assert f"({ref})" in reply.answer or f"（{ref}）" in reply.answer
+    assert "mcr-" not in reply.answer and "flagship-" not in reply.answer
