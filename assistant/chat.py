@@ -727,8 +727,14 @@ class Assistant:
             if first[1] and (second := self._mention(text.replace(first[1], " "))) is not None:
                 named.add(second[0].id)
         # a record whose chosen sentences speak of the asked one by name (a service built on its method)
-        names = [n.casefold() for n in (record.name, record.name_en) if n for n in (n, *short_forms(n))]
-        named |= {o for u, o in zip(units, owners, strict=True) if any(n in u.text.casefold() for n in names)}
+        names = [
+            form.casefold() for name in (record.name, record.name_en) if name for form in (name, *short_forms(name))
+        ]
+        named |= {
+            o
+            for u, o in zip(units, owners, strict=True)
+            if o is not None and any(n in u.text.casefold() for n in names)
+        }
         return [u for u, o in zip(units, owners, strict=True) if o is None or o in named]
 
     def _focus_on(self, record: CatalogueItem, text: str, found: SearchResult) -> SearchResult:
