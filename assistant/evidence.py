@@ -567,18 +567,45 @@ def stage_refs(text: str) -> frozenset[str]:
 _CONTENTS_ENTRY = re.compile(r"(?:\t|[ \u3000]{3,})[ \t]*\d{1,4}\s*$")
 
 
+# A note that only cites a work: a footnote mark, then a titled work with its year ("⁴人居署,《全市公共空间评估工具包》
+# (内罗毕,2020)。"), a document symbol ("¹ 载于 HSP/EB.2022/13 号文件。") or a link alone. Like a contents line it
+# says where a text is, never the text ("What does UN-Habitat do in Ukraine?" was answered with three of them); a
+# note that says something ("⁹ 2010 年，全球有 10 亿辆机动车…") or an author's affiliation stays.
+_NOTE_MARK = re.compile(r"^[⁰¹²³⁴⁵⁶⁷⁸⁹]+\s*")
+_CITES_WORK = re.compile(
+    r"(?:《[^》]+》|[\"“][^\"”]{4,}[\"”]|[^\s,，。]{2,40})[^。]{0,30}?(?:19|20)\d\d[)）]?\s*[。.]?\s*(?:见[:：].*)?$|"
+    r"^(?:载于\s*)?(?:[^\s,，。]{1,20}[,，]\s*)?[A-Z]{2,}(?:/[A-Za-z0-9.]+)+\s*(?:号文件)?\s*[。°.]?$|"
+    r"^(?:见[:：]\s*)?<?(?:https?://|www\.)\S+?>?\s*[。.]?$"
+)
+
+
+def _reference_note(text: str) -> bool:
+    mark = _NOTE_MARK.match(text)
+    return mark is not None and _CITES_WORK.search(text[mark.end() :]) is not None
+
+
+def _line_end(text: str, at: int) -> int:
+    end = text.find("\n", at)
+    return len(text) if end < 0 else end
+
+
 def units_of(chunk: Chunk, rank: int, rendering: Rendering | None) -> list[Unit]:
     """The candidate units of one passage: its rendering's segments (clipped to the passage) or its sentences;
-    never a line of a table of contents, nor one Latin word alone unless it is a heading."""
+    never a line of a table of contents nor a note citing a work (with the rest of its line), nor one Latin word
+    alone unless it is a heading."""
     out: list[Unit] = []
     heads = _heading_starts(chunk.text)
+    noted = -1  # where the line of the last note citing a work ends (its "见: …" is part of it)
     if rendering is not None:
         for seg in rendering.overlapping(chunk.start, chunk.end):
             start, end = max(seg.start, chunk.start), min(seg.end, chunk.end)
             text = chunk.text[start - chunk.start : end - chunk.start].strip()
             if len(text) < MIN_UNIT_CHARS or (start, end) != (seg.start, seg.end) and end - start < 20:
                 continue
-            if _CONTENTS_ENTRY.search(text):
+            if _CONTENTS_ENTRY.search(text) or start - chunk.start < noted:
+                continue
+            if _reference_note(text):
+                noted = _line_end(chunk.text, start - chunk.start)
                 continue
             lead = chunk.text[start - chunk.start : end - chunk.start].find(text)
             start += lead
@@ -592,6 +619,11 @@ def units_of(chunk: Chunk, rank: int, rendering: Rendering | None) -> list[Unit]
         raw = chunk.text[a:b]
         text = raw.strip()
         if len(text) < MIN_UNIT_CHARS or any(x <= a and b <= y for x, y in tags) or _CONTENTS_ENTRY.search(text):
+            continue
+        if a < noted:
+            continue
+        if _reference_note(text):
+            noted = _line_end(chunk.text, a)
             continue
         start = chunk.start + a + len(raw) - len(raw.lstrip())
         heading = start - chunk.start in heads

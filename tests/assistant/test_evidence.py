@@ -205,6 +205,25 @@ def test_a_line_of_a_table_of_contents_is_never_a_unit() -> None:
     assert [u.text for u in units_of(_chunk(text), 0, None)] == ["该系统已在多个城市使用。"]
 
 
+def test_a_note_that_only_cites_a_work_is_never_a_unit_with_the_rest_of_its_line() -> None:
+    """A footnote citing a publication, a document symbol or a link says where a text is, not what it says; a
+    note that says something, and an author's affiliation, stay."""
+    text = (
+        "人居署将利用现有工具开展评估。\n"
+        "⁴人居署,《全市公共空间评估工具包》(内罗毕,2020)。\n"
+        '⁹联合国,"境内流离失所问题行动议程", 2020。见: www.un.org/en/content/action-agenda.pdf。\n'
+        "¹ 载于 HSP/EB.2022/13 号文件。\n"
+        "³ <https://www.un.org/en/content/common-agenda-report/>\n"
+        "⁹ 2010 年，全球有 10 亿辆机动车（不包括两轮车）。\n"
+        "¹ School of Architecture and Planning, Hunan University, Changsha 410082, China"
+    )
+    assert [u.text for u in units_of(_chunk(text), 0, None)] == [
+        "人居署将利用现有工具开展评估。",
+        "⁹ 2010 年，全球有 10 亿辆机动车（不包括两轮车）。",
+        "¹ School of Architecture and Planning, Hunan University, Changsha 410082, China",
+    ]
+
+
 def test_the_evidence_is_the_best_covered_unit_shown() -> None:
     """A unit can win on the kind of fact it holds with less of the question's words than another shown with it;
     the evidence that the passages answer is how much of the question the best-covered of them holds."""
