@@ -580,11 +580,6 @@ _CITES_WORK = re.compile(
 
 
 def _reference_note(text: str) -> bool:
-    """A note citing a work (above), or a photograph's credit line ("© 联合国人居署 / 拉斐尔 - 利马", 32 lines of the
-    catalogue); the caption above a credit is not told from a paragraph by its form (several hold the answers of
-    our questions) and stays."""
-    if text.startswith("©"):
-        return True
     mark = _NOTE_MARK.match(text)
     return mark is not None and _CITES_WORK.search(text[mark.end() :]) is not None
 

@@ -215,8 +215,7 @@ def test_a_note_that_only_cites_a_work_is_never_a_unit_with_the_rest_of_its_line
         "¹ 载于 HSP/EB.2022/13 号文件。\n"
         "³ <https://www.un.org/en/content/common-agenda-report/>\n"
         "⁹ 2010 年，全球有 10 亿辆机动车（不包括两轮车）。\n"
-        "¹ School of Architecture and Planning, Hunan University, Changsha 410082, China\n"
-        "© 联合国人居署 / 拉斐尔 - 利马"
+        "¹ School of Architecture and Planning, Hunan University, Changsha 410082, China"
     )
     assert [u.text for u in units_of(_chunk(text), 0, None)] == [
         "人居署将利用现有工具开展评估。",
