@@ -39,8 +39,6 @@ from assistant.exemplars import IntentExemplars
 from assistant.intents import (
     STEPS,
     Decision,
-    area_about,
-    area_listing,
     areas_named,
     catalogue_listing,
     decide,
@@ -224,10 +222,10 @@ class Assistant:
             return _unanswered("opinion" if self._in_domain(text) else "out_of_scope", lang, ctx)
         if route == "listing" and (asked := catalogue_listing(text)) is not None:
             return self._listing(*asked, lang=lang, ctx=ctx)
-        if route == "area_listing" and (areas := area_listing(text, self.areas(text))):
-            return self._area_listing(areas, lang, ctx)
-        if route == "area_about" and (area := area_about(text, self.areas(text))) is not None:
-            return self._area_about(area, lang, ctx)
+        if route == "area_listing":
+            return self._area_listing(decision.areas, lang, ctx)
+        if route == "area_about":
+            return self._area_about(decision.areas[0], lang, ctx)
         record = self._named_record(text)
         if record is None and referent is not None:
             # "it" is the record the last reply was about: read as if the message named it
@@ -482,9 +480,8 @@ class Assistant:
         """A record's listing as a citation through the passage that holds it, or its first line when no one
         passage holds all of it (None when no passage holds even that)."""
         first = self.retriever.index.documents[span.doc_id].text.find("\n", span.start, span.end)
-        holding = [c for c in self.retriever.index.chunks if c.doc_id == span.doc_id and c.start <= span.start]
         for end in (span.end, span.end if first < 0 else first):
-            chunk = next((c for c in holding if end <= c.end), None)
+            chunk = self._holding(span.doc_id, span.start, end)
             if chunk is not None:
                 return self._cite(chunk, 0, span.start, end)
         return None
@@ -797,9 +794,17 @@ class Assistant:
         return ChatReply(answer=answer, lang=lang, intent="question", citations=citations, context=ctx)
 
     def _cite_span(self, doc_id: str, start: int, end: int, n: int) -> Citation:
-        """Citation ``n`` of ``[start, end)`` of a document, through the passage that holds it."""
-        chunk = next(c for c in self.retriever.index.chunks if c.doc_id == doc_id and c.start <= start and end <= c.end)
+        """Citation ``n`` of ``[start, end)`` of a document, through the passage that holds it (one must)."""
+        chunk = self._holding(doc_id, start, end)
+        if chunk is None:
+            raise LookupError(f"no passage of {doc_id} holds [{start}, {end})")
         return self._cite(chunk, n, start, end)
+
+    def _holding(self, doc_id: str, start: int, end: int) -> Chunk | None:
+        """The first passage of a document that holds all of ``[start, end)``, or None."""
+        return next(
+            (c for c in self.retriever.index.chunks if c.doc_id == doc_id and c.start <= start and end <= c.end), None
+        )
 
     def _cite(
         self,

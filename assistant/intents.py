@@ -113,11 +113,13 @@ class Utterance:
 
 @dataclass(frozen=True, slots=True)
 class Decision:
-    """Which route fired (``route``), the intent it leads to, and the words that made it fire (``evidence``)."""
+    """Which route fired (``route``), the intent it leads to, the words that made it fire (``evidence``), and the
+    thematic areas the message names (what the ``area_*`` routes answer about)."""
 
     route: str
     intent: str
     evidence: str
+    areas: tuple[int, ...] = ()
 
 
 Matcher = Callable[[Utterance, ChatContext], str | None]
@@ -750,31 +752,20 @@ def _areas(u: Utterance, ctx: ChatContext) -> str | None:
 _AREA_TOOLS_ASKED = re.compile(r"工具|方案|计划|项目|资源|\btools?\b|\bprogram(?:me)?s?\b|\bresources?\b", _I)
 
 
-def area_listing(text: str, areas: tuple[int, ...]) -> tuple[int, ...]:
-    """Of the thematic ``areas`` that ``text`` names, those whose tools it asks for as the overview lists them
-    ("tools for thematic area 2", "“确保基础设施韧性”那个专题领域下面列了哪些工具？"), or none: a message about
-    the asker's own city asks what fits it (``recommend``)."""
-    if not areas or FIRST_PERSON.search(text) or not _AREA_TOOLS_ASKED.search(text):
-        return ()
-    return areas
-
-
 def _area_listing(u: Utterance, ctx: ChatContext) -> str | None:
-    areas = area_listing(u.text, u.areas)
-    return f"asks for the tools listed under thematic area {', '.join(map(str, areas))}" if areas else None
-
-
-def area_about(text: str, areas: tuple[int, ...]) -> int | None:
-    """The one thematic area of ``areas`` (those ``text`` names) that ``text`` asks about, not for its tools nor
-    for the asker's own city ("What is thematic area 5?", "专题领域 5 讲的是什么？"), or None."""
-    if len(areas) != 1 or FIRST_PERSON.search(text) or _AREA_TOOLS_ASKED.search(text):
+    """The tools of the areas the message names, asked for as the overview lists them ("tools for thematic area
+    2", "“确保基础设施韧性”那个专题领域下面列了哪些工具？"); not for the asker's own city (``recommend``)."""
+    if not u.areas or FIRST_PERSON.search(u.text) or not _AREA_TOOLS_ASKED.search(u.text):
         return None
-    return areas[0]
+    return f"asks for the tools listed under thematic area {', '.join(map(str, u.areas))}"
 
 
 def _area_about(u: Utterance, ctx: ChatContext) -> str | None:
-    area = area_about(u.text, u.areas)
-    return f"asks about thematic area {area}" if area is not None else None
+    """The one area the message names, asked about, not for its tools nor for the asker's own city ("What is
+    thematic area 5?", "专题领域 5 讲的是什么？")."""
+    if len(u.areas) != 1 or FIRST_PERSON.search(u.text) or _AREA_TOOLS_ASKED.search(u.text):
+        return None
+    return f"asks about thematic area {u.areas[0]}"
 
 
 # The catalogue's own lists: its flagship programmes ("What are UN-Habitat's flagship programmes?", "旗舰计划有哪些？")
@@ -1148,7 +1139,7 @@ def decide(text: str, ctx: ChatContext, names: Names | None = None, similar: Sim
     for route in ROUTES:
         evidence = route.matcher(u, ctx)
         if evidence is not None:
-            return Decision(route.name, route.intent, evidence)
+            return Decision(route.name, route.intent, evidence, u.areas)
     raise AssertionError("the last route always matches")  # pragma: no cover
 
 

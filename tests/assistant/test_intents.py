@@ -482,3 +482,10 @@ def test_a_question_about_what_the_survey_asks_is_never_voted_another_intent(tex
 )
 def test_the_kind_of_record_a_request_names(text: str, kinds: tuple[str, ...]) -> None:
     assert kinds_named(text) == kinds
+
+
+def test_a_decision_carries_the_areas_the_message_names() -> None:
+    """What the ``area_*`` routes answer about comes with the decision, read once by the router's ``Names``."""
+    assert decide("tools for thematic area 2", EMPTY, FakeNames()).areas == (2,)
+    assert decide("“确保基础设施韧性”这个专题领域讲的是什么", EMPTY, FakeNames()).areas == (6,)
+    assert decide("What is CityRAP?", EMPTY, FakeNames()).areas == ()
