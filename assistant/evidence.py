@@ -306,6 +306,9 @@ MIN_UNIT_CHARS = 8
 LIST_UNITS = 5  # units an answer to a list question may show: the best and the items after it
 # A sentence that announces a list ("…以下五方面。", "as follows:"): the items after it are the answer.
 _ANNOUNCES = re.compile(r"[:：]\s*$|以下|如下|下列|\bfollowing\b|\bas follows\b", _I)
+# A sentence that opens an inline enumeration after a colon and stops at its first item ("…五个关键维度…：(i) 获得
+# 适足的住房和基本服务；"): the sentence splitter cut the list at the semicolon, and the items after it are the rest.
+_OPENS_LIST = re.compile(r"[:：]\s*[(（](?:i|a|1|一)[)）][^:：。.!?！？]*[;；,，]\s*$", _I)
 
 
 @dataclass(frozen=True, slots=True)
@@ -897,11 +900,12 @@ def _other_stages(u: Unit, asked: frozenset[str]) -> bool:
 
 
 def _announces(u: Unit) -> bool:
-    return bool(_ANNOUNCES.search(u.text) or (u.english and _ANNOUNCES.search(u.english)))
+    return any(p.search(t) for t in (u.text, u.english) if t for p in (_ANNOUNCES, _OPENS_LIST))
 
 
 def _items_after(head: Unit, units: Sequence[Unit], texts: set[str], asked: frozenset[str] = frozenset()) -> list[Unit]:
-    """The units that follow ``head`` in its passage, up to ``LIST_UNITS - 1``, skipping any already shown (their
+    """The units that follow ``head`` in its passage, up to ``LIST_UNITS - 1`` after it or after the last of them
+    that opens an inline list of its own (at most twice as many in all), skipping any already shown (their
     folded text or rendering is in ``texts``, which is updated). For a question about roadmap stages (``asked``,
     ``stage_refs``), a sub-list announced as another stage's ("A 阶段城市应做出的承诺：" for a question about Stage B)
     is passed over with its items, and does not use up the places of the asked stage's items."""
@@ -912,8 +916,9 @@ def _items_after(head: Unit, units: Sequence[Unit], texts: set[str], asked: froz
     items: list[Unit] = []
     skipped = 0
     other = False
+    opened = head.position  # the last unit that announced a list: an item may open one of its own (":(i) …；")
     for u in following:
-        if u.position - head.position - skipped >= LIST_UNITS or u.heading:
+        if u.position - opened - skipped >= LIST_UNITS or u.heading or len(items) >= 2 * (LIST_UNITS - 1):
             break  # a list never runs on past a heading: "RESEARCH FUND" after a paper's highlights
         if asked and _announces(u):
             other = _other_stages(u, asked)
@@ -923,6 +928,8 @@ def _items_after(head: Unit, units: Sequence[Unit], texts: set[str], asked: froz
         if not _seen(u, texts):
             items.append(u)
             _mark(u, texts)
+        if _OPENS_LIST.search(u.text) or (u.english and _OPENS_LIST.search(u.english)):
+            opened, skipped = u.position, 0
     return items
 
 

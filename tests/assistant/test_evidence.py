@@ -8,6 +8,7 @@ from assistant.evidence import (
     Abstention,
     Unit,
     Weights,
+    _announces,
     _holds_kind,
     counted,
     question_terms,
@@ -93,6 +94,23 @@ def test_a_question_about_one_stage_is_answered_with_that_stage_s_list_only() ->
     # a question naming no stage still gets every list
     shown = [u.text for u in select_units("城市必须做出哪些承诺？", [hit], lambda _: None, None, lang="zh")]
     assert "A 阶段城市应做出的承诺：" in shown
+
+
+def test_a_sentence_opening_an_inline_list_is_shown_with_the_list_s_rest() -> None:
+    """The splitter cuts "…五个关键维度…：(i) …；(ii) …；" at each semicolon: a unit that opens such a list after a
+    colon and stops at its first item announces the rest, and a reply that shows it shows the items after it too; a
+    list that closes in its own unit announces nothing."""
+    text = (
+        "该标记是一个地理参考指数，衡量包容性。\n这些差异通过五个关键维度的指标来体现：(i) 住房和基本服务；"
+        "(ii) 公共空间；(iii) 教育。(iv) 健康；以及 (v) 就业。\n另一个工具衡量城市的韧性。"
+    )
+    hit = Hit(_chunk(text), 1.0, 0)
+    shown = [u.text for u in select_units("该标记通过哪些维度来衡量包容性？", [hit], lambda _: None, None, lang="zh")]
+    opener = next(i for i, t in enumerate(shown) if t.endswith("(i) 住房和基本服务；"))
+    assert shown[opener + 1 : opener + 5] == ["(ii) 公共空间；", "(iii) 教育。", "(iv) 健康；", "以及 (v) 就业。"]
+    (opens,) = units_of(_chunk("They are measured on five dimensions: (i) access to adequate housing;"), 0, None)
+    (closes,) = units_of(_chunk("They are measured on two dimensions: (i) housing and (ii) jobs."), 0, None)
+    assert _announces(opens) and not _announces(closes)
 
 
 def test_one_latin_word_alone_is_never_a_unit() -> None:
