@@ -327,7 +327,7 @@ _NOT_KNOWN = re.compile(
 # What a record lookup says: "what is X", "tell me about X", or the name alone.
 MORE = re.compile(
     r"tell me (?:more )?about|more about|details|what is|what's|what does .{0,40} do|介绍|详细|更多|具体说说|"
-    r"是什么|做什么|是啥|是干嘛|干嘛的|干啥的|干什么的|讲讲|说说|怎么回事|\bwhats\b|\bwhat (?:is|are) (?:it|they)\b|"
+    r"是什么|什么是|何为|何谓|做什么|是啥|是干嘛|干嘛的|干啥的|干什么的|讲讲|说说|怎么回事|\bwhats\b|\bwhat (?:is|are) (?:it|they)\b|"
     r"\btell me abt\b",
     _I,
 )

@@ -102,6 +102,7 @@ ROWS = [
     # ...but one flagship named and asked about is that flagship, in either language
     ("可持续发展目标城市旗舰项目是什么？", EMPTY, "lookup"),
     ("What is the SDG Cities flagship?", EMPTY, "lookup"),
+    ("什么是可持续发展目标城市旗舰项目？", EMPTY, "lookup"),  # either word order of "what is"
     ("What services are in section E?", EMPTY, "listing"),
     ("K部分的服务有哪些", EMPTY, "listing"),
     ("What services are there for housing?", EMPTY, "recommend"),  # no section named: what fits
