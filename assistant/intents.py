@@ -326,9 +326,9 @@ _NOT_KNOWN = re.compile(
 )
 # What a record lookup says: "what is X", "tell me about X", or the name alone.
 MORE = re.compile(
-    r"tell me (?:more )?about|more about|details|what is|what's|what does .{0,40} do|介绍|详细|更多|具体说说|"
-    r"是什么|什么是|何为|何谓|做什么|是啥|是干嘛|干嘛的|干啥的|干什么的|讲讲|说说|怎么回事|\bwhats\b|\bwhat (?:is|are) (?:it|they)\b|"
-    r"\btell me abt\b",
+    r"tell me (?:more )?about|more about|details|what is|what's|what does .{0,40} do\s*(?:[?？.!]|$)|"
+    r"介绍|详细|更多|具体说说|是什么|什么是|何为|何谓|做什么|是啥|是干嘛|干嘛的|干啥的|干什么的|讲讲|说说|怎么回事|"
+    r"\bwhats\b|\bwhat (?:is|are) (?:it|they)\b|\btell me abt\b",
     _I,
 )
 # First person: the asker describes their own city.
@@ -728,9 +728,10 @@ def without_source_words(text: str) -> str:
 BROWSE = re.compile(
     r"\b(?:which|what|any|list|show(?: me)?|name)\b[^?.!]{0,40}?\b(?:services?|tools?|programmes?|programs?)\b"
     r"[^?.!]{0,40}?\b(?:about|on|related to|relating to|concerning|deal(?:s|ing)? with|cover(?:s|ing)?|"
-    r"address(?:es|ing)?|regarding)\b|"
+    r"address(?:es|ing)?|regarding|focus(?:es|ed|ing)? on|tackl(?:e|es|ing))\b|"
     r"(?:哪些|什么|有没有|列出|列一下)[^？?。，,]{0,20}?(?:关于|有关|涉及|针对|围绕|应对|方面)[^？?。，,]{0,20}?(?:服务|工具|方案|项目)|"
-    r"(?:哪个|哪些|哪项)[^？?。，,]{0,12}?(?:服务|工具|方案|项目|计划)[^？?。，,]{0,4}?(?:关于|有关|涉及|针对|应对)|"
+    r"(?:哪个|哪些|哪项)[^？?。，,]{0,12}?(?:服务|工具|方案|项目|计划)[^？?。，,]{0,4}?"
+    r"(?:关于|有关|涉及|针对|应对|关注|处理|解决|侧重|聚焦|致力于)|"
     r"(?:关于|有关|涉及|针对|应对)[^？?。，,]{1,20}(?:的|方面的)(?:服务|工具|方案)(?:有哪些|是什么|有什么)|"
     r"在[^？?。，,]{1,12}方面(?:提供|有)(?:哪些|什么)(?:服务|工具)",
     _I,

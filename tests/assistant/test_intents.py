@@ -103,12 +103,17 @@ ROWS = [
     ("可持续发展目标城市旗舰项目是什么？", EMPTY, "lookup"),
     ("What is the SDG Cities flagship?", EMPTY, "lookup"),
     ("什么是可持续发展目标城市旗舰项目？", EMPTY, "lookup"),  # either word order of "what is"
+    ("What does the SDG Cities flagship do?", EMPTY, "lookup"),
+    # ...but what someone does about a named record is a question for its passages
+    ("What does UN-Habitat ask the Executive Board to do about SDG Cities certification?", EMPTY, "question"),
     ("What services are in section E?", EMPTY, "listing"),
     ("K部分的服务有哪些", EMPTY, "listing"),
     ("What services are there for housing?", EMPTY, "recommend"),  # no section named: what fits
     # which records are about a topic: the records on it, in either language alike
     ("Which UN-Habitat services deal with housing?", EMPTY, "browse"),
     ("人居署有哪些关于住房的服务？", EMPTY, "browse"),
+    ("Which flagship programme focuses on climate change in informal settlements?", EMPTY, "browse"),
+    ("哪个旗舰项目关注非正规住区的气候变化问题？", EMPTY, "browse"),
     ("List the UN-Habitat services on climate change.", EMPTY, "browse"),
     ("人居署在数据监测方面提供什么服务？", EMPTY, "browse"),
     ("Which MCR2030 tools are about financing?", EMPTY, "browse"),
