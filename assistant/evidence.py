@@ -306,6 +306,12 @@ MIN_UNIT_CHARS = 8
 LIST_UNITS = 5  # units an answer to a list question may show: the best and the items after it
 # A sentence that announces a list ("…以下五方面。", "as follows:"): the items after it are the answer.
 _ANNOUNCES = re.compile(r"[:：]\s*$|以下|如下|下列|\bfollowing\b|\bas follows\b", _I)
+# A list item by its form: a bullet or an enumeration mark at its start ("- 非洲：…", "(b) …", "（二）…", "3) …").
+_ITEM = re.compile(
+    r"^\s*(?:(?:以及|及|和|或|and|or)\s*)?"
+    r"(?:[-•·▪*]\s|[(（]?(?:[ivx]{1,4}|[a-h]|\d{1,2}|[一二三四五六七八九十]{1,2})[)）]|\d{1,2}[.、]\s*\D)",
+    _I,
+)
 # A sentence that opens an inline enumeration after a colon and stops at its first item ("…五个关键维度…：(i) 获得
 # 适足的住房和基本服务；"): the sentence splitter cut the list at the semicolon, and the items after it are the rest.
 _OPENS_LIST = re.compile(r"[:：]\s*[(（](?:i|a|1|一)[)）][^:：。.!?！？]*[;；,，]\s*$", _I)
@@ -905,10 +911,12 @@ def _announces(u: Unit) -> bool:
 
 def _items_after(head: Unit, units: Sequence[Unit], texts: set[str], asked: frozenset[str] = frozenset()) -> list[Unit]:
     """The units that follow ``head`` in its passage, up to ``LIST_UNITS - 1`` after it or after the last of them
-    that opens an inline list of its own (at most twice as many in all), skipping any already shown (their
-    folded text or rendering is in ``texts``, which is updated). For a question about roadmap stages (``asked``,
-    ``stage_refs``), a sub-list announced as another stage's ("A 阶段城市应做出的承诺：" for a question about Stage B)
-    is passed over with its items, and does not use up the places of the asked stage's items."""
+    that opens an inline list of its own, and beyond that while they run on as marked items (a bullet, "(b)",
+    "（二）"), at most twice ``LIST_UNITS - 1`` in all; the rest of an inline list (":(i) …；") is its marked items
+    only. Any already shown are skipped (their folded text or rendering is in ``texts``, which is updated). For a
+    question about roadmap stages (``asked``, ``stage_refs``), a sub-list announced as another stage's ("A 阶段城市应
+    做出的承诺：" for a question about Stage B) is passed over with its items, and does not use up the places of the
+    asked stage's items."""
     following = sorted(
         (u for u in units if u.chunk.chunk_id == head.chunk.chunk_id and u.position > head.position),
         key=lambda u: u.position,
@@ -916,10 +924,21 @@ def _items_after(head: Unit, units: Sequence[Unit], texts: set[str], asked: froz
     items: list[Unit] = []
     skipped = 0
     other = False
-    opened = head.position  # the last unit that announced a list: an item may open one of its own (":(i) …；")
+    opened = head.position  # or the last item that opens an inline list of its own
+    inline = _opens_list(head)  # the rest of a list opened inline (":(i) …；") is its marked items only
+    previous = head
+    in_items = bool(_ITEM.match(head.text))  # an item has been read: a list announced after it is another list
+    sibling = False
     for u in following:
-        if u.position - opened - skipped >= LIST_UNITS or u.heading or len(items) >= 2 * (LIST_UNITS - 1):
+        if u.heading or len(items) >= 2 * (LIST_UNITS - 1) or inline and not _ITEM.match(u.text):
             break  # a list never runs on past a heading: "RESEARCH FUND" after a paper's highlights
+        if u.position - opened - skipped >= LIST_UNITS and (
+            sibling or not (_ITEM.match(u.text) and _ITEM.match(previous.text))
+        ):
+            break  # past the window, only a run of marked items goes on (five regions' "- 非洲：…" lines), and
+            # not the items of a list announced after those read ("战略目标 3: …" after objective 2's)
+        sibling = sibling or in_items and _announces(u)
+        in_items = in_items or bool(_ITEM.match(u.text))
         if asked and _announces(u):
             other = _other_stages(u, asked)
         if other:
@@ -928,9 +947,14 @@ def _items_after(head: Unit, units: Sequence[Unit], texts: set[str], asked: froz
         if not _seen(u, texts):
             items.append(u)
             _mark(u, texts)
-        if _OPENS_LIST.search(u.text) or (u.english and _OPENS_LIST.search(u.english)):
-            opened, skipped = u.position, 0
+        if _opens_list(u):
+            opened, skipped, inline = u.position, 0, True
+        previous = u
     return items
+
+
+def _opens_list(u: Unit) -> bool:
+    return bool(_OPENS_LIST.search(u.text) or (u.english and _OPENS_LIST.search(u.english)))
 
 
 def _with(u: Unit, score: float, coverage: float, kind: bool) -> Unit:

@@ -113,6 +113,39 @@ def test_a_sentence_opening_an_inline_list_is_shown_with_the_list_s_rest() -> No
     assert _announces(opens) and not _announces(closes)
 
 
+def test_a_run_of_marked_items_is_shown_whole_and_an_inline_list_ends_with_its_items() -> None:
+    """Past the window of ``LIST_UNITS`` units, only a run of marked items ("- 非洲：…") goes on, so a list of five
+    regions is shown whole and the sentence after it is not, nor the items of a list announced after the items
+    read; after a list opened inline (":(a) …；"), the first unit that is not an item ends it."""
+    text = (
+        "如有地区问询，请联系地区秘书处：\n- 非洲：africa@un.org\n- 美洲：amc@un.org\n- 阿拉伯国家：arab@un.org\n"
+        "- 亚太：ap@un.org\n- 欧洲：europe@un.org\n注册遇到困难时，也可以联系秘书处。"
+    )
+    hit = Hit(_chunk(text), 1.0, 0)
+    shown = [u.text for u in select_units("地区秘书处怎么联系？", [hit], lambda _: None, None, lang="zh", most=1)]
+    assert shown[0] == "如有地区问询，请联系地区秘书处："
+    assert shown[1:] == [
+        "- 非洲：africa@un.org",
+        "- 美洲：amc@un.org",
+        "- 阿拉伯国家：arab@un.org",
+        "- 亚太：ap@un.org",
+        "- 欧洲：europe@un.org",
+    ]
+    text = (
+        "战略目标 1：通过以下方式提高认知：\n- 开展宣传活动；\n- 提供证据和资源；\n战略目标 2：通过以下方式支持规划：\n"
+        "- 提供规划培训；\n- 提供规划工具；\n- 提供规划资金；\n- 加强纵向联系。"
+    )
+    hit = Hit(_chunk(text), 1.0, 0)
+    question = "战略目标 1 通过哪些方式提高认知？"
+    shown = [u.text for u in select_units(question, [hit], lambda _: None, None, lang="zh", most=1)]
+    assert shown[:3] == ["战略目标 1：通过以下方式提高认知：", "- 开展宣传活动；", "- 提供证据和资源；"]
+    assert "- 提供规划工具；" not in shown and "- 加强纵向联系。" not in shown
+    text = "秘书处负责：(a) 开展交流工作；(b) 开展协调工作。秘书处每年的费用是 50 万美元。供资另行安排。"
+    hit = Hit(_chunk(text), 1.0, 0)
+    shown = [u.text for u in select_units("秘书处负责哪些工作？", [hit], lambda _: None, None, lang="zh", most=1)]
+    assert shown == ["秘书处负责：(a) 开展交流工作；", "(b) 开展协调工作。"]
+
+
 def test_one_latin_word_alone_is_never_a_unit() -> None:
     """A logo's words that line breaks cut apart ("**Making" / "Cities" / "Resilient**") say nothing to quote; two
     words, or any Chinese, do; a one-word heading stays (it ends the list before it)."""
