@@ -651,9 +651,14 @@ def stage_about(text: str) -> tuple[str, tuple[str, ...]] | None:
 
 # The thematic areas: listed ("What are the 12 thematic areas?", "专题领域有哪些？"), or named by number ("tools for
 # thematic area 2", "专题领域 5"), which a recommendation then keeps to
+# An area's number, or several ("areas 5 and 6", "areas 2, 3 and 4", "areas 5-7", "专题领域 5 和 6", "专题领域5、6")
+_AREA_NUMBERS = r"(\d{1,2}(?:\s*(?:,|，|、|&|and|or|和|与|及|以及|或|/|-|–|to|至|到)\s*\d{1,2}(?!\d))*)"
 _AREA_NUMBER = re.compile(
-    r"\b(?:thematic\s+(?:support\s+)?)?areas?\s*(?:no\.?\s*)?(\d{1,2})\b|专题(?:支持)?领域\s*(\d{1,2})", _I
+    r"\b(?:thematic\s+(?:support\s+)?)?areas?\s*(?:no\.?\s*)?" + _AREA_NUMBERS + r"\b|"
+    r"专题(?:支持)?领域\s*" + _AREA_NUMBERS,
+    _I,
 )
+_AREA_RANGE = re.compile(r"(\d{1,2})\s*(?:-|–|to|至|到)\s*(\d{1,2})", _I)
 AREAS_LIST = re.compile(
     r"\b(?:what|which) are (?:the|MCR2030's)\s+(?:12\s+|twelve\s+)?(?:MCR2030\s+)?thematic (?:support )?areas\b|"
     r"\b(?:list|name|show)\s+(?:me\s+)?(?:all\s+)?(?:the\s+)?(?:12\s+|twelve\s+)?thematic (?:support )?areas\b|"
@@ -664,7 +669,12 @@ AREAS_LIST = re.compile(
 
 def areas_named(text: str) -> tuple[int, ...]:
     """The MCR2030 thematic areas (1-12) ``text`` names by number, in order."""
-    found = {int(m.group(1) or m.group(2)) for m in _AREA_NUMBER.finditer(text)}
+    found: set[int] = set()
+    for m in _AREA_NUMBER.finditer(text):
+        numbers = m.group(1) or m.group(2)
+        for a, b in _AREA_RANGE.findall(numbers):
+            found.update(range(int(a), int(b) + 1))
+        found.update(int(n) for n in re.findall(r"\d{1,2}", numbers))
     return tuple(sorted(n for n in found if 1 <= n <= 12))
 
 

@@ -495,3 +495,19 @@ def test_a_decision_carries_the_areas_the_message_names() -> None:
     assert decide("tools for thematic area 2", EMPTY, FakeNames()).areas == (2,)
     assert decide("“确保基础设施韧性”这个专题领域讲的是什么", EMPTY, FakeNames()).areas == (6,)
     assert decide("What is CityRAP?", EMPTY, FakeNames()).areas == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "areas"),
+    [
+        ("tools for thematic areas 5 and 6", (5, 6)),
+        ("Which tools are listed under areas 2, 3 and 4?", (2, 3, 4)),
+        ("the tools of areas 5-7", (5, 6, 7)),
+        ("专题领域 5 和 6 有哪些工具", (5, 6)),
+        ("专题领域5、6的工具", (5, 6)),
+        ("Show me the tools of thematic area 12.", (12,)),
+        ("thematic area 5 and 600 cities", (5,)),  # a number that is no area is not read as one
+    ],
+)
+def test_several_areas_are_read_in_either_language(text: str, areas: tuple[int, ...]) -> None:
+    assert areas_named(text) == areas
