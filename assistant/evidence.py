@@ -806,8 +806,11 @@ def select_units(
     qtype = qtype or question_type(question)
     units: list[Unit] = []
     seen_spans: set[tuple[str, int, int]] = set()
+    sources_asked = bool(_ASKS_SOURCES.search(question))
     for rank, hit in enumerate(hits):
         chunk = hit.chunk
+        if not sources_asked and in_bibliography(chunk):
+            continue  # a reference list's entries answer only a question about publications
         rendering = rendering_of(chunk.doc_id) if chunk.lang != lang else None
         for u in units_of(chunk, rank, rendering):
             key = (chunk.doc_id, u.start, u.end)
@@ -897,6 +900,21 @@ def select_units(
         if first is not None:
             picked.append(first)
     return picked
+
+
+# The heading of a document's list of works cited, and a question about publications ("When did Holling publish…",
+# "which report does the paper cite", "参考文献里…", "哪一年发表的"): only then is an entry of the list an answer;
+# "the authors" or "the article" alone is the paper itself
+_BIBLIOGRAPHY = frozenset({"references", "reference", "bibliography", "works cited", "literature cited", "参考文献"})
+_ASKS_SOURCES = re.compile(
+    r"\bpublish|\bcit(?:e|es|ed|ing)\b|\breferences?\b|\bbibliograph|\bjournal|发表|出版|引用|引文|参考文献|期刊",
+    _I,
+)
+
+
+def in_bibliography(chunk: Chunk) -> bool:
+    """Whether ``chunk`` lies under a heading of works cited ("REFERENCES", "参考文献")."""
+    return any(" ".join(h.strip("#*: ").split()).casefold() in _BIBLIOGRAPHY for h in chunk.section)
 
 
 def _other_stages(u: Unit, asked: frozenset[str]) -> bool:

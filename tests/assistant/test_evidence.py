@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from assistant.evidence import (
@@ -322,3 +324,27 @@ def test_the_nearest_curated_question_moves_the_evidence_only_where_every_docume
     rule = Abstention(dense=0.0, unknown=0.0, threshold=0.5, asked=5.0, asked_neutral=0.6)
     assert rule.holds(units, 0.0, asked_best=None)  # no curated questions: the rule before
     assert rule.holds(units, 0.0, asked_best=0.7) and not rule.holds(units, 0.0, asked_best=0.5)
+
+
+def test_a_reference_list_answers_only_a_question_about_publications() -> None:
+    """Entries under "REFERENCES" (or "参考文献") are titles of works, not what the paper says: a question about
+    digital risks is not answered with "*Smart city resilience: …*"; one about when a work was published is."""
+    text = "[12] Lee, J. (2021). Smart city resilience: digitally empowering cities to survive and thrive. ICLEI."
+    refs = Chunk(
+        "paper:9", "paper", 9, "paper.en.txt", "Paper", ("4 Conclusions", "REFERENCES"), 0, len(text), text, "en"
+    )
+    body = replace(refs, chunk_id="paper:3", section=("4 Conclusions",))
+    for chunk, shown in ((refs, False), (body, True)):
+        hit = Hit(chunk, 1.0, 0)
+        assert (
+            bool(
+                select_units(
+                    "How does digitalisation make smart cities less resilient?", [hit], lambda _: None, None, lang="en"
+                )
+            )
+            is shown
+        )
+    hit = Hit(refs, 1.0, 0)
+    assert select_units(
+        "When did Lee publish the report on smart city resilience?", [hit], lambda _: None, None, lang="en"
+    )
