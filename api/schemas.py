@@ -1003,7 +1003,9 @@ class ChatContextModel(BaseModel):
     stage_text: str | None = Field(None, max_length=MAX_CONTEXT_TEXT)
     stage: Stage | None = None
     last_recommendations: list[Annotated[str, StringConstraints(min_length=1, max_length=64)]] = Field(
-        default_factory=list, max_length=MAX_RECOMMENDATIONS
+        default_factory=list,
+        max_length=MAX_RECOMMENDATIONS,
+        description="The records the last reply recommended or listed, in its order (what 'the second one' points at).",
     )
     last_situation: str | None = Field(None, max_length=MAX_CONTEXT_TEXT)
     last_record: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = Field(

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from assistant.context import MAX_CONTEXT_TEXT, ChatContext
+from assistant.context import MAX_CONTEXT_TEXT, MAX_RECOMMENDATIONS, ChatContext
 from assistant.evidence import (
     ABSTENTION,
     MIN_UNIT_CHARS,
@@ -174,8 +174,11 @@ class Assistant:
 
     def _referent(self, text: str, ctx: ChatContext) -> CatalogueItem | None:
         """The record the last reply was about, when this message names none and points back at it ("it", "its",
-        "this programme", "它", "该项目"); None otherwise (or when the client sent an id we do not hold)."""
-        if ctx.last_record is None or not BACK_REFERENCE.search(text) or self._mention(text) is not None:
+        "this programme", "它", "该项目") or asks only for an attribute ("需要多长时间？"); None otherwise (or when the
+        client sent an id we do not hold)."""
+        if ctx.last_record is None or self._mention(text) is not None:
+            return None
+        if not (BACK_REFERENCE.search(text) or elliptical(text)):
             return None
         return self.recommender.get(ctx.last_record)
 
@@ -434,7 +437,7 @@ class Assistant:
         else:
             intro = render("listing_flagship", lang, count=len(items))
         answer = "\n".join([intro, *lines, render("listing_follow_up", lang)])
-        return ChatReply(answer=answer, lang=lang, intent="question", citations=citations, context=ctx)
+        return ChatReply(answer=answer, lang=lang, intent="question", citations=citations, context=_listed(ctx, items))
 
     def _area_about(self, area: int, lang: str, ctx: ChatContext) -> ChatReply:
         """One thematic area as the overview words it (its heading and the paragraph after it), cited."""
@@ -453,14 +456,17 @@ class Assistant:
         curated mapping places under the area."""
         citations: list[Citation] = []
         blocks = []
+        shown: list[CatalogueItem] = []
         taxonomy = self.recommender.taxonomy
         for area in areas:
             title = taxonomy.area(area, lang)
             listed = sorted(
-                (span for item in self.recommender.items for a, span in item.listings if a == area),
-                key=lambda span: (span.doc_id, span.start),
+                ((span, item) for item in self.recommender.items for a, span in item.listings if a == area),
+                key=lambda pair: (pair[0].doc_id, pair[0].start),
             )
-            cited = [c for c in map(self._listing_citation, listed) if c is not None]
+            pairs = [(c, item) for span, item in listed if (c := self._listing_citation(span)) is not None]
+            cited = [c for c, _ in pairs]
+            shown += [item for _, item in pairs]
             if cited:
                 blocks.append(render("listing_area", lang, area=area, title=title, count=len(cited)))
             else:  # the area's heading, under which the overview lists nothing
@@ -474,7 +480,9 @@ class Assistant:
         if not citations:
             return _unanswered("no_evidence", lang, ctx)
         blocks.append(render("listing_follow_up", lang))
-        return ChatReply(answer="\n".join(blocks), lang=lang, intent="question", citations=citations, context=ctx)
+        return ChatReply(
+            answer="\n".join(blocks), lang=lang, intent="question", citations=citations, context=_listed(ctx, shown)
+        )
 
     def _listing_citation(self, span: SourceSpan) -> Citation | None:
         """A record's listing as a citation through the passage that holds it, or its first line when no one
@@ -896,6 +904,13 @@ def _shown_criteria(result: StageResult) -> list:
     return [c for c in result.criteria if c.id not in ("iso37123", "submitted") or c.status == "met"]
 
 
+def _listed(ctx: ChatContext, items: Sequence[CatalogueItem]) -> ChatContext:
+    """``ctx`` remembering the records a reply listed, in its order, so that "the second one" / "第二个" next points
+    at one of them (as after a recommendation); the situation of an earlier recommendation no longer applies."""
+    ids = tuple(dict.fromkeys(i.id for i in items))[:MAX_RECOMMENDATIONS]
+    return ctx.with_(last_recommendations=ids, last_situation=None) if ids else ctx
+
+
 def _number(citations: Sequence[Citation]) -> list[Citation]:
     """Renumber citations 1..n, merging identical spans."""
     seen: dict[tuple[str, int, int], Citation] = {}
@@ -946,9 +961,35 @@ def without_reference_marks(text: str) -> str:
 # "它需要多长时间？", "该项目由谁资助？"
 BACK_REFERENCE = re.compile(
     r"\b(?:it|its|it's|itself)\b|\b(?:this|that|the same) (?:one|programme|program|tool|service|flagship|initiative|"
-    r"project|method|methodology|approach)\b|它|(?:该|这个|那个|这一|这项|那项)(?:项目|工具|服务|计划|方案|方法|倡议)",
+    r"project|method|methodology|approach|workshop|studio|platform|model|fund|facility|network|framework|guide|"
+    r"toolkit|marker|index|course|training|lab|laboratory|mechanism|system|campaign)\b|它|"
+    r"(?:该|这个|那个|这一|这项|那项)(?:项目|工具|服务|计划|方案|方法|倡议|工作室|平台|模型|基金|网络|框架|指南|工具包|标记|"
+    r"指数|课程|培训|实验室|机制|系统|活动)",
     re.IGNORECASE,
 )
+# A follow-up that asks only for an attribute and names nothing of its own ("需要多长时间？", "多少钱？", "谁设计的？",
+# "How long?", "And the cost?"): Chinese drops the pronoun that English keeps ("How long does it take?"), so such a
+# message asks about the record the last reply was about. What is left once these words are taken out must be
+# nothing.
+_ATTRIBUTE_WORDS = re.compile(
+    r"多长时间|多长|多久|时间|周期|期限|天|个月|月|年|周|星期|费用|成本|花费|多少钱|预算|资金|经费|谁|哪些|哪个|哪家|哪里|哪儿|什么|多少|几|机构|"
+    r"伙伴|合作|国家|城市|地方|地区|设计|开发|负责|实施|应用|用过|目的|作用|步骤|流程|阶段|语言|版本|联系|网址|链接|需要|"
+    r"一般|大概|大约|通常|一共|总共|到底|具体|要|是|的|了|吗|呢|在|和|与|跟|一起|过|有|能|可以|怎么|如何|做|用|多|花|"
+    r"\b(?:how|long|much|many|does|do|did|is|are|was|were|the|a|an|what|who|which|where|when|why|cost|costs|budget|"
+    r"funding|partners?|countries|cities|designed|developed|run|runs|take|takes|applied|used|purpose|steps|phases|"
+    r"languages|contact|website|link|and|with|for|of|in|to|by|so|far|about|usually|typically|overall|total|"
+    r"days?|weeks?|months?|years?)\b|"
+    r"[\s\W_\d]",
+    re.IGNORECASE,
+)
+_ASKS = re.compile(
+    r"[?？]\s*$|吗|什么|多少|多长|多久|几|哪|谁|怎么|如何|\b(?:how|what|who|where|when|which|why)\b", re.IGNORECASE
+)
+
+
+def elliptical(text: str) -> bool:
+    """A question that asks only for an attribute of something it does not name (``_ATTRIBUTE_WORDS``)."""
+    return bool(_ASKS.search(text)) and not _ATTRIBUTE_WORDS.sub("", text)
 
 
 class _WithReferent:

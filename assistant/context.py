@@ -5,9 +5,10 @@ client input, so it is parsed strictly (:meth:`ChatContext.from_json` raises ``I
 field; the API validates the same limits in its schema and answers 422) and bounded in size.
 
 Version 1 fields: the stage answers collected so far (survey question number -> yes/no), the questions the user
-skipped, the question waiting for an answer, the stage statements so far, the stage found, the last
-recommendations (record ids) and the situation they were made for, and the record the last reply was about
-(``last_record``: what "it" means in "how long does it run?"; added within version 1, optional).
+skipped, the question waiting for an answer, the stage statements so far, the stage found, the records the last
+reply recommended or listed, in its order (``last_recommendations``, record ids: what "the second one" points at)
+and the situation recommended for, and the record the last reply was about (``last_record``: what "it" means in
+"how long does it run?"; added within version 1, optional).
 """
 
 from __future__ import annotations

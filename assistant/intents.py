@@ -211,26 +211,18 @@ STAGE_FOLLOW = re.compile(
     r"^\s*(?:那|那么)?\s*([ABC])\s*阶段(?:呢|的呢|怎么样|的情况呢)?\s*[?？。]*\s*$",
     _I,
 )
+_EN_ORDINAL_WORDS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
+# A place in the list the last reply gave ("the second one", "number 7", "第三个", "第 8 项"), up to the ten a
+# context holds (``MAX_RECOMMENDATIONS``)
 ORDINAL = re.compile(
-    r"\b(first|second|third|fourth|fifth|1st|2nd|3rd|4th|5th|number [1-5])\b|第\s*([一二三四五12345])\s*(个|项|条)",
+    r"\b(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|1st|2nd|3rd|[4-9]th|10th|"
+    r"number (?:10|[1-9]))\b|第\s*(十|[一二三四五六七八九]|10|[1-9])\s*(个|项|条)",
     _I,
 )
 _ORDINALS = {
-    "first": 1,
-    "second": 2,
-    "third": 3,
-    "fourth": 4,
-    "fifth": 5,
-    "1st": 1,
-    "2nd": 2,
-    "3rd": 3,
-    "4th": 4,
-    "5th": 5,
-    "一": 1,
-    "二": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
+    **{w: n for n, w in enumerate(_EN_ORDINAL_WORDS, 1)},
+    **{f"{n}{'st' if n == 1 else 'nd' if n == 2 else 'rd' if n == 3 else 'th'}": n for n in range(1, 11)},
+    **{w: n for n, w in enumerate("一二三四五六七八九十", 1)},
 }
 # A request for something that fits the asker's situation: names a tool / service kind as what is wanted.
 RECOMMEND = re.compile(

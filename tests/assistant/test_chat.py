@@ -321,6 +321,9 @@ def test_a_request_for_a_kind_of_record_gets_only_that_kind(assistant, question,
     [
         ("What is the Rapid Planning Studio?", "How many days does it take?"),
         ("快速规划工作室是什么？", "它需要几天？"),
+        # Chinese drops the pronoun: a question that asks only for an attribute asks about the same record
+        ("快速规划工作室是什么？", "需要几天？"),
+        ("What is the Rapid Planning Studio?", "How many days?"),
     ],
 )
 def test_a_follow_up_that_says_it_is_about_the_record_of_the_last_reply(assistant, first, follow_up) -> None:
@@ -716,3 +719,23 @@ def test_a_record_is_referred_to_as_a_reader_finds_it_not_by_our_internal_id(ass
     assert reply.intent == "lookup" and reply.record is not None
     assert f"({ref})" in reply.answer or f"（{ref}）" in reply.answer
     assert "mcr-" not in reply.answer and "flagship-" not in reply.answer
+
+
+@pytest.mark.parametrize(
+    ("listing", "pick", "record"),
+    [
+        ("Which services are in section B?", "Tell me more about the second one", "B.2"),
+        ("B 部分有哪些服务？", "第二个详细介绍一下", "B.2"),
+        ("What are UN-Habitat's flagship programmes?", "the third one", "flagship-3"),
+    ],
+)
+def test_the_nth_record_of_a_listing_is_the_one_a_follow_up_points_at(assistant, listing, pick, record) -> None:
+    """After a listing (a section's services, the flagships, an area's tools), "the second one" / "第二个" is the
+    second record listed, as after a recommendation: the context remembers the records in the order shown."""
+    listed = assistant.reply([Turn("user", listing)])
+    assert listed.context.last_recommendations[:3] and listed.context.last_situation is None
+    reply = assistant.reply(
+        [Turn("user", listing), Turn("assistant", listed.answer), Turn("user", pick)], context=listed.context
+    )
+    assert reply.intent == "lookup" and reply.record is not None and reply.record.id == record
+    assert_grounded(assistant, reply)
