@@ -37,6 +37,7 @@ from assistant.evidence import (
 )
 from assistant.exemplars import IntentExemplars
 from assistant.intents import (
+    FIRST_PERSON,
     STEPS,
     Decision,
     areas_named,
@@ -237,8 +238,9 @@ class Assistant:
             text = f"{text} ({(short_forms(name) or [name])[0]})"  # "RISE-UP", not its whole title
         if decision.intent == "recommend":  # the routes "recommend", "support" and "wants"
             found = self.retriever.search_evidence(text, QUESTION_PASSAGES, renderings=False, vector=vector())
-            if not self._in_domain(text) and not self._answer_units(text, found, lang):
-                # "recommend a movie": nothing of the catalogue's domain; never recommend a tool for it
+            if not _asks_records_only(text) and not self._in_domain(text) and not self._answer_units(text, found, lang):
+                # "recommend a movie": nothing of the catalogue's domain; never recommend a tool for it. "Which
+                # tools fit us?" asks for the catalogue's own records, in either language
                 return _unanswered("out_of_scope", lang, ctx)
             # a stage the message names ("tools for a Stage B city") counts over the one the conversation found
             named = named_stages(text)
@@ -967,6 +969,30 @@ BACK_REFERENCE = re.compile(
     r"指数|课程|培训|实验室|机制|系统|活动)",
     re.IGNORECASE,
 )
+# The catalogue's records named by what they are ("tools", "services", "工具", "服务"), not by a topic
+_RECORD_WORDS = re.compile(
+    r"\b(?:tools?|services?|resources?|programmes?|programs?|instruments?|methods?|methodolog(?:y|ies))\b|"
+    r"工具|服务|资源|方案|方法",
+    re.IGNORECASE,
+)
+# What else a bare ask for records says ("which … fit us", "what would you recommend for our city", "哪些…适合我们")
+_FIT_WORDS = re.compile(
+    r"\b(?:which|what|any|do|does|would|could|should|can|you|we|us|our|ours|my|city|town|the|a|an|for|to|of|"
+    r"fits?|suits?|suitable|right|best|good|help|recommend(?:ed)?|suggest(?:ed)?|use|need|now|then|at|this|stage|"
+    r"there|are|is|be|me|please)\b|哪些|哪个|什么|有|适合|合适|我们|我市|本市|城市|推荐|建议|可以|能|用|需要|现在|这个|阶段|"
+    r"的|吗|呢|了|请|您|[\s\W_\d]",
+    re.IGNORECASE,
+)
+
+
+def _asks_records_only(text: str) -> bool:
+    """Whether ``text`` asks for the catalogue's records by what they are and for us, naming no topic ("Which tools
+    fit us?", "哪些工具适合我们？"): in the catalogue's domain whatever its words (a follow-up to a stage found)."""
+    return bool(_RECORD_WORDS.search(text) and FIRST_PERSON.search(text)) and not _FIT_WORDS.sub(
+        "", _RECORD_WORDS.sub("", text)
+    )
+
+
 # A follow-up that asks only for an attribute and names nothing of its own ("需要多长时间？", "多少钱？", "谁设计的？",
 # "How long?", "And the cost?"): Chinese drops the pronoun that English keeps ("How long does it take?"), so such a
 # message asks about the record the last reply was about. What is left once these words are taken out must be

@@ -739,3 +739,31 @@ def test_the_nth_record_of_a_listing_is_the_one_a_follow_up_points_at(assistant,
     )
     assert reply.intent == "lookup" and reply.record is not None and reply.record.id == record
     assert_grounded(assistant, reply)
+
+
+@pytest.mark.parametrize(
+    ("description", "ask"),
+    [
+        (
+            "Our city has run awareness campaigns and trained staff and council members, and we have a "
+            "multi-department resilience committee. We have no strategy yet. Which stage are we in?",
+            "Which tools fit us?",
+        ),
+        (
+            "我们市开展了宣传活动，也给工作人员和议员做了培训，还成立了多部门韧性委员会，但还没有战略。我们处于哪个阶段？",
+            "哪些工具适合我们？",
+        ),
+    ],
+)
+def test_a_bare_ask_for_tools_after_a_stage_is_a_recommendation_in_either_language(assistant, description, ask) -> None:
+    """ "Which tools fit us?" names no topic of the catalogue's (the English was declined as out of scope, the
+    Chinese recommended): asking for the catalogue's records for us is in its domain, and gets the stage found."""
+    staged = assistant.reply([Turn("user", description)])
+    assert staged.context.stage in ("A", "B", "C")
+    reply = assistant.reply(
+        [Turn("user", description), Turn("assistant", staged.answer[:1900]), Turn("user", ask)], context=staged.context
+    )
+    assert reply.intent == "recommend" and reply.recommendations
+    assert all(staged.context.stage in r.item.stages for r in reply.recommendations if r.item.stages)
+    for text in ("recommend a movie", "Which tools fit us for cooking dinner?"):
+        assert assistant.reply([Turn("user", text)]).intent == "out_of_scope"
