@@ -505,6 +505,7 @@ def _question_terms(text: str, lexicon: Lexicon | None) -> tuple[frozenset[str],
             variants = {t}
             if lexicon is not None and not t.isascii():
                 variants |= {g for g in lexicon.zh_to_en(t) if len(g) >= 3 and g not in STOPWORDS_EN}
+                variants |= set(lexicon.zh_variants(t))  # "仙台框架" meets the documents' "仙台防灾减灾框架"
             terms.append(frozenset(variants))
         return tuple(terms)
     for word in dict.fromkeys(tokenize_en(text)):

@@ -454,6 +454,15 @@ class Lexicon:
             self._term_tokens[key] = base
         return [(t, w * weight) for t, w in base]
 
+    def zh_variants(self, term: str) -> tuple[str, ...]:
+        """The Chinese variants of the glossary entry ``term`` is a Chinese variant of, ``term``'s own form
+        included ("仙台框架" -> 仙台防灾减灾框架, 仙台减少灾害风险框架, …: the documents name one thing several ways);
+        () when it is none."""
+        number = self._zh_entry.get(_compact(term))
+        if number is None:
+            return ()
+        return tuple(dict.fromkeys(c for zh in self._entries[number].zh if len(c := _compact(zh)) >= 2))
+
     # -- Chinese -> English ----------------------------------------------------------------------------------
 
     def zh_to_en(self, text: str, *, unique: bool = False) -> list[str]:

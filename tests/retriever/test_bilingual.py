@@ -84,6 +84,14 @@ def test_zh_terms_are_han_words_for_jieba(lexicon: Lexicon) -> None:
     assert set(terms) <= user_words()
 
 
+def test_a_chinese_term_s_variants_are_its_entry_s(lexicon: Lexicon) -> None:
+    """The documents name the Sendai Framework three ways; the short name a reader uses gives all of them."""
+    variants = lexicon.zh_variants("仙台框架")
+    assert {"仙台框架", "仙台防灾减灾框架", "仙台减少灾害风险框架"} <= set(variants)
+    assert lexicon.zh_variants("仙台防灾减灾框架") == variants
+    assert lexicon.zh_variants("不是术语") == ()
+
+
 # --- English -> Chinese ---------------------------------------------------------------------------------------------
 
 
