@@ -163,12 +163,17 @@ class Assistant:
         vector = cache(lambda: self.retriever.embedder.embed_query(normalize_query(text)))
         # "how long does it run?" after a reply about RISE-UP: the record the last reply was about
         referent = self._referent(text, ctx)
+        # "Who developed it?" after a recommendation: "it" is taken to be the first record recommended, and the
+        # reply says so (the user can name another, or say "the second one")
+        assumed = referent is None and (referent := self._first_recommended(text, ctx)) is not None
         names = _WithReferent(self, referent) if referent is not None else self
         decision = decide(text, ctx, names, lambda _: self._vote(vector()))
         logger.debug("chat_route route=%s intent=%s", decision.route, decision.intent)
         if decision.route != "stage_answer":
             ctx = ctx.with_(pending_question=None)  # the user moved on
         reply = self._handle(decision, text, lang, ctx, vector, referent)
+        if assumed and referent is not None and reply.record is referent:
+            reply.answer = render("referent_assumed", lang, name=_name_in(referent, lang)) + "\n" + reply.answer
         reply.route = decision.route
         reply.context = reply.context.with_(last_record=reply.record.id if reply.record is not None else None)
         return reply
@@ -182,6 +187,15 @@ class Assistant:
         if not (BACK_REFERENCE.search(text) or elliptical(text)):
             return None
         return self.recommender.get(ctx.last_record)
+
+    def _first_recommended(self, text: str, ctx: ChatContext) -> CatalogueItem | None:
+        """The first record the last reply recommended or listed, when this message names none and points back at
+        one ("it", "需要多长时间？") with no record of the last reply's own (``_referent``)."""
+        if ctx.last_record is not None or not ctx.last_recommendations or self._mention(text) is not None:
+            return None
+        if not (BACK_REFERENCE.search(text) or elliptical(text)):
+            return None
+        return self.recommender.get(ctx.last_recommendations[0])
 
     def _handle(
         self,
@@ -1001,10 +1015,11 @@ _ATTRIBUTE_WORDS = re.compile(
     r"多长时间|多长|多久|时间|周期|期限|天|个月|月|年|周|星期|费用|成本|花费|多少钱|预算|资金|经费|谁|哪些|哪个|哪家|哪里|哪儿|什么|多少|几|机构|"
     r"伙伴|合作|国家|城市|地方|地区|设计|开发|负责|实施|应用|用过|目的|作用|步骤|流程|阶段|语言|版本|联系|网址|链接|需要|"
     r"一般|大概|大约|通常|一共|总共|到底|具体|要|是|的|了|吗|呢|在|和|与|跟|一起|过|有|能|可以|怎么|如何|做|用|多|花|"
+    r"找到|下载|获取|获得|看到|网站|网址|链接|"
     r"\b(?:how|long|much|many|does|do|did|is|are|was|were|the|a|an|what|who|which|where|when|why|cost|costs|budget|"
     r"funding|partners?|countries|cities|designed|developed|run|runs|take|takes|applied|used|purpose|steps|phases|"
     r"languages|contact|website|link|and|with|for|of|in|to|by|so|far|about|usually|typically|overall|total|"
-    r"days?|weeks?|months?|years?)\b|"
+    r"days?|weeks?|months?|years?|find|download|get|access|website|links?|url|can|could|i|we)\b|"
     r"[\s\W_\d]",
     re.IGNORECASE,
 )

@@ -316,11 +316,17 @@ _NOT_KNOWN = re.compile(
     r"不知道|不清楚|说不清|没(?:有)?底",
     _I,
 )
+# Where to find a record: its links ("where can I find it?", "link?", "在哪里可以下载？", "网址")
+LINK_ASK = re.compile(
+    r"\bwhere (?:can|do|could|should) (?:i|we|you) (?:find|get|download|access)\b|\b(?:links?|website|url)\b|"
+    r"网址|链接|网站|在哪(?:里|儿)?(?:可以|能)?(?:找到|下载|获取|获得|看到)",
+    _I,
+)
 # What a record lookup says: "what is X", "tell me about X", or the name alone.
 MORE = re.compile(
     r"tell me (?:more )?about|more about|details|what is|what's|what does .{0,40} do\s*(?:[?？.!]|$)|"
     r"介绍|详细|更多|具体说说|是什么|什么是|何为|何谓|做什么|是啥|是干嘛|干嘛的|干啥的|干什么的|讲讲|说说|怎么回事|"
-    r"\bwhats\b|\bwhat (?:is|are) (?:it|they)\b|\btell me abt\b",
+    r"\bwhats\b|\bwhat (?:is|are) (?:it|they)\b|\btell me abt\b|" + LINK_ASK.pattern,
     _I,
 )
 # First person: the asker describes their own city.
@@ -922,6 +928,8 @@ def _fact(u: Utterance, ctx: ChatContext) -> str | None:
         return None  # a statement of what the city lacks: "…a diagnostic of where to start." asks no place
     if _defines(u):
         return None  # "USCORE2 那个同行评审是怎么回事" asks what a record is, not how
+    if u.record is not None and LINK_ASK.search(u.text):
+        return None  # "where can I find it?" asks for the record's links, not a place
     kind = question_type(_asked(u.text))
     if kind not in _FACT_TYPES:
         return None

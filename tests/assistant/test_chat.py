@@ -767,3 +767,24 @@ def test_a_bare_ask_for_tools_after_a_stage_is_a_recommendation_in_either_langua
     assert all(staged.context.stage in r.item.stages for r in reply.recommendations if r.item.stages)
     for text in ("recommend a movie", "Which tools fit us for cooking dinner?"):
         assert assistant.reply([Turn("user", text)]).intent == "out_of_scope"
+
+
+@pytest.mark.parametrize(
+    ("situation", "ask"),
+    [
+        ("We need to assess our infrastructure's capacity. Which tool?", "Who developed it?"),
+        ("我们需要评估基础设施的能力，用哪个工具？", "是谁开发的？"),
+    ],
+)
+def test_it_after_a_recommendation_is_taken_to_be_the_first_record_and_the_reply_says_so(assistant, situation, ask):
+    """ "Who developed it?" after three recommendations was declined as out of scope: the reply had no one record.
+    "It" is now the first record recommended, and the reply says which record it answers about."""
+    recs = assistant.reply([Turn("user", situation)])
+    assert recs.intent == "recommend" and recs.context.last_record is None
+    first = recs.recommendations[0].item
+    reply = assistant.reply(
+        [Turn("user", situation), Turn("assistant", recs.answer[:1900]), Turn("user", ask)], context=recs.context
+    )
+    assert reply.record is first and reply.citations
+    assert reply.answer.splitlines()[0].count(first.name if reply.lang == "zh" else first.name_en or first.name) == 1
+    assert_grounded(assistant, reply)

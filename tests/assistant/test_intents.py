@@ -103,6 +103,8 @@ ROWS = [
     ("可持续发展目标城市旗舰项目是什么？", EMPTY, "lookup"),
     ("What is the SDG Cities flagship?", EMPTY, "lookup"),
     ("什么是可持续发展目标城市旗舰项目？", EMPTY, "lookup"),  # either word order of "what is"
+    ("Where can I find CityRAP?", EMPTY, "lookup"),  # its links, not a place
+    ("城市韧性行动规划在哪里可以下载？", EMPTY, "lookup"),
     ("What does the SDG Cities flagship do?", EMPTY, "lookup"),
     # ...but what someone does about a named record is a question for its passages
     ("What does UN-Habitat ask the Executive Board to do about SDG Cities certification?", EMPTY, "question"),
