@@ -182,18 +182,16 @@ class Assistant:
         """The record the last reply was about, when this message names none and points back at it ("it", "its",
         "this programme", "它", "该项目") or asks only for an attribute ("需要多长时间？"); None otherwise (or when the
         client sent an id we do not hold)."""
-        if ctx.last_record is None or self._mention(text) is not None:
-            return None
-        if not (BACK_REFERENCE.search(text) or elliptical(text)):
+        if ctx.last_record is None or not points_back(text) or self._mention(text) is not None:
             return None
         return self.recommender.get(ctx.last_record)
 
     def _first_recommended(self, text: str, ctx: ChatContext) -> CatalogueItem | None:
         """The first record the last reply recommended or listed, when this message names none and points back at
         one ("it", "需要多长时间？") with no record of the last reply's own (``_referent``)."""
-        if ctx.last_record is not None or not ctx.last_recommendations or self._mention(text) is not None:
+        if ctx.last_record is not None or not ctx.last_recommendations or not points_back(text):
             return None
-        if not (BACK_REFERENCE.search(text) or elliptical(text)):
+        if self._mention(text) is not None:
             return None
         return self.recommender.get(ctx.last_recommendations[0])
 
@@ -1015,11 +1013,11 @@ _ATTRIBUTE_WORDS = re.compile(
     r"多长时间|多长|多久|时间|周期|期限|天|个月|月|年|周|星期|费用|成本|花费|多少钱|预算|资金|经费|谁|哪些|哪个|哪家|哪里|哪儿|什么|多少|几|机构|"
     r"伙伴|合作|国家|城市|地方|地区|设计|开发|负责|实施|应用|用过|目的|作用|步骤|流程|阶段|语言|版本|联系|网址|链接|需要|"
     r"一般|大概|大约|通常|一共|总共|到底|具体|要|是|的|了|吗|呢|在|和|与|跟|一起|过|有|能|可以|怎么|如何|做|用|多|花|"
-    r"找到|下载|获取|获得|看到|网站|网址|链接|"
+    r"找到|下载|获取|获得|看到|网站|"
     r"\b(?:how|long|much|many|does|do|did|is|are|was|were|the|a|an|what|who|which|where|when|why|cost|costs|budget|"
     r"funding|partners?|countries|cities|designed|developed|run|runs|take|takes|applied|used|purpose|steps|phases|"
-    r"languages|contact|website|link|and|with|for|of|in|to|by|so|far|about|usually|typically|overall|total|"
-    r"days?|weeks?|months?|years?|find|download|get|access|website|links?|url|can|could|i|we)\b|"
+    r"languages|contact|website|and|with|for|of|in|to|by|so|far|about|usually|typically|overall|total|"
+    r"days?|weeks?|months?|years?|find|download|get|access|links?|url|can|could|i|we)\b|"
     r"[\s\W_\d]",
     re.IGNORECASE,
 )
@@ -1031,6 +1029,11 @@ _ASKS = re.compile(
 def elliptical(text: str) -> bool:
     """A question that asks only for an attribute of something it does not name (``_ATTRIBUTE_WORDS``)."""
     return bool(_ASKS.search(text)) and not _ATTRIBUTE_WORDS.sub("", text)
+
+
+def points_back(text: str) -> bool:
+    """Whether ``text`` is about something an earlier reply named: a back-reference, or an attribute asked alone."""
+    return bool(BACK_REFERENCE.search(text)) or elliptical(text)
 
 
 class _WithReferent:
