@@ -162,10 +162,7 @@ class Assistant:
         # the message's embedding, computed once if the vote of known messages or the search needs it
         vector = cache(lambda: self.retriever.embedder.embed_query(normalize_query(text)))
         # "how long does it run?" after a reply about RISE-UP: the record the last reply was about
-        referent = self._referent(text, ctx)
-        # "Who developed it?" after a recommendation: "it" is taken to be the first record recommended, and the
-        # reply says so (the user can name another, or say "the second one")
-        assumed = referent is None and (referent := self._first_recommended(text, ctx)) is not None
+        referent, assumed = self._referent(text, ctx)
         names = _WithReferent(self, referent) if referent is not None else self
         decision = decide(text, ctx, names, lambda _: self._vote(vector()))
         logger.debug("chat_route route=%s intent=%s", decision.route, decision.intent)
@@ -178,22 +175,18 @@ class Assistant:
         reply.context = reply.context.with_(last_record=reply.record.id if reply.record is not None else None)
         return reply
 
-    def _referent(self, text: str, ctx: ChatContext) -> CatalogueItem | None:
-        """The record the last reply was about, when this message names none and points back at it ("it", "its",
-        "this programme", "它", "该项目") or asks only for an attribute ("需要多长时间？"); None otherwise (or when the
-        client sent an id we do not hold)."""
-        if ctx.last_record is None or not points_back(text) or self._mention(text) is not None:
-            return None
-        return self.recommender.get(ctx.last_record)
-
-    def _first_recommended(self, text: str, ctx: ChatContext) -> CatalogueItem | None:
-        """The first record the last reply recommended or listed, when this message names none and points back at
-        one ("it", "需要多长时间？") with no record of the last reply's own (``_referent``)."""
-        if ctx.last_record is not None or not ctx.last_recommendations or not points_back(text):
-            return None
-        if self._mention(text) is not None:
-            return None
-        return self.recommender.get(ctx.last_recommendations[0])
+    def _referent(self, text: str, ctx: ChatContext) -> tuple[CatalogueItem | None, bool]:
+        """The record a message that names none points back at ("it", "its", "this programme", "它", "该项目", or an
+        attribute asked alone: "需要多长时间？"), and whether it was assumed: the record the last reply was about, else
+        the first one it recommended or listed ("Who developed it?" after three recommendations; the reply says
+        which it took). None when the message names a record or points at nothing, or for an id we do not hold."""
+        if not points_back(text) or self._mention(text) is not None:
+            return None, False
+        if ctx.last_record is not None:
+            return self.recommender.get(ctx.last_record), False
+        if ctx.last_recommendations:
+            return self.recommender.get(ctx.last_recommendations[0]), True
+        return None, False
 
     def _handle(
         self,

@@ -945,19 +945,17 @@ def _items_after(head: Unit, units: Sequence[Unit], texts: set[str], asked: froz
     other = False
     opened = head.position  # or the last item that opens an inline list of its own
     inline = _opens_list(head)  # the rest of a list opened inline (":(i) …；") is its marked items only
-    previous = head
-    in_items = bool(_ITEM.match(head.text))  # an item has been read: a list announced after it is another list
+    previous_item = in_items = bool(_ITEM.match(head.text))  # once an item is read, a list announced is another
     sibling = False
     for u in following:
-        if u.heading or len(items) >= 2 * (LIST_UNITS - 1) or inline and not _ITEM.match(u.text):
+        item = bool(_ITEM.match(u.text))
+        if u.heading or len(items) >= 2 * (LIST_UNITS - 1) or inline and not item:
             break  # a list never runs on past a heading: "RESEARCH FUND" after a paper's highlights
-        if u.position - opened - skipped >= LIST_UNITS and (
-            sibling or not (_ITEM.match(u.text) and _ITEM.match(previous.text))
-        ):
+        if u.position - opened - skipped >= LIST_UNITS and (sibling or not (item and previous_item)):
             break  # past the window, only a run of marked items goes on (five regions' "- 非洲：…" lines), and
             # not the items of a list announced after those read ("战略目标 3: …" after objective 2's)
         sibling = sibling or in_items and _announces(u)
-        in_items = in_items or bool(_ITEM.match(u.text))
+        in_items = in_items or item
         if asked and _announces(u):
             other = _other_stages(u, asked)
         if other:
@@ -968,12 +966,12 @@ def _items_after(head: Unit, units: Sequence[Unit], texts: set[str], asked: froz
             _mark(u, texts)
         if _opens_list(u):
             opened, skipped, inline = u.position, 0, True
-        previous = u
+        previous_item = item
     return items
 
 
 def _opens_list(u: Unit) -> bool:
-    return bool(_OPENS_LIST.search(u.text) or (u.english and _OPENS_LIST.search(u.english)))
+    return any(_OPENS_LIST.search(t) for t in (u.text, u.english) if t)
 
 
 def _with(u: Unit, score: float, coverage: float, kind: bool) -> Unit:
