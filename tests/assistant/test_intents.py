@@ -210,6 +210,10 @@ ROWS = [
     ("Is there a way to fund the projects in our approved plan?", EMPTY, "support"),
     ("Is there a way to fund projects like these?", EMPTY, "question"),  # support for no one in particular
     ("有没有分步骤的方法？", EMPTY, "fact"),
+    # whether a tool exists for a purpose asks for tools in either word order (the Chinese names the purpose
+    # before 工具, the English after it)
+    ("有没有评估公共卫生系统韧性的工具？", EMPTY, "recommend"),
+    ("Is there a tool for assessing the resilience of public health systems?", EMPTY, "recommend"),
     # a city's wants, stated without a question for the documents
     ("我们需要一套大家都认可的韧性概念框架，作为跨部门讨论的共同语言。", EMPTY, "wants"),
     ("Our council would like an independent review of how far the master plan has drifted.", EMPTY, "wants"),
