@@ -31,6 +31,7 @@ from assistant.evidence import (
     SENTENCE,
     Abstention,
     Unit,
+    expansion,
     in_reading_order,
     select_units,
     unknown_share,
@@ -790,7 +791,12 @@ class Assistant:
         unknown = unknown_share(
             text, self.retriever.lexicon, lambda t: bool(index.lex_main.doc_freq(t) or index.lex_en.doc_freq(t))
         )
-        return self.abstention.strength(units, found.dense_best, unknown, found.asked_best)
+        strength = self.abstention.strength(units, found.dense_best, unknown, found.asked_best)
+        if units and units[0].kind and expansion(text) is not None:
+            # a sentence spelling out the abbreviation asked about answers it by its form ("城市韧性分析工具 (CRPT)"),
+            # however few words the question has for the evidence to weigh
+            return max(strength, self.abstention.hedge)
+        return strength
 
     def _generate(self, text: str, lang: str, hits: Sequence[Hit], ctx: ChatContext) -> ChatReply | None:
         """An LLM answer over the passages, or None (then the extractive answer is used): the endpoint failed,

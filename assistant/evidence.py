@@ -44,12 +44,14 @@ __all__ = [
     "QuestionType",
     "Unit",
     "Weights",
+    "expansion",
     "question_terms",
     "question_type",
     "select_units",
 ]
 
 QuestionType = Literal[
+    "expansion",
     "quantity",
     "duration",
     "date",
@@ -64,10 +66,41 @@ QuestionType = Literal[
 ]
 
 _I = re.IGNORECASE
+# What an abbreviation stands for ("What does CRPT stand for?", "GCC 是什么的缩写？", "MCR2030 的全称是什么？"): asked
+# of the abbreviation, which a sentence answers by spelling it out beside it ("城市韧性分析工具 (CRPT)", "Making
+# Cities Resilient 2030 (MCR2030)", "（简称 MCR2030）"). Tried before every other type: "what does … stand for" is no
+# definition and "是什么的缩写" no "what is".
+_ABBR = r"[\"“「《]?((?-i:[A-Za-z][A-Za-z0-9&./-]*[A-Z][A-Za-z0-9&./-]*))[\"”」》]?"
+_EXPANSION_ASK = re.compile(
+    r"\bwhat (?:does|do|did) (?:the )?(?:abbreviation |acronym )?" + _ABBR + r" (?:stand|stands) for\b|"
+    r"\b" + _ABBR + r" (?:stands|is short) for what\b|\bwhat is " + _ABBR + r" short for\b|"
+    r"\bwhat (?:is|are) (?:the )?(?:full (?:name|form|title)|expansion|long form|meaning) of (?:the )?"
+    r"(?:abbreviation |acronym )?"
+    + _ABBR
+    + r"|\bwhat is "
+    + _ABBR
+    + r" an? (?:abbreviation|acronym) (?:of|for)\b|"
+    + _ABBR
+    + r"\s*(?:的)?(?:英文|中文)?(?:全称|全名)|"
+    + _ABBR
+    + r"\s*是(?:什么|哪几个(?:英文)?(?:词|单词))的(?:缩写|简称)|"
+    + _ABBR
+    + r"\s*(?:这个)?(?:缩写|简称)(?:是什么意思|指的是什么|代表什么|是什么)|"
+    + _ABBR
+    + r"\s*代表什么",
+    _I,
+)
+# The question's words for asking it, which no answer sentence holds: not content terms.
+_EXPANSION_WORDS = re.compile(
+    r"\b(?:stands?|short) for\b|\bfull (?:name|form|title)\b|\b(?:abbreviation|acronym|expansion|long form)\b|"
+    r"全称|全名|缩写|简称|代表什么",
+    _I,
+)
 # Question types, in the order they are tried: the first that matches names the question. Both languages.
 _NUMERAL = r"(?:[一二三四五六七八九十两几]+|\d{1,2})"
 _EN_NUMBER = r"(?:two|three|four|five|six|seven|eight|nine|ten|twelve|\d{1,2}|several|main|key)"
 _TYPES: tuple[tuple[QuestionType, re.Pattern[str]], ...] = (
+    ("expansion", _EXPANSION_ASK),
     (
         # a list named by its size or asked item by item ("哪几个阶段", "the four tracks"), before "how many"
         "list",
@@ -487,6 +520,8 @@ def question_terms(text: str, lexicon: Lexicon | None) -> list[frozenset[str]]:
 @lru_cache(maxsize=4096)
 def _question_terms(text: str, lexicon: Lexicon | None) -> tuple[frozenset[str], ...]:
     terms: list[frozenset[str]] = []
+    if _EXPANSION_ASK.search(text):
+        text = _EXPANSION_WORDS.sub(" ", text)  # "stand for", "全称": how it is asked, not what the answer says
     if script_lang(text) == "zh":
         for t in dict.fromkeys(tokenize_zh(text)):
             if (
@@ -755,6 +790,25 @@ def counted(question: str) -> re.Pattern[str] | None:
     return re.compile("|".join(patterns), re.IGNORECASE) if patterns else None
 
 
+@lru_cache(maxsize=5_000)
+def expansion(question: str) -> re.Pattern[str] | None:
+    """How a sentence that spells out the abbreviation a question asks about reads: the abbreviation in brackets
+    after its full form ("城市韧性分析工具 (CRPT)", "（简称 MCR2030）", "Making Cities Resilient 2030 (MCR2030)"), the
+    full form in brackets after it ("ICLEI (International Council for Local Environment Initiatives)", "(ICLEI
+    hereafter)"), or said to stand for it; None when the question asks for no abbreviation."""
+    m = _EXPANSION_ASK.search(question)
+    if m is None:
+        return None
+    abbr = re.escape(next(g for g in m.groups() if g))
+    quoted = r"[\"“「《]?" + abbr + r"[\"”」》]?"
+    return re.compile(
+        r"[(（]\s*(?:(?:以下)?简称|下称|hereafter|hereinafter)?\s*" + quoted + r"\s*(?:hereafter|hereinafter)?\s*"
+        r"[)）,，;；]|简称\s*" + quoted + r"|\b" + abbr + r" (?:stands|is short) for\b|"
+        # the full form after it: words, the first capitalised ("(International Council for …)"), not "(2018)"
+        r"\b" + abbr + r"\s*[(（]\s*[A-Z][a-z]+(?:[\s-]+[\w&]+){1,12}\s*[)）]"
+    )
+
+
 @lru_cache(maxsize=50_000)
 def _zh_tokens(text: str) -> frozenset[str]:
     return frozenset(tokenize_zh(simplified(text)))  # a sentence in traditional characters meets the question
@@ -844,11 +898,15 @@ def select_units(
     scored: list[Unit] = []
     asked_stages = stage_refs(question)
     counts = counted(question) if qtype == "quantity" and weights.counted else None
+    spelled = expansion(question) if qtype == "expansion" else None
     for u, coverage in zip(units, coverages, strict=True):
         if coverage == 0.0:
             continue
         # the kind of fact asked for counts only in sentences on the question's topic
-        kind = _holds_kind(qtype, u.text) or bool(u.english and _holds_kind(qtype, u.english))
+        if spelled is not None:  # the abbreviation spelled out
+            kind = bool(spelled.search(u.text) or (u.english and spelled.search(u.english)))
+        else:
+            kind = _holds_kind(qtype, u.text) or bool(u.english and _holds_kind(qtype, u.english))
         score = (
             coverage
             + (weights.kind if kind else 0.0)
@@ -894,6 +952,17 @@ def select_units(
             items = _items_after(u, units, texts, asked_stages)
             picked += items
             limit += len(items)
+    if spelled is not None and best.kind:
+        # an abbreviation is answered by the sentences that spell it out (two bodies may share one: "GCC"), not by
+        # every sentence that merely uses it
+        spelt = [u for u in picked if u.kind]
+        for u in scored:
+            if len(spelt) >= most:
+                break
+            if u.kind and not _seen(u, texts):
+                spelt.append(u)
+                _mark(u, texts)
+        return spelt
     if weights.first_passage and not any(u.rank == 0 for u in picked):
         # the passage retrieval ranks first is shown with its best sentence: the ranking reads the whole passage
         # (and its rendering) with both legs, the sentence score only words

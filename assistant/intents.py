@@ -927,11 +927,13 @@ def _dated(u: Utterance, ctx: ChatContext) -> str | None:
 def _fact(u: Utterance, ctx: ChatContext) -> str | None:
     if not _QUESTION_MARK.search(u.text) and _wants(u, ctx):
         return None  # a statement of what the city lacks: "…a diagnostic of where to start." asks no place
+    kind = question_type(_asked(u.text))
+    if kind == "expansion":
+        return "asks what an abbreviation stands for"  # "GCC 是什么的缩写": each full form the documents give
     if _defines(u):
         return None  # "USCORE2 那个同行评审是怎么回事" asks what a record is, not how
     if u.record is not None and LINK_ASK.search(u.text):
         return None  # "where can I find it?" asks for the record's links, not a place
-    kind = question_type(_asked(u.text))
     if kind not in _FACT_TYPES:
         return None
     if RECOMMEND.search(u.text) and kind in {"list", "procedure"} and not _third_party(u):

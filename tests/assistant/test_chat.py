@@ -788,3 +788,22 @@ def test_it_after_a_recommendation_is_taken_to_be_the_first_record_and_the_reply
     assert reply.record is first and reply.citations
     assert reply.answer.splitlines()[0].count(first.name if reply.lang == "zh" else first.name_en or first.name) == 1
     assert_grounded(assistant, reply)
+
+
+@pytest.mark.parametrize(
+    ("message", "lang", "spelled"),
+    [
+        ("What does RCC stand for?", "en", "Regional Coordination Committee"),
+        ("RCC 是什么的缩写？", "zh", "地区协调委员会 (RCC)"),
+        ("What does CRPT stand for?", "en", "City Resilience Profiling Tool"),
+        ("CRPT 的全称是什么？", "zh", "工具（CRPT）"),  # the catalogue's rendering of the name comes first
+    ],
+)
+def test_an_abbreviation_is_spelled_out_from_the_documents(assistant, message, lang, spelled) -> None:
+    """A one-word question gives the evidence little to weigh: "What does RCC stand for?" was refused, and "What does
+    CRPT stand for?" was answered with partners that "stand ready". The sentence that spells it out answers it."""
+    reply = say(assistant, [message])
+    assert reply.intent == "question" and reply.lang == lang and reply.citations
+    first = reply.answer.split("[1]")[0]
+    assert spelled in first
+    assert_grounded(assistant, reply)

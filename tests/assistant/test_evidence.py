@@ -13,7 +13,9 @@ from assistant.evidence import (
     _announces,
     _holds_kind,
     counted,
+    expansion,
     question_terms,
+    question_type,
     select_units,
     stage_refs,
     units_of,
@@ -348,3 +350,43 @@ def test_a_reference_list_answers_only_a_question_about_publications() -> None:
     assert select_units(
         "When did Lee publish the report on smart city resilience?", [hit], lambda _: None, None, lang="en"
     )
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What does CRPT stand for?",
+        "What is the full name of CRPT?",
+        "CRPT 是什么的缩写？",
+        "CRPT 的全称是什么？",
+        "CRPT 代表什么？",
+    ],
+)
+def test_an_abbreviation_is_answered_by_the_sentence_that_spells_it_out(question: str) -> None:
+    """ "What does X stand for" is asked of the abbreviation in either language, and answered by the sentence that
+    gives its full form, not by every sentence using it (nor, in English, by one where partners "stand ready")."""
+    assert question_type(question) == "expansion"
+    assert question_terms(question, None) == [frozenset({"crpt"})]
+    spelled_out = "在这一阶段，城市将需要诊断工具，例如城市韧性分析工具 (CRPT)、城市扫描工具等。"
+    text = f"合作伙伴必须时刻准备与城市携手合作，共同使用 CRPT。{spelled_out}CRPT 已在多个城市使用。"
+    picked = select_units(question, [Hit(_chunk(text), 1.0, 0)], lambda _: None, None, lang="zh")
+    assert [u.text for u in picked] == [spelled_out]
+
+
+def test_what_spells_out_an_abbreviation() -> None:
+    spelled = expansion("GCC 是什么的缩写？")
+    assert spelled is not None
+    for text in (
+        "全球协调委员会 (GCC) 进行协调",
+        "ICLEI 绿色气候城市（GCC）计划",
+        "（以下简称 GCC）",
+        "GCC stands for",
+        "GCC (Global Coordination Committee) meets",
+        "the committee (GCC hereafter)",
+    ):
+        assert spelled.search(text), text
+    for text in ("GCC 负责协调", "the GCC meets", "(GCC2)", "GCC（2018年）", "GCC (2020)"):
+        assert not spelled.search(text), text
+    # a lower-case word is no abbreviation, and "what is X" asks for a definition
+    assert expansion("what does it stand for?") is None
+    assert question_type("What is MCR2030?") == "definition"

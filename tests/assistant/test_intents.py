@@ -181,6 +181,10 @@ ROWS = [
     ("Which tools like CityRAP would fit a small town?", EMPTY, "recommend"),
     ("那个城市韧性行动规划项目", EMPTY, "lookup"),
     ("CityRAP 的费用是多少？", EMPTY, "fact"),
+    # what an abbreviation stands for asks the documents, even when a record bears it: "GCC" is a programme's and
+    # a committee's
+    ("GCC 是什么的缩写？", EMPTY, "fact"),
+    ("What does GCC stand for?", EMPTY, "fact"),
     ("What exactly are the steps of CityRAP?", EMPTY, "fact"),
     # anything else said about a named record asks its passages (the record is shown alongside)
     ("Does CityRAP need extra support from UN-Habitat?", EMPTY, "question"),
