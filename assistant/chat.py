@@ -33,6 +33,7 @@ from assistant.evidence import (
     Unit,
     expansion,
     in_reading_order,
+    question_type,
     select_units,
     unknown_share,
 )
@@ -655,10 +656,14 @@ class Assistant:
         strength = self._strength(text, found, selected)
         units = selected if strength >= self.abstention.threshold else []
         indirect = False
+        from_record = False  # the answer is the named record's own text, to a question asking what it is or does
         if not units and record is not None:
             # the question names a record the documents hold: what they say of it, labelled as no direct answer
+            # unless the question asks no particular fact ("What does service B.4 offer?") and the best sentence
+            # lies in the record's own text, which is then the answer
             units = selected
-            indirect = bool(units)
+            from_record = bool(units) and question_type(text) in ("other", "definition") and _inside(units[0], record)
+            indirect = bool(units) and not from_record
         elif not units and (referred := self.references.referred(text)):
             # the question points at one of our documents ("the review", "这份执行局报告"): what that document
             # says closest to it, among the passages retrieved, labelled as no direct answer
@@ -675,7 +680,7 @@ class Assistant:
         if record is not None:
             units = self._about_record(record, text, units)
         # evidence just above the threshold is shown as what comes closest, not as the answer
-        hedged = not indirect and strength < self.abstention.hedge
+        hedged = not indirect and not from_record and strength < self.abstention.hedge
         citations = []
         lines = []
         index = self.retriever.index
@@ -902,6 +907,12 @@ def _unanswered(template: str, lang: str, ctx: ChatContext) -> ChatReply:
         grounded=False,
         context=ctx,
     )
+
+
+def _inside(unit: Unit, record: CatalogueItem) -> bool:
+    """Whether ``unit`` lies in the record's own text (its span in its document)."""
+    span = record.span
+    return unit.chunk.doc_id == span.doc_id and span.start <= unit.start < span.end
 
 
 def _criterion_parts(expr: Any) -> list[str]:

@@ -950,12 +950,25 @@ def _recommend(u: Utterance, ctx: ChatContext) -> str | None:
     return None
 
 
+# The kind of record said before its name, which points at it ("service B.4", "the flagship programme RISE-UP",
+# "服务 B.4"): part of naming it, not a kind of thing asked for.
+_KIND_BEFORE_NAME = re.compile(
+    r"(?:\b(?:the\s+)?(?:un-habitat\s+)?(?:service|tool|programme|program|flagship(?:\s+programme)?)|服务|工具|项目)\s*$",
+    _I,
+)
+
+
 def _in_name(u: Utterance, start: int, end: int) -> bool:
-    """Whether ``text[start:end]`` overlaps the words that name the record ``u`` names."""
+    """Whether ``text[start:end]`` overlaps the words that name the record ``u`` names, with the kind of record said
+    before its name ("What is service B.4?" asks what B.4 is, not what services there are)."""
     if not u.record_name:
         return False
     at = u.text.casefold().find(u.record_name.casefold())
-    return at >= 0 and start < at + len(u.record_name) and at < end
+    if at < 0:
+        return False
+    kind = _KIND_BEFORE_NAME.search(u.text[:at])
+    first = kind.start() if kind else at
+    return start < at + len(u.record_name) and first < end
 
 
 # Contact details asked for: a mailbox, a phone number, whom to contact (not a website: "is there a website with
@@ -1008,7 +1021,8 @@ def _defines(u: Utterance) -> bool:
             rf"{quoted}\s*(?:到底)?(?:是(?:什么|啥)(?!样)|是干嘛|是干啥|是做什么|是干什么|(?:是)?(?:什么|啥)来头)|"
             rf"{quoted}\s*(?:有|的)(?:什么|啥)?(?:资料|介绍|材料)|{quoted}.{{0,12}}是怎么回事|"
             rf"{quoted}\s*的(?:介绍|简介|资料|说明)|(?:了解|介绍)(?:一下)?\s*{quoted}\s*[?？。.!！]*$|"
-            rf"\bwhat(?:'s|s| is| are)\s+(?:the\s+)?{name}|\bwhat\s+(?:the\s+)?{name}\s+(?:is|are)\b|"
+            rf"\bwhat(?:'s|s| is| are)\s+(?:the\s+)?(?:service\s+|tool\s+|programme\s+)?{name}|"
+            rf"\bwhat\s+(?:the\s+)?{name}\s+(?:is|are)\b|"
             rf"\b(?:anything|something|info|information|more|details) (?:on|about) (?:the\s+)?{name}|"
             rf"{name}\s*[-–—:]\s*(?:a\s+)?(?:quick\s+|short\s+|brief\s+)?(?:overview|summary|intro|introduction)\b",
             u.text,

@@ -807,3 +807,21 @@ def test_an_abbreviation_is_spelled_out_from_the_documents(assistant, message, l
     first = reply.answer.split("[1]")[0]
     assert spelled in first
     assert_grounded(assistant, reply)
+
+
+@pytest.mark.parametrize(
+    ("message", "lang"),
+    [("What does service B.4 offer?", "en"), ("服务 B.4 提供什么？", "zh"), ("What is service B.4?", "en")],
+)
+def test_what_a_named_record_offers_is_answered_from_its_own_text(assistant, message, lang) -> None:
+    """ "What does service B.4 offer?" was a request for services, declined as out of scope; then, answered from B.4's
+    own text, it was labelled as no direct answer in English and not in Chinese. The record's own text answers a
+    question asking what it is or does, in either language, without that label."""
+    reply = say(assistant, [message])
+    assert reply.intent in ("question", "lookup") and reply.lang == lang and reply.citations
+    b4 = next(i for i in assistant.recommender.items if i.id == "B.4")
+    assert all(b4.span.doc_id == c.doc_id and b4.span.start <= c.start < b4.span.end for c in reply.citations)
+    name = b4.name_en if lang == "en" else b4.name
+    for label in (render("doc_intro_indirect", lang, name=name), render("doc_intro_hedged", lang)):
+        assert label not in reply.answer
+    assert_grounded(assistant, reply)

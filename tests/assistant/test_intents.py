@@ -12,9 +12,15 @@ from retriever.errors import InvalidRequest
 
 
 class FakeNames:
-    """The catalogue names the router may see: two records, by id, Chinese and English name."""
+    """The catalogue names the router may see: three records, by id, Chinese and English name."""
 
-    NAMES = {"cityrap": "B.2", "城市韧性行动规划": "B.2", "可持续发展目标城市": "FLAG.1", "sdg cities": "FLAG.1"}
+    NAMES = {
+        "cityrap": "B.2",
+        "城市韧性行动规划": "B.2",
+        "可持续发展目标城市": "FLAG.1",
+        "sdg cities": "FLAG.1",
+        "b.4": "B.4",
+    }
 
     def mention(self, text: str) -> tuple[str, str] | None:
         folded = text.casefold()
@@ -184,6 +190,12 @@ ROWS = [
     # what an abbreviation stands for asks the documents, even when a record bears it: "GCC" is a programme's and
     # a committee's
     ("GCC 是什么的缩写？", EMPTY, "fact"),
+    # the kind of record said before its name points at it: "service B.4" is no request for services
+    ("What is service B.4?", EMPTY, "lookup"),
+    ("What does service B.4 do?", EMPTY, "lookup"),
+    ("What does service B.4 offer?", EMPTY, "question"),
+    ("服务 B.4 提供什么？", EMPTY, "question"),
+    ("What services are like B.4?", EMPTY, "recommend"),
     ("What does GCC stand for?", EMPTY, "fact"),
     ("What exactly are the steps of CityRAP?", EMPTY, "fact"),
     # anything else said about a named record asks its passages (the record is shown alongside)
