@@ -67,7 +67,7 @@ from assistant.roadmap import (
 )
 from prompts import render
 from retriever.errors import InvalidRequest, LLMUnavailable, UngroundedAnswer
-from retriever.language import normalize_query, script_lang, simplified
+from retriever.language import HAN, normalize_query, script_lang, simplified
 from retriever.references import DocumentReferences
 from retriever.search import HybridRetriever, SearchResult
 from retriever.types import CatalogueItem, Chunk, Citation, Hit, RenderedQuote, SourceSpan, StageResult
@@ -963,10 +963,19 @@ def as_shown(text: str) -> str:
     row's cells apart ("a | b") and without the check marks it ticks; the citation's quote keeps the source's text."""
     text = _MARK_CELLS.sub("", without_reference_marks(text))  # "…roof expansion strategy\t√\t\t√"
     text = _CELL_BREAK.sub(" | ", text.strip())  # a table row's cells ("Social resilience\tInclusive …")
-    return _BREAK_INSIDE.sub(" ", _EMPHASIS.sub(r"\1", text))
+    return _BREAK_INSIDE.sub(_joined_line, _EMPHASIS.sub(r"\1", text))
 
 
 _BREAK_INSIDE = re.compile(r"\s*\n\s*")
+
+
+def _joined_line(m: re.Match[str]) -> str:
+    """A line break inside a quoted unit: a space, or nothing between two Chinese characters ("经历" / "了…")."""
+    text = m.string
+    around = text[m.start() - 1 : m.start()] + text[m.end() : m.end() + 1]
+    return "" if len(around) == 2 and all(HAN.match(c) or c in "，、。；：“”" for c in around) else " "
+
+
 # A table row's trailing cells holding only check marks: which column a row ticks, meaningless without the table's
 # header, so a reply leaves them out (the citation's quote keeps them); the other cells stay, apart.
 _MARK_CELLS = re.compile(r"(?:\t[ \t]*[√✓✔]*)+[ \t]*$")

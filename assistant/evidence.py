@@ -36,7 +36,7 @@ from typing import Literal
 from ingest.chunking import detect_headings
 from retriever.bilingual import Lexicon
 from retriever.language import HAN_CLASS, has_han, script_lang, simplified
-from retriever.sentences import broken_by_page_break, split_sentences
+from retriever.sentences import broken_by_page_break, broken_han_sentence, split_sentences
 from retriever.tokenize import STOPWORDS_EN, tokenize_en, tokenize_zh
 from retriever.types import Chunk, Hit, Rendering
 
@@ -658,7 +658,7 @@ def units_of(chunk: Chunk, rank: int, rendering: Rendering | None) -> list[Unit]
             if _one_word(text) and not heading:
                 continue
             out.append(Unit(chunk, rank, start, start + len(text), text, chunk.lang, seg.en, len(out), heading=heading))
-        return out
+        return _joined_han_breaks(chunk, out)
     tags = [(t.start(), t.end()) for t in _TAG.finditer(chunk.text)]
     for a, b in _sentence_spans(chunk.text):
         raw = chunk.text[a:b]
@@ -675,6 +675,30 @@ def units_of(chunk: Chunk, rank: int, rendering: Rendering | None) -> list[Unit]
         if _one_word(text) and not heading:  # a one-word heading stays: it ends the list before it
             continue
         out.append(Unit(chunk, rank, start, start + len(text), text, chunk.lang, "", len(out), heading=heading))
+    return _joined_han_breaks(chunk, out)
+
+
+def _joined_han_breaks(chunk: Chunk, units: list[Unit]) -> list[Unit]:
+    """``units`` with each two that a page break split out of one Chinese sentence made one unit (a rendering's
+    segments follow the original's lines, so "…以及建设更加" and "综合、有韧性…" are two of them, each half a sentence):
+    the original's span from the first's start to the second's end, and their renderings joined."""
+    out: list[Unit] = []
+    for u in units:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and not prev.heading
+            and not u.heading
+            and broken_han_sentence(chunk.text, prev.end - chunk.start, u.start - chunk.start)
+            # rendered fragments say it too: the second's English goes on in lower case ("… building more" /
+            # "integrated, resilient …"), where a caption or a credit line between pages starts anew
+            and (not u.english or u.english[:1].islower())
+        ):
+            english = f"{prev.english} {u.english}".strip() if prev.english or u.english else ""
+            text = chunk.text[prev.start - chunk.start : u.end - chunk.start]
+            out[-1] = replace(prev, end=u.end, text=text, english=english)
+            continue
+        out.append(replace(u, position=len(out)) if u.position != len(out) else u)
     return out
 
 

@@ -9,13 +9,22 @@ initial's or a label's period does not end a sentence.
 ("…unfolds in three" / blank line / "phases of global commitment…"): the chunker does not end a passage there and
 the answer scorer reads the two parts as one unit (:func:`broken_by_page_break`). ``split_sentences`` still never
 crosses a line break: the alignment of a text with its translation was measured with it.
+:func:`broken_han_sentence` is the same break in Chinese prose ("…以及建设更加" / blank line / "综合、有韧性…。"), which
+has no capital letter to tell a new sentence: the answer scorer reads the two parts as one unit.
 """
 
 from __future__ import annotations
 
 import re
 
-__all__ = ["CITATION", "CLOSERS", "PAGE_BREAK_IN_SENTENCE", "broken_by_page_break", "split_sentences"]
+__all__ = [
+    "CITATION",
+    "CLOSERS",
+    "PAGE_BREAK_IN_SENTENCE",
+    "broken_by_page_break",
+    "broken_han_sentence",
+    "split_sentences",
+]
 
 CLOSERS = "\"'”’」』）)\\]"
 # A citation superscript as the extraction writes it: ^[1], ^{[5][9][10]}, ^{[12]~[14]}.
@@ -95,3 +104,32 @@ def broken_by_page_break(text: str, end: int, start: int) -> bool:
     the break between them)."""
     m = PAGE_BREAK_IN_SENTENCE.match(text, end - 1) if end > 0 else None
     return m is not None and m.end(1) == start
+
+
+# Chinese prose broken at a page end: the line before is prose (it holds a comma, an enumeration comma or a full
+# stop) and stops inside a sentence (on a Han character or a comma); the blank line(s) between; the line after goes
+# on in prose and ends the sentence on that line (a full stop or semicolon in it), and is no caption or label line
+# ("© 联合国人居署", "图：…", "资料来源：…", "概述：…", "更多信息").
+_HAN_PROSE_LINE = re.compile(r"[，、。；]")
+_HAN_STOPS_INSIDE = re.compile(r"[\u3400-\u9fff，、]$")
+_HAN_BREAK = re.compile(r"[ \t]*\n(?:[ \t]*\n)+[ \t]*")
+_HAN_GOES_ON = re.compile(r"[\u3400-\u9fff“]")
+_HAN_SENTENCE_END = re.compile(r"[。；！？]")
+_HAN_NOT_PROSE = re.compile(r"^(?:©|照片|图\s*\d*\s*[：:]|表\s*\d|资料来源|来源|本地图|[\u3400-\u9fff]{2,6}[：:])")
+
+
+def broken_han_sentence(text: str, end: int, start: int) -> bool:
+    """Whether the Chinese text before ``end`` and the text from ``start`` are one sentence a page break split (only
+    blank lines between them); headings are the caller's to rule out."""
+    if end <= 0 or start >= len(text) or not _HAN_BREAK.fullmatch(text, end, start):
+        return False
+    line_before = text[text.rfind("\n", 0, end) + 1 : end]
+    line_after = text[start : text.find("\n", start) if "\n" in text[start:] else len(text)]
+    return bool(
+        _HAN_STOPS_INSIDE.search(line_before)
+        and _HAN_PROSE_LINE.search(line_before)
+        and "©" not in line_before  # a photo's caption and credit
+        and _HAN_GOES_ON.match(line_after)
+        and _HAN_SENTENCE_END.search(line_after)
+        and not _HAN_NOT_PROSE.match(line_after)
+    )

@@ -20,7 +20,8 @@ from assistant.evidence import (
     stage_refs,
     units_of,
 )
-from retriever.types import Chunk, Hit
+from retriever.sentences import broken_han_sentence
+from retriever.types import Chunk, Hit, Rendering, Segment
 
 
 def _chunk(text: str, n: int = 0, start: int = 0) -> Chunk:
@@ -64,6 +65,35 @@ def test_a_sentence_a_page_break_split_is_one_unit() -> None:
         "Cities act.",
         "then more.",
     ]
+
+
+def test_a_chinese_sentence_a_page_break_split_is_one_unit() -> None:
+    """Chinese prose broken at a page end ("…以及建设更加" / blank line / "综合、有韧性…。") is one unit, its rendered
+    fragments joined; a heading, a caption or a credit line before the break, or a rendered fragment after it that
+    starts anew, is no continuation."""
+    first, second = "可持续的城市化，以及建设更加", "综合、有韧性和包容性的城市必须成为核心。"
+    caption = "卡洛贝耶伊，组装街灯 © 联合国人居署"
+    credit = "Colab 首席执行官和联合创始人，联合国人居署合作伙伴"
+    lines = [first, second, caption, "人居署已制定能力建设工具。", credit, "人居署和 Colab 合作创建了一个小程序。"]
+    text = "\n\n".join(lines)
+    bounds = [(text.find(t), text.find(t) + len(t)) for t in text.split("\n\n")]
+    english = [
+        "Sustainable urbanisation, and building more",
+        "integrated, resilient and inclusive cities must be at its core.",
+        "Kalobeyei, assembling street lights © UN-Habitat",
+        "UN-Habitat has developed capacity-building tools.",
+        "CEO and co-founder of Colab, UN-Habitat partner",
+        "UN-Habitat and Colab created an app.",
+    ]
+    rendering = Rendering(
+        "doc", "en", "curated", tuple(Segment(a, b, e) for (a, b), e in zip(bounds, english, strict=True))
+    )
+    units = units_of(_chunk(text), 0, rendering)
+    assert [u.text for u in units][:2] == [f"{first}\n\n{second}", caption]
+    assert units[0].english == f"{english[0]} {english[1]}"
+    assert len(units) == 5 and [u.position for u in units] == list(range(5))
+    assert [u.text for u in units_of(_chunk(text), 0, None)][:2] == [f"{first}\n\n{second}", caption]
+    assert not broken_han_sentence("专题领域 2：提高风险分析\n\n城市需要了解风险。", 13, 15)
 
 
 def test_stage_references_name_the_roadmap_step_or_stages() -> None:
