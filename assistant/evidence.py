@@ -510,6 +510,8 @@ def _number_forms() -> dict[str, frozenset[str]]:
 
 
 NUMBER_FORMS = _number_forms()
+# A Chinese numeral and what it counts, one token to the segmenter: "十年", "两年", "三个月", "五天".
+_NUMERAL_UNIT = re.compile(r"([一二两三四五六七八九十]{1,2})个?(?:年|月|周|星期|天|日|小时|倍|次|轮)")
 
 
 def question_terms(text: str, lexicon: Lexicon | None) -> list[frozenset[str]]:
@@ -537,6 +539,14 @@ def _question_terms(text: str, lexicon: Lexicon | None) -> tuple[frozenset[str],
                 if NUMBER_FORMS[t] not in terms:
                     terms.append(NUMBER_FORMS[t])
                 continue
+            if (counted_span := _NUMERAL_UNIT.fullmatch(t)) is not None:
+                # a span of time or a count in Chinese numerals is one word to the segmenter ("十年", "两年"), its
+                # number in digits two ("10 年"): the term is found in either form ("10-year", "ten years")
+                numeral = counted_span.group(1).replace("两", "二")
+                if numeral in NUMBER_FORMS:
+                    if not any(NUMBER_FORMS[numeral] <= term for term in terms):  # "第三年" gives "第三" and "三年"
+                        terms.append(NUMBER_FORMS[numeral] | {t})
+                    continue
             variants = {t}
             if lexicon is not None and not t.isascii():
                 variants |= {g for g in lexicon.zh_to_en(t) if len(g) >= 3 and g not in STOPWORDS_EN}

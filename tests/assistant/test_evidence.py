@@ -274,6 +274,16 @@ def test_a_how_many_question_names_what_it_counts(question: str, answers: str, n
     assert not pattern.search(not_answers)
 
 
+def test_a_span_in_chinese_numerals_meets_its_digits() -> None:
+    """The segmenter keeps "十年" and "两年" whole and splits "10 年": the question's "十年" is found in "10 年总成本"
+    and in "ten years", once, however the question spells it ("第三年" is one number, not two)."""
+    (ten,) = question_terms("十年", None)
+    assert {"十年", "10", "ten"} <= ten
+    (two,) = question_terms("两年", None)
+    assert {"2", "two"} <= two
+    assert sum("3" in t for t in question_terms("第三年", None)) == 1
+
+
 def test_a_question_that_counts_nothing_named_has_no_counted_pattern() -> None:
     assert counted("一共有多少？") is None
     assert counted("What is the budget?") is None
