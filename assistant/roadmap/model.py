@@ -337,6 +337,12 @@ class LexiconEntry(_Strict):
         "('no committee, focal point or coordination structure exists'); English only: a Chinese list is one clause "
         "('没有委员会、联络人或协调机制')"
     )
+    topicless: LangPatterns = Field(
+        description="a whole clause that names no topic, only that something of the clause before it was or was not "
+        "done ('但还没有开始实施', 'but we have not started implementing it'): its meaning is that of its verb and its "
+        "negation, so the exemplar reader never matches it (by meaning, '还没有开始实施' came nearest a denied "
+        "awareness campaign)"
+    )
     interrogative: LangPatterns = Field(
         description="a clause that asks rather than states ('我们处于哪个阶段', 'which stage are we in'): the "
         "exemplar reader never matches it (by meaning, a question about a criterion reads like the criterion)"

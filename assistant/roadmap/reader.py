@@ -333,11 +333,17 @@ def _states_closed_account(sentence: _Sentence, rules: RoadmapRules) -> bool:
 def _match_exemplars(sentences: list[_Sentence], rules: RoadmapRules) -> dict[int, list[tuple[tuple[int, int], int]]]:
     """Per sentence (by offset), the clauses whose meaning matches a question's exemplar statements, with that
     question; empty unless the rules carry an exemplar reader (``reader`` "exemplars" or "both"). A clause that asks
-    ("我们处于哪个阶段") states nothing and is not matched."""
+    ("我们处于哪个阶段") states nothing, and one that names no topic ("但还没有开始实施") says nothing by itself:
+    neither is matched."""
     if rules.exemplars is None or rules.reader == "patterns":
         return {}
-    asks = rules.lexicon.interrogative
-    spans = [(s, c) for s in sentences for c in s.clauses if not asks.search(s.text[c[0] : c[1]])]
+    asks, topicless = rules.lexicon.interrogative, rules.lexicon.topicless
+    spans = [
+        (s, c)
+        for s in sentences
+        for c in s.clauses
+        if not asks.search(s.text[c[0] : c[1]]) and not topicless.fullmatch(s.text[c[0] : c[1]].strip(" ，,。.;；!！"))
+    ]
     found = rules.exemplars.match([s.text[c0:c1] for s, (c0, c1) in spans]) if spans else []
     out: dict[int, list[tuple[tuple[int, int], int]]] = {}
     for (sentence, clause), q in zip(spans, found, strict=True):

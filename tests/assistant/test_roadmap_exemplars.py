@@ -226,3 +226,39 @@ def test_a_plan_not_yet_sent_says_nothing_of_the_body_it_names(service_rules: Ro
     gone, neither denied nor affirmed (by meaning, such clauses came within the threshold of a denied committee or
     of lectures the council never had: four descriptions of blind37)."""
     assert map_text(text, service_rules)[0].get(q) is None
+
+
+@pytest.mark.parametrize(
+    ("clause", "topicless"),
+    [
+        ("但还没有开始实施", True),
+        ("尚未落实", True),
+        ("已经开始实施了", True),
+        ("but haven't started implementing it", True),
+        ("implementation has not started yet", True),
+        ("还没有开展公众宣传", False),
+        ("没有开始制定战略", False),
+        ("we haven't started drafting the strategy", False),
+        ("the committee is not set up", False),
+    ],
+)
+def test_a_clause_that_names_no_topic(knowledge_dir: Path, corpus_dir: Path, clause: str, topicless: bool) -> None:
+    rules = load_rules(knowledge_dir, corpus_dir, embedder=HashingEmbedder(), reader="patterns")
+    assert bool(rules.lexicon.topicless.fullmatch(clause)) is topicless
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我们市已经完成了风险评估，也制定了减灾战略，但还没有开始实施。",
+        "We have completed a risk assessment and drafted a DRR strategy, but haven't started implementing it.",
+    ],
+)
+def test_a_clause_without_a_topic_is_not_read_by_meaning(service_rules: RoadmapRules, text: str) -> None:
+    """A clause "但还没有开始实施" (nothing implemented yet) came nearest a denied awareness campaign, and the Chinese
+    description was Stage A where its English twin asked the deciding questions: a clause naming no topic is never
+    matched, and both languages leave the awareness question open."""
+    result = assess_stage(text=text, rules=service_rules)
+    assert result.stage == "undecided"
+    assert dict(result.answers)[3] is None and 3 in result.to_ask
