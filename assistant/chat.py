@@ -49,6 +49,7 @@ from assistant.intents import (
     kinds_named,
     named_stages,
     ordinal_of,
+    pointed_item,
     stage_about,
     stage_of_followup,
     steps_asked,
@@ -182,6 +183,9 @@ class Assistant:
         attribute asked alone: "需要多长时间？"), and whether it was assumed: the record the last reply was about, else
         the first one it recommended or listed ("Who developed it?" after three recommendations; the reply says
         which it took). None when the message names a record or points at nothing, or for an id we do not hold."""
+        n = pointed_item(text)
+        if n is not None and 0 < n <= len(ctx.last_recommendations) and self._mention(text) is None:
+            return self.recommender.get(ctx.last_recommendations[n - 1]), False  # "Who runs the first one?"
         if not points_back(text) or self._mention(text) is not None:
             return None, False
         if ctx.last_record is not None:

@@ -478,6 +478,8 @@ def _stage_followup(u: Utterance, ctx: ChatContext) -> str | None:
 def _ordinal(u: Utterance, ctx: ChatContext) -> str | None:
     if not ctx.last_recommendations or ordinal_of(u.text) is None:
         return None
+    if pointed_item(u.text) is not None and question_type(_asked(u.text)) in _FACT_TYPES:
+        return None  # "第一个要花多少钱？" asks a fact of that item: a question about it (the chat resolves which)
     if len(u.text) < 40 or MORE.search(u.text):
         return _found(ORDINAL, u.text)
     return None
@@ -781,9 +783,13 @@ def _area_about(u: Utterance, ctx: ChatContext) -> str | None:
 # The catalogue's own lists: its flagship programmes ("What are UN-Habitat's flagship programmes?", "旗舰计划有哪些？")
 # and the services of a section ("What services are in section E?", "E 部分有哪些服务？"), answered from the records
 _FLAGSHIPS_LISTED = re.compile(
-    r"旗舰(?:计划|方案|项目)(?:有哪些|是哪些|分别是|都有什么|都有哪些|包括哪些|是什么)|(?:五|5)\s*(?:个|项)旗舰|"
+    r"旗舰(?:计划|方案|项目)(?:有哪些|是哪些|分别是|都有什么|都有哪些|包括哪些|是什么|有几个)|(?:五|5)\s*(?:个|项)旗舰|"
+    # the whole question is which flagships there are ("人居署有哪些旗舰项目？"), not which of them fits a need
+    r"有(?:哪些|哪几个|几个|什么)旗舰(?:计划|方案|项目|倡议)\s*[?？]?\s*$|"
     r"\b(?:what|which) are (?:the |UN-Habitat's |UN-Habitat )?(?:five |5 )?flagship "
     r"(?:programmes|programs|initiatives)\b|"
+    r"\b(?:what|which|how many) flagship (?:programmes|programs|initiatives) (?:does|do|has|have|are there)\b"
+    r"(?: (?:UN-Habitat|it|they)(?: have| run| offer)?)?\s*[?]?\s*$|"
     r"\b(?:list|name) (?:the |all )?(?:five |5 )?flagship",
     _I,
 )
@@ -1169,6 +1175,22 @@ def decide(text: str, ctx: ChatContext, names: Names | None = None, similar: Sim
         if evidence is not None:
             return Decision(route.name, route.intent, evidence, u.areas)
     raise AssertionError("the last route always matches")  # pragma: no cover
+
+
+# An item of the last list pointed at by its place ("the first one", "the third of them", "第二个"), not an ordinal
+# word of a name ("the first Resilient Cities Congress")
+ITEM_POINTED = re.compile(
+    r"\b(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|1st|2nd|3rd|[4-9]th|10th)\s+"
+    r"(?:one|of them|of those|item|option|tool|service|programme|program|recommendation|flagship)\b|"
+    r"\bnumber (?:10|[1-9])\b|第\s*(?:十|[一二三四五六七八九]|10|[1-9])\s*(?:个|项|条)",
+    _I,
+)
+
+
+def pointed_item(text: str) -> int | None:
+    """The place of the item of the last list a message points at ("Who runs the first one?" -> 1), or None."""
+    m = ITEM_POINTED.search(text)
+    return ordinal_of(m.group(0)) if m else None
 
 
 def ordinal_of(text: str) -> int | None:

@@ -742,6 +742,30 @@ def test_the_nth_record_of_a_listing_is_the_one_a_follow_up_points_at(assistant,
 
 
 @pytest.mark.parametrize(
+    ("listing", "ask", "record"),
+    [
+        ("What flagship programmes does UN-Habitat have?", "How long does the third one take?", "flagship-3"),
+        ("人居署有哪些旗舰项目？", "第三个需要多长时间？", "flagship-3"),
+        ("Which services are in section B?", "Who designed the second one with UN-Habitat?", "B.2"),
+        ("B 部分有哪些服务？", "第二个是人居署和谁一起设计的？", "B.2"),
+    ],
+)
+def test_a_fact_asked_of_the_nth_record_listed_is_answered_about_it(assistant, listing, ask, record) -> None:
+    """"What flagship programmes does UN-Habitat have?" was answered from the passages, so "the third one" pointed
+    at nothing and was declined as out of scope; and "第一个要花多少钱？" after a list gave the first record's
+    description. The flagships are listed in either word order, and a fact asked of the n-th record listed is a
+    question about that record, answered from its passages with it alongside."""
+    listed = assistant.reply([Turn("user", listing)])
+    assert listed.route == "listing" and listed.context.last_recommendations[:3]
+    reply = assistant.reply(
+        [Turn("user", listing), Turn("assistant", listed.answer), Turn("user", ask)], context=listed.context
+    )
+    assert reply.intent == "question" and reply.record is not None and reply.record.id == record
+    assert reply.citations
+    assert_grounded(assistant, reply)
+
+
+@pytest.mark.parametrize(
     ("description", "ask"),
     [
         (

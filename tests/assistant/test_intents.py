@@ -63,6 +63,14 @@ ROWS = [
     ("and for stage B?", EMPTY, "question"),
     ("tell me more about the second one", AFTER_RECS, "ordinal"),
     ("第二个", AFTER_RECS, "ordinal"),
+    # a fact asked of the n-th item is a question about it (the chat resolves which); an ordinal in a name is none
+    ("Who runs the first one?", AFTER_RECS, "fact"),
+    ("第一个要花多少钱？", AFTER_RECS, "fact"),
+    ("Tell me more about the third one", AFTER_RECS, "ordinal"),
+    # the catalogue's flagships, asked for in either word order
+    ("What flagship programmes does UN-Habitat have?", EMPTY, "listing"),
+    ("人居署有哪些旗舰项目？", EMPTY, "listing"),
+    ("哪个旗舰项目关注非正规住区的气候变化问题？", EMPTY, "browse"),
     # what it takes to move on: the roadmap's own criteria
     ("城市从 A 阶段进入 B 阶段要满足哪些标准？", EMPTY, "criteria"),
     ("What criteria must a city meet to move from Stage A to Stage B?", EMPTY, "criteria"),
