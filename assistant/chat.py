@@ -39,6 +39,7 @@ from assistant.evidence import (
 )
 from assistant.exemplars import IntentExemplars
 from assistant.intents import (
+    ALL_SURVEY_QUESTIONS,
     FIRST_PERSON,
     STEPS,
     Decision,
@@ -54,6 +55,7 @@ from assistant.intents import (
     stage_of_followup,
     steps_asked,
     survey_answer,
+    survey_asked,
     without_source_words,
 )
 from assistant.names import RecordNames, short_forms
@@ -65,6 +67,7 @@ from assistant.roadmap import (
     assess_stage,
     stage_citations,
     stages_overview_citation,
+    survey_citations,
 )
 from prompts import render
 from retriever.errors import InvalidRequest, LLMUnavailable, UngroundedAnswer
@@ -225,6 +228,8 @@ class Assistant:
             return self._question(text, lang, ctx, vector=vector)
         if decision.intent == "stage":  # "stage", and messages like known stage questions
             return self._stage(text, lang, ctx)
+        if route == "survey" and (number := survey_asked(text)) is not None:
+            return self._survey(number, lang, ctx)
         if route == "criteria":
             return self._criteria(text, lang, ctx)
         if route == "stage_about":
@@ -427,6 +432,31 @@ class Assistant:
         answer = "\n".join([render("areas_intro", lang), *lines, render("areas_follow_up", lang)])
         return ChatReply(answer=answer, lang=lang, intent="question", citations=citations, context=ctx)
 
+    def _survey(self, asked: int, lang: str, ctx: ChatContext) -> ChatReply:
+        """The stage assessment survey's questions (``ALL_SURVEY_QUESTIONS``) or question ``asked``, each as the
+        MCR2030 overview words it (structured knowledge), cited and numbered as in the survey."""
+        total = len(self.rules.questions)
+        if asked != ALL_SURVEY_QUESTIONS and not 1 <= asked <= total:
+            return ChatReply(
+                answer=render("survey_none", lang, count=total, q=asked), lang=lang, intent="question", context=ctx
+            )
+        cited = survey_citations(() if asked == ALL_SURVEY_QUESTIONS else (asked,), rules=self.rules)
+        citations: list[Citation] = []
+        self._quoted_lines([c for _, c in cited], lang, citations)
+        lines = [
+            # a rendering of the survey's table row holds its cells ("10 | The local government … | Yes | No"): the
+            # question is the longest of them
+            render("survey_line", lang, q=q, text=max(_shown(c).split(" | "), key=len), n=c.n)
+            for (q, _), c in zip(cited, citations, strict=True)
+        ]
+        intro = (
+            render("survey_intro", lang, count=total)
+            if asked == ALL_SURVEY_QUESTIONS
+            else render("survey_one", lang, q=asked)
+        )
+        answer = "\n".join([intro, *lines, render("survey_follow_up", lang)])
+        return ChatReply(answer=answer, lang=lang, intent="question", citations=citations, context=ctx)
+
     def _listing(self, kind: str, section: str, *, lang: str, ctx: ChatContext) -> ChatReply:
         """The catalogue's flagship programmes (``kind`` "flagship") or the services of ``section``: each record
         by its heading in the catalogue (the first line of its text), cited, in the catalogue's order."""
@@ -514,9 +544,7 @@ class Assistant:
         for c in cited:
             c = replace(self._rendered(c, lang), n=len(citations) + 1)
             citations.append(c)
-            lines.append(
-                render("criteria_line", lang, text=as_shown(c.rendering.text if c.rendering else c.quote), n=c.n)
-            )
+            lines.append(render("criteria_line", lang, text=_shown(c), n=c.n))
         return lines
 
     def _rendered(self, citation: Citation, lang: str) -> Citation:
@@ -959,6 +987,11 @@ def _number(citations: Sequence[Citation]) -> list[Citation]:
                 rendering=c.rendering,
             )
     return list(seen.values())
+
+
+def _shown(citation: Citation) -> str:
+    """A citation's text as a reply shows it: its rendering in the reader's language, else its quote."""
+    return as_shown(citation.rendering.text if citation.rendering else citation.quote)
 
 
 def as_shown(text: str) -> str:

@@ -538,6 +538,43 @@ def steps_asked(text: str) -> tuple[str, ...]:
     return tuple(s for s in STEPS if s[-1] in refs)
 
 
+# The stage assessment survey's own questions asked for: all of them ("What questions are in the stage assessment
+# survey?", "阶段评估调查包括哪些问题？", "How many questions does the survey have?") or one by its number ("What is
+# question 10 of the survey?", "第10题问的是什么？"); answered from the survey the roadmap rules quote. Not whether it
+# asks one thing ("会不会问到我们市有没有首席抗灾官？"), which the documents answer.
+SURVEY_NAMED = re.compile(r"调查|问卷|\bsurvey\b|\bquestionnaire\b|\bstage assessment\b|阶段评估", _I)
+_SURVEY_LISTED = re.compile(
+    r"\b(?:what|which) (?:are the )?questions\b|\bhow many questions\b|\blist (?:the |all )?(?:\w+ ){0,3}questions\b|"
+    r"(?:哪些|什么|几个|多少(?:个|道)?)问题|问(?:了)?(?:哪些|什么)(?:问题)?\s*[?？]?\s*$",
+    _I,
+)
+_SURVEY_NUMBERED = re.compile(
+    r"\bquestion\s*(?:no\.?\s*|number\s*)?(\d{1,2})\b|\bQ(\d{1,2})\b|第\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*(?:题|个问题|道题)",
+    _I,
+)
+ALL_SURVEY_QUESTIONS = 0
+
+
+def survey_asked(text: str) -> int | None:
+    """Which of the survey's questions ``text`` asks for: one by its number, ``ALL_SURVEY_QUESTIONS``, or None."""
+    m = _SURVEY_NUMBERED.search(text)
+    # "第10题" is the survey's wherever it is asked; "第二个问题", "question 2" only with the survey named or asked
+    bare = "题" in m.group(0) and "问题" not in m.group(0) if m else False
+    if m and (SURVEY_NAMED.search(text) or bare or re.match(r"\s*what (?:is|does) question\b", text, _I)):
+        word = next(g for g in m.groups() if g)
+        return int(word) if word.isdigit() else _ORDINALS.get(word, 10 + _ORDINALS.get(word[-1], 0))
+    if SURVEY_NAMED.search(text) and _SURVEY_LISTED.search(text):
+        return ALL_SURVEY_QUESTIONS
+    return None
+
+
+def _survey(u: Utterance, ctx: ChatContext) -> str | None:
+    asked = survey_asked(u.text)
+    if asked is None:
+        return None
+    return "asks for the survey's questions" if asked == ALL_SURVEY_QUESTIONS else f"asks for survey question {asked}"
+
+
 def _criteria(u: Utterance, ctx: ChatContext) -> str | None:
     steps = steps_asked(u.text)
     return f"asks for the criteria of step {', '.join(steps)}" if steps else None
@@ -1128,6 +1165,7 @@ ROUTES: tuple[Route, ...] = (
     Route("help", "help", _help),
     Route("stage_followup", "recommend", _stage_followup),
     Route("ordinal", "lookup", _ordinal),
+    Route("survey", "question", _survey),
     Route("stage", "stage", _stage),
     Route("criteria", "question", _criteria),
     Route("stage_about", "question", _stage_about),

@@ -67,6 +67,7 @@ from assistant.roadmap.assess import (
     next_question,
     stage_citations,
     stages_overview_citation,
+    survey_citations,
 )
 from assistant.roadmap.loader import (
     FACTS,
@@ -108,6 +109,7 @@ __all__ = [
     "Status",
     "area_about_citations",
     "area_citations",
+    "survey_citations",
     "assess_stage",
     "detect_lang",
     "load_rules",

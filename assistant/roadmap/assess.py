@@ -186,6 +186,13 @@ def area_citations(
     )
 
 
+def survey_citations(numbers: Sequence[int] = (), *, rules: RoadmapRules) -> tuple[tuple[int, Citation], ...]:
+    """The stage assessment survey's questions as the document words them (all fifteen, or those of ``numbers``
+    the survey has), as ``(number, citation)`` with citations numbered from 1."""
+    asked = [q for q in rules.questions if not numbers or q.n in numbers]
+    return tuple((q.n, _cite(q.passage, n, rules, None)) for n, q in enumerate(asked, start=1))
+
+
 def area_about_citations(area: int, *, rules: RoadmapRules) -> tuple[Citation, ...]:
     """What the document says a thematic area is about: its heading, then the sentences of the paragraph after it,
     as citations numbered from 1 (none for an area the rules do not know). A sentence a page break cut short (no

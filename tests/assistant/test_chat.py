@@ -751,7 +751,7 @@ def test_the_nth_record_of_a_listing_is_the_one_a_follow_up_points_at(assistant,
     ],
 )
 def test_a_fact_asked_of_the_nth_record_listed_is_answered_about_it(assistant, listing, ask, record) -> None:
-    """"What flagship programmes does UN-Habitat have?" was answered from the passages, so "the third one" pointed
+    """ "What flagship programmes does UN-Habitat have?" was answered from the passages, so "the third one" pointed
     at nothing and was declined as out of scope; and "第一个要花多少钱？" after a list gave the first record's
     description. The flagships are listed in either word order, and a fact asked of the n-th record listed is a
     question about that record, answered from its passages with it alongside."""
@@ -849,3 +849,32 @@ def test_what_a_named_record_offers_is_answered_from_its_own_text(assistant, mes
     for label in (render("doc_intro_indirect", lang, name=name), render("doc_intro_hedged", lang)):
         assert label not in reply.answer
     assert_grounded(assistant, reply)
+
+
+@pytest.mark.parametrize(
+    ("message", "lang", "numbers"),
+    [
+        ("What questions are in the stage assessment survey?", "en", list(range(1, 16))),
+        ("阶段评估调查有多少个问题？", "zh", list(range(1, 16))),
+        ("What is question 10 of the survey?", "en", [10]),
+        ("第10题问的是什么？", "zh", [10]),
+    ],
+)
+def test_the_survey_s_questions_are_quoted_from_the_overview(assistant, message, lang, numbers) -> None:
+    """ "What is question 10 of the survey?" was declined as out of scope, and "What questions are in the survey?"
+    answered with the instruction to answer yes or no: the survey is structured knowledge, its questions quoted as the
+    overview words them, numbered as in the survey, in the reader's language."""
+    reply = say(assistant, [message])
+    assert reply.route == "survey" and reply.lang == lang
+    quotes = [assistant.rules.question(n).zh for n in numbers]
+    assert [c.quote for c in reply.citations] == quotes
+    for n, c in zip(numbers, reply.citations, strict=True):
+        assert f"{n}. " in reply.answer and f"[{c.n}]" in reply.answer
+        assert (c.rendering is not None) is (lang == "en")
+    assert bool(HAN.search(reply.answer)) is (lang == "zh")
+    assert_grounded(assistant, reply)
+
+
+def test_a_survey_question_the_survey_does_not_have_is_said_so(assistant) -> None:
+    reply = say(assistant, ["What is question 20 of the survey?"])
+    assert reply.route == "survey" and not reply.citations and "15" in reply.answer and "20" in reply.answer

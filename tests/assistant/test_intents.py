@@ -221,7 +221,12 @@ ROWS = [
     # what the survey asks, asked about, even from our city, is a question for the documents
     ("做阶段评估调查时，会不会问到我们市有没有首席抗灾官？", EMPTY, "question"),
     ("Does the stage assessment survey ask whether we have a chief resilience officer?", EMPTY, "question"),
-    ("阶段评估调查包括哪些问题？", EMPTY, "fact"),
+    # the survey's own questions, all or one by its number, are answered from the survey the rules quote
+    ("阶段评估调查包括哪些问题？", EMPTY, "survey"),
+    ("What questions are in the stage assessment survey?", EMPTY, "survey"),
+    ("第10题问的是什么？", EMPTY, "survey"),
+    ("What is question 10 of the survey?", EMPTY, "survey"),
+    ("第二个问题是什么？", EMPTY, "question"),  # which question is not ours to guess
     # a named thing a third party recommends, asked about, is no request
     ("MCR2030 在认知阶段推荐的《地方政府领导手册》是哪一版？", EMPTY, "question"),
     ("Which edition of the handbook recommended by MCR2030 for Stage A is current?", EMPTY, "question"),
