@@ -834,7 +834,10 @@ _SECTION = r"(?:section|part)\s+([A-K])\b"
 _SECTION_LISTED = re.compile(
     rf"\b(?:what|which) services (?:are|does|do|are there)\b.{{0,20}}\b{_SECTION}|"
     rf"\b(?:list|name|show)\b.{{0,20}}\bservices (?:in|of|under)\s+{_SECTION}|"
-    rf"\bservices (?:in|of|under)\s+{_SECTION}\s*[?？]?\s*$|\b{_SECTION} (?:contain|include|list|cover|offer)s?\b|"
+    rf"\bservices (?:in|of|under)\s+{_SECTION}\s*[?？]?\s*$|"
+    rf"\b{_SECTION}(?: of the (?:catalogue|catalog))? (?:contain|include|list|cover|offer)s?\b|"
+    rf"\bwhat is {_SECTION}(?: of the (?:catalogue|catalog))?(?: about)?\s*[?？]?\s*$|"
+    r"(?<![A-Za-z])([A-K])\s*(?:部分|类|节)(?:是|主要)?(?:关于|讲|涉及|有关)(?:什么|哪些)|"
     r"(?<![A-Za-z])([A-K])\s*(?:部分|类|节)(?:的|里|中)?(?:有|包括|包含|列出了|提供)(?:哪些|什么)(?:服务)?|"
     r"(?<![A-Za-z])([A-K])\s*(?:部分|类|节)(?:的)?服务(?:有哪些|是什么|都有什么|包括哪些)",
     _I,
@@ -1058,10 +1061,15 @@ def _defines(u: Utterance) -> bool:
     if not u.record_name:
         return False
     name = re.escape(u.record_name)
-    quoted = rf"[《“\"「]?{name}[》”\"」]?(?:\s*[（(][^）)]{{1,24}}[）)])?"  # its name, quoted, its acronym after it
+    # its name, quoted, its acronym after it, the kind of record after it ("…城市旗舰项目是什么")
+    quoted = (
+        rf"[《“\"「]?{name}[》”\"」]?(?:\s*[（(][^）)]{{1,24}}[）)])?"
+        r"(?:\s*(?:旗舰项目|旗舰方案|旗舰计划|旗舰倡议|倡议|项目|服务|工具|计划|方案|平台))?"
+    )
     return bool(
         re.search(
             rf"{quoted}\s*(?:到底)?(?:是(?:什么|啥)(?!样)|是干嘛|是干啥|是做什么|是干什么|(?:是)?(?:什么|啥)来头)|"
+            rf"(?:什么是|何为|何谓)\s*{quoted}|{name}\s*[-–—,:?？]*\s*what(?:'s| is| are)\s+(?:it|that|this|they)\b|"
             rf"{quoted}\s*(?:有|的)(?:什么|啥)?(?:资料|介绍|材料)|{quoted}.{{0,12}}是怎么回事|"
             rf"{quoted}\s*的(?:介绍|简介|资料|说明)|(?:了解|介绍)(?:一下)?\s*{quoted}\s*[?？。.!！]*$|"
             rf"\bwhat(?:'s|s| is| are)\s+(?:the\s+)?(?:service\s+|tool\s+|programme\s+)?{name}|"
@@ -1074,10 +1082,22 @@ def _defines(u: Utterance) -> bool:
     )
 
 
+# The words of MORE that ask what anything is ("what is", "是什么"): they ask what the record is only where they
+# name it (``_defines``)
+_GENERIC_WHAT = re.compile(r"what is|what's|是什么|什么是|what (?:is|are) (?:it|they)", _I)
+
+
 def _lookup(u: Utterance, ctx: ChatContext) -> str | None:
     if u.record is None or (FIRST_PERSON.search(u.text) and not _defines(u)):
         return None
-    if MORE.search(u.text) or _defines(u):
+    more = MORE.search(u.text)
+    if more is not None and _GENERIC_WHAT.fullmatch(more.group(0)) and not _defines(u):
+        # "What is the role of the technical support centres in SDG Cities?" asks what something of the record is,
+        # not what the record is: a question for its passages (the record alongside)
+        more = MORE.search(u.text, more.end())
+        while more is not None and _GENERIC_WHAT.fullmatch(more.group(0)):
+            more = MORE.search(u.text, more.end())
+    if more is not None or _defines(u):
         return f"names record {u.record} and asks what it is"
     rest = u.text.casefold().replace(u.record_name.casefold(), " ") if u.record_name else u.text
     if len(BARE.sub("", POINTING.sub(" ", rest))) <= BARE_REST_CHARS:

@@ -204,6 +204,14 @@ ROWS = [
     ("What does service B.4 offer?", EMPTY, "question"),
     ("服务 B.4 提供什么？", EMPTY, "question"),
     ("What services are like B.4?", EMPTY, "recommend"),
+    # "what is" asks what the record is only where it names it; what something of the record is asks its passages
+    ("What is the role of the technical support centres in SDG Cities?", EMPTY, "question"),
+    ("可持续发展目标城市的技术支持中心的作用是什么？", EMPTY, "question"),
+    ("什么是可持续发展目标城市？", EMPTY, "lookup"),
+    ("CityRAP - what is it?", EMPTY, "lookup"),
+    # what a section of the catalogue covers is its list of services
+    ("What does section H of the catalogue cover?", EMPTY, "listing"),
+    ("H 部分是关于什么的？", EMPTY, "listing"),
     ("What does GCC stand for?", EMPTY, "fact"),
     ("What exactly are the steps of CityRAP?", EMPTY, "fact"),
     # anything else said about a named record asks its passages (the record is shown alongside)
