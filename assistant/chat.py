@@ -264,6 +264,11 @@ class Assistant:
             return self._recommend(text, lang, ctx, stage=stage, browse=route == "browse")
         if route == "lookup" and record is not None:
             return self._lookup(record, lang, ctx)
+        if record is None and ctx.last_recommendations and AMONG_LISTED.search(text):
+            # "Which of them is free?": a question about the records listed, answered from their own passages
+            listed = [r for r in map(self.recommender.get, ctx.last_recommendations) if r is not None]
+            if listed:
+                return self._question(text, lang, ctx, vector=vector, among=listed)
         return self._question(text, lang, ctx, record=record, vector=vector)
 
     def named_record(self, text: str) -> str | None:
@@ -673,12 +678,15 @@ class Assistant:
         ctx: ChatContext,
         record: CatalogueItem | None = None,
         vector: Callable[[], np.ndarray] | None = None,
+        among: Sequence[CatalogueItem] = (),
     ) -> ChatReply:
         found = self.retriever.search_evidence(
             text, QUESTION_PASSAGES, renderings=False, vector=vector() if vector is not None else None
         )
         if record is not None and RECORD_FOCUS:
-            found = self._focus_on(record, text, found)
+            found = self._focus_on([record], found, RECORD_PASSAGES)
+        elif among:
+            found = self._focus_on(among, found, QUESTION_PASSAGES, others=False)
         hits = found.hits
         if self.llm is not None and hits and self._in_domain(text):
             generated = self._generate(text, lang, hits, ctx)
@@ -696,6 +704,9 @@ class Assistant:
             units = selected
             from_record = bool(units) and question_type(text) in ("other", "definition") and _inside(units[0], record)
             indirect = bool(units) and not from_record
+        elif not units and among:
+            units = selected  # what the records listed say closest to the question, labelled as no direct answer
+            indirect = bool(units)
         elif not units and (referred := self.references.referred(text)):
             # the question points at one of our documents ("the review", "这份执行局报告"): what that document
             # says closest to it, among the passages retrieved, labelled as no direct answer
@@ -706,7 +717,7 @@ class Assistant:
                 )
                 indirect = bool(units)
         if not units:
-            if not self._in_domain(text):
+            if not among and not self._in_domain(text):
                 return _unanswered("out_of_scope", lang, ctx)
             return _unanswered("no_evidence", lang, ctx)
         if record is not None:
@@ -737,7 +748,8 @@ class Assistant:
             if indirect:
                 intro = render("doc_intro_indirect", lang, name=name) + "\n" + intro
         elif indirect:
-            intro = render("doc_intro_indirect_document", lang) + "\n" + intro
+            listed = "doc_intro_indirect_listed" if among else "doc_intro_indirect_document"
+            intro = render(listed, lang) + "\n" + intro
         if hedged:
             intro = render("doc_intro_hedged", lang) + "\n" + intro
         answer = render("doc_answer", lang, intro=intro, sentences="\n".join(lines))
@@ -787,20 +799,22 @@ class Assistant:
         }
         return [u for u, o in zip(units, owners, strict=True) if o is None or o in named]
 
-    def _focus_on(self, record: CatalogueItem, text: str, found: SearchResult) -> SearchResult:
-        """A question that names a record is about that record: the passages of the record's own text come first
-        (in the order search ranked them, then in document order), then the other hits."""
-        span = record.span
+    def _focus_on(
+        self, records: Sequence[CatalogueItem], found: SearchResult, most: int, *, others: bool = True
+    ) -> SearchResult:
+        """A question about records (one it names, or those the last reply listed) is about them: the passages of
+        their own text come first (in the order search ranked them, then in document order), at most ``most``,
+        then, when ``others``, the other hits."""
         rank = {h.chunk.chunk_id: n for n, h in enumerate(found.hits)}
         own = [
             Hit(chunk=c, score=0.0, rank=0)
             for c in self.retriever.index.chunks
-            if c.doc_id == span.doc_id and c.start < span.end and span.start < c.end
+            if any(c.doc_id == r.span.doc_id and c.start < r.span.end and r.span.start < c.end for r in records)
         ]
         own.sort(key=lambda h: (rank.get(h.chunk.chunk_id, len(rank)), h.chunk.start))
-        own = own[:RECORD_PASSAGES]
+        own = own[:most]
         ids = {h.chunk.chunk_id for h in own}
-        rest = [h for h in found.hits if h.chunk.chunk_id not in ids]
+        rest = [h for h in found.hits if h.chunk.chunk_id not in ids] if others else []
         return SearchResult((own + rest)[:QUESTION_PASSAGES], found.dense_best, found.asked_best, found.asked_spans)
 
     def _answer_units(self, text: str, found: SearchResult, lang: str) -> list[Unit]:
@@ -1035,6 +1049,14 @@ BACK_REFERENCE = re.compile(
     r"toolkit|marker|index|course|training|lab|laboratory|mechanism|system|campaign)\b|它|"
     r"(?:该|这个|那个|这一|这项|那项)(?:项目|工具|服务|计划|方案|方法|倡议|工作室|平台|模型|基金|网络|框架|指南|工具包|标记|"
     r"指数|课程|培训|实验室|机制|系统|活动)",
+    re.IGNORECASE,
+)
+# A question about the records the last reply listed or recommended, as a group: "Which of them is free?", "Do any of
+# these work for small towns?", "其中哪个适合小城市？", "这些工具里哪个是免费的？"
+AMONG_LISTED = re.compile(
+    r"\b(?:which|what|how many|any|none|all|each|either|neither)(?: one)? of (?:them|these|those)\b|"
+    r"\bamong (?:them|these|those)\b|其中|这些(?:工具|服务|项目|方案|记录)?(?:里|中|当中|之中)|"
+    r"它们(?:中|当中|里|之中|哪)",
     re.IGNORECASE,
 )
 # The catalogue's records named by what they are ("tools", "services", "工具", "服务"), not by a topic

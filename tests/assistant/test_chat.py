@@ -878,3 +878,28 @@ def test_the_survey_s_questions_are_quoted_from_the_overview(assistant, message,
 def test_a_survey_question_the_survey_does_not_have_is_said_so(assistant) -> None:
     reply = say(assistant, ["What is question 20 of the survey?"])
     assert reply.route == "survey" and not reply.citations and "15" in reply.answer and "20" in reply.answer
+
+
+@pytest.mark.parametrize(
+    ("listing", "ask", "lang"),
+    [
+        ("Which services are in section B?", "Which of them work in small cities?", "en"),
+        ("B 部分有哪些服务？", "其中哪些适用于小城市？", "zh"),
+        ("Which tools are in thematic area 4?", "Which of them is free?", "en"),
+        ("专题领域 4 有哪些工具？", "其中哪个是免费的？", "zh"),
+    ],
+)
+def test_a_question_about_the_records_listed_is_answered_from_them(assistant, listing, ask, lang) -> None:
+    """The follow-up "Which of them is free?" after a list was declined as out of scope ("free" is no term of the
+    domain): a question about the records listed as a group is answered from their own passages, or says the
+    documents do not answer it and whom to ask, never that it is out of scope."""
+    listed = assistant.reply([Turn("user", listing)])
+    records = [assistant.recommender.get(i) for i in listed.context.last_recommendations]
+    reply = assistant.reply(
+        [Turn("user", listing), Turn("assistant", listed.answer), Turn("user", ask)], context=listed.context
+    )
+    assert reply.intent == "question" and reply.lang == lang
+    assert render("out_of_scope", lang, contacts="").split("{")[0][:30] not in reply.answer
+    for c in reply.citations:
+        assert any(r.span.doc_id == c.doc_id and r.span.start <= c.start < r.span.end for r in records), c
+    assert_grounded(assistant, reply)
