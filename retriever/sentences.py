@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import re
 
+from retriever.language import HAN_CLASS
+
 __all__ = [
     "CITATION",
     "CLOSERS",
@@ -111,11 +113,13 @@ def broken_by_page_break(text: str, end: int, start: int) -> bool:
 # on in prose and ends the sentence on that line (a full stop or semicolon in it), and is no caption or label line
 # ("© 联合国人居署", "图：…", "资料来源：…", "概述：…", "更多信息").
 _HAN_PROSE_LINE = re.compile(r"[，、。；]")
-_HAN_STOPS_INSIDE = re.compile(r"[\u3400-\u9fff，、]$")
+_HAN_STOPS_INSIDE = re.compile(f"[{HAN_CLASS}，、]$")
 _HAN_BREAK = re.compile(r"[ \t]*\n(?:[ \t]*\n)+[ \t]*")
-_HAN_GOES_ON = re.compile(r"[\u3400-\u9fff“]")
+_HAN_GOES_ON = re.compile(f"[{HAN_CLASS}“]")
 _HAN_SENTENCE_END = re.compile(r"[。；！？]")
-_HAN_NOT_PROSE = re.compile(r"^(?:©|照片|图\s*\d*\s*[：:]|表\s*\d|资料来源|来源|本地图|[\u3400-\u9fff]{2,6}[：:])")
+_HAN_NOT_PROSE = re.compile(
+    r"^(?:©|照片|图\s*\d*\s*[：:]|表\s*\d|资料来源|来源|本地图|" + f"[{HAN_CLASS}]" + r"{2,6}[：:])"  # "概述：…"
+)
 
 
 def broken_han_sentence(text: str, end: int, start: int) -> bool:
