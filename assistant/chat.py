@@ -30,8 +30,10 @@ from assistant.evidence import (
     MIN_UNIT_CHARS,
     SENTENCE,
     Abstention,
+    QuestionType,
     Unit,
     expansion,
+    for_each_part,
     in_reading_order,
     question_type,
     select_units,
@@ -825,15 +827,20 @@ class Assistant:
     def _selected(self, text: str, found: SearchResult, lang: str) -> list[Unit]:
         """The sentences of ``found`` that answer ``text`` best, whatever their evidence (``select_units``)."""
         index = self.retriever.index
-        return select_units(
-            text,
-            found.hits,
-            # a rendering speaks for a document only where the document has no text of its own in the language
-            lambda doc_id: None if index.has_text_in(doc_id, lang) else index.rendering(doc_id, lang),
-            self.retriever.lexicon,
-            lang=lang,
-            asked=found.asked_spans,
-        )
+
+        def select(qtype: QuestionType | None = None) -> list[Unit]:
+            return select_units(
+                text,
+                found.hits,
+                # a rendering speaks for a document only where the document has no text of its own in the language
+                lambda doc_id: None if index.has_text_in(doc_id, lang) else index.rendering(doc_id, lang),
+                self.retriever.lexicon,
+                lang=lang,
+                asked=found.asked_spans,
+                qtype=qtype,
+            )
+
+        return for_each_part(text, select)
 
     def _strength(self, text: str, found: SearchResult, units: Sequence[Unit]) -> float:
         """The evidence of ``units`` for ``text`` (``Abstention.strength``; 0.0 for none): refused below the

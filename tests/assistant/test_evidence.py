@@ -14,6 +14,8 @@ from assistant.evidence import (
     _holds_kind,
     counted,
     expansion,
+    for_each_part,
+    question_parts,
     question_terms,
     question_type,
     select_units,
@@ -430,3 +432,35 @@ def test_what_spells_out_an_abbreviation() -> None:
     # a lower-case word is no abbreviation, and "what is X" asks for a definition
     assert expansion("what does it stand for?") is None
     assert question_type("What is MCR2030?") == "definition"
+
+
+@pytest.mark.parametrize(
+    ("question", "parts"),
+    [
+        ("该工具是和哪个机构一起设计的？整个流程要多长时间？", ("organisation", "duration")),
+        ("Who designed the tool, and how long does the process take?", ("organisation", "duration")),
+        ("When was MCR2030 launched, and how many regions does it operate in?", ("date", "quantity")),
+        ("How long does the process take?", ()),
+        ("What is the tool and what does it do?", ()),  # no two kinds of fact
+    ],
+)
+def test_a_question_asking_two_things_has_two_parts(question: str, parts: tuple[str, ...]) -> None:
+    assert question_parts(question) == parts
+
+
+def test_a_two_part_question_is_shown_the_best_sentence_for_each_kind() -> None:
+    """Scored as one question, it asks for a duration (the first kind its words name), and the sentence on who
+    designed the tool is not shown; each part's kind gets its best sentence first."""
+    text = (
+        "该工具由人居署和 DiMSUR 共同设计，用于小城市的韧性规划。该工具的设计借鉴了小城市规划的经验。"
+        "该工具的流程需要 3-4 个月。该工具已在非洲的小城市使用。"
+    )
+    hit = Hit(_chunk(text), 1.0, 0)
+    question = "该工具是和哪个机构一起设计的？整个流程要多长时间？"
+
+    def select(qtype):  # noqa: ANN001, ANN202
+        return select_units(question, [hit], lambda _: None, None, lang="zh", qtype=qtype, most=2)
+
+    shown = [u.text for u in for_each_part(question, select)]
+    assert "该工具的流程需要 3-4 个月。" in shown
+    assert shown[0].startswith("该工具由人居署和 DiMSUR 共同设计")
