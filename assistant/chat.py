@@ -448,8 +448,7 @@ class Assistant:
                 answer=render("survey_none", lang, count=total, q=asked), lang=lang, intent="question", context=ctx
             )
         cited = survey_citations(() if asked == ALL_SURVEY_QUESTIONS else (asked,), rules=self.rules)
-        citations: list[Citation] = []
-        self._quoted_lines([c for _, c in cited], lang, citations)
+        citations = [self._rendered(c, lang) for _, c in cited]  # numbered 1.. by survey_citations
         lines = [
             # a rendering of the survey's table row holds its cells ("10 | The local government … | Yes | No"): the
             # question is the longest of them

@@ -214,11 +214,10 @@ STAGE_FOLLOW = re.compile(
 _EN_ORDINAL_WORDS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
 # A place in the list the last reply gave ("the second one", "number 7", "第三个", "第 8 项"), up to the ten a
 # context holds (``MAX_RECOMMENDATIONS``)
-ORDINAL = re.compile(
-    r"\b(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|1st|2nd|3rd|[4-9]th|10th|"
-    r"number (?:10|[1-9]))\b|第\s*(十|[一二三四五六七八九]|10|[1-9])\s*(个|项|条)",
-    _I,
-)
+_ORDINAL_WORD = "|".join(_EN_ORDINAL_WORDS) + r"|1st|2nd|3rd|[4-9]th|10th"
+_NUMBER_N = r"number (?:10|[1-9])"
+_ZH_PLACE = r"十|[一二三四五六七八九]|10|[1-9]"
+ORDINAL = re.compile(rf"\b({_ORDINAL_WORD}|{_NUMBER_N})\b|第\s*({_ZH_PLACE})\s*(个|项|条)", _I)
 _ORDINALS = {
     **{w: n for n, w in enumerate(_EN_ORDINAL_WORDS, 1)},
     **{f"{n}{'st' if n == 1 else 'nd' if n == 2 else 'rd' if n == 3 else 'th'}": n for n in range(1, 11)},
@@ -561,11 +560,20 @@ def survey_asked(text: str) -> int | None:
     # "第10题" is the survey's wherever it is asked; "第二个问题", "question 2" only with the survey named or asked
     bare = "题" in m.group(0) and "问题" not in m.group(0) if m else False
     if m and (SURVEY_NAMED.search(text) or bare or re.match(r"\s*what (?:is|does) question\b", text, _I)):
-        word = next(g for g in m.groups() if g)
-        return int(word) if word.isdigit() else _ORDINALS.get(word, 10 + _ORDINALS.get(word[-1], 0))
+        return _zh_or_digits(next(g for g in m.groups() if g))
     if SURVEY_NAMED.search(text) and _SURVEY_LISTED.search(text):
         return ALL_SURVEY_QUESTIONS
     return None
+
+
+def _zh_or_digits(word: str) -> int:
+    """A number up to 99 in digits or Chinese numerals ("10", "十", "十二", "二十")."""
+    if word.isdigit():
+        return int(word)
+    tens, ten, units = word.partition("十")
+    if not ten:
+        return _ORDINALS[word]
+    return (_ORDINALS[tens] if tens else 1) * 10 + (_ORDINALS[units] if units else 0)
 
 
 def _survey(u: Utterance, ctx: ChatContext) -> str | None:
@@ -1090,14 +1098,9 @@ _GENERIC_WHAT = re.compile(r"what is|what's|是什么|什么是|what (?:is|are) 
 def _lookup(u: Utterance, ctx: ChatContext) -> str | None:
     if u.record is None or (FIRST_PERSON.search(u.text) and not _defines(u)):
         return None
-    more = MORE.search(u.text)
-    if more is not None and _GENERIC_WHAT.fullmatch(more.group(0)) and not _defines(u):
-        # "What is the role of the technical support centres in SDG Cities?" asks what something of the record is,
-        # not what the record is: a question for its passages (the record alongside)
-        more = MORE.search(u.text, more.end())
-        while more is not None and _GENERIC_WHAT.fullmatch(more.group(0)):
-            more = MORE.search(u.text, more.end())
-    if more is not None or _defines(u):
+    # "What is the role of the technical support centres in SDG Cities?" asks what something of the record is, not
+    # what the record is: a question for its passages (the record alongside)
+    if _defines(u) or any(not _GENERIC_WHAT.fullmatch(m.group(0)) for m in MORE.finditer(u.text)):
         return f"names record {u.record} and asks what it is"
     rest = u.text.casefold().replace(u.record_name.casefold(), " ") if u.record_name else u.text
     if len(BARE.sub("", POINTING.sub(" ", rest))) <= BARE_REST_CHARS:
@@ -1238,9 +1241,8 @@ def decide(text: str, ctx: ChatContext, names: Names | None = None, similar: Sim
 # An item of the last list pointed at by its place ("the first one", "the third of them", "第二个"), not an ordinal
 # word of a name ("the first Resilient Cities Congress")
 ITEM_POINTED = re.compile(
-    r"\b(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|1st|2nd|3rd|[4-9]th|10th)\s+"
-    r"(?:one|of them|of those|item|option|tool|service|programme|program|recommendation|flagship)\b|"
-    r"\bnumber (?:10|[1-9])\b|第\s*(?:十|[一二三四五六七八九]|10|[1-9])\s*(?:个|项|条)",
+    rf"\b(?:{_ORDINAL_WORD})\s+(?:one|of them|of those|item|option|tool|service|programme|program|recommendation|"
+    rf"flagship)\b|\b{_NUMBER_N}\b|第\s*(?:{_ZH_PLACE})\s*(?:个|项|条)",
     _I,
 )
 
@@ -1252,7 +1254,7 @@ def pointed_item(text: str) -> int | None:
 
 
 def ordinal_of(text: str) -> int | None:
-    """The position a message points at ("the second one", "第二个"), 1-5, or None."""
+    """The position a message points at ("the second one", "第二个"), 1-10, or None."""
     m = ORDINAL.search(text)
     if not m:
         return None

@@ -128,7 +128,8 @@ def broken_han_sentence(text: str, end: int, start: int) -> bool:
     if end <= 0 or start >= len(text) or not _HAN_BREAK.fullmatch(text, end, start):
         return False
     line_before = text[text.rfind("\n", 0, end) + 1 : end]
-    line_after = text[start : text.find("\n", start) if "\n" in text[start:] else len(text)]
+    line_end = text.find("\n", start)
+    line_after = text[start : line_end if line_end >= 0 else len(text)]
     return bool(
         _HAN_STOPS_INSIDE.search(line_before)
         and _HAN_PROSE_LINE.search(line_before)
