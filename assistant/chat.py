@@ -837,6 +837,7 @@ class Assistant:
                 lang=lang,
                 asked=found.asked_spans,
                 qtype=qtype,
+                passage_after=index.passage_after,
             )
 
         return for_each_part(text, select)

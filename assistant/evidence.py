@@ -918,10 +918,12 @@ def select_units(
     most: int = 3,
     qtype: QuestionType | None = None,
     asked: Sequence[tuple[str, int, int, float]] = (),
+    passage_after: Callable[[Chunk], Chunk | None] | None = None,
 ) -> list[Unit]:
     """The units that answer ``question`` best, best first (empty: nothing covers the question). ``rendering_of``
     gives a document's rendering in the asker's language, or None. ``qtype`` overrides the question's type (a
-    part of a two-part question)."""
+    part of a two-part question). ``passage_after`` gives the passage that follows one in its document: a list
+    announced by the last sentence of a passage has its items there."""
     weights = weights or DEFAULT_WEIGHTS
     terms = question_terms(question, lexicon)
     if not terms:
@@ -1007,7 +1009,9 @@ def select_units(
     if listing:
         # a list answers with its items: the units that follow the best one in its passage; they do not take the
         # places of the next best sentences (often the list is elsewhere)
-        picked += _items_after(best, units, texts, asked_stages)
+        picked += _items_after(
+            best, units, texts, asked_stages, _run_on(best, units, passage_after, rendering_of, lang)
+        )
     limit = len(picked) + most - 1
     for u in scored[1:]:
         if len(picked) >= limit:
@@ -1017,7 +1021,7 @@ def select_units(
         picked.append(u)
         _mark(u, texts)
         if _announces(u):  # an announced list is shown with its items, never as a dangling "…的承诺："
-            items = _items_after(u, units, texts, asked_stages)
+            items = _items_after(u, units, texts, asked_stages, _run_on(u, units, passage_after, rendering_of, lang))
             picked += items
             limit += len(items)
     if spelled is not None and best.kind:
@@ -1065,8 +1069,40 @@ def _announces(u: Unit) -> bool:
     return any(p.search(t) for t in (u.text, u.english) if t for p in (_ANNOUNCES, _OPENS_LIST))
 
 
-def _items_after(head: Unit, units: Sequence[Unit], texts: set[str], asked: frozenset[str] = frozenset()) -> list[Unit]:
-    """The units that follow ``head`` in its passage, up to ``LIST_UNITS - 1`` after it or after the last of them
+def _run_on(
+    head: Unit,
+    units: Sequence[Unit],
+    passage_after: Callable[[Chunk], Chunk | None] | None,
+    rendering_of: Callable[[str], Rendering | None],
+    lang: str,
+) -> list[Unit]:
+    """The units of the passage after ``head``'s, numbered on from ``head``, when ``head`` announces a list as the
+    last unit of its passage and the next passage opens with a marked item ("…can be summarized in the following
+    five aspects." ends one passage of the paper and "1) Multi-level governance…" begins the next); otherwise
+    none."""
+    if passage_after is None or not _announces(head):
+        return []
+    if any(u.chunk.chunk_id == head.chunk.chunk_id and u.position > head.position for u in units):
+        return []
+    after = passage_after(head.chunk)
+    if after is None:
+        return []
+    rendering = rendering_of(after.doc_id) if after.lang != lang else None
+    run_on = units_of(after, head.rank, rendering)
+    if not run_on or not _ITEM.match(run_on[0].text):
+        return []  # the next passage must open with a marked item, or it is not the list announced
+    return [replace(u, position=head.position + 1 + u.position) for u in run_on]
+
+
+def _items_after(
+    head: Unit,
+    units: Sequence[Unit],
+    texts: set[str],
+    asked: frozenset[str] = frozenset(),
+    run_on: Sequence[Unit] = (),
+) -> list[Unit]:
+    """The units that follow ``head`` in its passage (or, when it is the passage's last, ``run_on``: those of the
+    passage after it, ``_run_on``), up to ``LIST_UNITS - 1`` after it or after the last of them
     that opens an inline list of its own, and beyond that while they run on as marked items (a bullet, "(b)",
     "（二）"), at most twice ``LIST_UNITS - 1`` in all; the rest of an inline list (":(i) …；") is its marked items
     only. Any already shown are skipped (their folded text or rendering is in ``texts``, which is updated). For a
@@ -1076,7 +1112,7 @@ def _items_after(head: Unit, units: Sequence[Unit], texts: set[str], asked: froz
     following = sorted(
         (u for u in units if u.chunk.chunk_id == head.chunk.chunk_id and u.position > head.position),
         key=lambda u: u.position,
-    )
+    ) or list(run_on)
     items: list[Unit] = []
     skipped = 0
     other = False

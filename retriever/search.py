@@ -43,6 +43,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -181,6 +182,21 @@ class LoadedIndex:
     @cached_property
     def _written(self) -> dict[str, set[str]]:
         return written_languages(self.chunks)
+
+    def passage_after(self, chunk: Chunk) -> Chunk | None:
+        """The passage that follows ``chunk`` in its document and language (the next in reading order), if any."""
+        return self._next_passage.get(chunk.chunk_id)
+
+    @cached_property
+    def _next_passage(self) -> dict[str, Chunk]:
+        halves: dict[tuple[str, str], list[Chunk]] = {}
+        for c in self.chunks:
+            halves.setdefault((c.doc_id, c.lang), []).append(c)
+        out: dict[str, Chunk] = {}
+        for passages in halves.values():
+            passages.sort(key=lambda c: (c.start, c.end))
+            out.update((a.chunk_id, b) for a, b in pairwise(passages))
+        return out
 
     def rendering_of_chunk(self, chunk: Chunk) -> RenderedQuote | None:
         """A passage in the other language (English for a Chinese passage, Chinese for an English one), if a

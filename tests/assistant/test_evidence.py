@@ -220,6 +220,41 @@ def test_a_list_shown_with_its_items_stops_at_the_next_heading() -> None:
     assert not any(t.startswith(("RESEARCH FUND", "General Program", "EDITED BY")) for t in shown)
 
 
+def test_a_list_announced_at_the_end_of_a_passage_is_shown_with_the_items_the_next_passage_opens_with() -> None:
+    """ "…can be summarized in the following five aspects." ends a passage of the paper and the items begin the next,
+    which retrieval did not return: the answer shows them from the passage after. The next passage is read only
+    when the announcing sentence is its passage's last and the next opens with a marked item."""
+    head = (
+        "Synthesizing the cases, the experience of resilience actions can be summarized in the following two aspects."
+    )
+    items = (
+        "1) Multi-level governance and multi-stakeholder collaboration. Cooperation is key to addressing disaster "
+        "risks.\n\n2) Developing circular economy, and financing resilience."
+    )
+    first = Chunk("p:0", "p", 0, "paper.en.txt", "Paper", ("3.3",), 0, len(head), head, "en")
+    after = Chunk(
+        "p:1", "p", 1, "paper.en.txt", "Paper", ("3.3",), len(head) + 2, len(head) + 2 + len(items), items, "en"
+    )
+    unrelated = replace(after, text="Previous applications: Asuncion, Paraguay.", end=after.start + 42)
+
+    def shown(following: Chunk | None) -> list[str]:
+        units = select_units(
+            "What lessons does the paper draw from the cases?",
+            [Hit(first, 1.0, 0)],
+            lambda _: None,
+            None,
+            lang="en",
+            passage_after=lambda c: following if c.chunk_id == "p:0" else None,
+        )
+        return [u.text for u in units]
+
+    got = shown(after)
+    assert got[0] == head
+    assert got[1].startswith("1) Multi-level governance") and any(t.startswith("2) Developing") for t in got)
+    assert shown(unrelated) == [head]  # a passage that opens with no item is not the list announced
+    assert shown(None) == [head]
+
+
 def test_a_number_meets_its_other_forms() -> None:
     """A number meets its other forms ("the third work package", "工作包 3", "Work package 3"); "第三个" counts once
     however the segmenter cuts it; "first" and "one" are left alone (as often "initially" and "a")."""

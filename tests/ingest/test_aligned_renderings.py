@@ -6,6 +6,7 @@ cases take the same path (ingest.align.align_texts -> ingest.renderings.renderin
 from __future__ import annotations
 
 import json
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -47,6 +48,21 @@ def test_the_paper_halves_are_aligned_at_ingest(real_index) -> None:
     assert "工程韧性" in seg.en and "恢复到原始状态" in seg.en
     # the English view of the index does not take the aligned Chinese half as extra English text
     assert index.has_text_in(doc.doc_id, "en") and index.has_text_in(doc.doc_id, "zh")
+
+
+def test_the_passage_after_one_is_the_next_of_its_document_and_half(real_index) -> None:
+    _, retriever = real_index
+    index = retriever.index
+    doc = next(d for d in index.documents.values() if d.source == PAPER)
+    halves = {
+        lang: sorted((c for c in index.chunks if c.doc_id == doc.doc_id and c.lang == lang), key=lambda c: c.start)
+        for lang in ("en", "zh")
+    }
+    for passages in halves.values():
+        assert len(passages) > 2
+        for a, b in pairwise(passages):
+            assert index.passage_after(a) == b
+        assert index.passage_after(passages[-1]) is None  # the English half does not run on into the Chinese
 
 
 @pytest.mark.integration
