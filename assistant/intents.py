@@ -828,7 +828,9 @@ def _area_about(u: Utterance, ctx: ChatContext) -> str | None:
 # The catalogue's own lists: its flagship programmes ("What are UN-Habitat's flagship programmes?", "旗舰计划有哪些？")
 # and the services of a section ("What services are in section E?", "E 部分有哪些服务？"), answered from the records
 _FLAGSHIPS_LISTED = re.compile(
-    r"旗舰(?:计划|方案|项目)(?:有哪些|是哪些|分别是|都有什么|都有哪些|包括哪些|是什么|有几个)|(?:五|5)\s*(?:个|项)旗舰|"
+    # the asking words end the question or its clause: "…旗舰项目是什么时候启动的？" asks about one of them
+    r"旗舰(?:计划|方案|项目)(?:有哪些|是哪些|分别是(?:什么|哪些)?|都有什么|都有哪些|包括哪些|是什么|有几个)(?=\s*(?:[?？,，;；。]|$))|"
+    r"(?:五|5)\s*(?:个|项)旗舰|"
     # the whole question is which flagships there are ("人居署有哪些旗舰项目？"), not which of them fits a need
     r"有(?:哪些|哪几个|几个|什么)旗舰(?:计划|方案|项目|倡议)\s*[?？]?\s*$|"
     r"\b(?:what|which) are (?:the |UN-Habitat's |UN-Habitat )?(?:five |5 )?flagship "
@@ -1076,7 +1078,7 @@ def _defines(u: Utterance) -> bool:
     )
     return bool(
         re.search(
-            rf"{quoted}\s*(?:到底)?(?:是(?:什么|啥)(?!样)|是干嘛|是干啥|是做什么|是干什么|(?:是)?(?:什么|啥)来头)|"
+            rf"{quoted}\s*(?:到底)?(?:是(?:什么|啥)(?!样|时候|时间|地方|人)|是干嘛|是干啥|是做什么|是干什么|(?:是)?(?:什么|啥)来头)|"
             rf"(?:什么是|何为|何谓)\s*{quoted}|{name}\s*[-–—,:?？]*\s*what(?:'s| is| are)\s+(?:it|that|this|they)\b|"
             rf"{quoted}\s*(?:有|的)(?:什么|啥)?(?:资料|介绍|材料)|{quoted}.{{0,12}}是怎么回事|"
             rf"{quoted}\s*的(?:介绍|简介|资料|说明)|(?:了解|介绍)(?:一下)?\s*{quoted}\s*[?？。.!！]*$|"

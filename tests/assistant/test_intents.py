@@ -71,6 +71,10 @@ ROWS = [
     ("What flagship programmes does UN-Habitat have?", EMPTY, "listing"),
     ("人居署有哪些旗舰项目？", EMPTY, "listing"),
     ("哪个旗舰项目关注非正规住区的气候变化问题？", EMPTY, "browse"),
+    ("人居署的旗舰项目分别是什么？", EMPTY, "listing"),
+    # a fact asked of one flagship is no request for the list ("…旗舰项目是什么" begins "…是什么时候")
+    ("可持续发展目标城市旗舰项目是什么时候启动的？", EMPTY, "fact"),
+    ("When was the SDG Cities flagship launched?", EMPTY, "fact"),
     # what it takes to move on: the roadmap's own criteria
     ("城市从 A 阶段进入 B 阶段要满足哪些标准？", EMPTY, "criteria"),
     ("What criteria must a city meet to move from Stage A to Stage B?", EMPTY, "criteria"),
@@ -130,6 +134,10 @@ ROWS = [
     ("人居署有哪些关于住房的服务？", EMPTY, "browse"),
     ("Which flagship programme focuses on climate change in informal settlements?", EMPTY, "browse"),
     ("哪个旗舰项目关注非正规住区的气候变化问题？", EMPTY, "browse"),
+    ("人居署的旗舰项目分别是什么？", EMPTY, "listing"),
+    # a fact asked of one flagship is no request for the list ("…旗舰项目是什么" begins "…是什么时候")
+    ("可持续发展目标城市旗舰项目是什么时候启动的？", EMPTY, "fact"),
+    ("When was the SDG Cities flagship launched?", EMPTY, "fact"),
     ("List the UN-Habitat services on climate change.", EMPTY, "browse"),
     ("人居署在数据监测方面提供什么服务？", EMPTY, "browse"),
     ("Which MCR2030 tools are about financing?", EMPTY, "browse"),
