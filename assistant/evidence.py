@@ -440,8 +440,9 @@ class Abstention:
 
 
 def unknown_share(question: str, lexicon: Lexicon | None, known: Callable[[str], bool]) -> float:
-    """The share of the question's content terms that no passage of the index holds in any of their forms."""
-    terms = question_terms(question, lexicon)
+    """The share of the question's content terms that no passage of the index holds in any of their forms (the
+    words of a name counted one by one, as the threshold was chosen)."""
+    terms = _question_terms(question, lexicon, False)
     if not terms:
         return 1.0
     return sum(1 for t in terms if not any(known(v) for v in t)) / len(terms)
@@ -554,11 +555,18 @@ def question_terms(text: str, lexicon: Lexicon | None) -> list[frozenset[str]]:
 
 
 @lru_cache(maxsize=4096)
-def _question_terms(text: str, lexicon: Lexicon | None) -> tuple[frozenset[str], ...]:
+def _question_terms(text: str, lexicon: Lexicon | None, names: bool = True) -> tuple[frozenset[str], ...]:
     terms: list[frozenset[str]] = []
     if _EXPANSION_ASK.search(text):
         text = _EXPANSION_WORDS.sub(" ", text)  # "stand for", "全称": how it is asked, not what the answer says
     if script_lang(text) == "zh":
+        if lexicon is not None and names:
+            # a proper name is one term, found where the name is written in either language ("可持续发展目标城市"
+            # is not six words, each meeting any sentence about cities or goals)
+            spans = lexicon.name_spans(text)
+            terms += [frozenset({g}) for g in dict.fromkeys(g for _, _, g in spans)]
+            for s, e, _ in spans:
+                text = text[:s] + " " * (e - s) + text[e:]
         for t in dict.fromkeys(tokenize_zh(text)):
             if (
                 (len(t) < 2 and not t.isascii())
@@ -587,7 +595,14 @@ def _question_terms(text: str, lexicon: Lexicon | None) -> tuple[frozenset[str],
                 variants |= set(lexicon.zh_variants(t))  # "仙台框架" meets the documents' "仙台防灾减灾框架"
             terms.append(frozenset(variants))
         return tuple(terms)
-    for word in dict.fromkeys(tokenize_en(text)):
+    words = tokenize_en(text)
+    if lexicon is not None and names:
+        phrases = lexicon.name_phrases(text)
+        terms += [frozenset({g}) for g in dict.fromkeys(g for g, _, _ in phrases)]
+        covered = {k for _, first, end in phrases for k in range(first, end)}
+        content = set(words)
+        words = [w for k, w in enumerate(tokenize_en(text, keep_stopwords=True)) if k not in covered and w in content]
+    for word in dict.fromkeys(words):
         if word in STOPWORDS_EN or len(word) < 3 or word in _QUESTION_WORDS_EN or word in _SOURCE_WORDS:
             continue
         variants = {word} | NUMBER_FORMS.get(word, frozenset())
@@ -899,6 +914,12 @@ def _tokens(unit: Unit) -> frozenset[str]:
     return tokens
 
 
+@lru_cache(maxsize=50_000)
+def _names(lexicon: Lexicon | None, text: str) -> frozenset[str]:
+    """The proper names ``text`` writes, in either language (``Lexicon.names``): what a question's name term meets."""
+    return lexicon.names(text) if lexicon is not None and text else frozenset()
+
+
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _URL = re.compile(r"https?://\S+|www\.\S+")
 # the question's words for an e-mail address (tokens as the tokenizers give them); not "address", "地址" or "联系",
@@ -944,8 +965,12 @@ def select_units(
                 units.append(u)
     if not units:
         return []
-    token_sets = [_tokens(u) for u in units]
-    headings = {u.chunk.chunk_id: _zh_tokens(" ".join(u.chunk.section[-2:])) for u in units}
+    token_sets = [_tokens(u) | _names(lexicon, u.text) | _names(lexicon, u.english) for u in units]
+    headings = {
+        u.chunk.chunk_id: _zh_tokens(heading) | _names(lexicon, heading)
+        for u in units
+        for heading in [" ".join(u.chunk.section[-2:])]
+    }
     n = len(units)
     df = [sum(1 for ts in token_sets if t & ts) for t in terms]
     idf = [math.log(1 + (n + 1) / (d + 1)) for d in df]

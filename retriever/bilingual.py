@@ -47,6 +47,10 @@ GLOSSARY_KINDS = frozenset(
     {"stage", "area", "section", "service", "tool", "programme", "org", "drr", "urban", "general"}
 )
 
+# The kinds of glossary entry that are proper names (a programme, a service, a tool, an organisation): a name is
+# one thing, however many words its parts are.
+NAME_KINDS = frozenset({"service", "tool", "programme", "org"})
+
 # Weights of en_to_zh terms. A glossary phrase is a sure translation; CC-CEDICT candidates share a smaller budget.
 GLOSSARY_WEIGHT = 1.0
 CEDICT_PHRASE_WEIGHT = 0.6  # split among the candidates of a 2-3 word English phrase
@@ -58,6 +62,7 @@ CEDICT_CANDIDATES = 3  # best headwords kept per English word or phrase
 _Postings = tuple[tuple[str, float], ...]  # (Chinese headword, score), best first
 _CEDICT_RELATIVE = ("cedict", "cedict_1_0_ts_utf-8_mdbg.txt")
 _HAN_WORD = re.compile(f"[{HAN_CLASS}]+")
+_LATIN_LETTER = re.compile(r"[A-Za-z]")
 _PARENTHETICAL = re.compile(r"\([^()]*\)|\[[^\]]*\]|[^\x00-\x7f]+(?:\|[^\x00-\x7f]+)?")
 # Definitions that are not translations: cross-references, classifiers, surnames, pronunciations (lower case).
 _NOT_A_GLOSS = (
@@ -422,6 +427,45 @@ class Lexicon:
                 numbers = self._phrase_entries.get(tuple(tokens[i : i + size]))
                 if numbers:
                     out.extend(f"g{n}" for n in numbers)
+                    length = size
+                    break
+            i += max(length, 1)
+        return out
+
+    def names(self, text: str) -> frozenset[str]:
+        """The proper names (glossary entries of ``NAME_KINDS``) ``text`` writes, in either language, as the
+        ``concepts`` tokens: "“为下一代打造可持续的城市韧性”倡议" and "the Sustainable Urban Resilience for the next
+        Generation initiative" both name ``g<n>`` of that programme."""
+        found = {g for _, _, g in self.name_spans(text)} if _HAN_WORD.search(text) else set()
+        if _LATIN_LETTER.search(text):
+            # only the Latin words can form an English name: each Han run (which the tokenizer would segment, most
+            # of the cost) becomes a word no phrase holds, so no phrase spans it
+            found |= {g for g, _, _ in self.name_phrases(_HAN_WORD.sub(" xhanx ", text))}
+        return frozenset(found)
+
+    def name_spans(self, text: str) -> list[tuple[int, int, str]]:
+        """(start, end, ``g<n>``) of the Chinese forms of proper names in ``text`` (longest match, left to right)."""
+        out: list[tuple[int, int, str]] = []
+        for s, e, _ in self._glossary_spans(text):
+            number = self._zh_entry.get(_compact(text[s:e]))
+            if number is not None and self._entries[number].kind in NAME_KINDS:
+                out.append((s, e, f"g{number}"))
+        return out
+
+    def name_phrases(self, text: str) -> list[tuple[str, int, int]]:
+        """(``g<n>``, first, end) of the English forms of proper names in ``text``, left to right, as positions in
+        ``tokenize_en(text, keep_stopwords=True)`` (longest phrase first; a phrase naming an entry of another kind
+        is passed over whole)."""
+        tokens = tokenize_en(text, keep_stopwords=True)
+        out: list[tuple[str, int, int]] = []
+        i = 0
+        while i < len(tokens):
+            length = 0
+            for size in range(min(self._longest_phrase, len(tokens) - i), 0, -1):
+                key = tuple(tokens[i : i + size])
+                numbers = self._phrase_entries.get(key)
+                if numbers:
+                    out.extend((f"g{n}", i, i + size) for n in numbers if self._entries[n].kind in NAME_KINDS)
                     length = size
                     break
             i += max(length, 1)

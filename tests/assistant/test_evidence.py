@@ -21,7 +21,9 @@ from assistant.evidence import (
     select_units,
     stage_refs,
     units_of,
+    unknown_share,
 )
+from retriever.bilingual import GlossaryEntry, Lexicon
 from retriever.sentences import broken_han_sentence
 from retriever.types import Chunk, Hit, Rendering, Segment
 
@@ -253,6 +255,28 @@ def test_a_list_announced_at_the_end_of_a_passage_is_shown_with_the_items_the_ne
     assert got[1].startswith("1) Multi-level governance") and any(t.startswith("2) Developing") for t in got)
     assert shown(unrelated) == [head]  # a passage that opens with no item is not the list announced
     assert shown(None) == [head]
+
+
+def test_a_proper_name_is_one_term_met_where_the_name_is_written_in_either_language() -> None:
+    """ "可持续发展目标城市" is one programme, not six words each meeting any sentence about cities or goals; and
+    "SURGe" is met by the sentence writing the programme's Chinese name, not by one sharing pieces of it."""
+    lexicon = Lexicon(
+        [
+            GlossaryEntry(("可持续发展目标城市",), ("sdg cities",), "programme"),
+            GlossaryEntry(("为下一代打造可持续的城市韧性",), ("surge", "sustainable urban resilience"), "programme"),
+        ],
+        cedict=False,
+    )
+    terms = question_terms("可持续发展目标城市十年需要多少钱？", lexicon)
+    assert frozenset({"g0"}) in terms and not any(t & {"持续", "目标", "发展", "可持续"} for t in terms)
+    # the abstention's share of unknown terms still counts a name's words one by one, as it was chosen
+    assert unknown_share("可持续发展目标城市十年需要多少钱？", lexicon, lambda t: t in {"持续", "目标"}) < 1.0
+    assert question_terms("How many cities joined SDG Cities?", lexicon)[0] == frozenset({"g0"})
+    text = "城市韧性需要持续打造。\n“为下一代打造可持续的城市韧性”倡议于 2022 年发起。"
+    shown = [
+        u.text for u in select_units("What is SURGe?", [Hit(_chunk(text), 1.0, 0)], lambda _: None, lexicon, lang="en")
+    ]
+    assert shown == ["“为下一代打造可持续的城市韧性”倡议于 2022 年发起。"]
 
 
 def test_a_number_meets_its_other_forms() -> None:

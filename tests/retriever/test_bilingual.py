@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from retriever.bilingual import GLOSSARY_KINDS, Lexicon, load_glossary
-from retriever.tokenize import STOPWORDS_EN, add_user_words, tokenize_zh, user_words
+from retriever.tokenize import STOPWORDS_EN, add_user_words, tokenize_en, tokenize_zh, user_words
 
 VERBATIM_KINDS = {"area", "section", "service", "tool"}
 
@@ -204,3 +204,20 @@ def test_zh_to_en_runs_over_the_whole_corpus(lexicon: Lexicon, corpus_dir: Path)
     text = (corpus_dir / "mcr2030-overview.zh.txt").read_text(encoding="utf-8")
     tokens = lexicon.zh_to_en(text, unique=True)
     assert {"resili", "roadmap", "dashboard", "scorecard", "undrr"} <= set(tokens)
+
+
+# --- proper names ---------------------------------------------------------------------------------------------------
+
+
+def test_a_name_is_one_thing_in_either_language(lexicon: Lexicon) -> None:
+    zh = "有多少城市加入了“可持续发展目标城市”旗舰项目？"
+    en = "How many cities have joined the SDG Cities flagship?"
+    assert lexicon.names(zh) & lexicon.names(en)  # the programme, named in each language
+    (start, end, name), *_ = lexicon.name_spans(zh)
+    assert zh[start:end] == "可持续发展目标城市" and name in lexicon.names(en)
+    tokens = tokenize_en(en, keep_stopwords=True)
+    phrases = lexicon.name_phrases(en)
+    assert phrases[0][0] == name and tokens[phrases[0][1] : phrases[0][2]][:2] == ["sdg", "citi"]
+    # an acronym the glossary lists names it too, and words of no name name nothing
+    assert lexicon.names("What is SURGe?") == lexicon.names("为下一代打造可持续的城市韧性")
+    assert not lexicon.names("城市的发展目标") and not lexicon.name_spans("城市的发展目标")
