@@ -848,19 +848,24 @@ def _holds_kind(qtype: str, text: str) -> bool:
     return bool(pattern.search(text))
 
 
+_TIME_UNIT = re.compile(r"天|日|周|星期|个月|月|年|小时|分钟|day|week|month|year|hour|minute", re.IGNORECASE)
+
+
 @lru_cache(maxsize=5_000)
-def counted(question: str) -> re.Pattern[str] | None:
+def counted(question: str, time: bool = False) -> re.Pattern[str] | None:
     """How a sentence that answers a "how many X" (or "what share") question reads: a number followed closely by
     the thing counted (its classifier or its first word), or a percentage; None when the question names no thing
-    counted."""
+    counted. With ``time``, only a unit of time counts ("几天", "how many months")."""
     if _WHAT_SHARE.search(question):
-        return _SHARE
+        return None if time else _SHARE
     patterns = []
     for m in _HOW_MANY_ZH.finditer(question):
         classifier, rest = m.group(1), m.group(2)
         words = [classifier] if classifier and classifier != "个" else []  # 个 counts anything
         first = tokenize_zh(rest)[:1] if rest else []
         words += [re.escape(w) for w in first if w not in _QUESTION_WORDS_ZH]
+        if time:
+            words = [w for w in words if _TIME_UNIT.fullmatch(w)]
         if words:
             patterns.append(
                 _A_NUMBER + "(?:" + _CLASSIFIERS + r")?\s*" + f"[{HAN_CLASS}]" + "{0,3}?(?:" + "|".join(words) + ")"
@@ -868,7 +873,7 @@ def counted(question: str) -> re.Pattern[str] | None:
     for m in _HOW_MANY_EN.finditer(question):
         word = m.group(1).lower()
         stem = word[:-3] if word.endswith("ies") else word[:-1] if word.endswith("s") else word
-        if len(stem) >= 3:
+        if len(stem) >= 3 and not (time and not _TIME_UNIT.fullmatch(stem)):
             patterns.append(r"\b\d[\d,.]*\+?\s+(?:[\w-]+\s+){0,2}" + re.escape(stem))
     return re.compile("|".join(patterns), re.IGNORECASE) if patterns else None
 
@@ -992,7 +997,11 @@ def select_units(
         coverages.append(got / total if total else 0.0)
     scored: list[Unit] = []
     asked_stages = stage_refs(question)
-    counts = counted(question) if qtype == "quantity" and weights.counted else None
+    # "几天" is a duration and "how many days" a quantity: each counts days, so each meets the count of its unit (a
+    # duration only a unit of time: "要花多久？分几个阶段？" asks the stages of the other part)
+    counts = (
+        counted(question, time=qtype == "duration") if qtype in ("quantity", "duration") and weights.counted else None
+    )
     spelled = expansion(question) if qtype == "expansion" else None
     for u, coverage in zip(units, coverages, strict=True):
         if coverage == 0.0:

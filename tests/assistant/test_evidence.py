@@ -345,6 +345,17 @@ def test_a_span_in_chinese_numerals_meets_its_digits() -> None:
     assert sum("3" in t for t in question_terms("第三年", None)) == 1
 
 
+def test_how_many_days_is_answered_by_the_count_of_days_in_either_language() -> None:
+    """ "开几天" is a duration question and "how many days" a quantity one; both count days, so in both the sentence
+    with a number of days wins over another duration. A duration part counts only a unit of time: in "要花多久？分几个
+    阶段？" the stages are the other part's."""
+    text = "讲习班的准备工作需要4到12周。\n讲习班为期3天。"
+    best = select_units("讲习班开几天？", [Hit(_chunk(text), 1.0, 0)], lambda _: None, None, lang="zh")[0]
+    assert best.text == "讲习班为期3天。"
+    assert counted("一个城市一般要花多久？分几个阶段？", time=True) is None
+    assert counted("How many months does it take?", time=True) is not None
+
+
 def test_a_question_that_counts_nothing_named_has_no_counted_pattern() -> None:
     assert counted("一共有多少？") is None
     assert counted("What is the budget?") is None
