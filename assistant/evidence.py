@@ -143,8 +143,9 @@ _TYPES: tuple[tuple[QuestionType, re.Pattern[str]], ...] = (
         "organisation",
         re.compile(
             r"\bwho\b|\bwhom\b|\bwhich (?:organi[sz]ation|agency|office|body|partner|institution|entity|entities|"
-            r"organi[sz]ations|agencies|partners|institutions|department)\b|\bwith whom\b|谁|哪个机构|哪些机构|"
-            r"哪个组织|哪些组织|哪家|哪个部门|哪个办公室|哪些伙伴|哪些合作伙伴|哪个单位|由哪|与哪",
+            r"organi[sz]ations|agencies|partners|institutions|department|universit(?:y|ies)|ministry|ministries|"
+            r"compan(?:y|ies)|firms?)\b|\bwith whom\b|谁|哪个机构|哪些机构|"
+            r"哪个组织|哪些组织|哪家|哪个部门|哪个办公室|哪些伙伴|哪些合作伙伴|哪个单位|由哪|与哪|哪所|哪些大学|哪个部委",
             _I,
         ),
     ),
