@@ -35,6 +35,7 @@ from assistant.evidence import (
     expansion,
     for_each_part,
     in_reading_order,
+    question_terms,
     question_type,
     select_units,
     unknown_share,
@@ -176,7 +177,8 @@ class Assistant:
         logger.debug("chat_route route=%s intent=%s", decision.route, decision.intent)
         if decision.route != "stage_answer":
             ctx = ctx.with_(pending_question=None)  # the user moved on
-        reply = self._handle(decision, text, lang, ctx, vector, referent)
+        earlier = simplified(" ".join(user[-2].content.split())) if len(user) > 1 else None
+        reply = self._handle(decision, text, lang, ctx, vector, referent, earlier)
         if assumed and referent is not None and reply.record is referent:
             reply.answer = render("referent_assumed", lang, name=_name_in(referent, lang)) + "\n" + reply.answer
         reply.route = decision.route
@@ -207,7 +209,9 @@ class Assistant:
         ctx: ChatContext,
         vector: Callable[[], np.ndarray],
         referent: CatalogueItem | None = None,
+        earlier: str | None = None,
     ) -> ChatReply:
+        """The reply of ``decision``'s route; ``earlier`` is the user's message before this one, if any."""
         route = decision.route
         if route == "stage_answer":
             return self._stage(text, lang, ctx, answer_to=ctx.pending_question)
@@ -255,6 +259,10 @@ class Assistant:
             name = _name_in(referent, lang)
             text = f"{text} ({(short_forms(name) or [name])[0]})"  # "RISE-UP", not its whole title
         if decision.intent == "recommend":  # the routes "recommend", "support" and "wants"
+            if earlier and self._bare_request(text) and self._in_domain(earlier):
+                # "Which tools help with that?", "有哪些工具可以帮忙？": a request that names nothing of its own is
+                # about what the user said before ("We just joined MCR2030. What should we do first?")
+                text = f"{earlier} {text}"
             found = self.retriever.search_evidence(text, QUESTION_PASSAGES, renderings=False, vector=vector())
             if not _asks_records_only(text) and not self._in_domain(text) and not self._answer_units(text, found, lang):
                 # "recommend a movie": nothing of the catalogue's domain; never recommend a tool for it. "Which
@@ -619,7 +627,11 @@ class Assistant:
             name = _name_in(r.item, lang)
             # our own reasons carry no marker; the quoted sentence (last reason) carries its citation's
             plain = r.reasons[:-1] if r.citations else r.reasons
-            lines.append(render("recommend_item", lang, n=i, name=name, reason="; ".join(plain[:2])))
+            reason = "; ".join(plain[:2])
+            if reason:
+                lines.append(render("recommend_item", lang, n=i, name=name, reason=reason))
+            else:  # a record listed for no stage or area ("MCR2030 Dashboard") has no "— where it is listed"
+                lines.append(render("recommend_item_bare", lang, n=i, name=name))
             marked = [numbers[(c.doc_id, c.start, c.end)] for c in r.citations if (c.doc_id, c.start, c.end) in numbers]
             if marked and r.reasons:
                 refs = "".join(f"[{n}]" for n in marked)
@@ -914,6 +926,13 @@ class Assistant:
         )
 
     # -- evidence ------------------------------------------------------------------------------------------
+    def _bare_request(self, text: str) -> bool:
+        """The message asks for tools or help and names nothing else: no topic of the domain, and every content
+        word a word of asking ("Which tools help with that?", "有哪些工具可以帮忙？"; not "recommend a movie")."""
+        if self._in_domain(text):
+            return False
+        return all(term & _REQUEST_WORDS for term in question_terms(text, self.retriever.lexicon))
+
     def _in_domain(self, question: str) -> bool:
         """Whether the question names anything of our domain: a glossary concept other than general words."""
         if self.areas(question):  # "tools of thematic area 12": the roadmap's own structure
@@ -931,6 +950,17 @@ class Assistant:
     def _mention(self, text: str) -> tuple[CatalogueItem, str] | None:
         """The record ``text`` names and the words that name it (assistant/names.py)."""
         return self.names.find(text)
+
+
+# The words of a request for tools or help, as question terms hold them (stemmed English, Chinese words)
+_REQUEST_WORDS = frozenset(
+    {
+        "tool", "help", "fit", "recommend", "suggest", "servic", "support", "resourc", "use", "us", "good",
+        "suitabl", "best", "assist", "option", "offer", "avail", "need", "which", "anyth", "someth",
+        "工具", "帮助", "帮忙", "服务", "适合", "推荐", "建议", "支持", "资源", "有用", "合适", "使用", "可用",
+        "提供", "需要", "什么", "哪些", "这方面", "这方", "方面", "这个", "这些", "那个", "那些",
+    }
+)  # fmt: skip
 
 
 def _name_in(item: CatalogueItem, lang: str) -> str:

@@ -903,3 +903,40 @@ def test_a_question_about_the_records_listed_is_answered_from_them(assistant, li
     for c in reply.citations:
         assert any(r.span.doc_id == c.doc_id and r.span.start <= c.start < r.span.end for r in records), c
     assert_grounded(assistant, reply)
+
+
+@pytest.mark.parametrize(
+    ("earlier", "ask"),
+    [
+        ("We need to carry out a disaster risk assessment for our city.", "Which tools help with that?"),
+        ("我们需要为城市开展灾害风险评估。", "有哪些工具可以帮忙？"),
+        ("我们需要为城市开展灾害风险评估。", "这方面有什么工具？"),
+    ],
+)
+def test_a_bare_ask_for_tools_is_about_what_the_user_said_before(assistant, earlier, ask) -> None:
+    """ "有哪些工具可以帮忙？" names nothing of its own: it was declined as out of scope, and its English twin got
+    records for the words "tools" and "help". It is read with the user's message before it; a request that names
+    a topic of its own ("recommend a movie") is not."""
+    first = assistant.reply([Turn("user", earlier)])
+    reply = assistant.reply(
+        [Turn("user", earlier), Turn("assistant", first.answer[:1900]), Turn("user", ask)], context=first.context
+    )
+    assert reply.intent == "recommend" and reply.recommendations
+    together = assistant.reply([Turn("user", f"{earlier} {ask}")])  # what the two say as one message
+    assert [r.item.id for r in reply.recommendations] == [r.item.id for r in together.recommendations]
+    assert not any(line.rstrip().endswith("—") for line in reply.answer.splitlines())
+    movie = assistant.reply(
+        [Turn("user", earlier), Turn("assistant", first.answer[:1900]), Turn("user", "recommend a movie")]
+    )
+    assert movie.intent == "out_of_scope"
+
+
+def test_a_record_listed_for_no_stage_or_area_is_named_without_a_dangling_dash(assistant) -> None:
+    history = ["We just joined MCR2030. What should we do first?", "Which tools help with that?"]
+    first = assistant.reply([Turn("user", history[0])])
+    reply = assistant.reply(
+        [Turn("user", history[0]), Turn("assistant", first.answer[:1900]), Turn("user", history[1])],
+        context=first.context,
+    )
+    assert reply.intent == "recommend" and reply.recommendations
+    assert not any(line.rstrip().endswith("—") for line in reply.answer.splitlines())
