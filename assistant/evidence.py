@@ -293,6 +293,7 @@ _QUESTION_WORDS_ZH = frozenset(
         "及",
     ]
 )
+_HOW_LONG_ZH = re.compile(r"多长|多久")
 _QUESTION_WORDS_EN = frozenset(
     [
         "what",
@@ -561,6 +562,9 @@ def _question_terms(text: str, lexicon: Lexicon | None, names: bool = True) -> t
     if _EXPANSION_ASK.search(text):
         text = _EXPANSION_WORDS.sub(" ", text)  # "stand for", "全称": how it is asked, not what the answer says
     if script_lang(text) == "zh":
+        # "多长", "多久" ask how long, as "how long" does (whose words are question words): no content term; the
+        # "时间" of "多长时间" stays, a word of the catalogue's "提供支持的时间" as "time" is of "how much time"
+        text = _HOW_LONG_ZH.sub(" ", text)
         if lexicon is not None and names:
             # a proper name is one term, found where the name is written in either language ("可持续发展目标城市"
             # is not six words, each meeting any sentence about cities or goals)

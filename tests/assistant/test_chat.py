@@ -940,3 +940,20 @@ def test_a_record_listed_for_no_stage_or_area_is_named_without_a_dangling_dash(a
     )
     assert reply.intent == "recommend" and reply.recommendations
     assert not any(line.rstrip().endswith("—") for line in reply.answer.splitlines())
+
+
+@pytest.mark.parametrize(
+    ("first", "ask", "lang"),
+    [("What is CityRAP?", "How long does it take?", "en"), ("CityRAP 是什么？", "需要多长时间？", "zh")],
+)
+def test_how_long_is_answered_directly_in_either_language(assistant, first, ask, lang) -> None:
+    """ "需要多长时间？" about CityRAP was labelled "the documents do not answer this directly" and its English twin was
+    not: "多长" stayed a content term no sentence holds (English drops "how long" as asking words). Both are now
+    answered with the 3-4 months, without the label."""
+    opened = assistant.reply([Turn("user", first)])
+    reply = assistant.reply(
+        [Turn("user", first), Turn("assistant", opened.answer[:1900]), Turn("user", ask)], context=opened.context
+    )
+    assert reply.lang == lang and any("3-4" in c.quote for c in reply.citations)
+    assert "directly" not in reply.answer and "没有直接回答" not in reply.answer
+    assert "may not" not in reply.answer and "可能没有" not in reply.answer
