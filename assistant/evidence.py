@@ -572,7 +572,15 @@ def _question_terms(text: str, lexicon: Lexicon | None, names: bool = True) -> t
             terms += [frozenset({g}) for g in dict.fromkeys(g for _, _, g in spans)]
             for s, e, _ in spans:
                 text = text[:s] + " " * (e - s) + text[e:]
+            # a name written in Latin letters in a Chinese question ("SURGe 倡议是谁发起的？") is its English form
+            latin = lexicon.latin_name_phrases(text)
+            terms += [frozenset({g}) for g in dict.fromkeys(g for g, _ in latin) if frozenset({g}) not in terms]
+            named_words = {w for _, words in latin for w in words}
+        else:
+            named_words = set()
         for t in dict.fromkeys(tokenize_zh(text)):
+            if t.isascii() and t in named_words:
+                continue
             if (
                 (len(t) < 2 and not t.isascii())
                 or t in _QUESTION_WORDS_ZH

@@ -440,8 +440,14 @@ class Lexicon:
         if _LATIN_LETTER.search(text):
             # only the Latin words can form an English name: each Han run (which the tokenizer would segment, most
             # of the cost) becomes a word no phrase holds, so no phrase spans it
-            found |= {g for g, _, _ in self.name_phrases(_HAN_WORD.sub(" xhanx ", text))}
+            found |= {g for g, _ in self.latin_name_phrases(text)}
         return frozenset(found)
+
+    def latin_name_phrases(self, text: str) -> list[tuple[str, tuple[str, ...]]]:
+        """(``g<n>``, its stemmed words) of the names ``text`` writes in Latin letters, its Han runs read as breaks
+        no phrase spans ("SURGe 倡议" names the programme as "SURGe initiative" does)."""
+        tokens = tokenize_en(_HAN_WORD.sub(" xhanx ", text), keep_stopwords=True)
+        return [(g, tuple(tokens[first:end])) for g, first, end in self._name_phrases_of(tokens)]
 
     def name_spans(self, text: str) -> list[tuple[int, int, str]]:
         """(start, end, ``g<n>``) of the Chinese forms of proper names in ``text`` (longest match, left to right)."""
@@ -456,7 +462,9 @@ class Lexicon:
         """(``g<n>``, first, end) of the English forms of proper names in ``text``, left to right, as positions in
         ``tokenize_en(text, keep_stopwords=True)`` (longest phrase first; a phrase naming an entry of another kind
         is passed over whole)."""
-        tokens = tokenize_en(text, keep_stopwords=True)
+        return self._name_phrases_of(tokenize_en(text, keep_stopwords=True))
+
+    def _name_phrases_of(self, tokens: list[str]) -> list[tuple[str, int, int]]:
         out: list[tuple[str, int, int]] = []
         i = 0
         while i < len(tokens):

@@ -272,6 +272,9 @@ def test_a_proper_name_is_one_term_met_where_the_name_is_written_in_either_langu
     # the abstention's share of unknown terms still counts a name's words one by one, as it was chosen
     assert unknown_share("可持续发展目标城市十年需要多少钱？", lexicon, lambda t: t in {"持续", "目标"}) < 1.0
     assert question_terms("How many cities joined SDG Cities?", lexicon)[0] == frozenset({"g0"})
+    # a name in Latin letters inside a Chinese question is its English form
+    assert question_terms("SURGe 倡议是谁发起的？", lexicon)[0] == frozenset({"g1"})
+    assert not any("surg" in t for t in question_terms("SURGe 倡议是谁发起的？", lexicon))
     text = "城市韧性需要持续打造。\n“为下一代打造可持续的城市韧性”倡议于 2022 年发起。"
     shown = [
         u.text for u in select_units("What is SURGe?", [Hit(_chunk(text), 1.0, 0)], lambda _: None, lexicon, lang="en")
