@@ -1071,6 +1071,13 @@ def select_units(
             items = _items_after(u, units, texts, asked_stages, _run_on(u, units, passage_after, rendering_of, lang))
             picked += items
             limit += len(items)
+    if passage_after is not None:
+        # a sentence the passage's end cut ("…into economic, social, … subsystems, and") goes on in the next passage
+        for k in range(len(picked) - 1, -1, -1):
+            rest = _sentence_rest(picked[k], passage_after, rendering_of, lang)
+            if rest is not None and not _seen(rest, texts):
+                picked.insert(k + 1, rest)
+                _mark(rest, texts)
     if spelled is not None and best.kind:
         # an abbreviation is answered by the sentences that spell it out (two bodies may share one: "GCC"), not by
         # every sentence that merely uses it
@@ -1114,6 +1121,32 @@ def _other_stages(u: Unit, asked: frozenset[str]) -> bool:
 
 def _announces(u: Unit) -> bool:
     return any(p.search(t) for t in (u.text, u.english) if t for p in (_ANNOUNCES, _OPENS_LIST))
+
+
+def _sentence_rest(
+    u: Unit,
+    passage_after: Callable[[Chunk], Chunk | None],
+    rendering_of: Callable[[str], Rendering | None],
+    lang: str,
+) -> Unit | None:
+    """The rest of ``u``'s sentence when the end of its passage cut it and the next passage goes on with it (only
+    whitespace between, and a page break's marks: a lower-case English word after a letter or comma, Chinese prose
+    after a Han character or comma, as ``retriever.sentences`` reads a break inside one passage); else None."""
+    chunk = u.chunk
+    if u.heading or chunk.text[u.end - chunk.start :].strip():
+        return None  # not the passage's last words
+    after = passage_after(chunk)
+    if after is None or after.start - chunk.end > 3:
+        return None
+    rendering = rendering_of(after.doc_id) if after.lang != lang else None
+    first = next(iter(units_of(after, u.rank, rendering)), None)
+    if first is None or after.text[: first.start - after.start].strip():
+        return None
+    joined = f"{u.text}\n\n{first.text}"
+    end, start = len(u.text), len(u.text) + 2
+    if broken_by_page_break(joined, end, start) or broken_han_sentence(joined, end, start):
+        return replace(first, position=u.position + 1)
+    return None
 
 
 def _run_on(

@@ -257,6 +257,31 @@ def test_a_list_announced_at_the_end_of_a_passage_is_shown_with_the_items_the_ne
     assert shown(None) == [head]
 
 
+def test_a_sentence_the_passage_end_cut_is_shown_with_its_rest_from_the_next_passage() -> None:
+    """The chunker may end a passage inside a sentence at a page break ("…“生态韧性”认为存在多重平衡" / "状态，并以…来衡
+    量。"): the answer shows the rest, the first unit of the next passage, after it; after a sentence that ends in
+    its passage, the next passage is not read."""
+    head = "有别于工程韧性追求的单一终极平衡状态，“生态韧性”认为存在多重平衡"
+    rest = "状态，并以系统承受扰动的大小来衡量。"
+    first = Chunk("p:0", "p", 0, "paper.zh.txt", "Paper", ("2",), 0, len(head), head, "zh")
+    after = Chunk("p:1", "p", 1, "paper.zh.txt", "Paper", ("2",), len(head) + 2, len(head) + 2 + len(rest), rest, "zh")
+    ended = replace(first, text=head + "。", end=first.end + 1)
+
+    def shown(following: Chunk, hit: Chunk = first) -> list[str]:
+        units = select_units(
+            "生态韧性和工程韧性有什么不同？",
+            [Hit(hit, 1.0, 0)],
+            lambda _: None,
+            None,
+            lang="zh",
+            passage_after=lambda c: following if c.chunk_id == "p:0" else None,
+        )
+        return [u.text for u in units]
+
+    assert shown(after) == [head, rest]
+    assert shown(after, ended) == [head + "。"]
+
+
 def test_a_proper_name_is_one_term_met_where_the_name_is_written_in_either_language() -> None:
     """ "可持续发展目标城市" is one programme, not six words each meeting any sentence about cities or goals; and
     "SURGe" is met by the sentence writing the programme's Chinese name, not by one sharing pieces of it."""
