@@ -952,13 +952,14 @@ class Assistant:
         return self.names.find(text)
 
 
-# The words of a request for tools or help, as question terms hold them (stemmed English, Chinese words)
+# The words of a request for tools or help, as question terms hold them (stemmed English, Chinese words; question
+# words such as "which", "need", "什么" are never terms)
 _REQUEST_WORDS = frozenset(
     {
-        "tool", "help", "fit", "recommend", "suggest", "servic", "support", "resourc", "use", "us", "good",
-        "suitabl", "best", "assist", "option", "offer", "avail", "need", "which", "anyth", "someth",
-        "工具", "帮助", "帮忙", "服务", "适合", "推荐", "建议", "支持", "资源", "有用", "合适", "使用", "可用",
-        "提供", "需要", "什么", "哪些", "这方面", "这方", "方面", "这个", "这些", "那个", "那些",
+        "tool", "help", "fit", "recommend", "suggest", "servic", "support", "resourc", "good", "suitabl", "best",
+        "assist", "option", "offer", "avail", "anyth", "someth",
+        "工具", "帮助", "帮忙", "服务", "适合", "推荐", "建议", "支持", "资源", "有用", "合适", "使用", "可用", "提供",
+        "这方面", "这方", "方面", "这些", "那些",
     }
 )  # fmt: skip
 

@@ -1129,24 +1129,17 @@ def _sentence_rest(
     rendering_of: Callable[[str], Rendering | None],
     lang: str,
 ) -> Unit | None:
-    """The rest of ``u``'s sentence when the end of its passage cut it and the next passage goes on with it (only
-    whitespace between, and a page break's marks: a lower-case English word after a letter or comma, Chinese prose
-    after a Han character or comma, as ``retriever.sentences`` reads a break inside one passage); else None."""
-    chunk = u.chunk
-    if u.heading or chunk.text[u.end - chunk.start :].strip():
+    """The rest of ``u``'s sentence when the end of its passage cut it and the next passage goes on with it (a page
+    break's marks between them: a lower-case English word after a letter or comma, Chinese prose after a Han
+    character or comma, as ``retriever.sentences`` reads a break inside one passage); else None."""
+    if u.heading or u.chunk.text[u.end - u.chunk.start :].strip():
         return None  # not the passage's last words
-    after = passage_after(chunk)
-    if after is None or after.start - chunk.end > 3:
-        return None
-    rendering = rendering_of(after.doc_id) if after.lang != lang else None
-    first = next(iter(units_of(after, u.rank, rendering)), None)
-    if first is None or after.text[: first.start - after.start].strip():
-        return None
+    first = next(iter(_passage_after_units(u, passage_after, rendering_of, lang)), None)
+    if first is None or first.chunk.text[: first.start - first.chunk.start].strip():
+        return None  # the rest must be the next passage's first words
     joined = f"{u.text}\n\n{first.text}"
     end, start = len(u.text), len(u.text) + 2
-    if broken_by_page_break(joined, end, start) or broken_han_sentence(joined, end, start):
-        return replace(first, position=u.position + 1)
-    return None
+    return first if broken_by_page_break(joined, end, start) or broken_han_sentence(joined, end, start) else None
 
 
 def _run_on(
@@ -1156,22 +1149,33 @@ def _run_on(
     rendering_of: Callable[[str], Rendering | None],
     lang: str,
 ) -> list[Unit]:
-    """The units of the passage after ``head``'s, numbered on from ``head``, when ``head`` announces a list as the
-    last unit of its passage and the next passage opens with a marked item ("…can be summarized in the following
-    five aspects." ends one passage of the paper and "1) Multi-level governance…" begins the next); otherwise
-    none."""
+    """The units of the passage after ``head``'s when ``head`` announces a list as the last of its passage's
+    ``units`` and the next passage opens with a marked item ("…can be summarized in the following five aspects."
+    ends one passage of the paper and "1) Multi-level governance…" begins the next); otherwise none."""
     if passage_after is None or not _announces(head):
         return []
     if any(u.chunk.chunk_id == head.chunk.chunk_id and u.position > head.position for u in units):
         return []
-    after = passage_after(head.chunk)
-    if after is None:
-        return []
-    rendering = rendering_of(after.doc_id) if after.lang != lang else None
-    run_on = units_of(after, head.rank, rendering)
+    run_on = _passage_after_units(head, passage_after, rendering_of, lang)
     if not run_on or not _ITEM.match(run_on[0].text):
         return []  # the next passage must open with a marked item, or it is not the list announced
-    return [replace(u, position=head.position + 1 + u.position) for u in run_on]
+    return run_on
+
+
+def _passage_after_units(
+    head: Unit,
+    passage_after: Callable[[Chunk], Chunk | None],
+    rendering_of: Callable[[str], Rendering | None],
+    lang: str,
+) -> list[Unit]:
+    """The units of the passage right after ``head``'s (it may overlap it), numbered on from ``head``; none when
+    there is no such passage. Whether ``head`` ends its own passage is the caller's to say."""
+    chunk = head.chunk
+    after = passage_after(chunk)
+    if after is None or after.start - chunk.end > 3:
+        return []
+    rendering = rendering_of(after.doc_id) if after.lang != lang else None
+    return [replace(u, position=head.position + 1 + u.position) for u in units_of(after, head.rank, rendering)]
 
 
 def _items_after(

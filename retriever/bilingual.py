@@ -414,22 +414,8 @@ class Lexicon:
         Chinese variants are found by longest match, English phrases over the stemmed tokens, so the same
         statement in Chinese and in English names the same entries: a language-independent view of a text.
         """
-        out = [
-            f"g{self._zh_entry[_compact(text[s:e])]}"
-            for s, e, _ in self._glossary_spans(text)
-            if _compact(text[s:e]) in self._zh_entry
-        ]
-        tokens = tokenize_en(text, keep_stopwords=True)
-        i = 0
-        while i < len(tokens):
-            length = 0
-            for size in range(min(self._longest_phrase, len(tokens) - i), 0, -1):
-                numbers = self._phrase_entries.get(tuple(tokens[i : i + size]))
-                if numbers:
-                    out.extend(f"g{n}" for n in numbers)
-                    length = size
-                    break
-            i += max(length, 1)
+        out = [f"g{n}" for _, _, n in self._entry_spans(text)]
+        out += [f"g{n}" for n, _, _ in self._entry_phrases(tokenize_en(text, keep_stopwords=True))]
         return out
 
     def names(self, text: str) -> frozenset[str]:
@@ -451,12 +437,7 @@ class Lexicon:
 
     def name_spans(self, text: str) -> list[tuple[int, int, str]]:
         """(start, end, ``g<n>``) of the Chinese forms of proper names in ``text`` (longest match, left to right)."""
-        out: list[tuple[int, int, str]] = []
-        for s, e, _ in self._glossary_spans(text):
-            number = self._zh_entry.get(_compact(text[s:e]))
-            if number is not None and self._entries[number].kind in NAME_KINDS:
-                out.append((s, e, f"g{number}"))
-        return out
+        return [(s, e, f"g{n}") for s, e, n in self._entry_spans(text) if self._entries[n].kind in NAME_KINDS]
 
     def name_phrases(self, text: str) -> list[tuple[str, int, int]]:
         """(``g<n>``, first, end) of the English forms of proper names in ``text``, left to right, as positions in
@@ -465,15 +446,28 @@ class Lexicon:
         return self._name_phrases_of(tokenize_en(text, keep_stopwords=True))
 
     def _name_phrases_of(self, tokens: list[str]) -> list[tuple[str, int, int]]:
-        out: list[tuple[str, int, int]] = []
+        return [(f"g{n}", i, j) for n, i, j in self._entry_phrases(tokens) if self._entries[n].kind in NAME_KINDS]
+
+    def _entry_spans(self, text: str) -> list[tuple[int, int, int]]:
+        """(start, end, entry number) of the glossary's Chinese variants in ``text`` (longest match, left to right)."""
+        out = []
+        for s, e, _ in self._glossary_spans(text):
+            number = self._zh_entry.get(_compact(text[s:e]))
+            if number is not None:
+                out.append((s, e, number))
+        return out
+
+    def _entry_phrases(self, tokens: list[str]) -> list[tuple[int, int, int]]:
+        """(entry number, first, end) of the glossary's English phrases in ``tokens``, left to right, the longest
+        phrase at each position (one phrase may name several entries)."""
+        out: list[tuple[int, int, int]] = []
         i = 0
         while i < len(tokens):
             length = 0
             for size in range(min(self._longest_phrase, len(tokens) - i), 0, -1):
-                key = tuple(tokens[i : i + size])
-                numbers = self._phrase_entries.get(key)
+                numbers = self._phrase_entries.get(tuple(tokens[i : i + size]))
                 if numbers:
-                    out.extend((f"g{n}", i, i + size) for n in numbers if self._entries[n].kind in NAME_KINDS)
+                    out.extend((n, i, i + size) for n in numbers)
                     length = size
                     break
             i += max(length, 1)

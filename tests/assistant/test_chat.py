@@ -31,6 +31,16 @@ def say(assistant: Assistant, history: list[str], context: dict | None = None):
     return assistant.reply([Turn("user", m) for m in history], context=context)
 
 
+def two_turns(assistant: Assistant, first: str, then: str):
+    """The replies to ``first`` and then to ``then``, sent as a client does: the conversation so far (the first
+    reply cut to fit a message) and the context the first reply returned."""
+    opened = assistant.reply([Turn("user", first)])
+    reply = assistant.reply(
+        [Turn("user", first), Turn("assistant", opened.answer[:1900]), Turn("user", then)], context=opened.context
+    )
+    return opened, reply
+
+
 def assert_grounded(assistant: Assistant, reply) -> None:
     docs = assistant.retriever.index.documents
     for c in reply.citations:
@@ -732,11 +742,8 @@ def test_a_record_is_referred_to_as_a_reader_finds_it_not_by_our_internal_id(ass
 def test_the_nth_record_of_a_listing_is_the_one_a_follow_up_points_at(assistant, listing, pick, record) -> None:
     """After a listing (a section's services, the flagships, an area's tools), "the second one" / "第二个" is the
     second record listed, as after a recommendation: the context remembers the records in the order shown."""
-    listed = assistant.reply([Turn("user", listing)])
+    listed, reply = two_turns(assistant, listing, pick)
     assert listed.context.last_recommendations[:3] and listed.context.last_situation is None
-    reply = assistant.reply(
-        [Turn("user", listing), Turn("assistant", listed.answer), Turn("user", pick)], context=listed.context
-    )
     assert reply.intent == "lookup" and reply.record is not None and reply.record.id == record
     assert_grounded(assistant, reply)
 
@@ -755,11 +762,8 @@ def test_a_fact_asked_of_the_nth_record_listed_is_answered_about_it(assistant, l
     at nothing and was declined as out of scope; and "第一个要花多少钱？" after a list gave the first record's
     description. The flagships are listed in either word order, and a fact asked of the n-th record listed is a
     question about that record, answered from its passages with it alongside."""
-    listed = assistant.reply([Turn("user", listing)])
+    listed, reply = two_turns(assistant, listing, ask)
     assert listed.route == "listing" and listed.context.last_recommendations[:3]
-    reply = assistant.reply(
-        [Turn("user", listing), Turn("assistant", listed.answer), Turn("user", ask)], context=listed.context
-    )
     assert reply.intent == "question" and reply.record is not None and reply.record.id == record
     assert reply.citations
     assert_grounded(assistant, reply)
@@ -893,11 +897,8 @@ def test_a_question_about_the_records_listed_is_answered_from_them(assistant, li
     """The follow-up "Which of them is free?" after a list was declined as out of scope ("free" is no term of the
     domain): a question about the records listed as a group is answered from their own passages, or says the
     documents do not answer it and whom to ask, never that it is out of scope."""
-    listed = assistant.reply([Turn("user", listing)])
+    listed, reply = two_turns(assistant, listing, ask)
     records = [assistant.recommender.get(i) for i in listed.context.last_recommendations]
-    reply = assistant.reply(
-        [Turn("user", listing), Turn("assistant", listed.answer), Turn("user", ask)], context=listed.context
-    )
     assert reply.intent == "question" and reply.lang == lang
     assert render("out_of_scope", lang, contacts="").split("{")[0][:30] not in reply.answer
     for c in reply.citations:
@@ -917,27 +918,16 @@ def test_a_bare_ask_for_tools_is_about_what_the_user_said_before(assistant, earl
     """ "有哪些工具可以帮忙？" names nothing of its own: it was declined as out of scope, and its English twin got
     records for the words "tools" and "help". It is read with the user's message before it; a request that names
     a topic of its own ("recommend a movie") is not."""
-    first = assistant.reply([Turn("user", earlier)])
-    reply = assistant.reply(
-        [Turn("user", earlier), Turn("assistant", first.answer[:1900]), Turn("user", ask)], context=first.context
-    )
+    _, reply = two_turns(assistant, earlier, ask)
     assert reply.intent == "recommend" and reply.recommendations
     together = assistant.reply([Turn("user", f"{earlier} {ask}")])  # what the two say as one message
     assert [r.item.id for r in reply.recommendations] == [r.item.id for r in together.recommendations]
     assert not any(line.rstrip().endswith("—") for line in reply.answer.splitlines())
-    movie = assistant.reply(
-        [Turn("user", earlier), Turn("assistant", first.answer[:1900]), Turn("user", "recommend a movie")]
-    )
-    assert movie.intent == "out_of_scope"
+    assert two_turns(assistant, earlier, "recommend a movie")[1].intent == "out_of_scope"
 
 
 def test_a_record_listed_for_no_stage_or_area_is_named_without_a_dangling_dash(assistant) -> None:
-    history = ["We just joined MCR2030. What should we do first?", "Which tools help with that?"]
-    first = assistant.reply([Turn("user", history[0])])
-    reply = assistant.reply(
-        [Turn("user", history[0]), Turn("assistant", first.answer[:1900]), Turn("user", history[1])],
-        context=first.context,
-    )
+    _, reply = two_turns(assistant, "We just joined MCR2030. What should we do first?", "Which tools help with that?")
     assert reply.intent == "recommend" and reply.recommendations
     assert not any(line.rstrip().endswith("—") for line in reply.answer.splitlines())
 
@@ -950,10 +940,7 @@ def test_how_long_is_answered_directly_in_either_language(assistant, first, ask,
     """ "需要多长时间？" about CityRAP was labelled "the documents do not answer this directly" and its English twin was
     not: "多长" stayed a content term no sentence holds (English drops "how long" as asking words). Both are now
     answered with the 3-4 months, without the label."""
-    opened = assistant.reply([Turn("user", first)])
-    reply = assistant.reply(
-        [Turn("user", first), Turn("assistant", opened.answer[:1900]), Turn("user", ask)], context=opened.context
-    )
+    _, reply = two_turns(assistant, first, ask)
     assert reply.lang == lang and any("3-4" in c.quote for c in reply.citations)
     assert "directly" not in reply.answer and "没有直接回答" not in reply.answer
     assert "may not" not in reply.answer and "可能没有" not in reply.answer

@@ -222,6 +222,19 @@ def test_a_list_shown_with_its_items_stops_at_the_next_heading() -> None:
     assert not any(t.startswith(("RESEARCH FUND", "General Program", "EDITED BY")) for t in shown)
 
 
+def _shown_with_next(question: str, hit: Chunk, following: Chunk | None) -> list[str]:
+    """The units shown for ``question`` from the one passage ``hit``, with ``following`` as the passage after it."""
+    units = select_units(
+        question,
+        [Hit(hit, 1.0, 0)],
+        lambda _: None,
+        None,
+        lang=hit.lang,
+        passage_after=lambda c: following if c.chunk_id == hit.chunk_id else None,
+    )
+    return [u.text for u in units]
+
+
 def test_a_list_announced_at_the_end_of_a_passage_is_shown_with_the_items_the_next_passage_opens_with() -> None:
     """ "…can be summarized in the following five aspects." ends a passage of the paper and the items begin the next,
     which retrieval did not return: the answer shows them from the passage after. The next passage is read only
@@ -239,22 +252,12 @@ def test_a_list_announced_at_the_end_of_a_passage_is_shown_with_the_items_the_ne
     )
     unrelated = replace(after, text="Previous applications: Asuncion, Paraguay.", end=after.start + 42)
 
-    def shown(following: Chunk | None) -> list[str]:
-        units = select_units(
-            "What lessons does the paper draw from the cases?",
-            [Hit(first, 1.0, 0)],
-            lambda _: None,
-            None,
-            lang="en",
-            passage_after=lambda c: following if c.chunk_id == "p:0" else None,
-        )
-        return [u.text for u in units]
-
-    got = shown(after)
+    question = "What lessons does the paper draw from the cases?"
+    got = _shown_with_next(question, first, after)
     assert got[0] == head
     assert got[1].startswith("1) Multi-level governance") and any(t.startswith("2) Developing") for t in got)
-    assert shown(unrelated) == [head]  # a passage that opens with no item is not the list announced
-    assert shown(None) == [head]
+    assert _shown_with_next(question, first, unrelated) == [head]  # no item first: not the list announced
+    assert _shown_with_next(question, first, None) == [head]
 
 
 def test_a_sentence_the_passage_end_cut_is_shown_with_its_rest_from_the_next_passage() -> None:
@@ -267,19 +270,9 @@ def test_a_sentence_the_passage_end_cut_is_shown_with_its_rest_from_the_next_pas
     after = Chunk("p:1", "p", 1, "paper.zh.txt", "Paper", ("2",), len(head) + 2, len(head) + 2 + len(rest), rest, "zh")
     ended = replace(first, text=head + "。", end=first.end + 1)
 
-    def shown(following: Chunk, hit: Chunk = first) -> list[str]:
-        units = select_units(
-            "生态韧性和工程韧性有什么不同？",
-            [Hit(hit, 1.0, 0)],
-            lambda _: None,
-            None,
-            lang="zh",
-            passage_after=lambda c: following if c.chunk_id == "p:0" else None,
-        )
-        return [u.text for u in units]
-
-    assert shown(after) == [head, rest]
-    assert shown(after, ended) == [head + "。"]
+    question = "生态韧性和工程韧性有什么不同？"
+    assert _shown_with_next(question, first, after) == [head, rest]
+    assert _shown_with_next(question, ended, after) == [head + "。"]
 
 
 def test_a_proper_name_is_one_term_met_where_the_name_is_written_in_either_language() -> None:
