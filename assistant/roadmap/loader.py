@@ -140,6 +140,8 @@ class Lexicon:
     others: re.Pattern[str]
     own: re.Pattern[str]
     status_denied: re.Pattern[str]
+    coordinated: re.Pattern[str]
+    opens_with_predicate: re.Pattern[str]
     asked: re.Pattern[str]
     answered: re.Pattern[str]
     recent: re.Pattern[str]
@@ -181,6 +183,7 @@ class RoadmapRules:
     exclusions: Mapping[int, re.Pattern[str]]
     text_exclusions: Mapping[int, re.Pattern[str]]
     components_not_about: Mapping[int, re.Pattern[str]]
+    other_audience: Mapping[int, re.Pattern[str]]
     future_only_with: Mapping[int, re.Pattern[str]]
     windows: Mapping[int, int]
     focal_point: tuple[int, frozenset[str], str]
@@ -482,6 +485,8 @@ def _build_rules(data: Mapping[str, Any], doc_file: str, doc_text: str, title: s
         others=compile_patterns(lex["others"]),
         own=compile_patterns(lex["own"]),
         status_denied=compile_patterns(lex["status_denied"]),
+        coordinated=compile_patterns(lex["coordinated"]),
+        opens_with_predicate=compile_patterns(lex["opens_with_predicate"]),
         asked=compile_patterns(lex["asked"]),
         answered=compile_patterns(lex["answered"]),
         recent=compile_patterns(time["recent"]),
@@ -534,6 +539,7 @@ def _build_rules(data: Mapping[str, Any], doc_file: str, doc_text: str, title: s
         exclusions=_per_question(qrules, "excluded_by"),
         text_exclusions=_per_question(qrules, "excluded_in_text"),
         components_not_about=_per_question(qrules, "components_not_about"),
+        other_audience=_per_question(qrules, "other_audience"),
         future_only_with=_per_question(qrules, "future_only_with"),
         windows={q: int(r["time_window_months"]) for q, r in qrules.items() if "time_window_months" in r},
         focal_point=next(

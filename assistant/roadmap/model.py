@@ -224,6 +224,12 @@ class QuestionRuleEntry(_Strict):
         description="clauses about something else (a plan sent to the council for approval): a part named there "
         "is neither affirmed nor denied",
     )
+    other_audience: LangPatterns | None = Field(
+        default=None,
+        description="an audience that is none of the question's parts (Q2: residents, the public): a match whose "
+        "clause names it and no part ('awareness sessions for residents') is about another question and says "
+        "nothing of this one",
+    )
     time_window_months: int | None = Field(default=None, ge=1)
     combine: Literal["any"] | None = None
     intent_counts: bool = False
@@ -364,6 +370,16 @@ class LexiconEntry(_Strict):
         description="a plan's passage denied ('has not been sent to the council', '尚未提交市人大'): what that "
         "negation denies is the plan's submission or approval, so it denies nothing of the other questions (a "
         "council or committee named as the body it has not reached)"
+    )
+    opens_with_predicate: LangPatterns = Field(
+        description="a sentence that opens with its verb of submission and names no subject ('formally submitted "
+        "to the City Council on 2 July', '对，已经报送市人大常委会了'): its subject is the plan the text is about, "
+        "named before it or, when it opens the text, after it"
+    )
+    coordinated: LangPatterns = Field(
+        description="a conjunction after an act that opens a clause with a subject of its own ('in force since "
+        "2020 and departments report on it'): the body that approved is named before it, never in that clause; not "
+        "before a governing body ('by the working group and the council')"
     )
     asked: LangPatterns = Field(
         description="the label that opens a line asking a question of a questionnaire ('Q:', '问：'); when the "

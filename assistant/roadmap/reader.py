@@ -234,7 +234,7 @@ def read_text(text: str, rules: RoadmapRules) -> Reading:
                     statements.extend(
                         _Statement(q, "implied", v, sentence.start + m.start(), sentence.text) for q, v in rule.sets
                     )
-        if _read_submission(sentence, rules, previous, year):
+        if _read_submission(sentence, rules, previous, text[sentence.start + len(sentence.text) :], year):
             submitted.append(sentence.text)
         previous = sentence.text
     for q, unreached in rules.text_exclusions.items():
@@ -357,7 +357,7 @@ def _dated_after(scope: str, lex: Lexicon, this_year: int) -> bool:
     return any(int(g) > this_year for m in lex.dated.finditer(scope) for g in m.groups() if g)
 
 
-def _read_submission(sentence: _Sentence, rules: RoadmapRules, previous: str, this_year: int) -> bool:
+def _read_submission(sentence: _Sentence, rules: RoadmapRules, previous: str, following: str, this_year: int) -> bool:
     """Whether ``sentence`` states that a plan or strategy was submitted: a submission cue in a clause that is not
     negated, hedged or about the future (or dated after this year, also by a label before it: "Q1 2027: place the
     plan before the Council"), not undone later in the sentence ("sent back for revisions"), and not addressed to a
@@ -370,10 +370,13 @@ def _read_submission(sentence: _Sentence, rules: RoadmapRules, previous: str, th
     def plans(text: str) -> str:  # "成立韧性委员会的方案" proposes a body, not a plan
         return mask(text, not_plans) if not_plans is not None else text
 
+    if following.lstrip()[:1] in ("?", "？"):
+        return False  # "提交？还没有" and "Has it gone to council? No" ask, then answer in the next sentence
     named_here = rules.submitted_needs.search(plans(sentence.text))
-    named_before = (
-        previous and rules.lexicon.anaphora.search(sentence.text) and rules.submitted_needs.search(plans(previous))
-    )
+    pointing = rules.lexicon.anaphora.search(sentence.text) or rules.lexicon.opens_with_predicate.match(sentence.text)
+    # a sentence with no subject of its own that opens the text speaks of the plan the text names after it
+    context = previous or (following if rules.lexicon.opens_with_predicate.match(sentence.text) else "")
+    named_before = context and pointing and rules.submitted_needs.search(plans(context))
     if not (named_here or named_before):
         return False
     lex = rules.lexicon
@@ -451,8 +454,10 @@ def _read_span(
     approvers = rules.non_approvers.get(q)
     if approvers is not None:
         # the body that approved is the clause's subject, often in a clause of its own before the verb ("the
-        # steering group, which includes most departments, endorsed it"): read up to the end of the clause
-        said = sentence.text[:c1]
+        # steering group, which includes most departments, endorsed it"), or its agent after it ("endorsed by the
+        # working group"): read to the end of the clause, not into a coordinated one with a subject of its own
+        # ("in force since 2020 and departments report on it")
+        said = sentence.text[:end] + lex.coordinated.split(sentence.text[end:c1], maxsplit=1)[0]
         if approvers[0].search(said) and not approvers[1].search(said):
             return None  # approved by a body that is not the governing one (a working group): says nothing
     if value is False and (q, facet) in rules.positive_only:
@@ -465,6 +470,10 @@ def _read_span(
     excluded = rules.exclusions.get(q)
     if value and excluded is not None and excluded.search(scope):
         value = False  # the activity did not reach whom it must ("only inside the government")
+    audience = rules.other_audience.get(q)
+    named = rules.components.get(q, ())
+    if value and audience is not None and audience.search(scope) and not any(p.search(scope) for _, p in named):
+        return None  # "awareness sessions for residents" are the public's (Q3), not guidance for staff
     noted = False
     parts: frozenset[str] = frozenset()
     if value and q in rules.components:

@@ -235,6 +235,73 @@ def test_endorsement_by_others_and_future_approval_are_not_approval(rules: Roadm
 
 
 @pytest.mark.parametrize(
+    "plan",
+    [
+        "Our DRR strategy has been in force since 2020 and departments report on its actions every year.",
+        "我市防灾减灾战略自2020年起施行，各部门每年报告落实情况。",
+    ],
+)
+def test_a_clause_coordinated_after_the_approval_does_not_name_the_approver(rules: RoadmapRules, plan: str) -> None:
+    """The departments that report on a strategy in force did not approve it: the body that approved is named
+    before the act or as its agent, not in a clause with a subject of its own after "and"."""
+    base = A_TO_B_ZH if any("\u4e00" <= ch <= "\u9fff" for ch in plan) else A_TO_B_EN
+    assert assess_stage(text=base + " " + plan, rules=rules).stage == "C"
+    assert (
+        read_text("The plan was endorsed by the working group and then sent to the council.", rules).answers.get(13)
+        is not True
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        A_TO_B_EN + " Resilience strategy: finished; formally submitted to the City Council on 2 July, vote pending.",
+        A_TO_B_ZH + "韧性战略：已定稿；已经报送市人大常委会，还没表决。",
+        "Yes, submitted to the council last month, no vote yet. "
+        + A_TO_B_EN
+        + " The committee wrote this DRR strategy.",
+        "对，已经报送市人大常委会了，还没表决。" + A_TO_B_ZH + "这份综合防灾减灾规划是减灾委牵头编的。",
+    ],
+)
+def test_a_submission_with_no_subject_of_its_own_is_the_plans(rules: RoadmapRules, text: str) -> None:
+    """A sentence that opens with "submitted" speaks of the plan named before it, or after it when it opens the
+    text (an answer to "has it been submitted?"), and a submission is enough for Stage C."""
+    assert assess_stage(text=text, rules=rules).stage == "C"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Has it gone to council? No, the strategy is still being drafted. " + A_TO_B_EN,
+        "提交市议会了吗？还没有，战略还在起草。" + A_TO_B_ZH,
+    ],
+)
+def test_a_question_about_the_submission_is_not_one(rules: RoadmapRules, text: str) -> None:
+    assert assess_stage(text=text, rules=rules).stage == "B"
+
+
+@pytest.mark.parametrize("clause", ["尚未报区政府", "还没送到县人大", "未报市政府", "has not been sent to the council"])
+def test_a_plan_not_yet_sent_to_a_government_is_not_about_guidance_for_it(rules: RoadmapRules, clause: str) -> None:
+    """By meaning, "尚未报区政府" reads like the district's councillors never had a lecture; it is about the plan."""
+    assert rules.components_not_about[2].search(clause) or rules.lexicon.status_denied.search(clause)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We ran flood-awareness sessions for residents in every district this year, and a multi-sector committee "
+        "is drafting our resilience strategy.",
+        "今年我们在各街道给居民办了防汛讲座，多部门委员会正在起草韧性战略。",
+    ],
+)
+def test_sessions_for_the_public_are_not_guidance_for_staff_and_council(rules: RoadmapRules, text: str) -> None:
+    """Awareness sessions for residents answer Q3; whether staff and the council had guidance (Q2) is asked."""
+    result = assess_stage(text=text, rules=rules)
+    assert (result.stage, result.to_ask) == ("undecided", (2,))
+    assert read_text("We held awareness sessions for staff and councillors in March.", rules).answers.get(2) is True
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "Our DRR strategy was approved by the city council. We may have held a public event, I am not sure.",
