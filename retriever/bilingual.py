@@ -429,6 +429,35 @@ class Lexicon:
             found |= {g for g, _ in self.latin_name_phrases(text)}
         return frozenset(found)
 
+    def other_name_forms(self, text: str, lang: str, kinds: frozenset[str] = NAME_KINDS) -> tuple[str, ...]:
+        """The names of ``kinds`` that ``text`` writes (:meth:`names`), each in its first form in the other
+        language: a Chinese question naming "SURGe" gives the programme's English name, an English one naming the
+        Building Efficiency Accelerator gives 建筑效率加速器. A name written in both scripts alike (MetroHUB) gives
+        nothing new."""
+        forms = []
+        for g in sorted(self.names(text), key=lambda g: int(g[1:])):
+            entry = self._entries[int(g[1:])]
+            if entry.kind not in kinds:
+                continue
+            other = entry.en if lang == "zh" else entry.zh
+            if other and other[0].casefold() not in text.casefold():
+                forms.append(other[0])
+        return tuple(forms)
+
+    def words_besides_names(self, text: str, lang: str) -> list[str]:
+        """The content words of ``text`` outside the names it writes (:meth:`names`), as the language's tokenizer
+        gives them: "SURGe 倡议是谁发起的？" leaves 倡议, 谁, 发起; "What is the Building Efficiency Accelerator?"
+        leaves none."""
+        blanked = list(text)
+        for s, e, _ in self.name_spans(text):
+            blanked[s:e] = " " * (e - s)
+        tokens = tokenize_zh("".join(blanked)) if lang == "zh" else tokenize_en("".join(blanked))
+        for _, words in self.latin_name_phrases(text):
+            for word in words:
+                if word in tokens:
+                    tokens.remove(word)
+        return tokens
+
     def latin_name_phrases(self, text: str) -> list[tuple[str, tuple[str, ...]]]:
         """(``g<n>``, its stemmed words) of the names ``text`` writes in Latin letters, its Han runs read as breaks
         no phrase spans ("SURGe 倡议" names the programme as "SURGe initiative" does)."""

@@ -315,6 +315,14 @@ def _stand_in(leg: Leg, stand_in: np.ndarray) -> Leg:
     return Leg(rows[first], scores[first])
 
 
+# A question about a name itself ("What is SURGe?", "SURGe 倡议是谁发起的？") has at most this many content words
+# besides the name; one that asks more of it (its budget, a job there) is left to the evidence as it was.
+NAMED_QUESTION_WORDS = 3
+# The names read so: the catalogue's programmes, tools and services, whose names the encoder has rarely met;
+# organisations (the United Nations, UN-Habitat) it knows, and out-of-scope questions name them (a job at the UN).
+NAMED_KINDS = frozenset({"programme", "tool", "service"})
+
+
 def rrf_fuse(
     legs: dict[str, Leg], weights: dict[str, float], rrf_k: int, n_rows: int, limit: int
 ) -> list[tuple[int, float]]:
@@ -600,9 +608,36 @@ class HybridRetriever:
             if all(h.chunk.doc_id in asked.docs for h in hits):
                 asked_best = max(per_leg["asked_dense"].get(row, 0.0) for row in wanted)
             spans = tuple((q.doc_id, q.start, q.end, sim) for sim, q in asked.nearest(sims, ASKED_SPANS))
-        return SearchResult(
-            hits, float(dense.scores[0]) if dense is not None and len(dense.scores) else 0.0, asked_best, spans
-        )
+        dense_best = float(dense.scores[0]) if dense is not None and len(dense.scores) else 0.0
+        if self.settings.named_evidence and dense is not None and hits:
+            dense_best, asked_best = self._named_evidence(query, lang, filters, wanted, dense_best, asked_best)
+        return SearchResult(hits, dense_best, asked_best, spans)
+
+    def _named_evidence(
+        self,
+        query: str,
+        lang: str,
+        filters: Filters | None,
+        rows: Sequence[int],
+        dense_best: float,
+        asked_best: float | None,
+    ) -> tuple[float, float | None]:
+        """The evidence signals of ``query`` with the names it writes also in their other-language form ("What is
+        SURGe?" read with 为下一代打造可持续的城市韧性), each the better of the two readings; unchanged when the
+        query names nothing the glossary knows in the other language."""
+        lexicon = self.lexicon
+        forms = lexicon.other_name_forms(query, lang, NAMED_KINDS) if lexicon is not None else ()
+        if lexicon is None or not forms or len(lexicon.words_besides_names(query, lang)) > NAMED_QUESTION_WORDS:
+            return dense_best, asked_best
+        vector = self.embedder.embed_query(f"{query} ({'; '.join(forms)})")
+        named = self._dense(query, self._allowed_rows(filters), 1, vector)
+        if len(named.scores):
+            dense_best = max(dense_best, float(named.scores[0]))
+        asked = self._asked()
+        if asked_best is not None and asked is not None:
+            meaning = asked.meaning(asked.similarities(vector))
+            asked_best = max(asked_best, max(float(meaning[row]) for row in rows))
+        return dense_best, asked_best
 
 
 def with_settings(retriever: HybridRetriever, **changes: object) -> HybridRetriever:

@@ -99,6 +99,13 @@ class RetrievalSettings(BaseModel):
         "language: a passage of the other half stands for its aligned counterpart (unless a language filter asks "
         "for that half).",
     )
+    named_evidence: bool = Field(
+        True,
+        description="A query about a programme, tool or service of the glossary (at most three words besides its "
+        "name) is also encoded with the name's other-language form, for the evidence signals only (the best dense "
+        "similarity and the nearest curated question): the encoder does not know 'SURGe' or 'Building Efficiency "
+        "Accelerator' as the documents write them. Ranking is unchanged.",
+    )
     referred_docs: bool = Field(
         True,
         description="A query that points at one of the indexed documents by what it is ('the review', "

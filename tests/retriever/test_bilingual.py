@@ -92,6 +92,28 @@ def test_a_chinese_term_s_variants_are_its_entry_s(lexicon: Lexicon) -> None:
     assert lexicon.zh_variants("不是术语") == ()
 
 
+@pytest.mark.parametrize(
+    ("text", "lang", "forms"),
+    [
+        ("What is SURGe?", "en", ("为下一代打造可持续的城市韧性",)),
+        ("SURGe 倡议是谁发起的？", "zh", ("sustainable urban resilience for the next generation",)),
+        ("What is the Building Efficiency Accelerator?", "en", ("建筑效率加速器",)),
+        ("建筑效率加速器是什么？", "zh", ("building efficiency accelerator",)),
+        ("MetroHUB 是什么？", "zh", ()),  # written alike in both languages: nothing new to add
+        ("What should a coastal city do about storm surge?", "en", ()),  # a hazard, not the SURGe programme
+        ("What is a resilience strategy?", "en", ()),  # names nothing
+    ],
+)
+def test_a_name_s_form_in_the_other_language(lexicon: Lexicon, text: str, lang: str, forms: tuple[str, ...]) -> None:
+    assert lexicon.other_name_forms(text, lang) == forms
+
+
+def test_the_words_a_question_asks_besides_the_names_it_writes(lexicon: Lexicon) -> None:
+    assert lexicon.words_besides_names("What is the Building Efficiency Accelerator?", "en") == []
+    assert lexicon.words_besides_names("SURGe 倡议是谁发起的？", "zh") == ["倡议", "谁", "发起"]
+    assert len(lexicon.words_besides_names("How do I apply for a job at the SDG Cities programme?", "en")) == 3
+
+
 # --- English -> Chinese ---------------------------------------------------------------------------------------------
 
 
