@@ -5,8 +5,8 @@ embedder) keeps its chunks, vectors and tokens; only new or changed documents ar
 only those whose text is new are embedded; a chunk keeps its lexical tokens while its text, its English rendering
 text and everything in ``token_signature`` stay the same (both checked by content hash against the previous
 version, so an incremental build equals a build from scratch); a document whose file disappeared from an
-ingested folder leaves the index. When nothing changed (documents and the
-knowledge files: catalogue English, glossary, rules), no version is published at all. A bad file is reported with
+ingested folder leaves the index. When nothing changed (documents, the knowledge files: catalogue English,
+glossary, rules, and the tokeniser's code and version), no version is published at all. A bad file is reported with
 its error code and skipped; the others go on.
 """
 
@@ -168,11 +168,10 @@ def _package_version(name: str) -> str:
         return "-"
 
 
-def token_signature(settings: Settings) -> str:
-    """What shapes a chunk's tokens beyond its own text, language and English rendering text: `TOKENS_VERSION`,
-    the tokeniser and lexicon code (source hashed), jieba and CC-CEDICT (package versions), the user words jieba
-    holds now (the glossary's terms: call after `load_lexicon`), the glossary file, the CC-CEDICT switch and
-    ``ALIGNMENT_VERSION``. Stored tokens are reused only under the same signature."""
+def token_code_signature(settings: Settings) -> str:
+    """The part of `token_signature` that no knowledge file holds: `TOKENS_VERSION`, ``ALIGNMENT_VERSION``, the
+    CC-CEDICT switch, jieba and CC-CEDICT (package versions) and the tokeniser and lexicon code (source hashed).
+    It joins the knowledge signature, so a change there publishes a new version even when no document changed."""
     digest = hashlib.sha256()
     fixed = [
         f"tokens:{TOKENS_VERSION}",
@@ -185,6 +184,14 @@ def token_signature(settings: Settings) -> str:
     for obj in (tokenize_zh, Lexicon):
         source = inspect.getsourcefile(obj)
         digest.update(b"\0" + (Path(source).read_bytes() if source else obj.__module__.encode()))
+    return digest.hexdigest()
+
+
+def token_signature(settings: Settings) -> str:
+    """What shapes a chunk's tokens beyond its own text, language and English rendering text: `token_code_signature`,
+    the user words jieba holds now (the glossary's terms: call after `load_lexicon`) and the glossary file. Stored
+    tokens are reused only under the same signature."""
+    digest = hashlib.sha256(token_code_signature(settings).encode())
     digest.update(b"\0" + "\n".join(sorted(user_words())).encode())
     glossary = settings.paths.knowledge_dir / "glossary.tsv"
     digest.update(b"\0" + (glossary.read_bytes() if glossary.is_file() else b"-"))
@@ -568,7 +575,10 @@ def ingest(
         report.skipped.extend(rendering_problems)
         questions, question_problems, question_hash = collect_questions(loaded, entries)
         report.skipped.extend(question_problems)
-        knowledge = f"{knowledge_signature(settings)}:{rendering_hash}:{question_hash}:catalogue{CATALOGUE_VERSION}"
+        knowledge = (
+            f"{knowledge_signature(settings)}:{rendering_hash}:{question_hash}:catalogue{CATALOGUE_VERSION}"
+            f":tokens{token_code_signature(settings)[:16]}"
+        )
         same_knowledge = previous_manifest is not None and previous_manifest.get("knowledge") == knowledge
         if reusable and same_knowledge and not fresh_docs and not report.removed:
             report.total_chunks = int(previous_manifest["counts"]["chunks"]) if previous_manifest else 0

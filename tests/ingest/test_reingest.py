@@ -243,6 +243,20 @@ def test_a_new_tokens_version_retokenises_everything(
     assert again.tokenised_chunks == again.total_chunks
 
 
+def test_a_new_tokens_version_alone_publishes_a_retokenised_version(
+    tmp_path: Path, small_corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No document and no knowledge file changed, only how chunks are tokenised: the stored tokens are stale, so a
+    new version is published with every chunk tokenised again (it was skipped as "nothing changed")."""
+    settings = small_settings(tmp_path / "index")
+    first = ingest([small_corpus], settings, HashingEmbedder(64))
+    assert ingest([small_corpus], settings, HashingEmbedder(64)).version == first.version  # nothing changed
+    monkeypatch.setattr(pipeline, "TOKENS_VERSION", pipeline.TOKENS_VERSION + 1)
+    again = ingest([small_corpus], settings, HashingEmbedder(64))
+    assert again.version != first.version
+    assert again.tokenised_chunks == again.total_chunks and again.embedded_chunks == 0
+
+
 def test_a_version_without_stored_tokens_is_still_reused_for_vectors(tmp_path: Path, small_corpus: Path) -> None:
     """An index built before tokens were stored: the next ingest tokenises everything, embeds only what changed."""
     settings = small_settings(tmp_path / "index")
