@@ -134,6 +134,7 @@ class Lexicon:
     predicate_after_list: re.Pattern[str]
     bare_predicate: re.Pattern[str]
     negated_list_head: re.Pattern[str]
+    list_item: re.Pattern[str]
     topicless: re.Pattern[str]
     interrogative: re.Pattern[str]
     retracted: re.Pattern[str]
@@ -479,6 +480,7 @@ def _build_rules(data: Mapping[str, Any], doc_file: str, doc_text: str, title: s
         predicate_after_list=compile_patterns(lex["predicate_after_list"]),
         bare_predicate=compile_patterns(lex["bare_predicate"]),
         negated_list_head=compile_patterns(lex["negated_list_head"]),
+        list_item=compile_patterns(lex["list_item"]),
         topicless=compile_patterns(lex["topicless"]),
         interrogative=compile_patterns(lex["interrogative"]),
         retracted=compile_patterns(lex["retracted"]),

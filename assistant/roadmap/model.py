@@ -343,6 +343,11 @@ class LexiconEntry(_Strict):
         "('no committee, focal point or coordination structure exists'); English only: a Chinese list is one clause "
         "('没有委员会、联络人或协调机制')"
     )
+    list_item: LangPatterns = Field(
+        description="a whole clause that is one more item of a list ('a committee', 'or any standing group that "
+        "…'): when the clauses before it, back to a negated one, are all such items, the negation reaches it ('we "
+        "do not have a task force, a committee, or any standing group'); English only: a Chinese list is one clause"
+    )
     topicless: LangPatterns = Field(
         description="a whole clause that names no topic, only that something of the clause before it was or was not "
         "done ('但还没有开始实施', 'but we have not started implementing it'): its meaning is that of its verb and its "

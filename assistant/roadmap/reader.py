@@ -171,7 +171,25 @@ class _Sentence:
             and lex.negated_list_head.fullmatch(self.text[before[0] : before[1]].strip(" ，,;；"))
         ):
             c0 = before[0]  # "no committee, focal point or coordination structure exists": the list's negation
-        return c0, c1
+        return self._negated_list_start(c0, lex), c1
+
+    def _negated_list_start(self, c0: int, lex: Lexicon) -> int:
+        """Where the list the clause at ``c0`` continues begins, when a negated clause opens it: in "we do not have
+        a task force, a committee, or any standing group", "a committee" is denied with the task force."""
+        start = c0
+        while True:
+            clause = next(((a, b) for a, b in self.clauses if a == start), None)
+            before = next(((a, b) for a, b in reversed(self.clauses) if b <= start), None)
+            if (
+                clause is None
+                or before is None
+                or self.text[before[1] : start].strip() not in (",", "，", "")
+                or not lex.list_item.fullmatch(self.text[clause[0] : clause[1]].strip(" ，,;；"))
+            ):
+                return c0
+            if lex.negation.search(self.masked[before[0] : before[1]]):
+                return before[0]
+            start = before[0]
 
     def negated(self, start: int, end: int, lex: Lexicon, *, of_status: bool = True) -> bool:
         """Whether a negation stands in ``start:end``; unless ``of_status``, one that denies a plan's passage ("not

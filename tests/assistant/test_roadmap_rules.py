@@ -280,6 +280,20 @@ def test_a_question_about_the_submission_is_not_one(rules: RoadmapRules, text: s
     assert assess_stage(text=text, rules=rules).stage == "B"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "This year we ran public awareness events and held lectures for staff and councillors. We do not have a task "
+        "force, a committee, or any standing group that brings our departments together on resilience.",
+        "今年我们开展了公众宣传活动，为工作人员和议员举办了讲座。我们没有工作组、委员会或任何把各部门召集在一起的常设机构。",
+    ],
+)
+def test_a_negation_reaches_the_items_of_its_list_after_commas(rules: RoadmapRules, text: str) -> None:
+    """ "a committee" is the second item of what the city does not have: no committee, so Stage A."""
+    assert assess_stage(text=text, rules=rules).stage == "A"
+    assert read_text("We have a task force, a committee, and a standing group.", rules).answers.get(10) is True
+
+
 @pytest.mark.parametrize("clause", ["尚未报区政府", "还没送到县人大", "未报市政府", "has not been sent to the council"])
 def test_a_plan_not_yet_sent_to_a_government_is_not_about_guidance_for_it(rules: RoadmapRules, clause: str) -> None:
     """By meaning, "尚未报区政府" reads like the district's councillors never had a lecture; it is about the plan."""
