@@ -294,6 +294,23 @@ def test_a_negation_reaches_the_items_of_its_list_after_commas(rules: RoadmapRul
     assert read_text("We have a task force, a committee, and a standing group.", rules).answers.get(10) is True
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The mayor wants a multi-department resilience board to lead the DRR strategy, but nobody has been appointed.",
+        "市长希望成立多部门韧性委员会来牵头编制减灾战略，但目前还没有任命任何人。",
+        "我们拟成立韧性建设领导小组，组建方案已报市政府，还没批复。",
+        "We intend to set up a resilience board; the proposal to set it up has gone to the mayor, not yet approved.",
+    ],
+)
+def test_a_committee_wanted_or_proposed_is_not_one_and_its_proposal_is_no_plan(rules: RoadmapRules, text: str) -> None:
+    """What the mayor wants is not there yet, and a plan to form a body (组建方案) sent to the government is not a
+    resilience plan submitted: no committee, so Stage A, not undecided."""
+    chinese = any("\u4e00" <= ch <= "\u9fff" for ch in text)
+    base = "今年开展了公众宣传活动，为工作人员和市议会举办了讲座。" if chinese else A_TO_B_EN.split(". ")[0] + "."
+    assert assess_stage(text=base + " " + text, rules=rules).stage == "A"
+
+
 @pytest.mark.parametrize("clause", ["尚未报区政府", "还没送到县人大", "未报市政府", "has not been sent to the council"])
 def test_a_plan_not_yet_sent_to_a_government_is_not_about_guidance_for_it(rules: RoadmapRules, clause: str) -> None:
     """By meaning, "尚未报区政府" reads like the district's councillors never had a lecture; it is about the plan."""
