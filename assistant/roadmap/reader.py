@@ -380,7 +380,9 @@ def _read_submission(sentence: _Sentence, rules: RoadmapRules, previous: str, fo
     negated, hedged or about the future (or dated after this year, also by a label before it: "Q1 2027: place the
     plan before the Council"), not undone later in the sentence ("sent back for revisions"), and not addressed to a
     body that does not approve (a provincial bureau asked for technical comments). The plan may be
-    named in the previous sentence ("It lists flood measures, and my director submitted it to the council"). The
+    named in the previous sentence ("It lists flood measures, and my director submitted it to the council"), or,
+    when the sentence opens the text with its verb and no subject ("对，已经报送市人大常委会了"), in ``following`` (the
+    text after the sentence), which also tells whether the sentence was a question ("提交？还没有"). The
     cues themselves ("awaiting a vote") are blanked before the hedge check, since waiting for a decision is what a
     submitted plan does (but not before the future check: "准备提交" is a plan to submit)."""
     not_plans = rules.submitted_not_plans
