@@ -138,6 +138,12 @@ def test_glossary_phrases_keep_their_stop_words(lexicon: Lexicon) -> None:
     assert "她的城市" in dict(lexicon.en_to_zh("the Her City toolbox"))
 
 
+def test_money_is_the_documents_funding(lexicon: Lexicon) -> None:
+    """Officials ask for "money"; the documents write 资金 (funding): "Does MCR2030 give money to cities?" met
+    "联系资金流和创新融资工具" only in Chinese before "money" joined the glossary's 资金."""
+    assert dict(lexicon.en_to_zh("Does MCR2030 give money to cities?")).get("资金") == 1.0
+
+
 def test_words_outside_the_glossary_go_through_cedict(lexicon: Lexicon) -> None:
     terms = dict(lexicon.en_to_zh("coastal"))
     assert "沿海" in terms
