@@ -696,6 +696,11 @@ _CITES_WORK = re.compile(
 )
 
 
+# A photo's credit line alone ("© Julius Mwelu / UN-Habitat", "© 联合国人居署"): who took a picture, never an answer
+# (an English list of training services ran on into a caption and its credit).
+_CREDIT = re.compile(r"^©[^\n]{0,120}$")
+
+
 def _reference_note(text: str) -> bool:
     mark = _NOTE_MARK.match(text)
     return mark is not None and _CITES_WORK.search(text[mark.end() :]) is not None
@@ -719,7 +724,7 @@ def units_of(chunk: Chunk, rank: int, rendering: Rendering | None) -> list[Unit]
             text = chunk.text[start - chunk.start : end - chunk.start].strip()
             if len(text) < MIN_UNIT_CHARS or (start, end) != (seg.start, seg.end) and end - start < 20:
                 continue
-            if _CONTENTS_ENTRY.search(text) or start - chunk.start < noted:
+            if _CONTENTS_ENTRY.search(text) or _CREDIT.match(text) or start - chunk.start < noted:
                 continue
             if _reference_note(text):
                 noted = _line_end(chunk.text, start - chunk.start)
@@ -736,6 +741,8 @@ def units_of(chunk: Chunk, rank: int, rendering: Rendering | None) -> list[Unit]
         raw = chunk.text[a:b]
         text = raw.strip()
         if len(text) < MIN_UNIT_CHARS or any(x <= a and b <= y for x, y in tags) or _CONTENTS_ENTRY.search(text):
+            continue
+        if _CREDIT.match(text):
             continue
         if a < noted:
             continue

@@ -393,6 +393,17 @@ def test_a_line_of_a_table_of_contents_is_never_a_unit() -> None:
     assert [u.text for u in units_of(_chunk(text), 0, None)] == ["该系统已在多个城市使用。"]
 
 
+def test_a_photo_credit_line_is_never_a_unit() -> None:
+    """A list of training services ran on into a photo's caption and its credit; the credit ("© …") names who took
+    the picture and answers nothing. The caption stays: it says what the picture shows."""
+    caption = "卢旺达基加利联合国一站式中心的年轻人正在学习电脑课程"
+    text = f"服务包括现场培训和专门课程。\n{caption}\n© Julius Mwelu / 联合国人居署\n"
+    assert [u.text for u in units_of(_chunk(text), 0, None)] == [
+        "服务包括现场培训和专门课程。",
+        caption,
+    ]
+
+
 def test_a_note_that_only_cites_a_work_is_never_a_unit_with_the_rest_of_its_line() -> None:
     """A footnote citing a publication, a document symbol or a link says where a text is, not what it says; a
     note that says something, and an author's affiliation, stay."""
