@@ -939,6 +939,19 @@ def _tokens(unit: Unit) -> frozenset[str]:
     return tokens
 
 
+def _echoes(unit: Unit, asked: frozenset[str]) -> bool:
+    """Whether a unit says nothing but words of the question, in its original or its rendering: a link's title
+    ("[城市韧性中心](#)") or a line that only names what "什么是城市韧性中心？" asks about answers nothing."""
+    if in_bibliography(unit.chunk) or _announces(unit):
+        # an entry of a list of works cited, its title too, is what a question about it asks for; a line that
+        # announces a list in the question's words ("C 阶段城市应做出的承诺：") is shown with the items after it
+        return False
+    return any(
+        tokens and tokens <= asked
+        for tokens in (_zh_tokens(unit.text), _en_tokens(unit.english) if unit.english else frozenset())
+    )
+
+
 @lru_cache(maxsize=50_000)
 def _names(lexicon: Lexicon | None, text: str) -> frozenset[str]:
     """The proper names ``text`` writes, in either language (``Lexicon.names``): what a question's name term meets."""
@@ -1023,8 +1036,9 @@ def select_units(
         counted(question, time=qtype == "duration") if qtype in ("quantity", "duration") and weights.counted else None
     )
     spelled = expansion(question) if qtype == "expansion" else None
+    asked_tokens = _zh_tokens(question)
     for u, coverage in zip(units, coverages, strict=True):
-        if coverage == 0.0:
+        if coverage == 0.0 or _echoes(u, asked_tokens):
             continue
         # the kind of fact asked for counts only in sentences on the question's topic
         if spelled is not None:  # the abbreviation spelled out

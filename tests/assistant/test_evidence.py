@@ -566,3 +566,40 @@ def test_a_two_part_question_is_shown_the_best_sentence_for_each_kind() -> None:
     shown = [u.text for u in for_each_part(question, select)]
     assert "该工具的流程需要 3-4 个月。" in shown
     assert shown[0].startswith("该工具由人居署和 DiMSUR 共同设计")
+
+
+def test_a_unit_that_only_repeats_the_question_s_words_is_never_shown() -> None:
+    """A link's title or a name on its own line ("[城市韧性中心](#)") holds every word of "什么是城市韧性中心？"
+    and says nothing about it; a sentence that goes on to say something is shown. An English reader meets the same
+    rule through the rendering; an entry of a list of works cited keeps its title (the question names the work)."""
+    text = "[城市韧性中心](#)\n城市韧性中心为城市提供技术支持和培训。"
+    hit = Hit(_chunk(text), 1.0, 0)
+    shown = [u.text for u in select_units("什么是城市韧性中心？", [hit], lambda _: None, None, lang="zh")]
+    assert shown == ["城市韧性中心为城市提供技术支持和培训。"]
+    rendering = Rendering(
+        "doc",
+        "en",
+        "curated",
+        (
+            Segment(0, 11, "[Urban Resilience Hub](#)"),
+            Segment(12, len(text), "The Urban Resilience Hub offers cities technical support and training."),
+        ),
+    )
+    question = "What is the Urban Resilience Hub?"
+    shown_en = [u.english for u in select_units(question, [hit], lambda _: rendering, None, lang="en")]
+    assert shown_en == ["The Urban Resilience Hub offers cities technical support and training."]
+    references = Chunk(
+        "paper:9", "paper", 9, "paper.en.txt", "Paper", ("References",), 0, 80,
+        "[5] Holling, C. S. (1973).\nResilience and stability of ecological systems.\n", "en",
+    )  # fmt: skip
+    shown_refs = [
+        u.text
+        for u in select_units(
+            "When was Resilience and stability of ecological systems published?",
+            [Hit(references, 1.0, 0)],
+            lambda _: None,
+            None,
+            lang="en",
+        )
+    ]
+    assert "Resilience and stability of ecological systems." in shown_refs
