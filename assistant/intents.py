@@ -509,8 +509,13 @@ def _stage(u: Utterance, ctx: ChatContext) -> str | None:
 
 
 # What it takes to move on: "what criteria must a city meet to move from Stage A to B?", "进入 C 阶段要满足哪些条件？"
+# or what a city must do to get there: "需要做到什么", "怎样才能进入 B 阶段", "what is required", "how can our city get
+# from stage A to stage B" (a step or a stage to move into must be named too, ``steps_asked``)
 CRITERIA = re.compile(
-    r"标准|条件|要求|门槛|\bcriteri(?:on|a)\b|\brequirements?\b|\bconditions?\b|\bqualif\w*|\bneeds? to (?:do|meet)\b",
+    r"标准|条件|要求|门槛|\bcriteri(?:on|a)\b|\brequirements?\b|\bconditions?\b|\bqualif\w*|\bneeds? to (?:do|meet)\b|"
+    r"(?:需要|要|得|必须)做(?:到|些)?(?:什么|哪些|啥)|(?:怎样|怎么|如何)(?:才能|可以|能够?)|\brequired\b|\bit takes\b|"
+    r"\bhow (?:can|do|does|could|should|would|will|might) (?:\w+\s+){1,3}"
+    r"(?:get|move|advance|progress|graduate|reach|enter)\b",
     _I,
 )
 MOVING_ON = re.compile(

@@ -82,6 +82,11 @@ ROWS = [
     ("What does a city need to do to reach Stage B?", EMPTY, "criteria"),
     ("What are the requirements for moving from Stage B to Stage C?", EMPTY, "criteria"),
     ("进入 C 阶段的城市需要做出哪些承诺？", EMPTY, "fact"),  # the commitments of a stage, not its criteria
+    # or what a city must do to get there, in either language
+    ("城市要从 A 阶段进入 B 阶段需要做到什么？", EMPTY, "criteria"),
+    ("我们市怎样才能进入 B 阶段？", EMPTY, "criteria"),
+    ("How can our city get from stage A to stage B?", EMPTY, "criteria"),
+    ("What is required to reach Stage C?", EMPTY, "criteria"),
     # what a stage is, how two differ, what comes after or before one: the stages as the rules quote them
     ("What does Stage B focus on?", EMPTY, "stage_about"),
     ("B阶段是什么意思？", EMPTY, "stage_about"),
@@ -327,7 +332,7 @@ ROWS = [
     ("Our schools sit on a fault line and nobody has checked them. Who could help us assess them?", EMPTY, "situation"),
     ("社区的老人很多，停电时没人照应，不知道该怎么组织邻里互助。", EMPTY, "situation"),
     # ... but not a one-line question, what a paper argues, or how a named record works
-    ("How do we move from Stage A to Stage B?", EMPTY, "fact"),
+    ("How do we move from Stage A to Stage B?", EMPTY, "criteria"),  # what it takes: the criteria
     ("How do we read the scorecard's results?", EMPTY, "fact"),
     ("文章认为地方政府要给韧性项目解决资金问题，应该怎么做？", EMPTY, "fact"),
     ("城市韧性行动规划在社区里是怎么开展的，需要多长时间？", EMPTY, "fact"),
