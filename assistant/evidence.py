@@ -939,9 +939,16 @@ def _tokens(unit: Unit) -> frozenset[str]:
     return tokens
 
 
-def _echoes(unit: Unit, asked: frozenset[str]) -> bool:
-    """Whether a unit says nothing but words of the question, in its original or its rendering: a link's title
-    ("[城市韧性中心](#)") or a line that only names what "什么是城市韧性中心？" asks about answers nothing."""
+# A sentence that asks ("怎样才能从 A 阶段推进至 B 和 C 阶段？", an FAQ's own question): it asserts nothing
+_ASKS = re.compile(r"[?？]\s*$")
+
+
+def _says_nothing(unit: Unit, asked: frozenset[str]) -> bool:
+    """Whether a unit asks a question, or says nothing but words of the question, in its original or its
+    rendering: a link's title ("[城市韧性中心](#)") or a line that only names what "什么是城市韧性中心？" asks about
+    answers nothing."""
+    if _ASKS.search(unit.text) or (unit.english and _ASKS.search(unit.english)):
+        return True
     if in_bibliography(unit.chunk) or _announces(unit):
         # an entry of a list of works cited, its title too, is what a question about it asks for; a line that
         # announces a list in the question's words ("C 阶段城市应做出的承诺：") is shown with the items after it
@@ -1038,7 +1045,7 @@ def select_units(
     spelled = expansion(question) if qtype == "expansion" else None
     asked_tokens = _zh_tokens(question)
     for u, coverage in zip(units, coverages, strict=True):
-        if coverage == 0.0 or _echoes(u, asked_tokens):
+        if coverage == 0.0 or _says_nothing(u, asked_tokens):
             continue
         # the kind of fact asked for counts only in sentences on the question's topic
         if spelled is not None:  # the abbreviation spelled out
