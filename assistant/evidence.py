@@ -943,6 +943,24 @@ def _tokens(unit: Unit) -> frozenset[str]:
 _ASKS = re.compile(r"[?？]\s*$")
 
 
+# A pointer to a resource: a line that is only a link ("[全球公共空间项目 2019 年度报告](#)", "- [城市韧性图书馆](…)")
+# or a "learn more" line of links ("- 了解更多关于霍罗格市的[综合空间规划](#)和[城市实验室方法](#)"). It names the
+# resource and says nothing of it, so it answers only a question asking for one: a guide, a report, a website, a
+# tool, a publication ("有哪些关于公共空间的指南？"), not "人居署城市实验室做什么？".
+_POINTER = re.compile(
+    r"^\s*(?:[-*•]\s*)?(?:\[[^\]\n]+\]\([^)\n]*\)\s*[。.;；]?\s*$|"
+    r"(?:了解更多|更多信息|更多详情|详见|参见|learn more|more information|read more|see also)[^\n]*\]\()",
+    _I,
+)
+_ASKS_RESOURCE = re.compile(
+    r"\b(?:guides?|guidance|guidelines?|handbooks?|manuals?|reports?|publications?|toolkits?|tools?|websites?|"
+    r"web\s?pages?|sites?|links?|platforms?|librar(?:y|ies)|documents?|materials?|resources?|read(?:ing)?|"
+    r"courses?|books?|papers?|learn more)\b|指南|指导|手册|报告|出版物|工具|网站|网页|网址|链接|平台|图书馆|文件|资料|"
+    r"资源|读物|课程|书|了解更多",
+    _I,
+)
+
+
 def _says_nothing(unit: Unit, asked: frozenset[str]) -> bool:
     """Whether a unit asks a question, or says nothing but words of the question, in its original or its
     rendering: a link's title ("[城市韧性中心](#)") or a line that only names what "什么是城市韧性中心？" asks about
@@ -1044,8 +1062,9 @@ def select_units(
     )
     spelled = expansion(question) if qtype == "expansion" else None
     asked_tokens = _zh_tokens(question)
+    resource_asked = bool(_ASKS_RESOURCE.search(question))
     for u, coverage in zip(units, coverages, strict=True):
-        if coverage == 0.0 or _says_nothing(u, asked_tokens):
+        if coverage == 0.0 or _says_nothing(u, asked_tokens) or (not resource_asked and _POINTER.search(u.text)):
             continue
         # the kind of fact asked for counts only in sentences on the question's topic
         if spelled is not None:  # the abbreviation spelled out

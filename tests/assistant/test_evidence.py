@@ -611,3 +611,33 @@ def test_a_sentence_that_asks_is_never_an_answer_sentence() -> None:
     hit = Hit(_chunk(text), 1.0, 0)
     shown = [u.text for u in select_units("我们怎样才能申请加入 MCR2030？", [hit], lambda _: None, None, lang="zh")]
     assert shown == ["城市可以在 MCR2030 网站上注册，并上传签署的承诺书。"]
+
+
+def test_a_pointer_to_a_resource_answers_only_a_question_asking_for_one() -> None:
+    """A line that is only a link, or a "learn more" line of links, names a resource and says nothing of it: it is
+    passed over for "人居署城市实验室做什么？" and shown for a question asking for a guide, in either language."""
+    text = (
+        "[联合国人居署城市实验室手册](#)\n- 了解更多关于霍罗格市的[综合空间规划](#)和[城市实验室方法](#)\n"
+        "联合国人居署通过其城市实验室汇集规划和数据分析方面的技术专长。"
+    )
+    hit = Hit(_chunk(text), 1.0, 0)
+    shown = [u.text for u in select_units("人居署城市实验室做什么？", [hit], lambda _: None, None, lang="zh")]
+    assert shown == ["联合国人居署通过其城市实验室汇集规划和数据分析方面的技术专长。"]
+    shown = [u.text for u in select_units("城市实验室有哪些手册？", [hit], lambda _: None, None, lang="zh")]
+    assert "[联合国人居署城市实验室手册](#)" in shown
+    first, second = text.index("\n"), text.index("\n", text.index("\n") + 1)
+    rendering = Rendering(
+        "doc",
+        "en",
+        "curated",
+        (
+            Segment(0, first, "UN-Habitat Urban Lab handbook"),
+            Segment(first + 1, second, "- Learn more about integrated spatial planning in Khorog"),
+            Segment(second + 1, len(text), "Through its Urban Lab, UN-Habitat brings together planning expertise."),
+        ),
+    )
+    asked = (("What does the Urban Lab do?", False), ("Which handbook does the urban lab offer?", True))
+    for question, pointer in asked:
+        shown = [u.english for u in select_units(question, [hit], lambda _: rendering, None, lang="en")]
+        assert ("UN-Habitat Urban Lab handbook" in shown) is pointer
+        assert "Through its Urban Lab, UN-Habitat brings together planning expertise." in shown
