@@ -1253,8 +1253,16 @@ def _items_after(
     sibling = False
     for u in following:
         item = bool(_ITEM.match(u.text))
-        if u.heading or len(items) >= 2 * (LIST_UNITS - 1) or inline and not item:
-            break  # a list never runs on past a heading: "RESEARCH FUND" after a paper's highlights
+        if (
+            u.heading
+            or _caption(u)
+            or _POINTER.search(u.text)
+            or len(items) >= 2 * (LIST_UNITS - 1)
+            or (inline and not item)
+        ):
+            # a list never runs on past a heading ("RESEARCH FUND" after a paper's highlights), into a picture's
+            # caption or a pointer to a resource ("肯尼亚，穆塔瓦帕磋商" and its credit line after a table's last row)
+            break
         if u.position - opened - skipped >= LIST_UNITS and (sibling or not (item and previous_item)):
             break  # past the window, only a run of marked items goes on (five regions' "- 非洲：…" lines), and
             # not the items of a list announced after those read ("战略目标 3: …" after objective 2's)
@@ -1272,6 +1280,12 @@ def _items_after(
             opened, skipped, inline = u.position, 0, True
         previous_item = item
     return items
+
+
+def _caption(u: Unit) -> bool:
+    """Whether ``u`` is a picture's caption: the next line of its passage is a credit line ("© 联合国人居署")."""
+    after = u.chunk.text[u.end - u.chunk.start :].lstrip()
+    return after.startswith("©")
 
 
 def _opens_list(u: Unit) -> bool:

@@ -641,3 +641,15 @@ def test_a_pointer_to_a_resource_answers_only_a_question_asking_for_one() -> Non
         shown = [u.english for u in select_units(question, [hit], lambda _: rendering, None, lang="en")]
         assert ("UN-Habitat Urban Lab handbook" in shown) is pointer
         assert "Through its Urban Lab, UN-Habitat brings together planning expertise." in shown
+
+
+def test_a_list_does_not_run_on_into_a_picture_s_caption_or_a_pointer() -> None:
+    """A procedure question shows the items after its best unit, but a picture's caption (the line before its
+    credit, "© …") or a line that only links to a resource is no item: there the list has ended."""
+    text = (
+        "人居署的震后支持包括以下工作：\n开展住区概况调查和户数统计；\n改善贫困家庭的居住保障。\n"
+        "肯尼亚，穆塔瓦帕磋商\n© 联合国人居署\n[参与式贫民窟改造项目](#)"
+    )
+    hit = Hit(_chunk(text), 1.0, 0)
+    shown = [u.text for u in select_units("人居署如何在震后开展支持工作？", [hit], lambda _: None, None, lang="zh")]
+    assert shown == ["人居署的震后支持包括以下工作：", "开展住区概况调查和户数统计；", "改善贫困家庭的居住保障。"]
