@@ -293,10 +293,10 @@ _WANTS_TO_KNOW = re.compile(
     _I,
 )
 _QUESTION_MARK = re.compile(r"[?？]")
-# A yes/no question in Chinese: a question particle at the end, or the A-not-A form (会不会, 是不是; not 有没有,
-# which asks whether something exists and so often asks for support).
+# A yes/no question in Chinese: a question particle at the end (吗, 呢, 么 but not the 么 of 什么 or 怎么), or the
+# A-not-A form (会不会, 是不是; not 有没有, which asks whether something exists and so often asks for support).
 # The A-not-A form asks only in a sentence that ends in a question mark ("…决定投不投钱" states a decision to come).
-_YES_NO_ZH = re.compile(r"(?:吗|呢|么)\s*[?？。.!！]?\s*$|(\w)不\1[^。.!！?？]*[?？]", _I)
+_YES_NO_ZH = re.compile(r"(?:吗|呢|(?<![什怎那这多要])么)\s*[?？。.!！]?\s*$|(\w)不\1[^。.!！?？]*[?？]", _I)
 # An English yes/no question as the message's last clause: "… do we still need to register again for MCR2030?"
 _YES_NO_EN = re.compile(
     r"(?:^|[.;!?]\s+)(?:do|does|did|is|are|can|could|should|must|will|would|have|has|am)\s+"
@@ -624,6 +624,7 @@ _STAGE_DEFINE = re.compile(
     rf"\bwhat is the (?:main\s+)?(?:focus|meaning|purpose|idea|point|definition) of\s+{_STAGE}|"
     rf"{_STAGE_ZH}\s*(?:[（(][^）)]{{1,12}}[）)])?\s*(?:到底|究竟|主要)?(?:是什么|是啥|什么意思|啥意思|指什么|是指什么|意味着什么|侧重(?:于)?什么|"
     r"(?:的)?(?:重点|侧重点)是什么|(?:主要)?(?:做|干)什么|是干什么的|是干嘛的|怎么理解|关注(?:的是)?什么|"
+    r"(?:主要)?(?:是)?(?:关于|讲)(?:的是)?什么(?:的)?|"
     r"具体(?:是)?(?:做|干)什么)|"
     rf"(?:介绍|讲讲|说说|解释)(?:一下)?\s*{_STAGE_ZH}\s*[?？。!！]*$",
     _I,

@@ -90,6 +90,12 @@ ROWS = [
     # what a stage is, how two differ, what comes after or before one: the stages as the rules quote them
     ("What does Stage B focus on?", EMPTY, "stage_about"),
     ("B阶段是什么意思？", EMPTY, "stage_about"),
+    ("What is stage B about?", EMPTY, "stage_about"),
+    ("B 阶段是关于什么的？", EMPTY, "stage_about"),  # "what is it about", as the English was read
+    # a need and "what should we do first?": the 么 of 什么 is no yes/no particle
+    ("我们还没有韧性委员会，首先应该做什么？", EMPTY, "wants"),
+    ("We have no resilience committee yet. What should we do first?", EMPTY, "wants"),
+    ("C阶段主要讲的是什么？", EMPTY, "stage_about"),
     ("What is the difference between Stage A and Stage B?", EMPTY, "stage_about"),
     ("A阶段和B阶段有什么区别？", EMPTY, "stage_about"),
     ("Which stage comes after Stage B?", EMPTY, "stage_about"),
