@@ -501,23 +501,25 @@ class Recommender:
         return tuple(reasons), tuple(citations)
 
     def _best_sentence(self, item: CatalogueItem, situation: str, query_lang: str) -> tuple[int, int, str, str] | None:
-        """The record sentence sharing most query terms, as (start, end, text, field), offsets in the source."""
+        """The record sentence sharing most query terms (its first when none does), as (start, end, text, field),
+        offsets in the source; None for a record without a sentence."""
         if query_lang == "zh":
             terms = {t for t in tokenize_zh(situation) if len(t) >= 2}
         elif self.retriever.lexicon is not None:
             terms = {t for t, w in self.retriever.lexicon.en_to_zh(situation) if len(t) >= 2}
         else:
             terms = set()
-        if not terms:
-            return None
         quote = item.span.quote
-        best: tuple[float, int, int] | None = None
-        for begin, end, tokens in _record_sentences(quote):
-            score = len(terms & tokens)
-            if score and (best is None or score > best[0]):
-                best = (score, begin, end)
-        if best is None:
+        sentences = _record_sentences(quote)
+        if not sentences:
             return None
+        # with no word in common, the record's first sentence: every recommendation cites where its record is
+        # written, whichever language's words happen to meet it (a tool's listing is its name and link)
+        best: tuple[float, int, int] = (0, sentences[0][0], sentences[0][1])
+        for begin, end, tokens in sentences:
+            score = len(terms & tokens)
+            if score > best[0]:
+                best = (score, begin, end)
         _, s, e = best
         start, end = item.span.start + s, item.span.start + e
         field_name = "description"

@@ -43,6 +43,22 @@ def test_only_catalogue_records_with_reasons_and_verbatim_citations(recommender,
         assert (han > 0) == (lang == "zh"), recs[0].reasons[0]
 
 
+def test_every_recommendation_cites_its_record_in_either_language(recommender, real_index) -> None:
+    """A record that shares no word with the situation is cited by its first sentence (an MCR2030 tool's listing:
+    its name and link): whether a recommendation carries a citation does not hang on which words meet it."""
+    _, retriever = real_index
+    drafted = (
+        "我们市的战略已经起草好了，但市议会还没有批准。",
+        "Our strategy is drafted but the council has not approved it.",
+    )
+    for situation in drafted:
+        for r in recommender.recommend(situation, k=5):
+            assert len(r.citations) == 1, (situation, r.item.id)
+            (c,) = r.citations
+            assert retriever.index.documents[c.doc_id].text[c.start : c.end] == c.quote
+            assert r.item.span.start <= c.start < c.end <= r.item.span.end
+
+
 def test_stage_fit_ranks_stage_tools_first(recommender) -> None:
     recs = recommender.recommend("raise public awareness of disaster risk among residents", stage="A", k=3)
     assert all("A" in r.item.stages for r in recs)
