@@ -1007,6 +1007,10 @@ def _recommend(u: Utterance, ctx: ChatContext) -> str | None:
     m = RECOMMEND.search(u.text)
     if m is None or _in_name(u, m.start(), m.end()):
         return None  # "tell me about the Capacity Assessment Tool for Infrastructure": "Tool" is the record's name
+    if m.group(0).casefold().endswith("support") and not FIRST_PERSON.search(u.text):
+        # "What support is available for cities in stage A?" asks what the documents say cities get, as "A 阶段的
+        # 城市可以获得哪些支持？" does; "What support is out there for us?" asks what fits the asker
+        return None
     if not _third_party(u) and not _defines(u):  # "E.3 是什么服务？" asks what a record is
         return m.group(0)
     return None

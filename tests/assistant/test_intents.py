@@ -94,6 +94,9 @@ ROWS = [
     ("B 阶段是关于什么的？", EMPTY, "stage_about"),  # "what is it about", as the English was read
     # a need and "what should we do first?": the 么 of 什么 is no yes/no particle
     ("我们还没有韧性委员会，首先应该做什么？", EMPTY, "wants"),
+    # what support cities get is a question for the documents in either language; support for us is a request
+    ("What support is available for cities in stage A?", EMPTY, "question"),
+    ("A 阶段的城市可以获得哪些支持？", EMPTY, "fact"),
     ("We have no resilience committee yet. What should we do first?", EMPTY, "wants"),
     ("C阶段主要讲的是什么？", EMPTY, "stage_about"),
     ("What is the difference between Stage A and Stage B?", EMPTY, "stage_about"),
