@@ -162,6 +162,10 @@ _TYPES: tuple[tuple[QuestionType, re.Pattern[str]], ...] = (
         re.compile(
             r"\bwhat are (?:the )?(?:\w+ )?(?:\w+ )?(?:tracks|steps|criteria|components|pillars|areas|stages|"
             r"elements|principles|priorities|dimensions|types|phases|goals|objectives|modules|tools|services)\b|"
+            # "which"/"what" with a plural noun and its verb ("What commitments must a Stage C city make?", "Which
+            # documents are needed?"), as 哪些 asks; not of the asker ("What skills do we need?" states a need)
+            r"\b(?:what|which)\s+(?:\w+\s+)?(?!(?:does|is|was|has|this|its|us|his|hers)\b)\w{3,}s\s+(?:must|should|"
+            r"do|does|did|is|are|was|were|will|can|could|would|has|have|had|need)\s+(?!(?:we|i|you|our|my)\b)|"
             r"\bwhich (?:are|were) the\b|\blist\b|\bname the\b|\bwhat (?:\w+ ){0,3}(?:does it|do they) (?:include|"
             r"cover|comprise|measure)\b|\bwhat (?:are|were)\b|分别是|有哪些|包括哪些|包含哪些|哪几|哪些|列出|"
             r"涵盖哪些|包括什么|包含什么|标准是",

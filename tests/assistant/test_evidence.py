@@ -653,3 +653,18 @@ def test_a_list_does_not_run_on_into_a_picture_s_caption_or_a_pointer() -> None:
     hit = Hit(_chunk(text), 1.0, 0)
     shown = [u.text for u in select_units("人居署如何在震后开展支持工作？", [hit], lambda _: None, None, lang="zh")]
     assert shown == ["人居署的震后支持包括以下工作：", "开展住区概况调查和户数统计；", "改善贫困家庭的居住保障。"]
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("What commitments must a Stage C city make?", "list"),  # as "C 阶段城市需要做出哪些承诺？"
+        ("C 阶段城市需要做出哪些承诺？", "list"),
+        ("Which documents are needed to sign up?", "list"),
+        ("What services does UN-Habitat offer for housing?", "list"),
+        ("What skills do we need?", "other"),  # of the asker: a need, not a list the documents hold
+        ("What does the plan cover?", "definition"),
+    ],
+)
+def test_which_or_what_with_a_plural_noun_asks_for_a_list(question: str, kind: str) -> None:
+    assert question_type(question) == kind

@@ -117,9 +117,9 @@ ROWS = [
     # the stages as a question's topic, not a place asked for
     ("Which stage's cities are expected to act as mentors to other cities?", EMPTY, "question"),
     ("哪个阶段的城市需要为其他城市提供指导？", EMPTY, "question"),
-    ("Into which stages does the review divide the development of resilient cities?", EMPTY, "question"),
+    ("Into which stages does the review divide the development of resilient cities?", EMPTY, "fact"),
     ("What stages does the city resilience profiling process go through?", EMPTY, "fact"),
-    ("Into which stages does the review divide resilient city development since 2010?", EMPTY, "question"),
+    ("Into which stages does the review divide resilient city development since 2010?", EMPTY, "fact"),
     # the roadmap's stages as a whole: what they are, how many
     ("路线图一共分哪些阶段？", EMPTY, "stage_about"),
     ("How many stages does the MCR2030 roadmap have?", EMPTY, "stage_about"),
@@ -244,7 +244,7 @@ ROWS = [
     ("What must cities in Stage B commit to?", EMPTY, "question"),
     ("我们处于 B 阶段吗？", EMPTY, "stage"),
     # everything else asks the documents
-    ("What dimensions does UN-Habitat's City Inclusion Marker measure?", EMPTY, "question"),
+    ("What dimensions does UN-Habitat's City Inclusion Marker measure?", EMPTY, "fact"),
     ("Why does MCR2030 say historical loss data is not enough?", EMPTY, "fact"),
     ("填写阶段评估调查时为什么要特别谨慎？", EMPTY, "fact"),
     ("Please run a stage assessment for our city", EMPTY, "stage"),
@@ -290,8 +290,8 @@ ROWS = [
     ("Our council wants to track its SDG targets but has no idea how to begin. What would suit us?", EMPTY, "support"),
     ("We have little staff and want a light flood plan. Is there an approach without consultants?", EMPTY, "support"),
     # tools as what the documents' publishers recommend, list or use: a question for the documents
-    ("Which diagnostic tools does MCR2030 recommend for Stage B cities?", EMPTY, "question"),
-    ("What tools will UN-Habitat use to support the recovery of the affected cities?", EMPTY, "question"),
+    ("Which diagnostic tools does MCR2030 recommend for Stage B cities?", EMPTY, "fact"),
+    ("What tools will UN-Habitat use to support the recovery of the affected cities?", EMPTY, "fact"),  # as 哪些
     ("人居署打算用哪些工具来支持受灾城市的恢复？", EMPTY, "fact"),
     ("Which tools do we need for a flood risk assessment?", EMPTY, "recommend"),
     # our stage, asked in other words
