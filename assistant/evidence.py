@@ -1059,6 +1059,7 @@ def select_units(
         coverages.append(got / total if total else 0.0)
     scored: list[Unit] = []
     asked_stages = stage_refs(question)
+    listed_under = _list_stages(units) if asked_stages else {}
     # "几天" is a duration and "how many days" a quantity: each counts days, so each meets the count of its unit (a
     # duration only a unit of time: "要花多久？分几个阶段？" asks the stages of the other part)
     counts = (
@@ -1089,8 +1090,11 @@ def select_units(
                 (sim for doc, a, b, sim in asked if doc == u.chunk.doc_id and a < u.end and u.start < b), default=0.0
             )
             score += weights.asked * max(0.0, near - weights.asked_floor)
+        listed = listed_under.get((u.chunk.chunk_id, u.position))
+        if listed is not None and not listed & asked_stages:
+            continue  # an item of another stage's list ("A 阶段城市应做出的承诺：" …) is not about the stage asked
         if asked_stages:  # a sentence about the asked stage (or step) only; one about other stages only falls back
-            named = stage_refs(u.text)
+            named = listed or stage_refs(u.text)  # a list's item is about its list's stage, whatever it names
             if named and named <= asked_stages:
                 score += weights.stage
             elif named and not named & asked_stages:
@@ -1162,6 +1166,35 @@ _ASKS_SOURCES = re.compile(
 def in_bibliography(chunk: Chunk) -> bool:
     """Whether ``chunk`` lies under a heading of works cited ("REFERENCES", "参考文献")."""
     return any(" ".join(h.strip("#*: ").split()).casefold() in _BIBLIOGRAPHY for h in chunk.section)
+
+
+_LIST_BREAK = re.compile(r"\n|<p\b|</(?:ul|ol)\b", _I)  # a line, a new paragraph or a list's end closes a list
+
+
+def _list_stages(units: Sequence[Unit]) -> dict[tuple[str, int], frozenset[str]]:
+    """The stages of the list each unit is an item of: after a line announcing a stage's list ("A 阶段城市应做出的承
+    诺：") the units that follow in its paragraph or as marked items below it, until the next announcer or heading.
+    The FAQ's commitments of three stages run on one line: "承诺一步步制定…战略；" is Stage A's though it never says
+    so, and "承诺充当 A 阶段和 B 阶段城市的导师" is Stage C's though it names A and B."""
+    out: dict[tuple[str, int], frozenset[str]] = {}
+    by_chunk: dict[str, list[Unit]] = {}
+    for u in units:
+        by_chunk.setdefault(u.chunk.chunk_id, []).append(u)
+    for chunk_units in by_chunk.values():
+        current: frozenset[str] = frozenset()
+        previous: Unit | None = None
+        for u in sorted(chunk_units, key=lambda x: x.position):
+            named = stage_refs(u.text)
+            if u.heading or _announces(u):
+                current = named if _announces(u) else frozenset()
+            elif current:
+                gap = u.chunk.text[previous.end - u.chunk.start : u.start - u.chunk.start] if previous else "\n"
+                if _LIST_BREAK.search(gap) and not _ITEM.match(u.text):
+                    current = frozenset()  # the list ended with its line, or its marked items
+                else:
+                    out[(u.chunk.chunk_id, u.position)] = current
+            previous = u
+    return out
 
 
 def _other_stages(u: Unit, asked: frozenset[str]) -> bool:

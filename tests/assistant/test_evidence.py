@@ -668,3 +668,21 @@ def test_a_list_does_not_run_on_into_a_picture_s_caption_or_a_pointer() -> None:
 )
 def test_which_or_what_with_a_plural_noun_asks_for_a_list(question: str, kind: str) -> None:
     assert question_type(question) == kind
+
+
+def test_an_item_belongs_to_the_stage_of_the_list_it_is_in() -> None:
+    """The FAQ writes the three stages' commitments on one line: an item is about its list's stage, whatever it
+    names ("承诺充当 A 阶段和 B 阶段城市的导师" is Stage C's), and an item of another stage's list is no answer about
+    the stage asked, however many of the question's words it holds; a new paragraph ends the list."""
+    a_item = "城市需要做出承诺，一步步制定防灾减灾和韧性战略；"
+    c_items = ["承诺充当 A 阶段和 B 阶段城市的导师并分享经验；", "承诺在全市各部门实施防灾减灾行动。"]
+    text = (
+        f"城市必须做出哪些承诺？\t<p>A 阶段城市应做出的承诺：</p> <ul> {a_item} "
+        f"<p>C 阶段城市应做出的承诺：</p> <ul> {c_items[0]} {c_items[1]} <p>城市必须承诺定期更新进展情况。"
+    )
+    hit = Hit(_chunk(text), 1.0, 0)
+    shown = [u.text for u in select_units("C 阶段城市需要做出哪些承诺？", [hit], lambda _: None, None, lang="zh")]
+    assert a_item not in shown
+    assert shown[:3] == ["C 阶段城市应做出的承诺：", *c_items]
+    shown = [u.text for u in select_units("A 阶段城市需要做出哪些承诺？", [hit], lambda _: None, None, lang="zh")]
+    assert a_item in shown and not set(c_items) & set(shown)
