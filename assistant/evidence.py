@@ -1094,7 +1094,8 @@ def select_units(
         if listed is not None and not listed & asked_stages:
             continue  # an item of another stage's list ("A 阶段城市应做出的承诺：" …) is not about the stage asked
         if asked_stages:  # a sentence about the asked stage (or step) only; one about other stages only falls back
-            named = listed or stage_refs(u.text)  # a list's item is about its list's stage, whatever it names
+            # a list's item is about its list's stage, whatever it names; a sentence naming none, its section's
+            named = listed or stage_refs(u.text) or _section_stages(u.chunk)
             if named and named <= asked_stages:
                 score += weights.stage
             elif named and not named & asked_stages:
@@ -1198,9 +1199,18 @@ def _list_stages(units: Sequence[Unit]) -> dict[tuple[str, int], frozenset[str]]
 
 
 def _other_stages(u: Unit, asked: frozenset[str]) -> bool:
-    """``u`` names roadmap stages, none of them asked about: "A 阶段城市应做出的承诺：" for a question about Stage B."""
-    named = stage_refs(u.text) if asked else frozenset()
+    """``u`` names roadmap stages, none of them asked about: "A 阶段城市应做出的承诺：" for a question about Stage B;
+    or, naming none, stands in another stage's section ("这类城市必须承诺…" under "B 阶段：推进城市规划")."""
+    named = (stage_refs(u.text) or _section_stages(u.chunk)) if asked else frozenset()
     return bool(named) and not named & asked
+
+
+def _section_stages(chunk: Chunk) -> frozenset[str]:
+    """The stage the innermost heading of ``chunk``'s section path names, if any ("B 阶段：推进城市规划": {"B"})."""
+    for heading in reversed(chunk.section):
+        if named := stage_refs(heading):
+            return named
+    return frozenset()
 
 
 def _announces(u: Unit) -> bool:

@@ -686,3 +686,17 @@ def test_an_item_belongs_to_the_stage_of_the_list_it_is_in() -> None:
     assert shown[:3] == ["C 阶段城市应做出的承诺：", *c_items]
     shown = [u.text for u in select_units("A 阶段城市需要做出哪些承诺？", [hit], lambda _: None, None, lang="zh")]
     assert a_item in shown and not set(c_items) & set(shown)
+
+
+def test_a_sentence_naming_no_stage_is_about_its_section_s_stage() -> None:
+    """A sentence "这类城市需要…支持" under the heading "B 阶段：推进城市规划" is about Stage B cities: a
+    question about Stage A passes it over as it passes over a sentence naming Stage B."""
+    a_text = "这类城市将获得一套宣传工具和指导支持。"
+    a = Chunk("doc:1", "doc", 1, "doc.zh.txt", "Doc", ("A 阶段：推进城市认知",), 0, 40, a_text, "zh")
+    b_text = "这类城市需要的是最终制定战略方面的支持。"
+    b = Chunk("doc:2", "doc", 2, "doc.zh.txt", "Doc", ("B 阶段：推进城市规划",), 100, 140, b_text, "zh")
+    hits = [Hit(a, 1.0, 0), Hit(b, 0.9, 1)]
+    shown = [u.text for u in select_units("A 阶段城市可以得到哪些支持？", hits, lambda _: None, None, lang="zh")]
+    assert shown[0] == a_text and b_text not in shown
+    shown = [u.text for u in select_units("B 阶段城市需要哪些支持？", hits, lambda _: None, None, lang="zh")]
+    assert shown[0] == b_text
