@@ -1183,18 +1183,19 @@ def _list_stages(units: Sequence[Unit]) -> dict[tuple[str, int], frozenset[str]]
         by_chunk.setdefault(u.chunk.chunk_id, []).append(u)
     for chunk_units in by_chunk.values():
         current: frozenset[str] = frozenset()
-        previous: Unit | None = None
+        end = 0  # where the unit before ends
         for u in sorted(chunk_units, key=lambda x: x.position):
-            named = stage_refs(u.text)
-            if u.heading or _announces(u):
-                current = named if _announces(u) else frozenset()
+            if _announces(u):
+                current = stage_refs(u.text)
+            elif u.heading:
+                current = frozenset()
             elif current:
-                gap = u.chunk.text[previous.end - u.chunk.start : u.start - u.chunk.start] if previous else "\n"
+                gap = u.chunk.text[end - u.chunk.start : u.start - u.chunk.start]
                 if _LIST_BREAK.search(gap) and not _ITEM.match(u.text):
                     current = frozenset()  # the list ended with its line, or its marked items
                 else:
                     out[(u.chunk.chunk_id, u.position)] = current
-            previous = u
+            end = u.end
     return out
 
 
@@ -1330,9 +1331,9 @@ def _items_after(
 
 
 def _caption(u: Unit) -> bool:
-    """Whether ``u`` is a picture's caption: the next line of its passage is a credit line ("© 联合国人居署")."""
+    """Whether ``u`` is a picture's caption: the next line of its passage is a credit line (``_CREDIT``)."""
     after = u.chunk.text[u.end - u.chunk.start :].lstrip()
-    return after.startswith("©")
+    return _CREDIT.match(after.split("\n", 1)[0].strip()) is not None
 
 
 def _opens_list(u: Unit) -> bool:

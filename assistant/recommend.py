@@ -513,14 +513,9 @@ class Recommender:
         sentences = _record_sentences(quote)
         if not sentences:
             return None
-        # with no word in common, the record's first sentence: every recommendation cites where its record is
-        # written, whichever language's words happen to meet it (a tool's listing is its name and link)
-        best: tuple[float, int, int] = (0, sentences[0][0], sentences[0][1])
-        for begin, end, tokens in sentences:
-            score = len(terms & tokens)
-            if score > best[0]:
-                best = (score, begin, end)
-        _, s, e = best
+        # the first of the best (with no word in common, the record's first sentence): every recommendation cites
+        # where its record is written, whichever language's words happen to meet it (a tool's listing: name, link)
+        s, e, _ = max(sentences, key=lambda sentence: len(terms & sentence[2]))
         start, end = item.span.start + s, item.span.start + e
         field_name = "description"
         for name, text in item.fields:

@@ -607,7 +607,7 @@ def test_a_unit_that_only_repeats_the_question_s_words_is_never_shown() -> None:
 
 def test_a_sentence_that_asks_is_never_an_answer_sentence() -> None:
     """An FAQ's own question line ("怎样才能从 A 阶段推进至 B 和 C 阶段？") asserts nothing; its answer does."""
-    text = "怎样才能加入 MCR2030？\n城市可以在 MCR2030 网站上注册，并上传签署的承诺书。"
+    text = "城市怎样才能注册加入 MCR2030？\n城市可以在 MCR2030 网站上注册，并上传签署的承诺书。"  # not an echo
     hit = Hit(_chunk(text), 1.0, 0)
     shown = [u.text for u in select_units("我们怎样才能申请加入 MCR2030？", [hit], lambda _: None, None, lang="zh")]
     assert shown == ["城市可以在 MCR2030 网站上注册，并上传签署的承诺书。"]
