@@ -705,6 +705,18 @@ _CITES_WORK = re.compile(
 _CREDIT = re.compile(r"^©[^\n]{0,120}$")
 
 
+# Whitespace and markup at a segment's edges ("<p>处于各阶段的城市…", "…。</p>"): a rendering's segment covers the
+# original whole, its tags included, but a quote holds only the text.
+_EDGES = re.compile(r"^(?:\s|<[^<>\n]{0,200}>)*(.*?)(?:\s|<[^<>\n]{0,200}>)*$", re.DOTALL)
+
+
+def _trimmed(raw: str) -> tuple[int, str]:
+    """``raw`` without the whitespace and markup at its edges, and where what is left starts in ``raw``."""
+    m = _EDGES.match(raw)
+    assert m is not None  # the pattern matches any text
+    return m.start(1), m.group(1)
+
+
 def _reference_note(text: str) -> bool:
     mark = _NOTE_MARK.match(text)
     return mark is not None and _CITES_WORK.search(text[mark.end() :]) is not None
@@ -725,7 +737,7 @@ def units_of(chunk: Chunk, rank: int, rendering: Rendering | None) -> list[Unit]
     if rendering is not None:
         for seg in rendering.overlapping(chunk.start, chunk.end):
             start, end = max(seg.start, chunk.start), min(seg.end, chunk.end)
-            text = chunk.text[start - chunk.start : end - chunk.start].strip()
+            lead, text = _trimmed(chunk.text[start - chunk.start : end - chunk.start])
             if len(text) < MIN_UNIT_CHARS or (start, end) != (seg.start, seg.end) and end - start < 20:
                 continue
             if _CONTENTS_ENTRY.search(text) or _CREDIT.match(text) or start - chunk.start < noted:
@@ -733,7 +745,6 @@ def units_of(chunk: Chunk, rank: int, rendering: Rendering | None) -> list[Unit]
             if _reference_note(text):
                 noted = _line_end(chunk.text, start - chunk.start)
                 continue
-            lead = chunk.text[start - chunk.start : end - chunk.start].find(text)
             start += lead
             heading = start - chunk.start in heads
             if _one_word(text) and not heading:

@@ -41,6 +41,19 @@ def test_markup_left_by_extraction_is_never_a_unit() -> None:
         assert text[u.start - 100 : u.end - 100] == u.text
 
 
+def test_a_rendered_segment_is_quoted_without_the_markup_at_its_edges() -> None:
+    # a rendering's segments cover the original whole, tags included ("<p>处于各阶段的城市…" was quoted with its "<p>")
+    text = "<p>C 阶段城市应做出的承诺：</p> <p>处于各阶段的城市都必须承诺定期更新进展情况。</p>"
+    cut = text.index("</p> ") + len("</p> ")  # the second segment starts at its "<p>", as the renderings' do
+    english = ("Commitments for Stage C cities:", "Cities at all stages must commit to updating their progress.")
+    segments = (Segment(100, 100 + cut, english[0]), Segment(100 + cut, 100 + len(text), english[1]))
+    units = units_of(_chunk(text, start=100), 0, Rendering("doc", "en", "curated", segments))
+    assert [u.text for u in units] == ["C 阶段城市应做出的承诺：", "处于各阶段的城市都必须承诺定期更新进展情况。"]
+    assert [u.english for u in units] == list(english)
+    for u in units:  # offsets stay those of the source
+        assert text[u.start - 100 : u.end - 100] == u.text
+
+
 def test_an_abbreviation_or_an_initial_does_not_end_an_english_unit() -> None:
     text = (
         "More than ten conventions were launched (Fig. 2). The series was reviewed by C. S. Holling and others "
