@@ -236,6 +236,12 @@ def test_a_plan_not_yet_sent_says_nothing_of_the_body_it_names(service_rules: Ro
         ("已经开始实施了", True),
         ("but haven't started implementing it", True),
         ("implementation has not started yet", True),
+        ("还没有通过", True),
+        ("尚未获得批准", True),
+        ("and has not been adopted", True),
+        ("but it hasn't been formally approved yet", True),
+        ("还没有通过韧性战略", False),
+        ("the council has not approved the plan", False),
         ("还没有开展公众宣传", False),
         ("没有开始制定战略", False),
         ("we haven't started drafting the strategy", False),
@@ -253,6 +259,8 @@ def test_a_clause_that_names_no_topic(knowledge_dir: Path, corpus_dir: Path, cla
     [
         "我们市已经完成了风险评估，也制定了减灾战略，但还没有开始实施。",
         "We have completed a risk assessment and drafted a DRR strategy, but haven't started implementing it.",
+        "我们的韧性战略正在起草中，还没有通过。",
+        "Our resilience strategy is still being drafted and has not been adopted.",
     ],
 )
 def test_a_clause_without_a_topic_is_not_read_by_meaning(service_rules: RoadmapRules, text: str) -> None:

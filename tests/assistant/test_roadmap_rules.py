@@ -230,6 +230,28 @@ def test_an_approved_plan_counts_whatever_it_is_called(rules: RoadmapRules, plan
 @pytest.mark.parametrize(
     "plan",
     [
+        "Our development plan has been approved, but it contains nothing on disaster risk reduction.",
+        "The council adopted the master plan; it does not include any disaster risk reduction measures.",
+        "我们的发展规划已经获批，但里面没有任何防灾减灾内容。",
+        "市政府批准了城市总体规划，其中不包含防灾减灾措施。",
+    ],
+)
+def test_an_approved_plan_that_holds_nothing_on_risk_reduction_is_not_approval(rules: RoadmapRules, plan: str) -> None:
+    """Paired probes of session 27: the English and Chinese twins read the approval as Q13 yes (Stage C with the
+    A->B criteria met); what the plan is called does not matter, what it holds does."""
+    drafting_en = (
+        "A multi-department committee is drafting the DRR strategy; we ran public campaigns this year and briefed "
+        "staff and councillors."
+    )
+    drafting_zh = "防灾减灾战略正由多部门委员会起草；今年面向市民做了宣传，干部和人大代表都听了讲座。"
+    result = assess_stage(text=_with(drafting_en, drafting_zh, plan), rules=rules)
+    assert result.stage == "B"
+    assert dict(result.answers)[13] is False
+
+
+@pytest.mark.parametrize(
+    "plan",
+    [
         "The committee's technical working group has endorsed the draft strategy; we hope to put it to the council.",
         "We plan to submit the strategy for approval next year.",
         "专家组审议通过了规划草案，准备明年提交市议会。",
