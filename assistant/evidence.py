@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Literal
@@ -662,6 +662,8 @@ _STAGES = re.compile(
     r"\bstages?\s+((?-i:[ABC])(?:\s*(?:,|and|or|&)\s*(?-i:[ABC]))*)\b",
     _I,
 )
+# The word a stage reference is made of, in the token forms of both languages ("B 阶段", "Stage B", "phase").
+_STAGE_WORDS = frozenset({"阶段", "stage", "phase"})
 _FULLWIDTH = str.maketrans("ＡＢＣ", "ABC")  # the letters are read case-sensitively: "stage a" is no stage
 
 
@@ -1049,6 +1051,21 @@ def select_units(
         for u in units
         for heading in [" ".join(u.chunk.section[-2:])]
     }
+    asked_stages = stage_refs(question)
+    listed_under = _list_stages(units) if asked_stages else {}
+    if asked_stages:
+        # "阶段" / "stage" of a question about a roadmap stage is that stage: a unit has the word when it speaks of
+        # the stage asked (by its list, its own words or its section's heading), not when it says "stage" of
+        # anything ("不包括施工阶段", a toolbox's construction phase, answered "B 阶段的城市可以获得哪些支持？")
+        stage_word = [bool(t & _STAGE_WORDS) for t in terms]
+        token_sets = [
+            (ts - _STAGE_WORDS) | (_STAGE_WORDS if named & asked_stages else frozenset())
+            for u, ts in zip(units, token_sets, strict=True)
+            for named in [_stages_of(u, listed_under)]
+        ]
+        headings = {k: h - _STAGE_WORDS for k, h in headings.items()}
+    else:
+        stage_word = [False] * len(terms)
     n = len(units)
     df = [sum(1 for ts in token_sets if t & ts) for t in terms]
     idf = [math.log(1 + (n + 1) / (d + 1)) for d in df]
@@ -1060,17 +1077,17 @@ def select_units(
         heading = headings[u.chunk.chunk_id]
         before = at.get((u.chunk.chunk_id, u.position - 1), empty)
         got = 0.0
-        for t, w in zip(terms, idf, strict=True):
+        for t, w, staged in zip(terms, idf, stage_word, strict=True):
             if t & ts:
                 got += w
+            elif staged:
+                continue  # the stage asked is a unit's own, its list's or its section's, never its neighbour's
             elif t & heading:
                 got += w * weights.heading
             elif t & before:
                 got += w * weights.context
         coverages.append(got / total if total else 0.0)
     scored: list[Unit] = []
-    asked_stages = stage_refs(question)
-    listed_under = _list_stages(units) if asked_stages else {}
     # "几天" is a duration and "how many days" a quantity: each counts days, so each meets the count of its unit (a
     # duration only a unit of time: "要花多久？分几个阶段？" asks the stages of the other part)
     counts = (
@@ -1105,8 +1122,7 @@ def select_units(
         if listed is not None and not listed & asked_stages:
             continue  # an item of another stage's list ("A 阶段城市应做出的承诺：" …) is not about the stage asked
         if asked_stages:  # a sentence about the asked stage (or step) only; one about other stages only falls back
-            # a list's item is about its list's stage, whatever it names; a sentence naming none, its section's
-            named = listed or stage_refs(u.text) or _section_stages(u.chunk)
+            named = _stages_of(u, listed_under)
             if named and named <= asked_stages:
                 score += weights.stage
             elif named and not named & asked_stages:
@@ -1215,6 +1231,12 @@ def _other_stages(u: Unit, asked: frozenset[str]) -> bool:
     or, naming none, stands in another stage's section ("这类城市必须承诺…" under "B 阶段：推进城市规划")."""
     named = (stage_refs(u.text) or _section_stages(u.chunk)) if asked else frozenset()
     return bool(named) and not named & asked
+
+
+def _stages_of(u: Unit, listed_under: Mapping[tuple[str, int], frozenset[str]]) -> frozenset[str]:
+    """The roadmap stages ``u`` is about: a list item's are its list's, whatever it names; a sentence naming none
+    takes its section heading's."""
+    return listed_under.get((u.chunk.chunk_id, u.position)) or stage_refs(u.text) or _section_stages(u.chunk)
 
 
 def _section_stages(chunk: Chunk) -> frozenset[str]:

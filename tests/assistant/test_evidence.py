@@ -713,3 +713,24 @@ def test_a_sentence_naming_no_stage_is_about_its_section_s_stage() -> None:
     assert shown[0] == a_text and b_text not in shown
     shown = [u.text for u in select_units("B 阶段城市需要哪些支持？", hits, lambda _: None, None, lang="zh")]
     assert shown[0] == b_text
+
+
+def test_the_word_stage_counts_only_for_the_stage_asked() -> None:
+    """ "B 阶段的城市可以获得哪些支持？" was answered with a toolbox's projects: their passage said "不包括施工阶段" (a
+    construction phase), so its sentences had the question's "阶段" beside them, and one enumerating cities won as
+    a list. A question's stage word is its stage: a unit has it when it speaks of that stage (by its list, its own
+    words or its section's heading), not when it or its neighbour says "stage" of anything else."""
+    toolbox = (
+        "目前，有 10 个由人居署支持的城市项目，分别位于约翰内斯堡、内罗毕、贝鲁特和利马。整个过程大约需要六个月，"
+        "不包括施工阶段。"
+    )
+    other = Chunk("doc:1", "doc", 1, "doc.zh.txt", "Doc", ("B.6. 城市工具箱",), 0, len(toolbox), toolbox, "zh")
+    b_text = "这类城市需要的是最终制定战略方面的支持和援助。"
+    b = Chunk("doc:2", "doc", 2, "doc.zh.txt", "Doc", ("B 阶段：推进城市规划",), 500, 500 + len(b_text), b_text, "zh")
+    shown = [
+        u.text
+        for u in select_units(
+            "B 阶段的城市可以获得哪些支持？", [Hit(other, 1.0, 0), Hit(b, 0.9, 1)], lambda _: None, None, lang="zh"
+        )
+    ]
+    assert shown[0] == b_text
