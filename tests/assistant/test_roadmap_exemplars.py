@@ -270,3 +270,21 @@ def test_a_clause_without_a_topic_is_not_read_by_meaning(service_rules: RoadmapR
     result = assess_stage(text=text, rules=service_rules)
     assert result.stage == "undecided"
     assert dict(result.answers)[3] is None and 3 in result.to_ask
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(
+    ("text", "q", "value"),
+    [
+        # department heads are staff and people's congress deputies the council, in either language (the Chinese
+        # staff words lacked 局长, the English council words "people's congress")
+        ("今年我们给局长们和人大代表上了韧性课。", 2, True),
+        ("This year we gave resilience classes to department heads and people's congress deputies.", 2, True),
+        # an officer who resigned, a post left vacant: the English negations knew "resigned" and "vacant"
+        ("我们的韧性官去年辞职了，目前这个岗位空缺。", 10, False),
+        ("Our resilience officer resigned last year and the post is currently vacant.", 10, False),
+    ],
+)
+def test_paired_wordings_read_alike(service_rules: RoadmapRules, text: str, q: int, value: bool) -> None:
+    """Paired probes of session 27: each twin read differently in the other language before."""
+    assert map_text(text, service_rules)[0].get(q) is value
