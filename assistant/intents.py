@@ -790,7 +790,7 @@ def without_source_words(text: str) -> str:
 BROWSE = re.compile(
     r"\b(?:which|what|any|list|show(?: me)?|name)\b[^?.!]{0,40}?\b(?:services?|tools?|programmes?|programs?)\b"
     r"[^?.!]{0,40}?\b(?:about|on|related to|relating to|concerning|deal(?:s|ing)? with|cover(?:s|ing)?|"
-    r"address(?:es|ing)?|regarding|focus(?:es|ed|ing)? on|tackl(?:e|es|ing))\b|"
+    r"address(?:es|ing)?|regarding|focus(?:es|ed|ing)? on|tackl(?:e|es|ing))\b(?=\s*[\w\"“'‘])|"
     r"(?:哪些|什么|有没有|列出|列一下)[^？?。，,]{0,20}?(?:关于|有关|涉及|针对|围绕|应对|方面)[^？?。，,]{0,20}?(?:服务|工具|方案|项目)|"
     r"(?:哪个|哪些|哪项)[^？?。，,]{0,12}?(?:服务|工具|方案|项目|计划)[^？?。，,]{0,4}?"
     r"(?:关于|有关|涉及|针对|应对|关注|处理|解决|侧重|聚焦|致力于)|"

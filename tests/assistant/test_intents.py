@@ -156,6 +156,10 @@ ROWS = [
     ("人居署在数据监测方面提供什么服务？", EMPTY, "browse"),
     ("Which MCR2030 tools are about financing?", EMPTY, "browse"),
     ("MCR2030 有哪些关于融资的工具？", EMPTY, "browse"),
+    # ...but what one named tool covers has no topic after its verb: a question for its passages (its Chinese twin
+    # "城市韧性分析工具（CRPT）包括哪些内容？" is one too)
+    ("What does the City Resilience Profiling Tool (CRPT) cover?", EMPTY, "question"),
+    ("Which tools cover flood risk?", EMPTY, "browse"),
     # ...not which services a document says were added, nor a fact about a service
     ("除了新设的J节和K节，2022版目录还加了哪些新服务？", EMPTY, "fact"),
     ("What does the report say about UN-Habitat's services in Ukraine?", EMPTY, "question"),
