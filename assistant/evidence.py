@@ -694,7 +694,7 @@ _CONTENTS_ENTRY = re.compile(r"(?:\t|[ \u3000]{3,})[ \t]*\d{1,4}\s*$")
 # (内罗毕,2020)。"), a document symbol ("¹ 载于 HSP/EB.2022/13 号文件。") or a link alone. Like a contents line it
 # says where a text is, never the text ("What does UN-Habitat do in Ukraine?" was answered with three of them); a
 # note that says something ("⁹ 2010 年，全球有 10 亿辆机动车…") or an author's affiliation stays.
-_NOTE_MARK = re.compile(r"^[⁰¹²³⁴⁵⁶⁷⁸⁹]+\s*")
+_NOTE_MARK = re.compile(r"^(?:[⁰¹²³⁴⁵⁶⁷⁸⁹]+|\^\{[^{}\s]{1,4}\})\s*")  # "¹ …", or as extraction wrote "*": "^{*} …"
 _CITES_WORK = re.compile(
     r"(?:《[^》]+》|[\"“][^\"”]{4,}[\"”]|[^\s,，。]{2,40})[^。]{0,30}?(?:19|20)\d\d[)）]?\s*[。.]?\s*(?:见[:：].*)?$|"
     r"^(?:载于\s*)?(?:[^\s,，。]{1,20}[,，]\s*)?[A-Z]{2,}(?:/[A-Za-z0-9.]+)+\s*(?:号文件)?\s*[。°.]?$|"
@@ -969,6 +969,29 @@ _POINTER = re.compile(
     r"(?:了解更多|更多信息|更多详情|详见|参见|learn more|more information|read more|see also)[^\n]*\]\()",
     _I,
 )
+# Who said a testimonial: the speaker's name with an honorific ("罗斯·梅·吉格纳德 (Rose-May Guignard) 女士",
+# "Ms. Imen Ouardani,") and, on the line after it, their title ("海地领土规划部际委员会高级城市规划员"). They say who
+# spoke, never what; only a question asking who is answered by them ("社区主导的规划有哪些好处？" quoted both).
+_SPEAKER = re.compile(
+    r"^[^\s，。,.；;：:“”\"]{1,24}\s*(?:[(（][^()（）\n]{1,40}[)）])?\s*(?:女士|先生|博士|教授)\s*[，,]?$|"
+    r"^(?:Ms|Mr|Mrs|Dr|Prof)\.?\s+(?:[A-Z][\w.'’-]*\s*){1,4}[,，]?$"
+)
+_ASKS_WHO = re.compile(r"\bwho(?:m|se)?\b|谁|哪位|什么人", _I)
+_SENTENCE_END = re.compile(r"[。！？!?.…”\"」]\s*$")
+
+
+def _speaker_lines(units: Sequence[Unit]) -> set[tuple[str, int]]:
+    """The units that name a testimonial's speaker, and each unterminated line right after one (the title)."""
+    out: set[tuple[str, int]] = set()
+    for u in units:
+        if _SPEAKER.match(u.text.strip()) or (u.english and _SPEAKER.match(u.english.strip())):
+            out.add((u.chunk.chunk_id, u.position))
+    for u in units:
+        if (u.chunk.chunk_id, u.position - 1) in out and not _SENTENCE_END.search(u.text):
+            out.add((u.chunk.chunk_id, u.position))
+    return out
+
+
 _ASKS_RESOURCE = re.compile(
     r"\b(?:guides?|guidance|guidelines?|handbooks?|manuals?|reports?|publications?|toolkits?|tools?|websites?|"
     r"web\s?pages?|sites?|links?|platforms?|librar(?:y|ies)|documents?|materials?|resources?|read(?:ing)?|"
@@ -1096,8 +1119,11 @@ def select_units(
     spelled = expansion(question) if qtype == "expansion" else None
     asked_tokens = _zh_tokens(question)
     resource_asked = bool(_ASKS_RESOURCE.search(question))
+    speakers = set() if _ASKS_WHO.search(question) else _speaker_lines(units)
     for u, coverage in zip(units, coverages, strict=True):
         if coverage == 0.0 or _says_nothing(u, asked_tokens) or (not resource_asked and _POINTER.search(u.text)):
+            continue
+        if (u.chunk.chunk_id, u.position) in speakers:
             continue
         # the kind of fact asked for counts only in sentences on the question's topic
         if spelled is not None:  # the abbreviation spelled out
@@ -1338,11 +1364,13 @@ def _items_after(
             u.heading
             or _caption(u)
             or _POINTER.search(u.text)
+            or _SPEAKER.match(u.text.strip())
             or len(items) >= 2 * (LIST_UNITS - 1)
             or (inline and not item)
         ):
             # a list never runs on past a heading ("RESEARCH FUND" after a paper's highlights), into a picture's
-            # caption or a pointer to a resource ("肯尼亚，穆塔瓦帕磋商" and its credit line after a table's last row)
+            # caption, a pointer to a resource ("肯尼亚，穆塔瓦帕磋商" and its credit line after a table's last row)
+            # or a testimonial's speaker
             break
         if u.position - opened - skipped >= LIST_UNITS and (sibling or not (item and previous_item)):
             break  # past the window, only a run of marked items goes on (five regions' "- 非洲：…" lines), and

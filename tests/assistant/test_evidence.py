@@ -734,3 +734,24 @@ def test_the_word_stage_counts_only_for_the_stage_asked() -> None:
         )
     ]
     assert shown[0] == b_text
+
+
+def test_a_testimonial_s_speaker_and_title_answer_only_who() -> None:
+    """The answer to "社区主导的规划有哪些好处？" quoted a testimonial's speaker ("罗斯·梅·吉格纳德
+    (Rose-May Guignard) 女士") and their title on the line after it as two of its answers, the list of the quote
+    running on into them."""
+    quote = "“社区参与一直是这项规划最强大的资产之一。规划侧重于从社区角度所需的优先干预措施。”"
+    speaker, title = "罗斯·梅·吉格纳德 (Rose-May Guignard) 女士", "海地领土规划部际委员会高级城市规划员"
+    text = f"{quote}\n\n{speaker}\n{title}\n\n海地已完成基础设施的建设。"
+    hit = Hit(_chunk(text), 1.0, 0)
+    shown = [u.text for u in select_units("社区主导的规划有哪些好处？", [hit], lambda _: None, None, lang="zh")]
+    assert shown and speaker not in shown and title not in shown
+    shown = [u.text for u in select_units("罗斯·梅·吉格纳德女士是谁？", [hit], lambda _: None, None, lang="zh")]
+    assert speaker in shown
+
+
+def test_a_note_marked_as_extraction_wrote_it_is_no_answer() -> None:
+    """A footnote whose mark extraction wrote "^{*}" and which only cites a document symbol says where a text is."""
+    text = "城市危机包括冲突和灾害。^{*} HSP/EB.2022/14。"
+    units = units_of(_chunk(text), 0, None)
+    assert [u.text for u in units] == ["城市危机包括冲突和灾害。"]
