@@ -276,12 +276,15 @@ OWN_START = re.compile(
 # the documents, not a request for our city.
 _THIRD_PARTY = (
     r"(?:MCR2030|UN-?Habitat|UNDRR|the (?:[\w-]+ ){0,4}(?:overview|report|board|catalogue|catalog|paper|review|roadmap|"
-    r"secretariat|document|flagship|programme)|it|they)"
+    r"secretariat|document|flagship|programme|article|study|authors?|text)|it|they)"
 )
 THIRD_PARTY_ACTS = re.compile(
     r"\b(?:does|do|did|will|has|have|is|are|was|were)\s+" + _THIRD_PARTY + r"\b|"
-    r"(?:MCR2030|人居署|联合国|减灾署|执行局|报告|总览|概述|目录|文件|路线图|秘书处|文章|论文|作者|文中)\s*"
-    r"(?:打算|准备|计划|将|会|推荐|建议|列出|列举|提到|提供了|用了|使用了|采用|认为|指出|提出|主张)|"
+    # the actor, or a part of it it names ("人居署的城市实验室提供哪些服务？", as "What services does UN-Habitat's
+    # Urban Lab provide?")
+    r"(?:MCR2030|人居署|联合国|减灾署|执行局|报告|总览|概述|目录|文件|路线图|秘书处|文章|论文|作者|文中)"
+    r"(?:的[^，,。？?！!的]{1,12})?\s*"
+    r"(?:打算|准备|计划|将|会|推荐|建议|列出|列举|提到|提供|用了|使用了|采用|认为|指出|提出|主张)|"
     r"(?:下面|里|中)(?:列|列出|列了|列有|提到|提到了)(?:了)?(?:哪些|什么)|"
     # a named thing someone recommends, asked about: "MCR2030 在认知阶段推荐的《地方政府领导手册》是哪一版？"
     r"推荐的\s*[《“\"]|\brecommended by\b",

@@ -160,6 +160,12 @@ ROWS = [
     # "城市韧性分析工具（CRPT）包括哪些内容？" is one too)
     ("What does the City Resilience Profiling Tool (CRPT) cover?", EMPTY, "question"),
     ("Which tools cover flood risk?", EMPTY, "browse"),
+    # what a document or a body recommends or provides is a question for the documents, in either language; what
+    # fits the asker's city stays a recommendation
+    ("What does the article recommend for resilient city building in China?", EMPTY, "question"),
+    ("人居署的城市实验室提供哪些服务？", EMPTY, "fact"),
+    ("What services does UN-Habitat's Urban Lab provide?", EMPTY, "fact"),
+    ("我们需要风险评估，人居署提供哪些服务？", EMPTY, "recommend"),
     # ...not which services a document says were added, nor a fact about a service
     ("除了新设的J节和K节，2022版目录还加了哪些新服务？", EMPTY, "fact"),
     ("What does the report say about UN-Habitat's services in Ukraine?", EMPTY, "question"),
