@@ -335,6 +335,7 @@ _QUESTION_WORDS_EN = frozenset(
         "type",
         "main",
         "key",
+        "plai",  # "what role does it play"
     ]
 )
 # Words for the source itself and for telling about it ("what does the paper say", "文中提到"): never what the
@@ -343,6 +344,9 @@ _SOURCE_WORDS = frozenset(
     ["文中", "本文", "该文", "文章", "文件", "所说", "提到", "指出", "根据"]
     + ["paper", "articl", "studi", "author", "document", "defin", "describ", "accord", "sai", "mention"]
 )
+# The source asked about, named as one ("according to the review", "what lessons does this review draw"): how it
+# is asked, like "the paper" (a review is content only when not the document: "a peer review tool")
+_THE_SOURCE_EN = re.compile(r"\b(?:the|this|that) (?:review|report|publication)\b", re.IGNORECASE)
 MIN_UNIT_CHARS = 8
 LIST_UNITS = 5  # units an answer to a list question may show: the best and the items after it
 # A sentence that announces a list ("…以下五方面。", "as follows:"): the items after it are the answer.
@@ -612,6 +616,7 @@ def _question_terms(text: str, lexicon: Lexicon | None, names: bool = True) -> t
                 variants |= set(lexicon.zh_variants(t))  # "仙台框架" meets the documents' "仙台防灾减灾框架"
             terms.append(frozenset(variants))
         return tuple(terms)
+    text = _THE_SOURCE_EN.sub(" ", text)
     words = tokenize_en(text)
     if lexicon is not None and names:
         phrases = lexicon.name_phrases(text)
@@ -992,6 +997,23 @@ def _speaker_lines(units: Sequence[Unit]) -> set[tuple[str, int]]:
     return out
 
 
+# A line that says what the document itself does, its subject left out: a paper's highlights ("- Discusses emerging
+# opportunities, challenges, and strategies …", "- 梳理韧性城市发展热点领域…"). It names a topic, never what the
+# paper says of it, so it answers only a question about what the paper covers ("What challenges does the digital
+# era bring for cities?" was answered with two highlights, and the sentence that says which challenges passed over).
+_ABOUT_ITSELF = re.compile(
+    r"^\s*(?:[-•·▪*]\s*)?(?:reviews|summari[sz]es|discusses|explores|examines|presents|describes|analy[sz]es|"
+    r"outlines|introduces|investigates|proposes)\b|"
+    r"^\s*[-•·▪*]\s*(?:梳理|总结|讨论|探讨|分析|回顾|阐述)(?:了)?(?!的)",  # a bullet: "概述：" is a field's label
+    _I,
+)
+_ASKS_COVERAGE = re.compile(
+    r"\b(?:discuss\w*|review\w*|summar\w*|explor\w*|examin\w*|cover\w*|about|topics?|highlights?|focus\w*|"
+    r"overview|outline\w*)\b|讨论|探讨|梳理|总结|回顾|概述|关于什么|主要内容|讲了什么|讲什么|涉及|亮点|重点",
+    _I,
+)
+
+
 _ASKS_RESOURCE = re.compile(
     r"\b(?:guides?|guidance|guidelines?|handbooks?|manuals?|reports?|publications?|toolkits?|tools?|websites?|"
     r"web\s?pages?|sites?|links?|platforms?|librar(?:y|ies)|documents?|materials?|resources?|read(?:ing)?|"
@@ -1120,10 +1142,13 @@ def select_units(
     asked_tokens = _zh_tokens(question)
     resource_asked = bool(_ASKS_RESOURCE.search(question))
     speakers = set() if _ASKS_WHO.search(question) else _speaker_lines(units)
+    coverage_asked = bool(_ASKS_COVERAGE.search(question))
     for u, coverage in zip(units, coverages, strict=True):
         if coverage == 0.0 or _says_nothing(u, asked_tokens) or (not resource_asked and _POINTER.search(u.text)):
             continue
         if (u.chunk.chunk_id, u.position) in speakers:
+            continue
+        if not coverage_asked and (_ABOUT_ITSELF.search(u.text) or (u.english and _ABOUT_ITSELF.search(u.english))):
             continue
         # the kind of fact asked for counts only in sentences on the question's topic
         if spelled is not None:  # the abbreviation spelled out

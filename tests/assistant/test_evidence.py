@@ -755,3 +755,37 @@ def test_a_note_marked_as_extraction_wrote_it_is_no_answer() -> None:
     text = "城市危机包括冲突和灾害。^{*} HSP/EB.2022/14。"
     units = units_of(_chunk(text), 0, None)
     assert [u.text for u in units] == ["城市危机包括冲突和灾害。"]
+
+
+def test_the_source_named_as_one_is_no_content_term() -> None:
+    """ "according to the review" says which document is asked, as "the paper" does; a review that is not the document
+    ("a peer review") stays a term, and "play" of "what role does it play" is how it is asked."""
+    words = set().union(*question_terms("What role do local governments play according to the review?", None))
+    assert "review" not in words and "plai" not in words and "role" in words
+    assert "review" in set().union(*question_terms("How does a city-to-city peer review work?", None))
+
+
+def test_a_highlight_that_says_what_the_paper_does_answers_only_what_it_covers() -> None:
+    """A paper's highlights ("- Discusses emerging opportunities, challenges …") name a topic, never what the paper
+    says of it: "What challenges does the digital era bring for cities?" was answered with them."""
+    text = (
+        "- Discusses emerging opportunities, challenges, and strategies such as cyber resilience in the digital era\n"
+        "- Reviews the global resilient city development from 2010 to present\n\n"
+        "The digital era brings cities the challenge of cyber attacks on their communication systems."
+    )
+    chunk = Chunk("doc:0", "doc", 0, "doc.en.txt", "Doc", ("HIGHLIGHTS",), 0, len(text), text, "en")
+    hit = Hit(chunk, 1.0, 0)
+    shown = [
+        u.text
+        for u in select_units(
+            "What challenges does the digital era bring for cities?", [hit], lambda _: None, None, lang="en"
+        )
+    ]
+    assert shown and not any(t.startswith("- ") for t in shown)
+    shown = [
+        u.text
+        for u in select_units(
+            "What does the paper discuss about the digital era?", [hit], lambda _: None, None, lang="en"
+        )
+    ]
+    assert any(t.startswith("- Discusses") for t in shown)
