@@ -240,6 +240,8 @@ def test_a_plan_not_yet_sent_says_nothing_of_the_body_it_names(service_rules: Ro
         ("尚未获得批准", True),
         ("and has not been adopted", True),
         ("but it hasn't been formally approved yet", True),
+        ("但已经过期", True),
+        ("but has expired", True),
         ("还没有通过韧性战略", False),
         ("the council has not approved the plan", False),
         ("还没有开展公众宣传", False),
@@ -283,8 +285,22 @@ def test_a_clause_without_a_topic_is_not_read_by_meaning(service_rules: RoadmapR
         # an officer who resigned, a post left vacant: the English negations knew "resigned" and "vacant"
         ("我们的韧性官去年辞职了，目前这个岗位空缺。", 10, False),
         ("Our resilience officer resigned last year and the post is currently vacant.", 10, False),
+        # a plan that expired says nothing of lectures (by meaning, "但已经过期" came nearest Q2's exemplars)
+        ("我们的防灾减灾规划五年前就批准了，但已经过期，新的还没开始编。", 2, None),
+        ("Our DRR plan was approved five years ago but has expired, and we haven't started on a new one.", 2, None),
+        # considering whether to do something is not having done it
+        ("我们正在考虑是否要做风险评估。", 7, False),
+        ("We are considering whether to do a risk assessment.", 7, False),
+        # a climate plan that includes flood and heat measures, passed: climate risk is in the plan, as in English
+        ("我们的气候适应计划已经由市议会通过，其中包括洪水和热浪的应对措施。", 15, True),
+        (
+            "Our climate adaptation plan, which includes measures for floods and heatwaves, has been passed by the "
+            "city council.",
+            15,
+            True,
+        ),
     ],
 )
-def test_paired_wordings_read_alike(service_rules: RoadmapRules, text: str, q: int, value: bool) -> None:
+def test_paired_wordings_read_alike(service_rules: RoadmapRules, text: str, q: int, value: bool | None) -> None:
     """Paired probes of session 27: each twin read differently in the other language before."""
     assert map_text(text, service_rules)[0].get(q) is value
