@@ -142,6 +142,7 @@ class Lexicon:
     own: re.Pattern[str]
     status_denied: re.Pattern[str]
     coordinated: re.Pattern[str]
+    contrast: re.Pattern[str]
     opens_with_predicate: re.Pattern[str]
     asked: re.Pattern[str]
     answered: re.Pattern[str]
@@ -488,6 +489,7 @@ def _build_rules(data: Mapping[str, Any], doc_file: str, doc_text: str, title: s
         own=compile_patterns(lex["own"]),
         status_denied=compile_patterns(lex["status_denied"]),
         coordinated=compile_patterns(lex["coordinated"]),
+        contrast=compile_patterns(lex["contrast"]),
         opens_with_predicate=compile_patterns(lex["opens_with_predicate"]),
         asked=compile_patterns(lex["asked"]),
         answered=compile_patterns(lex["answered"]),

@@ -386,6 +386,11 @@ class LexiconEntry(_Strict):
         "2020 and departments report on it'): the body that approved is named before it, never in that clause; not "
         "before a governing body ('by the working group and the council')"
     )
+    contrast: LangPatterns = Field(
+        description="a conjunction that opens a clause turning against the one before ('但', 'but'): a pattern "
+        "never reads from one clause across it into the next, which says something else of something else ('我们"
+        "没有专门的韧性战略，但城市总体规划…已经由市人大批准' is no denied approval)"
+    )
     asked: LangPatterns = Field(
         description="the label that opens a line asking a question of a questionnaire ('Q:', '问：'); when the "
         "next line opens with an ``answered`` label the two are read as one statement, the question its subject"

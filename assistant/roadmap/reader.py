@@ -429,10 +429,30 @@ def _read_cue(
     this_year: int,
 ) -> Iterable[_Statement]:
     for pattern in cue.patterns:
-        for m in pattern.finditer(sentence.text):
+        pos = 0
+        while (m := pattern.search(sentence.text, pos)) is not None:
+            turn = _turn_inside(sentence, m.start(), m.end(), rules.lexicon)
+            again = pattern.search(sentence.text, turn) if turn is not None else None
+            if turn is not None and again is not None and again.start() < m.end():
+                # the clause that turns says it of a topic of its own: read from there, never across the turn
+                # ("没有战略，但规划…已经由市人大批准"); one that only says the rest of the earlier topic is read with
+                # it ("规划已经写好，但是议会还没批准")
+                pos = turn
+                continue
             st = _read_span(cue.q, cue.facet, sentence, m.start(), m.end(), rules, notes, this_year)
             if st is not None:
                 yield st
+            pos = max(m.end(), m.start() + 1)
+
+
+def _turn_inside(sentence: _Sentence, start: int, end: int, lex: Lexicon) -> int | None:
+    """Where a clause that turns against the one before ("但…", "but …") begins inside ``start:end``, if one does."""
+    for (_, before), (c0, _) in itertools.pairwise(sentence.clauses):
+        if start < c0 < end and (
+            lex.contrast.search(sentence.text[before:c0]) or lex.contrast.match(sentence.text[c0:end])
+        ):
+            return c0  # the conjunction is the clauses' separator ("，但"), or opens the clause
+    return None
 
 
 def _undone_after(sentence: _Sentence, pos: int, rules: RoadmapRules) -> bool:

@@ -288,6 +288,17 @@ def test_a_clause_without_a_topic_is_not_read_by_meaning(service_rules: RoadmapR
         # a plan that expired says nothing of lectures (by meaning, "但已经过期" came nearest Q2's exemplars)
         ("我们的防灾减灾规划五年前就批准了，但已经过期，新的还没开始编。", 2, None),
         ("Our DRR plan was approved five years ago but has expired, and we haven't started on a new one.", 2, None),
+        # a clause that turns ("但", "but") to a topic of its own is read on its own: the master plan's approval is
+        # not denied by the "没有" of the strategy before it; a turn that only goes on about the plan is read with it
+        ("我们没有专门的韧性战略，但城市总体规划里有一章是防灾减灾，已经由市人大批准。", 13, True),
+        (
+            "We have no separate resilience strategy, but the city master plan has a chapter on disaster risk "
+            "reduction, and it has been approved by the municipal people's congress.",
+            13,
+            True,
+        ),
+        ("韧性战略已经起草完成，但还没有报市人大批准。", 13, False),
+        ("防灾减灾规划已经写好，但是议会还没批准。", 13, False),
         # considering whether to do something is not having done it
         ("我们正在考虑是否要做风险评估。", 7, False),
         ("We are considering whether to do a risk assessment.", 7, False),
