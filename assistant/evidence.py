@@ -714,14 +714,25 @@ _CREDIT = re.compile(r"^©[^\n]{0,120}$")
 
 # Whitespace and markup at a segment's edges ("<p>处于各阶段的城市…", "…。</p>"): a rendering's segment covers the
 # original whole, its tags included, but a quote holds only the text.
-_EDGES = re.compile(r"^(?:\s|<[^<>\n]{0,200}>)*(.*?)(?:\s|<[^<>\n]{0,200}>)*$", re.DOTALL)
-
-
 def _trimmed(raw: str) -> tuple[int, str]:
-    """``raw`` without the whitespace and markup at its edges, and where what is left starts in ``raw``."""
-    m = _EDGES.match(raw)
-    assert m is not None  # the pattern matches any text
-    return m.start(1), m.group(1)
+    """``raw`` without the whitespace and markup tags at its edges, and where what is left starts in ``raw`` (a
+    scan, not one regular expression: every passage's segments pass here on every question)."""
+    start, end = 0, len(raw)
+    while True:
+        while start < end and raw[start].isspace():
+            start += 1
+        tag = _TAG.match(raw, start, end) if raw.startswith("<", start) else None
+        if tag is None:
+            break
+        start = tag.end()
+    while True:
+        while end > start and raw[end - 1].isspace():
+            end -= 1
+        opening = raw.rfind("<", start, end) if end > start and raw[end - 1] == ">" else -1
+        if opening < 0 or _TAG.fullmatch(raw, opening, end) is None:
+            break
+        end = opening
+    return start, raw[start:end]
 
 
 def _reference_note(text: str) -> bool:
