@@ -713,6 +713,13 @@ _AREA_NUMBER = re.compile(
     r"专题(?:支持)?领域\s*" + _AREA_NUMBERS,
     _I,
 )
+# An area named by its place in the list: "第 5 个专题领域", "第五个专题领域", "the 5th / fifth thematic area"
+_AREA_ORDINAL = re.compile(
+    r"第\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*个?专题(?:支持)?领域|"
+    r"\b(\d{1,2}(?:st|nd|rd|th)|" + "|".join(_EN_ORDINAL_WORDS) + r")"
+    r"\s+(?:MCR2030\s+)?thematic\s+(?:support\s+)?area\b",
+    _I,
+)
 _AREA_RANGE = re.compile(r"(\d{1,2})\s*(?:-|–|to|至|到)\s*(\d{1,2})", _I)
 AREAS_LIST = re.compile(
     r"\b(?:what|which) are (?:the|MCR2030's)\s+(?:12\s+|twelve\s+)?(?:MCR2030\s+)?thematic (?:support )?areas\b|"
@@ -730,6 +737,12 @@ def areas_named(text: str) -> tuple[int, ...]:
         for a, b in _AREA_RANGE.findall(numbers):
             found.update(range(int(a), int(b) + 1))
         found.update(int(n) for n in re.findall(r"\d{1,2}", numbers))
+    for m in _AREA_ORDINAL.finditer(text):
+        if m.group(1):
+            found.add(_zh_or_digits(m.group(1)))
+        else:
+            word = m.group(2).casefold()
+            found.add(int(word[:-2]) if word[:-2].isdigit() else _ORDINALS.get(word, 0))
     return tuple(sorted(n for n in found if 1 <= n <= 12))
 
 

@@ -180,6 +180,10 @@ ROWS = [
     ("Which tools support thematic area 2?", EMPTY, "area_listing"),
     ("tools for thematic area 2", EMPTY, "area_listing"),
     ("Show me the programmes of thematic areas 4 and 5.", EMPTY, "area_listing"),
+    # an area named by its place in the list, in either language
+    ("第 5 个专题领域有哪些工具？", EMPTY, "area_listing"),
+    ("What tools are listed under the fifth thematic area?", EMPTY, "area_listing"),
+    ("第五个专题领域是关于什么的？", EMPTY, "area_about"),
     ("专题领域 12 有哪些工具", EMPTY, "area_listing"),
     ("概述里“确保基础设施韧性”那个专题领域下面列了哪些工具？", EMPTY, "area_listing"),  # by its title
     ("“确保基础设施韧性”这个专题领域讲的是什么", EMPTY, "area_about"),
