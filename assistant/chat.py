@@ -960,6 +960,8 @@ _REQUEST_WORDS = frozenset(
         "assist", "option", "offer", "avail", "anyth", "someth",
         "工具", "帮助", "帮忙", "服务", "适合", "推荐", "建议", "支持", "资源", "有用", "合适", "使用", "可用", "提供",
         "这方面", "这方", "方面", "这些", "那些",
+        # "What should we do next?", "下一步应该做什么？" (segmented 下/一步) after the city said where it stands
+        "next", "下一步", "一步", "接下来",
     }
 )  # fmt: skip
 

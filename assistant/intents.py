@@ -268,7 +268,9 @@ ASKS_SUPPORT = re.compile(
 OWN_START = re.compile(
     r"\b(?:no idea|not sure|unsure|(?:do not|don't) know|clueless) (?:about )?(?:where|how) to "
     r"(?:begin|start|get started)\b|"
-    r"不(?:知道|清楚|晓得)(?:该|要)?从哪(?:里|儿)?(?:开始|下手|入手|着手|做起)",
+    r"不(?:知道|清楚|晓得)(?:该|要)?从哪(?:里|儿)?(?:开始|下手|入手|着手|做起)|"
+    # what to do next, its subject left out as Chinese does ("下一步应该做什么？" is "what should we do next?")
+    r"^\s*(?:那|那么)?\s*(?:下一步|接下来)(?:应该|应当|该|要|可以)?(?:做什么|干什么|做些什么|怎么做|怎么办)",
     _I,
 )
 # Tools as what a third party (the documents' publishers, the documents themselves) recommends, lists or uses:

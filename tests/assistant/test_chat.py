@@ -946,6 +946,24 @@ def test_a_bare_ask_for_tools_is_about_what_the_user_said_before(assistant, earl
     assert two_turns(assistant, earlier, "recommend a movie")[1].intent == "out_of_scope"
 
 
+@pytest.mark.parametrize(
+    ("earlier", "ask"),
+    [
+        (
+            "Which stage are we in? We have run awareness campaigns and lectures for staff and council, and set up a "
+            "resilience committee.",
+            "What should we do next?",
+        ),
+        ("我们处于哪个阶段？我们开展了宣传活动，给员工和议会办了讲座，也成立了韧性委员会。", "下一步应该做什么？"),
+    ],
+)
+def test_what_to_do_next_after_describing_the_city_is_answered_for_it(assistant, earlier, ask) -> None:
+    """Paired probes of session 27: after a stage description, "What should we do next?" and "下一步应该做什么？"
+    were declined as out of scope (the Chinese, its subject left out, was not even read as the asker's request)."""
+    _, reply = two_turns(assistant, earlier, ask)
+    assert reply.intent == "recommend" and reply.recommendations and reply.citations
+
+
 def test_a_record_listed_for_no_stage_or_area_is_named_without_a_dangling_dash(assistant) -> None:
     _, reply = two_turns(assistant, "We just joined MCR2030. What should we do first?", "Which tools help with that?")
     assert reply.intent == "recommend" and reply.recommendations

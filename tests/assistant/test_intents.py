@@ -184,6 +184,9 @@ ROWS = [
     ("第 5 个专题领域有哪些工具？", EMPTY, "area_listing"),
     ("What tools are listed under the fifth thematic area?", EMPTY, "area_listing"),
     ("第五个专题领域是关于什么的？", EMPTY, "area_about"),
+    # what to do next is the asker's own request, its subject left out in Chinese
+    ("下一步应该做什么？", EMPTY, "support"),
+    ("What should we do next?", EMPTY, "support"),
     ("专题领域 12 有哪些工具", EMPTY, "area_listing"),
     ("概述里“确保基础设施韧性”那个专题领域下面列了哪些工具？", EMPTY, "area_listing"),  # by its title
     ("“确保基础设施韧性”这个专题领域讲的是什么", EMPTY, "area_about"),
