@@ -47,6 +47,7 @@ from assistant.intents import (
     STEPS,
     Decision,
     areas_named,
+    asked_again_for,
     catalogue_listing,
     decide,
     is_unsure,
@@ -168,6 +169,9 @@ class Assistant:
         text = simplified(" ".join(user[-1].content.split()))
         lang = reply_language(text, lang)
         ctx = context if isinstance(context, ChatContext) else ChatContext.from_json(context)
+        earlier = simplified(" ".join(user[-2].content.split())) if len(user) > 1 else None
+        if earlier is not None and not ctx.last_situation and (again := asked_again_for(earlier, text)):
+            text = again  # "And for stage B?" after a question about Stage A: that question, of Stage B
         # the message's embedding, computed once if the vote of known messages or the search needs it
         vector = cache(lambda: self.retriever.embedder.embed_query(normalize_query(text)))
         # "how long does it run?" after a reply about RISE-UP: the record the last reply was about
@@ -177,7 +181,6 @@ class Assistant:
         logger.debug("chat_route route=%s intent=%s", decision.route, decision.intent)
         if decision.route != "stage_answer":
             ctx = ctx.with_(pending_question=None)  # the user moved on
-        earlier = simplified(" ".join(user[-2].content.split())) if len(user) > 1 else None
         reply = self._handle(decision, text, lang, ctx, vector, referent, earlier)
         if assumed and referent is not None and reply.record is referent:
             reply.answer = render("referent_assumed", lang, name=_name_in(referent, lang)) + "\n" + reply.answer

@@ -1301,6 +1301,21 @@ def stage_of_followup(text: str) -> str | None:
     return (m.group(1) or m.group(2)).upper() if m else None
 
 
+# A stage named by its letter: "A 阶段", "阶段 B", "Stage C" (a lower-case "stage a" is no stage)
+_STAGE_BY_LETTER = re.compile(r"[ABCＡＢＣ]\s*阶段|阶段\s*[ABCＡＢＣ](?![A-Za-z])|\b[Ss]tage\s+[ABC]\b")
+
+
+def asked_again_for(earlier: str, text: str) -> str | None:
+    """``earlier`` asked again of the stage a bare follow-up names ("What are the commitments of Stage A cities?",
+    then "And for stage B?" asks "What are the commitments of Stage B cities?"); None unless ``text`` is such a
+    follow-up and ``earlier`` names one other stage by its letter."""
+    letter = stage_of_followup(text)
+    named = {c for m in _STAGE_BY_LETTER.finditer(earlier) for c in re.findall("[ABCＡＢＣ]", m.group(0))}
+    if letter is None or len(named) != 1 or letter in named or any(">" in r for r in stage_refs(earlier)):
+        return None  # a step between stages ("from stage A to B") is not asked again of one stage
+    return _STAGE_BY_LETTER.sub(lambda m: re.sub("[ABCＡＢＣ]", letter, m.group(0)), earlier)
+
+
 def survey_answer(text: str) -> bool | None:
     """True / False for a yes / no answer, None for not sure (or anything else)."""
     if YES.match(text):

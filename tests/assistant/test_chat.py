@@ -964,6 +964,22 @@ def test_what_to_do_next_after_describing_the_city_is_answered_for_it(assistant,
     assert reply.intent == "recommend" and reply.recommendations and reply.citations
 
 
+@pytest.mark.parametrize(
+    ("first", "then"),
+    [
+        ("What are the commitments of Stage A cities?", "And for stage B?"),
+        ("A 阶段城市要做出哪些承诺？", "那 B 阶段呢？"),
+    ],
+)
+def test_a_bare_stage_follow_up_is_the_question_before_asked_of_that_stage(assistant, first, then) -> None:
+    """ "And for stage B?" after the commitments of Stage A cities asks Stage B's commitments: the reply quotes
+    Stage B's list, as the question asked whole does."""
+    _, reply = two_turns(assistant, first, then)
+    whole = assistant.reply([Turn("user", first.replace("A", "B"))])
+    assert reply.intent == "question" and [c.start for c in reply.citations] == [c.start for c in whole.citations]
+    assert any(c.quote.startswith("B 阶段") or "B 阶段" in c.quote for c in reply.citations)
+
+
 def test_a_record_listed_for_no_stage_or_area_is_named_without_a_dangling_dash(assistant) -> None:
     _, reply = two_turns(assistant, "We just joined MCR2030. What should we do first?", "Which tools help with that?")
     assert reply.intent == "recommend" and reply.recommendations

@@ -7,7 +7,16 @@ import pytest
 
 from assistant.context import ChatContext
 from assistant.evidence import question_type
-from assistant.intents import ROUTES, areas_named, decide, kinds_named, ordinal_of, stage_of_followup, survey_answer
+from assistant.intents import (
+    ROUTES,
+    areas_named,
+    asked_again_for,
+    decide,
+    kinds_named,
+    ordinal_of,
+    stage_of_followup,
+    survey_answer,
+)
 from retriever.errors import InvalidRequest
 
 
@@ -596,3 +605,24 @@ def test_a_decision_carries_the_areas_the_message_names() -> None:
 )
 def test_several_areas_are_read_in_either_language(text: str, areas: tuple[int, ...]) -> None:
     assert areas_named(text) == areas
+
+
+@pytest.mark.parametrize(
+    ("earlier", "text", "again"),
+    [
+        (
+            "What are the commitments of Stage A cities?",
+            "And for stage B?",
+            "What are the commitments of Stage B cities?",
+        ),
+        ("A 阶段城市要做出哪些承诺？", "那 B 阶段呢？", "B 阶段城市要做出哪些承诺？"),
+        ("What are the commitments of Stage A cities?", "Which tools fit us?", None),  # no bare follow-up
+        ("Which stage are we in?", "and for stage B?", None),  # no stage named before
+        ("How do we get from stage A to B?", "and for stage C?", None),  # a step, not one stage
+        ("从 A 阶段进入 B 阶段要满足哪些标准？", "那 C 阶段呢？", None),
+    ],
+)
+def test_a_bare_stage_follow_up_asks_the_question_before_of_that_stage(earlier: str, text: str, again) -> None:
+    """Multi-turn probes of session 27: "And for stage B?" after "What are the commitments of Stage A cities?"
+    was answered with whatever "stage B" alone retrieved ("the documents may not answer this directly")."""
+    assert asked_again_for(earlier, text) == again
