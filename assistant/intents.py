@@ -1305,15 +1305,49 @@ def stage_of_followup(text: str) -> str | None:
 _STAGE_BY_LETTER = re.compile(r"[ABCＡＢＣ]\s*阶段|阶段\s*[ABCＡＢＣ](?![A-Za-z])|\b[Ss]tage\s+[ABC]\b")
 
 
+# A bare follow-up that names another thematic area or catalogue record than the message before it ("What about
+# area 3?", "专题领域 3 呢？", "And E.4?", "E.4 呢？"): its number or id, and how the message before names its own
+_AREA_FOLLOW = re.compile(
+    r"^\s*(?:(?:and|what about|how about)\s+)?(?:for\s+)?(?:thematic\s+)?(?:support\s+)?areas?\s*(\d{1,2})"
+    r"\s*[?？.]*\s*$|"
+    r"^\s*(?:那|那么)?\s*(?:专题(?:支持)?)?领域\s*(\d{1,2})\s*(?:呢|的呢)?\s*[?？。]*\s*$",
+    _I,
+)
+_AREA_IN = re.compile(r"(?:\b(?:thematic\s+)?(?:support\s+)?areas?\s*|专题(?:支持)?领域\s*)(\d{1,2})\b", _I)
+_ID_FOLLOW = re.compile(
+    r"^\s*(?:(?:and|what about|how about)\s+)?(?:(?:for\s+)?(?:the\s+)?service\s+)?([A-K]\.\d{1,2})\s*[?？.]*\s*$|"
+    r"^\s*(?:那|那么)?\s*(?:服务\s*)?([A-K]\.\d{1,2})\s*(?:呢|的呢)?\s*[?？。]*\s*$",
+    _I,
+)
+_ID_IN = re.compile(r"(?<![A-Za-z0-9.])([A-K]\.\d{1,2})(?![\d.])")
+
+
 def asked_again_for(earlier: str, text: str) -> str | None:
-    """``earlier`` asked again of the stage a bare follow-up names ("What are the commitments of Stage A cities?",
-    then "And for stage B?" asks "What are the commitments of Stage B cities?"); None unless ``text`` is such a
-    follow-up and ``earlier`` names one other stage by its letter."""
+    """``earlier`` asked again of the stage, thematic area or catalogue record a bare follow-up names ("What are
+    the commitments of Stage A cities?", then "And for stage B?" asks "What are the commitments of Stage B
+    cities?"; "专题领域 2 下面列了哪些工具？" then "专题领域 3 呢？"; "What does service E.3 offer?" then "And
+    E.4?"); None unless ``text`` is such a follow-up and ``earlier`` names one other of the same kind."""
     letter = stage_of_followup(text)
-    named = {c for m in _STAGE_BY_LETTER.finditer(earlier) for c in re.findall("[ABCＡＢＣ]", m.group(0))}
-    if letter is None or len(named) != 1 or letter in named or any(">" in r for r in stage_refs(earlier)):
-        return None  # a step between stages ("from stage A to B") is not asked again of one stage
-    return _STAGE_BY_LETTER.sub(lambda m: re.sub("[ABCＡＢＣ]", letter, m.group(0)), earlier)
+    if letter is not None:
+        named = {c for m in _STAGE_BY_LETTER.finditer(earlier) for c in re.findall("[ABCＡＢＣ]", m.group(0))}
+        if len(named) != 1 or letter in named or any(">" in r for r in stage_refs(earlier)):
+            return None  # a step between stages ("from stage A to B") is not asked again of one stage
+        return _STAGE_BY_LETTER.sub(lambda m: re.sub("[ABCＡＢＣ]", letter, m.group(0)), earlier)
+    for follow, inside in ((_AREA_FOLLOW, _AREA_IN), (_ID_FOLLOW, _ID_IN)):
+        m = follow.match(text)
+        if m is None:
+            continue
+        new = (m.group(1) or m.group(2)).upper()  # "and e.4?" names E.4
+        found = {x.group(1) for x in inside.finditer(earlier)}
+        if len(found) != 1 or new in found:
+            return None
+        return _renamed(inside, earlier, new)
+    return None
+
+
+def _renamed(inside: re.Pattern[str], text: str, new: str) -> str:
+    """``text`` with the number or id each match of ``inside`` names (its group 1) replaced by ``new``."""
+    return inside.sub(lambda m: m.group(0)[: m.start(1) - m.start(0)] + new, text)
 
 
 def survey_answer(text: str) -> bool | None:

@@ -980,6 +980,20 @@ def test_a_bare_stage_follow_up_is_the_question_before_asked_of_that_stage(assis
     assert any(c.quote.startswith("B 阶段") or "B 阶段" in c.quote for c in reply.citations)
 
 
+@pytest.mark.parametrize(
+    ("first", "then"),
+    [
+        ("What tools are listed under thematic area 2?", "What about area 3?"),
+        ("专题领域 2 下面列了哪些工具？", "专题领域 3 呢？"),
+    ],
+)
+def test_a_bare_area_follow_up_lists_that_area_as_the_question_before_did(assistant, first, then) -> None:
+    """ "What about area 3?" after area 2's list was answered with what the overview says of area 3, not its tools."""
+    _, reply = two_turns(assistant, first, then)
+    whole = assistant.reply([Turn("user", first.replace("2", "3"))])
+    assert reply.route == "area_listing" and [c.start for c in reply.citations] == [c.start for c in whole.citations]
+
+
 def test_a_record_listed_for_no_stage_or_area_is_named_without_a_dangling_dash(assistant) -> None:
     _, reply = two_turns(assistant, "We just joined MCR2030. What should we do first?", "Which tools help with that?")
     assert reply.intent == "recommend" and reply.recommendations

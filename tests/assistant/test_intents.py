@@ -620,6 +620,16 @@ def test_several_areas_are_read_in_either_language(text: str, areas: tuple[int, 
         ("Which stage are we in?", "and for stage B?", None),  # no stage named before
         ("How do we get from stage A to B?", "and for stage C?", None),  # a step, not one stage
         ("从 A 阶段进入 B 阶段要满足哪些标准？", "那 C 阶段呢？", None),
+        # another thematic area or catalogue record, asked bare, in either language
+        (
+            "What tools are listed under thematic area 2?",
+            "What about area 3?",
+            "What tools are listed under thematic area 3?",
+        ),
+        ("专题领域 2 下面列了哪些工具？", "专题领域 3 呢？", "专题领域 3 下面列了哪些工具？"),
+        ("What does service E.3 offer?", "And E.4?", "What does service E.4 offer?"),
+        ("服务 E.3 提供什么？", "E.4 呢？", "服务 E.4 提供什么？"),
+        ("What does E.3 offer and how does it relate to E.4?", "And E.5?", None),  # two named before
     ],
 )
 def test_a_bare_stage_follow_up_asks_the_question_before_of_that_stage(earlier: str, text: str, again) -> None:
