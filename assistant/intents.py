@@ -562,6 +562,13 @@ _SURVEY_NUMBERED = re.compile(
     _I,
 )
 ALL_SURVEY_QUESTIONS = 0
+# What a numbered question asks, asked bare: "What does question 7 ask?", "第 7 个问题问的是什么？" (not
+# "第二个问题是什么？", which may be any list's second question)
+_WHAT_QUESTION_N = re.compile(
+    r"\s*what (?:is|does) question\b|"
+    r"\s*第\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*个?问题(?:问的|问了)(?:是)?(?:什么|啥|哪些)",
+    _I,
+)
 
 
 def survey_asked(text: str) -> int | None:
@@ -569,7 +576,7 @@ def survey_asked(text: str) -> int | None:
     m = _SURVEY_NUMBERED.search(text)
     # "第10题" is the survey's wherever it is asked; "第二个问题", "question 2" only with the survey named or asked
     bare = "题" in m.group(0) and "问题" not in m.group(0) if m else False
-    if m and (SURVEY_NAMED.search(text) or bare or re.match(r"\s*what (?:is|does) question\b", text, _I)):
+    if m and (SURVEY_NAMED.search(text) or bare or _WHAT_QUESTION_N.match(text)):
         return _zh_or_digits(next(g for g in m.groups() if g))
     if SURVEY_NAMED.search(text) and _SURVEY_LISTED.search(text):
         return ALL_SURVEY_QUESTIONS
@@ -873,7 +880,9 @@ _SECTION_LISTED = re.compile(
     rf"\bwhat is {_SECTION}(?: of the (?:catalogue|catalog))?(?: about)?\s*[?？]?\s*$|"
     r"(?<![A-Za-z])([A-K])\s*(?:部分|类|节)(?:是|主要)?(?:关于|讲|涉及|有关)(?:什么|哪些)|"
     r"(?<![A-Za-z])([A-K])\s*(?:部分|类|节)(?:的|里|中)?(?:有|包括|包含|列出了|提供)(?:哪些|什么)(?:服务)?|"
-    r"(?<![A-Za-z])([A-K])\s*(?:部分|类|节)(?:的)?服务(?:有哪些|是什么|都有什么|包括哪些)",
+    r"(?<![A-Za-z])([A-K])\s*(?:部分|类|节)(?:的)?服务(?:有哪些|是什么|都有什么|包括哪些)|"
+    # asked to be listed, as "list the services in section K" is: "请列出人居署 K 部分的服务"
+    r"(?:列出|列一下|列举|给出)(?:人居署|服务目录)?(?:的)?\s*([A-K])\s*(?:部分|类|节)(?:的)?(?:所有|全部)?服务",
     _I,
 )
 

@@ -281,6 +281,12 @@ ROWS = [
     ("阶段评估调查包括哪些问题？", EMPTY, "survey"),
     ("What questions are in the stage assessment survey?", EMPTY, "survey"),
     ("第10题问的是什么？", EMPTY, "survey"),
+    # a numbered question asked bare, in either language (the Chinese went to the help by vote)
+    ("What does question 7 ask?", EMPTY, "survey"),
+    ("第 7 个问题问的是什么？", EMPTY, "survey"),
+    # a section's services asked to be listed, in either language
+    ("Please list UN-Habitat's services in section K.", EMPTY, "listing"),
+    ("请列出人居署 K 部分的服务。", EMPTY, "listing"),
     ("What is question 10 of the survey?", EMPTY, "survey"),
     ("第二个问题是什么？", EMPTY, "question"),  # which question is not ours to guess
     # a named thing a third party recommends, asked about, is no request
