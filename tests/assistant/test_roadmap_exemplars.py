@@ -299,6 +299,12 @@ def test_a_clause_without_a_topic_is_not_read_by_meaning(service_rules: RoadmapR
         ),
         ("韧性战略已经起草完成，但还没有报市人大批准。", 13, False),
         ("防灾减灾规划已经写好，但是议会还没批准。", 13, False),
+        # approved "by" the council, in Chinese without 已 ("去年由市议会正式通过"), as in English
+        ("我们的韧性战略去年由市议会正式通过，目前各部门都在按照战略落实。", 13, True),
+        ("Our resilience strategy was formally adopted by the city council last year.", 13, True),
+        # a committee that exists only in name is none ("挂名", "形同虚设"; "exists only on paper")
+        ("市里的减灾委员会只是挂名，从来没开过会。", 10, False),
+        ("The city's disaster reduction committee exists only on paper and has never met.", 10, False),
         # considering whether to do something is not having done it
         ("我们正在考虑是否要做风险评估。", 7, False),
         ("We are considering whether to do a risk assessment.", 7, False),
