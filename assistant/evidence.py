@@ -1000,7 +1000,7 @@ def _speaker_lines(units: Sequence[Unit]) -> set[tuple[str, int]]:
     """The units that name a testimonial's speaker, and each unterminated line right after one (the title)."""
     out: set[tuple[str, int]] = set()
     for u in units:
-        if _SPEAKER.match(u.text.strip()) or (u.english and _SPEAKER.match(u.english.strip())):
+        if _said(_SPEAKER, u):
             out.add((u.chunk.chunk_id, u.position))
     for u in units:
         if (u.chunk.chunk_id, u.position - 1) in out and not _SENTENCE_END.search(u.text):
@@ -1159,11 +1159,11 @@ def select_units(
             continue
         if (u.chunk.chunk_id, u.position) in speakers:
             continue
-        if not coverage_asked and (_ABOUT_ITSELF.search(u.text) or (u.english and _ABOUT_ITSELF.search(u.english))):
+        if not coverage_asked and _said(_ABOUT_ITSELF, u):
             continue
         # the kind of fact asked for counts only in sentences on the question's topic
         if spelled is not None:  # the abbreviation spelled out
-            kind = bool(spelled.search(u.text) or (u.english and spelled.search(u.english)))
+            kind = _said(spelled, u)
         else:
             kind = _holds_kind(qtype, u.text) or bool(u.english and _holds_kind(qtype, u.english))
         score = (
@@ -1173,7 +1173,7 @@ def select_units(
             # shown in the asker's language: its own text, or its rendering (``rendering_of`` gives only those)
             + (weights.lang if u.lang == lang or u.english else 0.0)
         )
-        if counts is not None and kind and (counts.search(u.text) or (u.english and counts.search(u.english))):
+        if counts is not None and kind and _said(counts, u):
             score += weights.counted
         if asked and weights.asked:  # the answer span of a curated question like this one
             near = max(
@@ -1310,7 +1310,12 @@ def _section_stages(chunk: Chunk) -> frozenset[str]:
 
 
 def _announces(u: Unit) -> bool:
-    return any(p.search(t) for t in (u.text, u.english) if t for p in (_ANNOUNCES, _OPENS_LIST))
+    return _said(_ANNOUNCES, u) or _said(_OPENS_LIST, u)
+
+
+def _said(pattern: re.Pattern[str], u: Unit) -> bool:
+    """Whether ``pattern`` is found in the unit's original or in its rendering."""
+    return any(pattern.search(t) for t in (u.text, u.english) if t)
 
 
 def _sentence_rest(
@@ -1400,7 +1405,7 @@ def _items_after(
             u.heading
             or _caption(u)
             or _POINTER.search(u.text)
-            or _SPEAKER.match(u.text.strip())
+            or _said(_SPEAKER, u)
             or len(items) >= 2 * (LIST_UNITS - 1)
             or (inline and not item)
         ):

@@ -67,6 +67,7 @@ from typing import Protocol
 
 from assistant.context import ChatContext
 from assistant.evidence import question_type, stage_refs
+from assistant.names import RECORD_ID
 from assistant.recommend import stated_needs
 from retriever.language import HAN, script_lang, simplified
 from retriever.sentences import split_sentences
@@ -205,12 +206,20 @@ STAGE = re.compile(
     r"哪个阶段|哪一阶段|什么阶段|处于.{0,6}阶段|阶段评估|阶段测评|我们在路线图",
     _I,
 )
-# "and for stage B?" / "B 阶段呢" : a whole short message naming another stage
-STAGE_FOLLOW = re.compile(
-    r"^\s*(?:(?:and|what about|how about)\s+)?(?:for|in|at)?\s*stage\s*([abc])\s*[?？.]*\s*$|"
-    r"^\s*(?:那|那么)?\s*([ABC])\s*阶段(?:呢|的呢|怎么样|的情况呢)?\s*[?？。]*\s*$",
-    _I,
-)
+
+
+# A whole short message that only names another stage, area or record ("and for stage B?", "B 阶段呢", "What about
+# area 3?", "E.4 呢？"): what may come before and after the name in either language
+def _follow_up(en: str, zh: str) -> re.Pattern[str]:
+    """A message that is only ``en`` ("and for stage B?") or only ``zh`` ("那 B 阶段呢？")."""
+    return re.compile(
+        rf"^\s*(?:(?:and|what about|how about)\s+)?{en}\s*[?？.]*\s*$|"
+        rf"^\s*(?:那|那么)?\s*{zh}\s*(?:呢|的呢|怎么样|的情况呢)?\s*[?？。]*\s*$",
+        _I,
+    )
+
+
+STAGE_FOLLOW = _follow_up(r"(?:for|in|at)?\s*stage\s*([abc])", r"([ABC])\s*阶段")
 _EN_ORDINAL_WORDS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
 # A place in the list the last reply gave ("the second one", "number 7", "第三个", "第 8 项"), up to the ten a
 # context holds (``MAX_RECOMMENDATIONS``)
@@ -241,15 +250,16 @@ RECOMMEND = re.compile(
     r"需要.{0,4}(?:工具|服务|支持)",
     _I,
 )
+# What to do next, in Chinese ("下一步应该做什么？", "接下来该怎么做")
+_NEXT_ZH = r"(?:下一步|接下来)(?:应该|应当|该|要|可以)?(?:做什么|干什么|做些什么|怎么做|怎么办|怎么走)"
 # An explicit request for support for the asker's city, whatever else the message asks: "有什么能支持我们？",
 # "该从哪入手？", "Where do we begin?", "Which offering would suit them?", "what can UN-Habitat offer us?".
 ASKS_SUPPORT = re.compile(
     r"有什么(?:能|可以)?(?:支持|帮助|帮|办法|建议|方法|途径)|有什么.{0,8}(?:能|可以)(?:帮|支持)我们|"
     r"能(?:给|为|帮)我们(?:提供)?(?:什么|哪些)|(?:该|应该|要|可以)从哪(?:里|儿)?(?:入手|开始|着手|做起|下手)|"
     r"哪(?:个|些|种|类)(?:项目|方案|服务|课程|产品|方法|做法)(?:比较|最|更)?适合|有没有.{0,16}(?:办法|方法|途径|做法|支持|帮助)|"
-    r"\bwhere (?:do|should|can|could) (?:we|I) (?:begin|start)\b|"
     # what to do next: "下一步应该做什么？", "接下来该怎么做", "What should we do next?"
-    r"(?:下一步|接下来)(?:应该|应当|该|要|可以)?(?:做什么|干什么|做些什么|怎么做|怎么办|怎么走)|"
+    r"\bwhere (?:do|should|can|could) (?:we|I) (?:begin|start)\b|" + _NEXT_ZH + r"|"
     r"\bwhat (?:should|do|can|could|must) (?:we|I) do next\b|"
     r"\bwhich (?:offering|programme|program|option|course|product|approach|service)s? (?:\w+ )?"
     r"(?:would|could|might|will) (?:\w+ )?suit\b|\bwhat (?:can|could) (?:\S+ ){1,3}(?:offer|do for) (?:us|our)\b|"
@@ -270,7 +280,7 @@ OWN_START = re.compile(
     r"(?:begin|start|get started)\b|"
     r"不(?:知道|清楚|晓得)(?:该|要)?从哪(?:里|儿)?(?:开始|下手|入手|着手|做起)|"
     # what to do next, its subject left out as Chinese does ("下一步应该做什么？" is "what should we do next?")
-    r"^\s*(?:那|那么)?\s*(?:下一步|接下来)(?:应该|应当|该|要|可以)?(?:做什么|干什么|做些什么|怎么做|怎么办)",
+    r"^\s*(?:那|那么)?\s*" + _NEXT_ZH,
     _I,
 )
 # Tools as what a third party (the documents' publishers, the documents themselves) recommends, lists or uses:
@@ -1310,53 +1320,64 @@ def stage_of_followup(text: str) -> str | None:
     return (m.group(1) or m.group(2)).upper() if m else None
 
 
+_HALFWIDTH = str.maketrans("ＡＢＣ", "ABC")
 # A stage named by its letter: "A 阶段", "阶段 B", "Stage C" (a lower-case "stage a" is no stage)
 _STAGE_BY_LETTER = re.compile(r"[ABCＡＢＣ]\s*阶段|阶段\s*[ABCＡＢＣ](?![A-Za-z])|\b[Ss]tage\s+[ABC]\b")
-
-
-# A bare follow-up that names another thematic area or catalogue record than the message before it ("What about
-# area 3?", "专题领域 3 呢？", "And E.4?", "E.4 呢？"): its number or id, and how the message before names its own
-_AREA_FOLLOW = re.compile(
-    r"^\s*(?:(?:and|what about|how about)\s+)?(?:for\s+)?(?:thematic\s+)?(?:support\s+)?areas?\s*(\d{1,2})"
-    r"\s*[?？.]*\s*$|"
-    r"^\s*(?:那|那么)?\s*(?:专题(?:支持)?)?领域\s*(\d{1,2})\s*(?:呢|的呢)?\s*[?？。]*\s*$",
-    _I,
+# A bare follow-up naming another thematic area ("What about area 3?", "专题领域 3 呢？") or catalogue record ("And
+# E.4?", "E.4 呢？"); the message before names its own as ``_AREA_NUMBER`` and ``RECORD_ID`` read them
+_AREA_FOLLOW = _follow_up(
+    r"(?:for\s+)?(?:thematic\s+)?(?:support\s+)?areas?\s*\d{1,2}", r"(?:专题(?:支持)?)?领域\s*\d{1,2}"
 )
-_AREA_IN = re.compile(r"(?:\b(?:thematic\s+)?(?:support\s+)?areas?\s*|专题(?:支持)?领域\s*)(\d{1,2})\b", _I)
-_ID_FOLLOW = re.compile(
-    r"^\s*(?:(?:and|what about|how about)\s+)?(?:(?:for\s+)?(?:the\s+)?service\s+)?([A-K]\.\d{1,2})\s*[?？.]*\s*$|"
-    r"^\s*(?:那|那么)?\s*(?:服务\s*)?([A-K]\.\d{1,2})\s*(?:呢|的呢)?\s*[?？。]*\s*$",
-    _I,
+_ID_FOLLOW = _follow_up(
+    r"(?:(?:for\s+)?(?:the\s+)?service\s+)?" + RECORD_ID.pattern, r"(?:服务\s*)?" + RECORD_ID.pattern
 )
-_ID_IN = re.compile(r"(?<![A-Za-z0-9.])([A-K]\.\d{1,2})(?![\d.])")
 
 
 def asked_again_for(earlier: str, text: str) -> str | None:
     """``earlier`` asked again of the stage, thematic area or catalogue record a bare follow-up names ("What are
     the commitments of Stage A cities?", then "And for stage B?" asks "What are the commitments of Stage B
     cities?"; "专题领域 2 下面列了哪些工具？" then "专题领域 3 呢？"; "What does service E.3 offer?" then "And
-    E.4?"); None unless ``text`` is such a follow-up and ``earlier`` names one other of the same kind."""
+    E.4?"); None unless ``text`` is such a follow-up and ``earlier`` names one other of the same kind, in a form
+    this can rewrite."""
     letter = stage_of_followup(text)
     if letter is not None:
-        named = {c for m in _STAGE_BY_LETTER.finditer(earlier) for c in re.findall("[ABCＡＢＣ]", m.group(0))}
-        if len(named) != 1 or letter in named or any(">" in r for r in stage_refs(earlier)):
-            return None  # a step between stages ("from stage A to B") is not asked again of one stage
-        return _STAGE_BY_LETTER.sub(lambda m: re.sub("[ABCＡＢＣ]", letter, m.group(0)), earlier)
-    for follow, inside in ((_AREA_FOLLOW, _AREA_IN), (_ID_FOLLOW, _ID_IN)):
-        m = follow.match(text)
-        if m is None:
-            continue
-        new = (m.group(1) or m.group(2)).upper()  # "and e.4?" names E.4
-        found = {x.group(1) for x in inside.finditer(earlier)}
-        if len(found) != 1 or new in found:
+        letters = {
+            c.translate(_HALFWIDTH)
+            for m in _STAGE_BY_LETTER.finditer(earlier)
+            for c in re.findall("[ABCＡＢＣ]", m.group(0))
+        }
+        # named_stages is empty for a step between stages ("from stage A to B"), not asked again of one stage
+        if len(letters) != 1 or letter in letters or named_stages(earlier) != frozenset(letters):
             return None
-        return _renamed(inside, earlier, new)
+        return _STAGE_BY_LETTER.sub(lambda m: re.sub("[ABCＡＢＣ]", letter, m.group(0)), earlier)
+    if _AREA_FOLLOW.match(text):
+        new, before = areas_named(text), areas_named(earlier)
+        # one area each, the one before named by a number ("areas 4 and 5", "the fifth thematic area" are not)
+        if len(new) != 1 or len(before) != 1 or new == before or [str(n) for n in before] != _area_numbers(earlier):
+            return None
+        return _renamed(_AREA_NUMBER, earlier, str(new[0]))
+    if _ID_FOLLOW.match(text):
+        new_id = RECORD_ID.search(text)
+        ids = {m.group(0) for m in RECORD_ID.finditer(earlier)}
+        if new_id is None or len(ids) != 1 or new_id.group(0) in ids:
+            return None
+        return RECORD_ID.sub(new_id.group(0), earlier)
     return None
 
 
-def _renamed(inside: re.Pattern[str], text: str, new: str) -> str:
-    """``text`` with the number or id each match of ``inside`` names (its group 1) replaced by ``new``."""
-    return inside.sub(lambda m: m.group(0)[: m.start(1) - m.start(0)] + new, text)
+def _area_numbers(text: str) -> list[str]:
+    """What each ``_AREA_NUMBER`` of ``text`` names, as written ("2", "4 and 5")."""
+    return [m.group(m.lastindex or 0) for m in _AREA_NUMBER.finditer(text)]
+
+
+def _renamed(pattern: re.Pattern[str], text: str, new: str) -> str:
+    """``text`` with the group each match of ``pattern`` fills (its last, one of alternatives) replaced by ``new``."""
+
+    def rename(m: re.Match[str]) -> str:
+        g = m.lastindex or 0
+        return m.string[m.start() : m.start(g)] + new + m.string[m.end(g) : m.end()]
+
+    return pattern.sub(rename, text)
 
 
 def survey_answer(text: str) -> bool | None:
