@@ -199,11 +199,16 @@ _TYPES: tuple[tuple[QuestionType, re.Pattern[str]], ...] = (
 )
 
 # What a unit must hold to answer each type (tested on the original and on its rendering).
+# The measure words that follow a Chinese count ("十次活动", "40 多场", "三项"), for what a sentence holds and for
+# what a "多少 X" question counts.
+_CLASSIFIERS = "个|座|名|位|项|场|次|家|所|条|种|类|户|间|份|套|届|笔|片|处"
+_ZH_DIGITS = "一二两三四五六七八九十百千万亿"
 _NUM_WORDS = r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|hundred|thousand|million|billion"
 _HAS: dict[str, re.Pattern[str]] = {
     "quantity": re.compile(
-        # 一个/一项 alone is the article "a", not a count
-        r"\d|(?!一\s*[个项种类座名位所家条])[一二两三四五六七八九十百千万亿]+\s*[个项种类座名位所家条%％]|percent|"
+        # 一个/一项 alone is the article "a", not a count, and 第十一届 is a place in a series
+        r"\d|(?<![" + _ZH_DIGITS + r"第])(?!一\s*(?:" + _CLASSIFIERS + r"))[" + _ZH_DIGITS + r"]+\s*"
+        r"(?:" + _CLASSIFIERS + r"|[%％])|percent|"
         r"per cent|\b(?:" + _NUM_WORDS + r")\b",
         _I,
     ),
@@ -877,7 +882,6 @@ _NOT_COUNTS = re.compile(
 )
 # What a "how many X" question counts, and how a sentence that counts it reads: "多少座城市" -> "4347 座城市",
 # "有多少人" -> "1,972 人", "how many cities" -> "4,347 cities", "what share" -> "77%".
-_CLASSIFIERS = "个|座|名|位|项|场|次|家|所|条|种|类|户|间|份|套|届|笔|片|处"
 _HOW_MANY_ZH = re.compile(r"(?:多少|几)\s*(" + _CLASSIFIERS + f")?\\s*([{HAN_CLASS}]{{1,6}})?")
 _HOW_MANY_EN = re.compile(r"\bhow many\s+(?:(?:more|different|other|of the)\s+)?(\w+)", re.IGNORECASE)
 _WHAT_SHARE = re.compile(

@@ -1012,3 +1012,19 @@ def test_how_long_is_answered_directly_in_either_language(assistant, first, ask,
     assert reply.lang == lang and any("3-4" in c.quote for c in reply.citations)
     assert "directly" not in reply.answer and "没有直接回答" not in reply.answer
     assert "may not" not in reply.answer and "可能没有" not in reply.answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "乌克兰城市恢复问题在第十一届世界城市论坛上有多少场活动？",
+        "在第十一届世界城市论坛上，有多少场活动讨论了乌克兰的城市恢复？",
+        "How many events at the eleventh World Urban Forum focused on urban recovery in Ukraine?",
+    ],
+)
+def test_a_count_with_any_measure_word_answers_how_many(assistant, question: str) -> None:
+    """ "十次活动" did not count as a number: the quantity pattern knew ten measure words and not 次 or 场, which the
+    "多少场" of a question already used. The Chinese questions quoted the other WUF11 counts (40 多场, three formal
+    events, 10 场 on recovery in general) and not the ten events on Ukraine; the English twin quoted it third."""
+    reply = assistant.reply([Turn("user", question)])
+    assert any("十次活动" in c.quote for c in reply.citations), [c.quote[:40] for c in reply.citations]

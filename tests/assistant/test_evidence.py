@@ -341,6 +341,11 @@ def test_a_number_meets_its_other_forms() -> None:
         ("quantity", "十一个城市参加了培训。", True),
         ("quantity", "The fund aims to be an evergreen fund.", False),
         ("quantity", "Eleven cities took part in the training.", True),
+        # every measure word of a count ("十次活动", "两场"), never an ordinal ("第十一届会议") or the article "一次"
+        ("quantity", "城市危机专题还有十次活动,重点讨论乌克兰城市恢复的具体问题。", True),
+        ("quantity", "安排了两场特别会议。", True),
+        ("quantity", "世界城市论坛第十一届会议首次引入了城市危机专题。", False),
+        ("quantity", "人居署安排了一次高级别圆桌会议。", False),
         # a year, a span of years, and the digits of a name count nothing
         ("quantity", "MCR 于 2010 年启动, 于 2020 年底结束。", False),
         ("quantity", "The campaign ran from 2010-2020 under MCR2030's predecessor.", False),
