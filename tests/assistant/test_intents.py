@@ -250,6 +250,11 @@ ROWS = [
     ("What is service B.4?", EMPTY, "lookup"),
     ("What does service B.4 do?", EMPTY, "lookup"),
     ("What does service B.4 offer?", EMPTY, "question"),
+    # what a record is about is what it is, in either language
+    ("What is service B.4 about?", EMPTY, "lookup"),
+    ("服务 B.4 是关于什么的？", EMPTY, "lookup"),
+    ("城市韧性行动规划讲的是什么？", EMPTY, "lookup"),
+    ("服务 B.4 是关于什么国家的案例？", EMPTY, "question"),
     ("服务 B.4 提供什么？", EMPTY, "question"),
     ("What services are like B.4?", EMPTY, "recommend"),
     # "what is" asks what the record is only where it names it; what something of the record is asks its passages
