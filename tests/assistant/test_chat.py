@@ -1028,3 +1028,18 @@ def test_a_count_with_any_measure_word_answers_how_many(assistant, question: str
     events, 10 场 on recovery in general) and not the ten events on Ukraine; the English twin quoted it third."""
     reply = assistant.reply([Turn("user", question)])
     assert any("十次活动" in c.quote for c in reply.citations), [c.quote[:40] for c in reply.citations]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "执行局 2022 年的报告讨论的主要问题是什么？",
+        "What is the main issue discussed in the Executive Board's 2022 report?",
+    ],
+)
+def test_a_report_named_by_its_year_is_that_years_report(assistant, question: str) -> None:
+    """ "执行局 2022 年的报告" pointed at no document (the year stood between 执行局 and 报告), and the Chinese reply
+    quoted the 2023 report five times beside the 2022 one's purpose. A year said with a document's kind picks the
+    documents of that year."""
+    reply = assistant.reply([Turn("user", question)])
+    assert reply.citations and all("eb-2022" in c.source for c in reply.citations), [c.source for c in reply.citations]

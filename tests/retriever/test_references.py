@@ -16,8 +16,8 @@ def _doc(doc_id: str, **meta: str) -> Document:
 REFS = DocumentReferences(
     [
         _doc("paper", kind="research paper"),
-        _doc("eb22", kind="board report", symbol="HSP/EB.2022/17"),
-        _doc("eb23", kind="board report", symbol="HSP/EB.2023/17"),
+        _doc("eb22", kind="board report", symbol="HSP/EB.2022/17", year="2022"),
+        _doc("eb23", kind="board report", symbol="HSP/EB.2023/17", year="2023"),
         _doc("cat", kind="service catalogue"),
         _doc("mine"),  # a document a user brought, with no kind
     ]
@@ -39,6 +39,13 @@ REFS = DocumentReferences(
         ("What does the report by the World Bank say about cities?", set()),
         ("报告中提到了哪些国家？", {"eb22", "eb23"}),
         ("What does the report say about Ukraine?", {"eb22", "eb23"}),
+        # a year said with the kind picks that year's report; a year elsewhere in the question does not
+        ("执行局 2022 年的报告讨论的主要问题是什么？", {"eb22"}),
+        ("What is the main issue discussed in the Executive Board's 2022 report?", {"eb22"}),
+        ("2023 年执行局报告提到了哪些城市？", {"eb23"}),
+        ("What does the 2023 report say about certification?", {"eb23"}),
+        ("What does the report say UN-Habitat will do in 2023?", {"eb22", "eb23"}),
+        ("执行局 2021 年的报告说了什么？", {"eb22", "eb23"}),  # no report of that year: both are candidates
         ("How does UN-Habitat support voluntary local reviews?", set()),
         ("哪个工具可以评估洪水风险？", set()),
     ],
