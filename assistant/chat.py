@@ -35,6 +35,7 @@ from assistant.evidence import (
     expansion,
     for_each_part,
     in_reading_order,
+    lettered_stages,
     question_terms,
     question_type,
     select_units,
@@ -168,6 +169,7 @@ class Assistant:
         # read in simplified characters, like the documents, the patterns and the lexicon (韌性 is 韧性)
         text = simplified(" ".join(user[-1].content.split()))
         lang = reply_language(text, lang)
+        text = lettered_stages(text)  # "韧性路线图的第二阶段" is its B 阶段, as every stage pattern reads it
         ctx = context if isinstance(context, ChatContext) else ChatContext.from_json(context)
         earlier = simplified(" ".join(user[-2].content.split())) if len(user) > 1 else None
         if earlier is not None and not ctx.last_situation and (again := asked_again_for(earlier, text)):

@@ -46,6 +46,7 @@ __all__ = [
     "Weights",
     "expansion",
     "for_each_part",
+    "lettered_stages",
     "question_parts",
     "question_terms",
     "question_type",
@@ -672,6 +673,15 @@ _STAGES = re.compile(
     r"\bstages?\s+((?-i:[ABC])(?:\s*(?:,|and|or|&)\s*(?-i:[ABC]))*)\b",
     _I,
 )
+# A stage by its place in the roadmap ("韧性路线图的第二阶段", "the third stage of MCR2030"): the documents name the
+# stages by letter only, so an ordinal counts where the text speaks of the roadmap (elsewhere "第一阶段" is as often a
+# project's first phase)
+_ORDINAL_STAGE = re.compile(
+    r"第\s*([一二三123])\s*(?:个)?\s*阶段|(?:\bthe\s+)?\b(first|second|third|1st|2nd|3rd)\s+(?:stage|phase)\b", _I
+)
+_ORDINAL_LETTER = dict.fromkeys(("一", "1", "first", "1st"), "A") | dict.fromkeys(("二", "2", "second", "2nd"), "B")
+_ORDINAL_LETTER |= dict.fromkeys(("三", "3", "third", "3rd"), "C")
+_ROADMAP_SAID = re.compile(r"路线图|韧性之旅|MCR\s*2030|\broad ?map\b|\bresilience journey\b", _I)
 # The word a stage reference is made of, in the token forms of both languages ("B 阶段", "Stage B", "phase").
 _STAGE_WORDS = frozenset({"阶段", "stage", "phase"})
 _FULLWIDTH = str.maketrans("ＡＢＣ", "ABC")  # the letters are read case-sensitively: "stage a" is no stage
@@ -692,6 +702,21 @@ def stage_refs(text: str) -> frozenset[str]:
         if g
         for c in re.findall(r"[ABCＡＢＣ]", g)
     )
+
+
+def lettered_stages(text: str) -> str:
+    """``text`` with the roadmap's stages named by their place ("韧性路线图的第二阶段", "the third stage of MCR2030")
+    named by letter, as the documents, the roadmap rules and every stage pattern name them ("B 阶段", "Stage C");
+    unchanged where the text does not speak of the roadmap."""
+    if not _ROADMAP_SAID.search(text):
+        return text
+
+    def letter(m: re.Match[str]) -> str:
+        if m.group(1):
+            return f"{_ORDINAL_LETTER[m.group(1)]} 阶段"
+        return f"Stage {_ORDINAL_LETTER[m.group(2).lower()]}"
+
+    return _ORDINAL_STAGE.sub(letter, text)
 
 
 # A line of a table of contents: a title, then its page number after a tab or a run of spaces ("3. 有利于贫困人口的

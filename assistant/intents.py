@@ -636,12 +636,15 @@ _STAGE_WORD = re.compile(r"\bstages?\b", _I)
 _NAMED = "|".join(p for _, p in _STAGE_BY_NAME)
 _STAGE = rf"(?:(?:the\s+)?stage\s+[ABC]\b|{_NAMED})"
 _STAGE_ZH = rf"(?:[ABC]\s*阶段|{_NAMED})"
+# "of the resilience roadmap", "of MCR2030": whose stage it is, as "韧性路线图的 B 阶段" says before it
+_OF_ROADMAP = r"(?:\s+(?:of|in)\s+(?:the\s+)?(?:MCR\s?2030(?:'s)?\s+)?(?:resilience\s+)?(?:road ?map|MCR\s?2030))?"
 # what a stage itself is, asked of the stage as the subject ("What does Stage B focus on?", "Explain Stage A",
 # "B阶段是什么意思？"); a question about one aspect of a stage's cities ("what do Stage A cities receive?") is a
 # question for the documents
 _STAGE_DEFINE = re.compile(
-    rf"\bwhat(?:'s| is| does| do| are)\s+{_STAGE}(?:\s+(?:mean|involve|cover|focus(?:es)? on|entail|stand for|"
-    rf"(?:all )?about)\w*)?\s*[?.!]*$|\bwhat happens (?:in|at|during)\s+{_STAGE}\s*[?.!]*$|"
+    rf"\bwhat(?:'s| is| does| do| are)\s+{_STAGE}{_OF_ROADMAP}"
+    r"(?:\s+(?:mean|involve|cover|focus(?:es)? on|entail|stand for|(?:all )?about)\w*)?\s*[?.!]*$|"
+    rf"\bwhat happens (?:in|at|during)\s+{_STAGE}\s*[?.!]*$|"
     rf"^\s*(?:please\s+)?(?:can you\s+)?(?:explain|describe|define|tell me about)\s+{_STAGE}|"
     rf"\bwhat is the (?:main\s+)?(?:focus|meaning|purpose|idea|point|definition) of\s+{_STAGE}|"
     rf"{_STAGE_ZH}\s*(?:[（(][^）)]{{1,12}}[）)])?\s*(?:到底|究竟|主要)?(?:是什么|是啥|什么意思|啥意思|指什么|是指什么|意味着什么|侧重(?:于)?什么|"

@@ -1043,3 +1043,14 @@ def test_a_report_named_by_its_year_is_that_years_report(assistant, question: st
     documents of that year."""
     reply = assistant.reply([Turn("user", question)])
     assert reply.citations and all("eb-2022" in c.source for c in reply.citations), [c.source for c in reply.citations]
+
+
+@pytest.mark.parametrize(
+    "question", ["韧性路线图的第二阶段是什么？", "What is the second stage of the resilience roadmap?"]
+)
+def test_a_stage_named_by_its_place_in_the_roadmap_is_that_stage(assistant, question: str) -> None:
+    """The documents name the stages by letter only: "第二阶段" was no stage to any pattern, and the reply quoted
+    Stage A's focus. Now the stage's own section is quoted, as for "B 阶段是什么？"."""
+    reply = assistant.reply([Turn("user", question)])
+    assert reply.route == "stage_about", reply.route
+    assert any("B 阶段**侧重于" in c.quote for c in reply.citations), [c.quote[:30] for c in reply.citations]

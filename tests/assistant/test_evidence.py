@@ -15,6 +15,7 @@ from assistant.evidence import (
     counted,
     expansion,
     for_each_part,
+    lettered_stages,
     question_parts,
     question_terms,
     question_type,
@@ -794,3 +795,19 @@ def test_a_highlight_that_says_what_the_paper_does_answers_only_what_it_covers()
         )
     ]
     assert any(t.startswith("- Discusses") for t in shown)
+
+
+@pytest.mark.parametrize(
+    ("text", "lettered"),
+    [
+        ("韧性路线图的第二阶段是什么？", "韧性路线图的B 阶段是什么？"),
+        ("MCR2030 第三个阶段的城市可以获得哪些支持？", "MCR2030 C 阶段的城市可以获得哪些支持？"),
+        ("What is the second stage of the resilience roadmap?", "What is Stage B of the resilience roadmap?"),
+        ("Which stage of MCR2030 comes after the first stage?", "Which stage of MCR2030 comes after Stage A?"),
+        # elsewhere a first phase is a project's
+        ("该项目第一阶段在九个城市完成试验。", "该项目第一阶段在九个城市完成试验。"),
+        ("What happened in the first phase of the project?", "What happened in the first phase of the project?"),
+    ],
+)
+def test_the_roadmap_s_stages_named_by_their_place_are_named_by_letter(text: str, lettered: str) -> None:
+    assert lettered_stages(text) == lettered

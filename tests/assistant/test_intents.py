@@ -101,6 +101,10 @@ ROWS = [
     ("B阶段是什么意思？", EMPTY, "stage_about"),
     ("What is stage B about?", EMPTY, "stage_about"),
     ("B 阶段是关于什么的？", EMPTY, "stage_about"),  # "what is it about", as the English was read
+    # whose stage it is, said after it in English and before it in Chinese
+    ("What is Stage B of MCR2030?", EMPTY, "stage_about"),
+    ("What does Stage C of the resilience roadmap involve?", EMPTY, "stage_about"),
+    ("MCR2030 的 B 阶段是什么？", EMPTY, "stage_about"),
     # a need and "what should we do first?": the 么 of 什么 is no yes/no particle
     ("我们还没有韧性委员会，首先应该做什么？", EMPTY, "wants"),
     # what support cities get is a question for the documents in either language; support for us is a request
