@@ -479,6 +479,8 @@ class Assistant:
     def _listing(self, kind: str, section: str, *, lang: str, ctx: ChatContext) -> ChatReply:
         """The catalogue's flagship programmes (``kind`` "flagship") or the services of ``section``: each record
         by its heading in the catalogue (the first line of its text), cited, in the catalogue's order."""
+        if kind == "sections":
+            return self._sections(lang, ctx)
         if kind == "flagship":
             items = [i for i in self.recommender.items if i.kind == "flagship"]
         else:
@@ -500,6 +502,35 @@ class Assistant:
             intro = render("listing_flagship", lang, count=len(items))
         answer = "\n".join([intro, *lines, render("listing_follow_up", lang)])
         return ChatReply(answer=answer, lang=lang, intent="question", citations=citations, context=_listed(ctx, items))
+
+    def _sections(self, lang: str, ctx: ChatContext) -> ChatReply:
+        """How many services the catalogue describes: each section by its heading in the catalogue, cited, with the
+        number of its services; the totals are our count of the records extracted from it (the catalogue states
+        none), labelled as ours."""
+        services = [i for i in self.recommender.items if i.kind == "unhabitat_service"]
+        flagships = [i for i in self.recommender.items if i.kind == "flagship"]
+        if not services:
+            return _unanswered("no_evidence", lang, ctx)
+        by_section: dict[str, list[CatalogueItem]] = {}
+        for item in sorted(services, key=lambda i: i.section):
+            by_section.setdefault(item.section, []).append(item)
+        citations: list[Citation] = []
+        lines = []
+        for section, items in by_section.items():
+            doc_id = items[0].span.doc_id
+            text = self.retriever.index.documents[doc_id].text
+            # the section's heading in the body ("H. 气候变化与城市"), not its contents line (which ends in a page)
+            heading = re.search(rf"(?m)^{re.escape(section)}\.\s*{re.escape(items[0].section_title)}[ \t]*$", text)
+            if heading is None:
+                continue
+            cited = self._rendered(self._cite_span(doc_id, heading.start(), heading.end(), 0), lang)
+            cited = replace(cited, n=len(citations) + 1)
+            citations.append(cited)
+            lines.append(render("listing_sections_line", lang, text=_shown(cited), count=len(items), n=cited.n))
+        intro = render("listing_sections", lang, services=len(services), sections=len(by_section))
+        note = render("curated_note", lang, text=render("listing_sections_note", lang, flagships=len(flagships)))
+        answer = "\n".join([intro, *lines, note, render("listing_sections_follow_up", lang)])
+        return ChatReply(answer=answer, lang=lang, intent="question", citations=citations, context=ctx)
 
     def _area_about(self, area: int, lang: str, ctx: ChatContext) -> ChatReply:
         """One thematic area as the overview words it (its heading and the paragraph after it), cited."""

@@ -891,6 +891,11 @@ _SECTION_LISTED = re.compile(
     rf"\bservices (?:in|of|under)\s+{_SECTION}\s*[?？]?\s*$|"
     rf"\b{_SECTION}(?: of the (?:catalogue|catalog))? (?:contain|include|list|cover|offer)s?\b|"
     rf"\bwhat is {_SECTION}(?: of the (?:catalogue|catalog))?(?: about)?\s*[?？]?\s*$|"
+    # how many services a section has: its list, which says how many ("H 部分有多少项服务？")
+    rf"\bhow many services (?:are (?:there )?)?(?:in|of|under)\s+{_SECTION}|"
+    rf"\bhow many services does {_SECTION}(?: of the (?:catalogue|catalog))? (?:have|contain|include|list|offer)\b|"
+    r"(?<![A-Za-z])([A-K])\s*(?:部分|类|节)(?:的|里|中)?(?:服务)?(?:一共|共|总共)?(?:有|包括|包含|列出了|提供了?)?"
+    r"(?:多少|几)\s*(?:项|个|种|条)?(?:服务)?\s*[?？。]?\s*$|"
     r"(?<![A-Za-z])([A-K])\s*(?:部分|类|节)(?:是|主要)?(?:关于|讲|涉及|有关)(?:什么|哪些)|"
     r"(?<![A-Za-z])([A-K])\s*(?:部分|类|节)(?:的|里|中)?(?:有|包括|包含|列出了|提供)(?:哪些|什么)(?:服务)?|"
     r"(?<![A-Za-z])([A-K])\s*(?:部分|类|节)(?:的)?服务(?:有哪些|是什么|都有什么|包括哪些)|"
@@ -903,10 +908,26 @@ _SECTION_LISTED = re.compile(
 _WHAT_IS_IT = re.compile(r"(?:是什么|是啥|是做什么的)\s*[?？]?\s*$")
 
 
+# How many services the whole catalogue describes ("服务目录一共有多少项服务？", "How many services does UN-Habitat's
+# catalogue contain?"): the whole question is the count, not how many of them do something
+_CATALOGUE = r"(?:(?:the|UN-Habitat's|UN-Habitat|its)\s+)?(?:2022\s+)?(?:service\s+)?catalog(?:ue)?(?:\s+of services)?"
+_SERVICES_COUNTED = re.compile(
+    rf"\bhow many services (?:are (?:there |listed )?)?(?:in|does|do)\s+{_CATALOGUE}"
+    r"(?:\s+(?:contain|include|list|have|offer|describe))?\s*[?？.]?\s*$|"
+    r"\bhow many services does UN-Habitat(?: offer| provide| have)(?: in (?:its|the) catalog(?:ue)?)?\s*[?？.]?\s*$|"
+    r"服务目录(?:中|里|里面)?(?:的服务)?(?:一共|共|总共)?(?:有|包括|包含|列出了|收录了?|介绍了)?(?:多少|几)\s*(?:项|个|种|条)?"
+    r"(?:服务)?\s*[?？。]?\s*$|人居署(?:一共|共|总共)?(?:有|提供)(?:多少|几)\s*(?:项|个|种)服务\s*[?？。]?\s*$",
+    _I,
+)
+
+
 def catalogue_listing(text: str) -> tuple[str, str] | None:
-    """Which of the catalogue's own lists ``text`` asks for: ``("flagship", "")``, ``("section", "E")``; or None."""
+    """Which of the catalogue's own lists ``text`` asks for: ``("flagship", "")``, ``("section", "E")``,
+    ``("sections", "")`` (how many services, section by section); or None."""
     if _FLAGSHIPS_LISTED.search(text):
         return "flagship", ""
+    if _SERVICES_COUNTED.search(text):
+        return "sections", ""
     m = _SECTION_LISTED.search(text)
     if m:
         return "section", next(g for g in m.groups() if g).upper()

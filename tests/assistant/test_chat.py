@@ -1054,3 +1054,22 @@ def test_a_stage_named_by_its_place_in_the_roadmap_is_that_stage(assistant, ques
     reply = assistant.reply([Turn("user", question)])
     assert reply.route == "stage_about", reply.route
     assert any("B 阶段**侧重于" in c.quote for c in reply.citations), [c.quote[:30] for c in reply.citations]
+
+
+@pytest.mark.parametrize(
+    ("question", "label"),
+    [
+        ("人居署的服务目录一共有多少项服务？", "整理说明，非文件原文"),
+        ("How many services does UN-Habitat's service catalogue contain?", "Curated note, not from the documents"),
+    ],
+)
+def test_how_many_services_the_catalogue_has_is_counted_from_its_records(assistant, question, label) -> None:
+    """The catalogue states no total: the reply quoted "17 new entries, two new sections and 16 revised entries".
+    It now counts the records extracted from it (58 services, A.1 to K.2), each section cited by its heading in the
+    catalogue, and says the counts are ours."""
+    reply = assistant.reply([Turn("user", question)])
+    assert reply.route == "listing" and "58" in reply.answer and label in reply.answer
+    letters = [c.quote.split(".")[0] for c in reply.citations]
+    assert letters == list("ABCDEFGHIJK"), [c.quote for c in reply.citations]
+    docs = assistant.retriever.index.documents
+    assert all(docs[c.doc_id].text[c.start : c.end] == c.quote for c in reply.citations)

@@ -269,6 +269,17 @@ ROWS = [
     # what a section of the catalogue covers is its list of services
     ("What does section H of the catalogue cover?", EMPTY, "listing"),
     ("H 部分是关于什么的？", EMPTY, "listing"),
+    # how many services a section has is answered by its list, which counts them
+    ("How many services are in section H?", EMPTY, "listing"),
+    ("How many services does section H of the catalogue have?", EMPTY, "listing"),
+    ("H 部分有多少项服务？", EMPTY, "listing"),
+    ("H 部分的服务一共有几项？", EMPTY, "listing"),
+    # and the whole catalogue's count, section by section; not how many of its services do something
+    ("人居署的服务目录一共有多少项服务？", EMPTY, "listing"),
+    ("How many services does UN-Habitat's service catalogue contain?", EMPTY, "listing"),
+    ("How many services are in the catalogue?", EMPTY, "listing"),
+    ("服务目录里有多少项服务支持气候行动？", EMPTY, "fact"),
+    ("How many services in the catalogue deal with climate change?", EMPTY, "fact"),
     ("What does GCC stand for?", EMPTY, "fact"),
     ("What exactly are the steps of CityRAP?", EMPTY, "fact"),
     # anything else said about a named record asks its passages (the record is shown alongside)
