@@ -47,6 +47,7 @@ __all__ = [
     "expansion",
     "for_each_part",
     "lettered_stages",
+    "with_step",
     "question_parts",
     "question_terms",
     "question_type",
@@ -702,6 +703,18 @@ def stage_refs(text: str) -> frozenset[str]:
         if g
         for c in re.findall(r"[ABCＡＢＣ]", g)
     )
+
+
+def with_step(text: str, step: str) -> str | None:
+    """``text`` with the one step between stages it names ("从 B 阶段进入 C 阶段", "from Stage B to Stage C")
+    naming ``step`` ("A>B") instead, its words kept; None unless it names exactly one step."""
+    found = list(_TRANSITION.finditer(text))
+    if len(found) != 1:
+        return None
+    m = found[0]
+    first, last = (g for g in range(1, (m.lastindex or 0) + 1) if m.group(g))
+    a, b = step.split(">")
+    return text[: m.start(first)] + a + text[m.end(first) : m.start(last)] + b + text[m.end(last) :]
 
 
 def lettered_stages(text: str) -> str:

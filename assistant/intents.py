@@ -66,7 +66,7 @@ from functools import cache
 from typing import Protocol
 
 from assistant.context import ChatContext
-from assistant.evidence import question_type, stage_refs
+from assistant.evidence import question_type, stage_refs, with_step
 from assistant.names import RECORD_ID
 from assistant.recommend import stated_needs
 from retriever.language import HAN, script_lang, simplified
@@ -1354,13 +1354,18 @@ _STAGE_BY_LETTER = re.compile(r"[ABCＡＢＣ]\s*阶段|阶段\s*[ABCＡＢＣ](
 _AREA_FOLLOW = _follow_up(
     r"(?:for\s+)?(?:thematic\s+)?(?:support\s+)?areas?\s*\d{1,2}", r"(?:专题(?:支持)?)?领域\s*\d{1,2}"
 )
+# a bare follow-up naming another step between stages ("And from A to B?", "那从 A 到 B 呢？")
+_STEP_FOLLOW = _follow_up(
+    r"(?:from\s+)?(?:stage\s*)?([abc])\s+(?:to|into)\s+(?:stage\s*)?([abc])",
+    r"(?:从\s*)?([ABC])\s*(?:阶段)?\s*(?:到|至|进入|推进至|升至)\s*([ABC])\s*(?:阶段)?",
+)
 _ID_FOLLOW = _follow_up(
     r"(?:(?:for\s+)?(?:the\s+)?service\s+)?" + RECORD_ID.pattern, r"(?:服务\s*)?" + RECORD_ID.pattern
 )
 
 
 def asked_again_for(earlier: str, text: str) -> str | None:
-    """``earlier`` asked again of the stage, thematic area or catalogue record a bare follow-up names ("What are
+    """``earlier`` asked again of the stage, step, thematic area or catalogue record a bare follow-up names ("What are
     the commitments of Stage A cities?", then "And for stage B?" asks "What are the commitments of Stage B
     cities?"; "专题领域 2 下面列了哪些工具？" then "专题领域 3 呢？"; "What does service E.3 offer?" then "And
     E.4?"); None unless ``text`` is such a follow-up and ``earlier`` names one other of the same kind, in a form
@@ -1376,6 +1381,13 @@ def asked_again_for(earlier: str, text: str) -> str | None:
         if len(letters) != 1 or letter in letters or named_stages(earlier) != frozenset(letters):
             return None
         return _STAGE_BY_LETTER.sub(lambda m: re.sub("[ABCＡＢＣ]", letter, m.group(0)), earlier)
+    if (step := _STEP_FOLLOW.match(text)) is not None:
+        a, b = (g.upper() for g in step.groups() if g)
+        steps = stage_refs(earlier)
+        # one step before it, another one now ("from B to C", then "and from A to B?")
+        if len(steps) != 1 or not next(iter(steps)).count(">") or f"{a}>{b}" in steps:
+            return None
+        return with_step(earlier, f"{a}>{b}")
     if _AREA_FOLLOW.match(text):
         new, before = areas_named(text), areas_named(earlier)
         # one area each, the one before named by a number ("areas 4 and 5", "the fifth thematic area" are not)

@@ -1073,3 +1073,19 @@ def test_how_many_services_the_catalogue_has_is_counted_from_its_records(assista
     assert letters == list("ABCDEFGHIJK"), [c.quote for c in reply.citations]
     docs = assistant.retriever.index.documents
     assert all(docs[c.doc_id].text[c.start : c.end] == c.quote for c in reply.citations)
+
+
+@pytest.mark.parametrize(
+    ("first", "then"),
+    [
+        ("What are the criteria for moving from Stage B to Stage C?", "And from A to B?"),
+        ("从 B 阶段进入 C 阶段的标准是什么？", "那从 A 到 B 呢？"),
+    ],
+)
+def test_a_bare_step_follow_up_asks_the_criteria_of_that_step(assistant, first, then) -> None:
+    """ "And from A to B?" after the B->C criteria was declined as out of scope, in both languages. It now asks the
+    question before of that step and quotes the A->B criteria."""
+    _, reply = two_turns(assistant, first, then)
+    assert reply.route == "criteria", reply.route
+    quotes = [c.quote for c in reply.citations]
+    assert any("成立多部门韧性能力建设委员会" in q for q in quotes), [q[:30] for q in quotes]

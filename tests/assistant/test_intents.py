@@ -656,6 +656,15 @@ def test_several_areas_are_read_in_either_language(text: str, areas: tuple[int, 
         ("What does service E.3 offer?", "And E.4?", "What does service E.4 offer?"),
         ("服务 E.3 提供什么？", "E.4 呢？", "服务 E.4 提供什么？"),
         ("What does E.3 offer and how does it relate to E.4?", "And E.5?", None),  # two named before
+        # another step between stages, after a question about one step
+        (
+            "What are the criteria for moving from Stage B to Stage C?",
+            "And from A to B?",
+            "What are the criteria for moving from Stage A to Stage B?",
+        ),
+        ("从 B 阶段进入 C 阶段的标准是什么？", "那从 A 到 B 呢？", "从 A 阶段进入 B 阶段的标准是什么？"),
+        ("What are the commitments of Stage A cities?", "And from A to B?", None),  # no step before
+        ("What are the criteria for moving from Stage B to Stage C?", "And from B to C?", None),  # the same step
     ],
 )
 def test_a_bare_stage_follow_up_asks_the_question_before_of_that_stage(earlier: str, text: str, again) -> None:
