@@ -47,6 +47,7 @@ from assistant.intents import (
     FIRST_PERSON,
     STEPS,
     Decision,
+    area_referred,
     areas_named,
     asked_again_for,
     catalogue_listing,
@@ -174,6 +175,8 @@ class Assistant:
         earlier = simplified(" ".join(user[-2].content.split())) if len(user) > 1 else None
         if earlier is not None and not ctx.last_situation and (again := asked_again_for(earlier, text)):
             text = again  # "And for stage B?" after a question about Stage A: that question, of Stage B
+        elif earlier is not None and ctx.last_record is None and (named := area_referred(earlier, text)):
+            text = named  # "Which tools does it list?" after a question about thematic area 7: area 7's tools
         # the message's embedding, computed once if the vote of known messages or the search needs it
         vector = cache(lambda: self.retriever.embedder.embed_query(normalize_query(text)))
         # "how long does it run?" after a reply about RISE-UP: the record the last reply was about

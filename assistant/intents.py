@@ -1403,6 +1403,25 @@ def asked_again_for(earlier: str, text: str) -> str | None:
     return None
 
 
+# "it" / "this area" / "它" / "这个领域": the thematic area the message before named, in a follow-up naming none
+_THE_AREA = re.compile(
+    r"\b(?:it|this area|that area|the area|this one)\b|它|(?:这个|该|这一|那个)(?:专题)?领域",
+    _I,
+)
+
+
+def area_referred(earlier: str, text: str) -> str | None:
+    """``text`` naming the one thematic area ``earlier`` named, when it asks for tools and points back at an area
+    without naming one ("Tell me about thematic area 7." then "Which tools does it list?" / "它列出了哪些工具？");
+    None otherwise."""
+    if areas_named(text) or not _THE_AREA.search(text) or not _AREA_TOOLS_ASKED.search(text):
+        return None
+    before = areas_named(earlier)
+    if len(before) != 1:
+        return None
+    return f"{text} (thematic area {before[0]})" if script_lang(text) == "en" else f"{text}（专题领域 {before[0]}）"
+
+
 def _area_numbers(text: str) -> list[str]:
     """What each ``_AREA_NUMBER`` of ``text`` names, as written ("2", "4 and 5")."""
     return [m.group(m.lastindex or 0) for m in _AREA_NUMBER.finditer(text)]

@@ -1089,3 +1089,17 @@ def test_a_bare_step_follow_up_asks_the_criteria_of_that_step(assistant, first, 
     assert reply.route == "criteria", reply.route
     quotes = [c.quote for c in reply.citations]
     assert any("成立多部门韧性能力建设委员会" in q for q in quotes), [q[:30] for q in quotes]
+
+
+@pytest.mark.parametrize(
+    ("first", "then"),
+    [("Tell me about thematic area 7.", "Which tools does it list?"), ("介绍一下专题领域 7。", "它列出了哪些工具？")],
+)
+def test_a_follow_up_pointing_back_at_an_area_lists_its_tools(assistant, first, then) -> None:
+    """After area 7's description, "Which tools does it list?" quoted passages about other tools and
+    "它列出了哪些工具？" recommended City Scan: "it" pointed at nothing. It is now the area the message before
+    named, and both list area 7's tools as the overview does."""
+    _, reply = two_turns(assistant, first, then)
+    assert reply.route == "area_listing", reply.route
+    whole = assistant.reply([Turn("user", "What tools are listed under thematic area 7?")])
+    assert [c.start for c in reply.citations] == [c.start for c in whole.citations]

@@ -9,6 +9,7 @@ from assistant.context import ChatContext
 from assistant.evidence import question_type
 from assistant.intents import (
     ROUTES,
+    area_referred,
     areas_named,
     asked_again_for,
     decide,
@@ -671,3 +672,19 @@ def test_a_bare_stage_follow_up_asks_the_question_before_of_that_stage(earlier: 
     """Multi-turn probes of session 27: "And for stage B?" after "What are the commitments of Stage A cities?"
     was answered with whatever "stage B" alone retrieved ("the documents may not answer this directly")."""
     assert asked_again_for(earlier, text) == again
+
+
+@pytest.mark.parametrize(
+    ("earlier", "text", "named"),
+    [
+        ("Tell me about thematic area 7.", "Which tools does it list?", "Which tools does it list? (thematic area 7)"),
+        ("介绍一下专题领域 7。", "它列出了哪些工具？", "它列出了哪些工具？（专题领域 7）"),
+        ("What is thematic area 5?", "这个领域有哪些工具？", "这个领域有哪些工具？（专题领域 5）"),
+        ("Tell me about thematic area 7.", "What does it say about wetlands?", None),  # no tools asked
+        ("Tell me about thematic areas 5 and 6.", "Which tools does it list?", None),  # which one?
+        ("Tell me about thematic area 7.", "Which tools does area 8 list?", None),  # it names its own
+        ("What is CityRAP?", "Which tools does it list?", None),  # no area before
+    ],
+)
+def test_a_follow_up_pointing_back_at_an_area_names_it(earlier: str, text: str, named: str | None) -> None:
+    assert area_referred(earlier, text) == named
