@@ -753,7 +753,11 @@ class Assistant:
             # the question names a record the documents hold: what they say of it, labelled as no direct answer
             # unless the question asks no particular fact ("What does service B.4 offer?") and the best sentence
             # lies in the record's own text, which is then the answer
-            units = selected
+            units = [u for u in selected if self._speaks_of(u, record)]
+            if selected and not units:
+                # none of the closest sentences is about the record ("需要多长时间？" of City Scan, which the overview
+                # lists by name and link, got other services' durations): say so, and give what we hold on it
+                return self._not_said(record, lang, ctx)
             from_record = bool(units) and question_type(text) in ("other", "definition") and _inside(units[0], record)
             indirect = bool(units) and not from_record
         elif not units and among:
@@ -816,6 +820,24 @@ class Assistant:
             record=record,
         )
 
+    def _not_said(self, record: CatalogueItem, lang: str, ctx: ChatContext) -> ChatReply:
+        """The reply to a question about ``record`` that the documents do not answer: it says so, then gives what
+        we hold on the record (its lookup)."""
+        reply = self._lookup(record, lang, ctx)
+        reply.answer = render("record_not_said", lang, name=_name_in(record, lang)) + "\n" + reply.answer
+        reply.intent = "question"
+        return reply
+
+    def _speaks_of(self, unit: Unit, record: CatalogueItem) -> bool:
+        """Whether ``unit`` is about ``record``: it lies in the record's text or in a listing of it, or names it
+        (in its original or its rendering)."""
+        if _inside(unit, record) or any(
+            s.doc_id == unit.chunk.doc_id and s.start <= unit.start < s.end for _, s in record.listings
+        ):
+            return True
+        text = f"{unit.text}\n{unit.english}".casefold()
+        return any(form in text for form in _name_forms(record))
+
     def _about_record(self, record: CatalogueItem, text: str, units: list[Unit]) -> list[Unit]:
         """A question about one record is answered from what is said of it: once a chosen sentence lies in the
         record's own text, the sentences lying in the text of a record the question does not name (and none of
@@ -841,9 +863,7 @@ class Assistant:
             if first[1] and (second := self._mention(text.replace(first[1], " "))) is not None:
                 named.add(second[0].id)
         # a record whose chosen sentences speak of the asked one by name (a service built on its method)
-        names = [
-            form.casefold() for name in (record.name, record.name_en) if name for form in (name, *short_forms(name))
-        ]
+        names = _name_forms(record)
         named |= {
             o
             for u, o in zip(units, owners, strict=True)
@@ -1032,6 +1052,11 @@ def _unanswered(template: str, lang: str, ctx: ChatContext) -> ChatReply:
         grounded=False,
         context=ctx,
     )
+
+
+def _name_forms(record: CatalogueItem) -> list[str]:
+    """The record's names and their short forms, case-folded, as a sentence may speak of it."""
+    return [form.casefold() for name in (record.name, record.name_en) if name for form in (name, *short_forms(name))]
 
 
 def _inside(unit: Unit, record: CatalogueItem) -> bool:

@@ -1103,3 +1103,31 @@ def test_a_follow_up_pointing_back_at_an_area_lists_its_tools(assistant, first, 
     assert reply.route == "area_listing", reply.route
     whole = assistant.reply([Turn("user", "What tools are listed under thematic area 7?")])
     assert [c.start for c in reply.citations] == [c.start for c in whole.citations]
+
+
+@pytest.mark.parametrize(
+    ("first", "then", "said"),
+    [
+        ("城市扫描工具是什么？", "需要多长时间？", "文件没有说明城市扫描工具的这一点"),
+        pytest.param(
+            "What is City Scan?",
+            "How long does it take?",
+            "The documents do not say this about City Scan",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="measured miss (2026-12-07): three English sentences name City Scan (its listing, a GUMF "
+                "pilot), so the evidence clears the threshold and they are shown without a duration, unhedged",
+            ),
+        ),
+    ],
+)
+def test_a_fact_the_documents_do_not_give_for_a_record_is_said_so(assistant, first, then, said) -> None:
+    """City Scan is listed by name and link only. "需要多长时间？" after it was answered with other services'
+    durations under the label "below is what the documents say about City Scan". When no sentence close to the
+    question is about the record (in its text, in its listing, or naming it), the reply now says the documents do
+    not say this of it, and gives what we hold on the record."""
+    _, reply = two_turns(assistant, first, then)
+    assert reply.answer.startswith(said), reply.answer[:80]
+    assert reply.record is not None and reply.record.name == "城市扫描工具"
+    docs = assistant.retriever.index.documents
+    assert all(docs[c.doc_id].text[c.start : c.end] == c.quote for c in reply.citations)
