@@ -308,6 +308,13 @@ _WANTS_TO_KNOW = re.compile(
     _I,
 )
 _QUESTION_MARK = re.compile(r"[?？]")
+# An English question written without its question mark: a clause opening with a question word or an auxiliary
+# ("what are the conditions for going from planning to implementation", "In QGIS 3, which menu do I use")
+_ASKED_EN = re.compile(
+    r"(?:^|[,;:.]\s*)(?:what|which|how|where|when|who|whom|whose|why|is|are|do|does|did|can|could|should|would|will|"
+    r"tell me|list|show me|explain|describe)\b",
+    _I,
+)
 # A yes/no question in Chinese: a question particle at the end (吗, 呢, 么 but not the 么 of 什么 or 怎么), or the
 # A-not-A form (会不会, 是不是; not 有没有, which asks whether something exists and so often asks for support).
 # The A-not-A form asks only in a sentence that ends in a question mark ("…决定投不投钱" states a decision to come).
@@ -1113,10 +1120,11 @@ CONTACT_ASKED = re.compile(
 def _wants(u: Utterance, ctx: ChatContext) -> str | None:
     """The asker describes their city and what it wants or lacks, and asks nothing the documents answer: what
     fits that situation is the answer ("我们需要一个公认的概念框架…", "We'd like an objective review …")."""
-    # Chinese leaves the subject out ("想帮最穷的居民扛住，还想争取点气候资金。"): a Chinese statement that asks nothing
-    # speaks for the asker unless it names what a third party does
+    # Chinese leaves the subject out ("想帮最穷的居民扛住，还想争取点气候资金。"), English names it ("The city wants to
+    # set up an urban data platform."): a statement that asks nothing speaks for the asker unless it names what a
+    # third party does
     speaks_for_us = FIRST_PERSON.search(u.text) or (
-        script_lang(u.text) == "zh" and not _QUESTION_MARK.search(u.text) and not _third_party(u)
+        not _QUESTION_MARK.search(u.text) and not _ASKED_EN.search(u.text) and not _third_party(u)
     )
     if not speaks_for_us or _YES_NO_ZH.search(u.text) or _YES_NO_EN.search(u.text):
         return None  # "…还需要从 A 阶段起步吗？", "…MCR2030 会不会介入？" ask the documents something

@@ -478,6 +478,12 @@ ROWS = [
     ("CityRAP 是干啥的", EMPTY, "lookup"),
     ("CityRAP 有资料吗", EMPTY, "lookup"),
     ("城市韧性行动规划到底是怎么回事", EMPTY, "lookup"),
+    # a statement that asks nothing speaks for the asker in either language, the subject left out or named
+    ("市里想建立城市数据平台，监测可持续发展目标进展。", EMPTY, "wants"),
+    ("The city wants to set up an urban data platform to monitor SDG progress.", EMPTY, "wants"),
+    # an English question without its question mark is still a question
+    ("what are the conditions for going from planning to implementation", EMPTY, "fact"),
+    ("In QGIS 3, which menu do I use to map flood-prone areas", EMPTY, "question"),
     # the criteria of moving on, asked in words, are a question
     ("从规划阶段走到实施阶段要满足什么条件", EMPTY, "question"),
 ]
