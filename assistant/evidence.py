@@ -30,6 +30,7 @@ import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from difflib import SequenceMatcher
 from functools import lru_cache
 from typing import Literal
 
@@ -1490,8 +1491,23 @@ def _with(u: Unit, score: float, coverage: float, kind: bool) -> Unit:
 
 def _seen(u: Unit, texts: set[str]) -> bool:
     """Whether ``u`` says what a unit already shown says: the same text, or the same rendering (the overview says
-    "MCR2030 was launched in October 2020 …" twice in other words, rendered alike)."""
-    return _fold(u.text) in texts or bool(u.english and _fold(u.english) in texts)
+    "MCR2030 was launched in October 2020 …" twice in other words, rendered alike), punctuation aside; or, for a
+    long sentence, nearly the same text (the overview welcomes participating entities twice, once "感兴趣的实体" and
+    once "有兴趣的实体成为“参与实体”")."""
+    folded = [_fold(u.text)] + ([_fold(u.english)] if u.english else [])
+    if any(f in texts for f in folded):
+        return True
+    return any(
+        len(f) >= _NEAR_MIN and len(t) >= _NEAR_MIN and SequenceMatcher(None, f, t, autojunk=False).ratio() >= _NEAR
+        for f in folded
+        for t in texts
+    )
+
+
+# How alike two long sentences must be, punctuation aside, to be the same sentence said twice (one or two words
+# differ in 100 characters)
+_NEAR = 0.95
+_NEAR_MIN = 40
 
 
 def _mark(u: Unit, texts: set[str]) -> None:
@@ -1501,7 +1517,7 @@ def _mark(u: Unit, texts: set[str]) -> None:
 
 
 def _fold(text: str) -> str:
-    return "".join(text.split()).casefold()
+    return "".join(ch for ch in text if ch.isalnum()).casefold()
 
 
 def in_reading_order(units: Sequence[Unit]) -> list[Unit]:

@@ -1131,3 +1131,15 @@ def test_a_fact_the_documents_do_not_give_for_a_record_is_said_so(assistant, fir
     assert reply.record is not None and reply.record.name == "城市扫描工具"
     docs = assistant.retriever.index.documents
     assert all(docs[c.doc_id].text[c.start : c.end] == c.quote for c in reply.citations)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["MCR2030 欢迎哪些机构作为参与实体加入？", "Which organisations does MCR2030 welcome as participating entities?"],
+)
+def test_a_sentence_the_document_says_twice_is_quoted_once(assistant, question: str) -> None:
+    """The overview welcomes participating entities twice, once "感兴趣的实体" and once "有兴趣的实体成为“参与实体”";
+    their renderings differ only by the quotation marks. Both replies quoted the sentence twice."""
+    reply = assistant.reply([Turn("user", question)])
+    welcomes = [c for c in reply.citations if c.quote.startswith("我们欢迎所有拥有特定知识和专长")]
+    assert len(welcomes) == 1, [c.quote[:30] for c in reply.citations]
