@@ -321,3 +321,19 @@ def test_a_clause_without_a_topic_is_not_read_by_meaning(service_rules: RoadmapR
 def test_paired_wordings_read_alike(service_rules: RoadmapRules, text: str, q: int, value: bool | None) -> None:
     """Paired probes of session 27: each twin read differently in the other language before."""
     assert map_text(text, service_rules)[0].get(q) is value
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "市里有一个应急管理委员会负责韧性工作，我们每年都面向市民开展防灾演练，也给干部做培训，但战略还没开始写。",
+        "The city has an emergency management committee responsible for resilience; we hold disaster drills for "
+        "residents every year and train officials, but we have not started writing a strategy.",
+    ],
+)
+def test_a_strategy_not_yet_started_in_either_word_order(service_rules: RoadmapRules, text: str) -> None:
+    """Session 28's own pair, as the service reads it (patterns and exemplars): "have not started writing a strategy"
+    read no strategy (Q12) and no approved plan (Q13), so the A->B commitment to a strategy was unmet and the city
+    in Stage A; "战略还没开始写" names the strategy before the verb 写, which no implication read, so the stage was
+    undecided. The exemplars read its Q4 no; the "not yet" implication now reads its Q12 and Q13 no."""
+    assert assess_stage(text=text, rules=service_rules).stage == "A"
