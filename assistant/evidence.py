@@ -1497,11 +1497,16 @@ def _seen(u: Unit, texts: set[str]) -> bool:
     folded = [_fold(u.text)] + ([_fold(u.english)] if u.english else [])
     if any(f in texts for f in folded):
         return True
-    return any(
-        len(f) >= _NEAR_MIN and len(t) >= _NEAR_MIN and SequenceMatcher(None, f, t, autojunk=False).ratio() >= _NEAR
-        for f in folded
-        for t in texts
-    )
+    return any(_nearly(f, t) for f in folded for t in texts)
+
+
+def _nearly(a: str, b: str) -> bool:
+    """Whether two folded sentences are at least ``_NEAR`` alike; the bounds first (their lengths, then their
+    characters), since most pairs differ in length and the full comparison costs a millisecond a pair."""
+    if len(a) < _NEAR_MIN or len(b) < _NEAR_MIN or 2 * min(len(a), len(b)) < _NEAR * (len(a) + len(b)):
+        return False
+    matcher = SequenceMatcher(None, a, b, autojunk=False)
+    return matcher.quick_ratio() >= _NEAR and matcher.ratio() >= _NEAR
 
 
 # How alike two long sentences must be, punctuation aside, to be the same sentence said twice (one or two words
