@@ -1521,8 +1521,11 @@ def _mark(u: Unit, texts: set[str]) -> None:
         texts.add(_fold(u.english))
 
 
+_NOT_ALNUM = re.compile(r"[\W_]+")
+
+
 def _fold(text: str) -> str:
-    return "".join(ch for ch in text if ch.isalnum()).casefold()
+    return _NOT_ALNUM.sub("", text).casefold()
 
 
 def in_reading_order(units: Sequence[Unit]) -> list[Unit]:
