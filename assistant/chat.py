@@ -19,7 +19,7 @@ import re
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 import numpy as np
@@ -75,6 +75,7 @@ from assistant.roadmap import (
     stages_overview_citation,
     survey_citations,
 )
+from ingest.chunking import detect_headings
 from prompts import render
 from retriever.errors import InvalidRequest, LLMUnavailable, UngroundedAnswer
 from retriever.language import HAN, normalize_query, script_lang, simplified
@@ -521,12 +522,11 @@ class Assistant:
         lines = []
         for section, items in by_section.items():
             doc_id = items[0].span.doc_id
-            text = self.retriever.index.documents[doc_id].text
-            # the section's heading in the body ("H. 气候变化与城市"), not its contents line (which ends in a page)
-            heading = re.search(rf"(?m)^{re.escape(section)}\.\s*{re.escape(items[0].section_title)}[ \t]*$", text)
+            # the section's heading in the body ("H. 气候变化与城市"), as the chunker and the catalogue read it
+            heading = _section_headings(self.retriever.index.documents[doc_id].text).get(section)
             if heading is None:
                 continue
-            cited = self._rendered(self._cite_span(doc_id, heading.start(), heading.end(), 0), lang)
+            cited = self._rendered(self._cite_span(doc_id, *heading, 0), lang)
             cited = replace(cited, n=len(citations) + 1)
             citations.append(cited)
             lines.append(render("listing_sections_line", lang, text=_shown(cited), count=len(items), n=cited.n))
@@ -831,9 +831,7 @@ class Assistant:
     def _speaks_of(self, unit: Unit, record: CatalogueItem) -> bool:
         """Whether ``unit`` is about ``record``: it lies in the record's text or in a listing of it, or names it
         (in its original or its rendering)."""
-        if _inside(unit, record) or any(
-            s.doc_id == unit.chunk.doc_id and s.start <= unit.start < s.end for _, s in record.listings
-        ):
+        if any(_in_span(unit, span) for span in (record.span, *(s for _, s in record.listings))):
             return True
         text = f"{unit.text}\n{unit.english}".casefold()
         return any(form in text for form in _name_forms(record))
@@ -1061,8 +1059,18 @@ def _name_forms(record: CatalogueItem) -> list[str]:
 
 def _inside(unit: Unit, record: CatalogueItem) -> bool:
     """Whether ``unit`` lies in the record's own text (its span in its document)."""
-    span = record.span
+    return _in_span(unit, record.span)
+
+
+def _in_span(unit: Unit, span: SourceSpan) -> bool:
     return unit.chunk.doc_id == span.doc_id and span.start <= unit.start < span.end
+
+
+@lru_cache(maxsize=16)
+def _section_headings(text: str) -> Mapping[str, tuple[int, int]]:
+    """Where each lettered section of a document is headed (``"H"`` -> its heading line), by the chunker's one
+    reader of headings (``ingest.chunking.detect_headings``), by which the catalogue's records are read too."""
+    return {h.number: (h.start, h.end) for h in detect_headings(text) if h.kind == "section"}
 
 
 def _criterion_parts(expr: Any) -> list[str]:

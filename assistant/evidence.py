@@ -42,6 +42,7 @@ from retriever.tokenize import STOPWORDS_EN, tokenize_en, tokenize_zh
 from retriever.types import Chunk, Hit, Rendering
 
 __all__ = [
+    "ROADMAP_SAID",
     "QuestionType",
     "Unit",
     "Weights",
@@ -683,7 +684,8 @@ _ORDINAL_STAGE = re.compile(
 )
 _ORDINAL_LETTER = dict.fromkeys(("一", "1", "first", "1st"), "A") | dict.fromkeys(("二", "2", "second", "2nd"), "B")
 _ORDINAL_LETTER |= dict.fromkeys(("三", "3", "third", "3rd"), "C")
-_ROADMAP_SAID = re.compile(r"路线图|韧性之旅|MCR\s*2030|\broad ?map\b|\bresilience journey\b", _I)
+# A text that speaks of the roadmap (also how intents.py tells the roadmap's stages from a paper's or a process's)
+ROADMAP_SAID = re.compile(r"路线图|韧性之旅|MCR\s*2030|\broad ?map\b|\bresilience journey\b", _I)
 # The word a stage reference is made of, in the token forms of both languages ("B 阶段", "Stage B", "phase").
 _STAGE_WORDS = frozenset({"阶段", "stage", "phase"})
 _FULLWIDTH = str.maketrans("ＡＢＣ", "ABC")  # the letters are read case-sensitively: "stage a" is no stage
@@ -722,7 +724,7 @@ def lettered_stages(text: str) -> str:
     """``text`` with the roadmap's stages named by their place ("韧性路线图的第二阶段", "the third stage of MCR2030")
     named by letter, as the documents, the roadmap rules and every stage pattern name them ("B 阶段", "Stage C");
     unchanged where the text does not speak of the roadmap."""
-    if not _ROADMAP_SAID.search(text):
+    if not ROADMAP_SAID.search(text):
         return text
 
     def letter(m: re.Match[str]) -> str:
@@ -927,7 +929,7 @@ _WHAT_SHARE = re.compile(
     r"\bwhat (?:percentage|share|proportion|per ?cent)\b|比例|百分之|百分比|占比|几成", re.IGNORECASE
 )
 _SHARE = re.compile(r"\d\s*[%％]|百分之|\bper ?cent\b", re.IGNORECASE)
-_A_NUMBER = r"(?:\d[\d,.]*|[一二两三四五六七八九十百千万亿]+)\s*(?:多|余)?\s*"
+_A_NUMBER = r"(?:\d[\d,.]*|[" + _ZH_DIGITS + r"]+)\s*(?:多|余)?\s*"
 
 
 @lru_cache(maxsize=50_000)

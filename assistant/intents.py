@@ -66,7 +66,7 @@ from functools import cache
 from typing import Protocol
 
 from assistant.context import ChatContext
-from assistant.evidence import question_type, stage_refs, with_step
+from assistant.evidence import ROADMAP_SAID, question_type, stage_refs, with_step
 from assistant.names import RECORD_ID
 from assistant.recommend import stated_needs
 from retriever.language import HAN, script_lang, simplified
@@ -687,7 +687,6 @@ _STAGE_OTHER = re.compile(
 # The roadmap's stages asked for as a whole: what they are or how many ("韧性路线图分哪几个阶段？", "What are the
 # stages of the MCR2030 roadmap?", "how many stages does the roadmap have?"), of the roadmap, not of a paper or a
 # process
-_ROADMAP = re.compile(r"路线图|韧性之旅|\broad ?map\b|\bMCR ?2030\b|\bresilience journey\b", _I)
 _ALL_STAGES = re.compile(
     r"(?:哪几|哪些|几|多少)个?阶段|阶段(?:有哪些|分别是|都有什么|有几个)|"
     r"\b(?:what|which) (?:are|were) (?:the|its|their) (?:\w+ )?stages\b|\bhow many (?:\w+ )?stages\b|"
@@ -715,7 +714,7 @@ def stage_about(text: str) -> tuple[str, tuple[str, ...]] | None:
     ("A", "B", "C"))`` for what the roadmap's stages are; None when it names no stage, speaks of the asker's own
     city, or asks for something else about a stage."""
     stages = tuple(sorted(named_stages(text)))
-    if not stages and _ROADMAP.search(text) and _ALL_STAGES.search(text) and not FIRST_PERSON.search(text):
+    if not stages and ROADMAP_SAID.search(text) and _ALL_STAGES.search(text) and not FIRST_PERSON.search(text):
         # the roadmap's stages as a whole, unless the question is about a paper's or a process's stages
         return None if _NOT_ROADMAP.search(text) or _STAGE_OTHER.search(text) else ("all", ("A", "B", "C"))
     if not stages or FIRST_PERSON.search(text) or _STAGE_OTHER.search(text):
