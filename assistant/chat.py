@@ -27,6 +27,7 @@ import numpy as np
 from assistant.context import MAX_CONTEXT_TEXT, MAX_RECOMMENDATIONS, ChatContext
 from assistant.evidence import (
     ABSTENTION,
+    INLINE_TAG,
     MIN_UNIT_CHARS,
     SENTENCE,
     Abstention,
@@ -1124,7 +1125,7 @@ def as_shown(text: str) -> str:
     """A quoted unit as a reply shows it: without the source's reference marks or its markdown emphasis ("推进城市
     **认知**"), a line break inside it (a page break the extraction left in a sentence) shown as a space, a table
     row's cells apart ("a | b") and without the check marks it ticks; the citation's quote keeps the source's text."""
-    text = _MARK_CELLS.sub("", without_reference_marks(text))  # "…roof expansion strategy\t√\t\t√"
+    text = _MARK_CELLS.sub("", without_reference_marks(INLINE_TAG.sub("", text)))  # "…strategy\t√\t\t√"
     text = _CELL_BREAK.sub(" | ", text.strip())  # a table row's cells ("Social resilience\tInclusive …")
     return _BREAK_INSIDE.sub(_joined_line, _EMPHASIS.sub(r"\1", text))
 

@@ -393,7 +393,12 @@ class Weights:
     the ``ASKED_SPANS`` nearest, ``SearchResult.asked_spans``) gains ``asked`` x (its cosine − ``asked_floor``)
     (session 19, ``python -m eval.questions_study --part sentences``: grid 0.1-3 x 0-0.7 on the 308 tuning
     questions, 5-fold cross-validation 279 quoting their anchor against 270 without, four folds of five choosing
-    1.5 / 0.5; 1.5 / 0.5 and 1.5 / 0.55 best on all of them, 281, the lower floor kept; docs/eval/answers.md)."""
+    1.5 / 0.5; 1.5 / 0.5 and 1.5 / 0.55 best on all of them, 281, the lower floor kept; docs/eval/answers.md);
+    ``numbered`` / ``numbered_other``: added to a unit about only the numbered thing the question asks about ("model
+    2": its text, else the heading line over it in its passage, names "模式 2"), subtracted from one about only others
+    of its label (``numbered``; session 29: the values of ``stage`` / ``stage_other``, not tuned; no item of ``resnav
+    eval`` moved, and 2 of the 1,042 single questions of eval/datasets/qa changed their reply, both from another
+    model's text to the asked one's)."""
 
     kind: float = 0.25
     rank: float = 0.03
@@ -404,6 +409,8 @@ class Weights:
     stage_other: float = 0.2
     context: float = 0.5
     counted: float = 0.2
+    numbered: float = 0.1
+    numbered_other: float = 0.2
     first_passage: bool = True
     asked: float = 1.5
     asked_floor: float = 0.5
@@ -885,7 +892,7 @@ def _sentence_spans(text: str) -> tuple[tuple[int, int], ...]:
     ends = {b for _, b in split_sentences(text)}
     spans: list[tuple[int, int]] = []
     begin: int | None = None
-    for m in SENTENCE.finditer(text):
+    for m in SENTENCE.finditer(INLINE_TAG.sub(lambda t: "\x01" * len(t.group(0)), text)):
         a = m.start() if begin is None else begin
         stripped = m.group(0).rstrip()
         if stripped.endswith(".") and m.start() + len(stripped) not in ends:
@@ -895,7 +902,23 @@ def _sentence_spans(text: str) -> tuple[tuple[int, int], ...]:
         begin = None
     if begin is not None:
         spans.append((begin, len(text)))
-    return tuple(_joined_across_breaks(text, spans))
+    return tuple(_joined_across_breaks(text, [_untagged(text, a, b) for a, b in spans]))
+
+
+# Inline emphasis the extraction left in a table's rows ("<b>年度费用共计</b>\t<b>400 000 美元</b>") is part of the
+# sentence it marks, never a break in it (other markup, "<p>", still ends one); a unit neither starts nor ends with it.
+INLINE_TAG = re.compile(r"</?(?:b|i|em|strong|u)>", re.I)
+_TAGS_AT_START = re.compile(r"(?:\s*</?(?:b|i|em|strong|u)>)+", re.I)
+_TAGS_AT_END = re.compile(r"(?:</?(?:b|i|em|strong|u)>\s*)+$", re.I)
+
+
+def _untagged(text: str, a: int, b: int) -> tuple[int, int]:
+    """``[a, b)`` without the inline tags that open or close it (the whole span when it is nothing else)."""
+    head = _TAGS_AT_START.match(text, a, b)
+    a2 = head.end() if head else a
+    tail = _TAGS_AT_END.search(text[a2:b].rstrip())
+    b2 = a2 + tail.start() if tail else b
+    return (a2, b2) if b2 > a2 else (a, b)
 
 
 def _joined_across_breaks(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -1196,6 +1219,8 @@ def select_units(
     )
     spelled = expansion(question) if qtype == "expansion" else None
     asked_tokens = _zh_tokens(question)
+    asked_numbered = numbered(question)
+    under = _numbered_under(units) if asked_numbered else {}
     resource_asked = bool(_ASKS_RESOURCE.search(question))
     speakers = set() if _ASKS_WHO.search(question) else _speaker_lines(units)
     coverage_asked = bool(_ASKS_COVERAGE.search(question))
@@ -1234,6 +1259,12 @@ def select_units(
                 score += weights.stage
             elif named and not named & asked_stages:
                 score -= weights.stage_other
+        if asked_numbered:  # "model 2": a unit about Model 2 only, or about other models only
+            things = _numbered_of(u, asked_numbered, under)
+            if things and things <= asked_numbered:
+                score += weights.numbered
+            elif _other_numbered(u, asked_numbered, under):
+                score -= weights.numbered_other
         scored.append(_with(u, score, coverage, kind))
     if not scored:
         return []
@@ -1255,6 +1286,8 @@ def select_units(
             break
         if u.score < best.score * weights.follow or _seen(u, texts) or _other_stages(u, asked_stages):
             continue
+        if _other_numbered(u, asked_numbered, under):
+            continue  # a row of Model 3's table does not follow one of Model 2's
         picked.append(u)
         _mark(u, texts)
         if _announces(u):  # an announced list is shown with its items, never as a dangling "…的承诺："
@@ -1282,7 +1315,14 @@ def select_units(
     if weights.first_passage and not any(u.rank == 0 for u in picked):
         # the passage retrieval ranks first is shown with its best sentence: the ranking reads the whole passage
         # (and its rendering) with both legs, the sentence score only words
-        first = next((u for u in scored if u.rank == 0 and not _seen(u, texts)), None)
+        first = next(
+            (
+                u
+                for u in scored
+                if u.rank == 0 and not _seen(u, texts) and not _other_numbered(u, asked_numbered, under)
+            ),
+            None,
+        )
         if first is not None:
             picked.append(first)
     return picked
@@ -1331,6 +1371,67 @@ def _list_stages(units: Sequence[Unit]) -> dict[tuple[str, int], frozenset[str]]
                     out[(u.chunk.chunk_id, u.position)] = current
             end = u.end
     return out
+
+
+# A thing numbered within its document ("模式 2", "Model 2", "Table 3", "Goal 11"): a label word and a number of one
+# or two digits after it. A number alone is no question term (every cost table has "实物（见预算项目 2）"), so the pair
+# binds: a unit naming the label asked with another number, or standing under a heading line that does ("年度核心费用
+# ——模式 3" over its table's rows), is about another thing of that kind. Not a count: a Chinese number before a
+# measure word ("超过 10 个城市"), an English one before a word it counts ("attracted 15 cities").
+_NUMBERED_ZH = re.compile(
+    f"([{HAN_CLASS}]{{2,8}})\\s*(\\d{{1,2}})(?![\\d.%％])(?!\\s*(?:{_CLASSIFIERS}|[年月日天周倍万亿千百]))"
+)
+_NUMBERED_EN = re.compile(r"\b([A-Za-z]{3,})\s+(\d{1,2})\b(?![.,]\d)(?!\s*%)(?=\s*(?:[^\w\s]|$)|\s+(\w+))")
+
+
+@lru_cache(maxsize=50_000)
+def numbered(text: str) -> frozenset[tuple[str, int]]:
+    """The numbered things ``text`` names, as (label token, number): ("模式", 2) for "年度核心费用——模式 2", ("tabl", 2)
+    for "Table 2"."""
+    out: set[tuple[str, int]] = set()
+    for m in _NUMBERED_ZH.finditer(text):
+        words = tokenize_zh(m.group(1))
+        if words and len(words[-1]) >= 2 and not words[-1].isascii():
+            out.add((words[-1], int(m.group(2))))
+    for m in _NUMBERED_EN.finditer(text):
+        after = m.group(3)
+        if after is not None and after.casefold() not in STOPWORDS_EN:
+            continue  # "15 cities": a count
+        words = tokenize_en(m.group(1))
+        if words:
+            out.add((words[-1], int(m.group(2))))
+    return frozenset(out)
+
+
+def _numbered_under(units: Sequence[Unit]) -> dict[tuple[str, int], frozenset[tuple[str, int]]]:
+    """The numbered things of the heading line each unit stands under in its passage (the rows of a table under
+    "#### 年度核心费用——模式 2"): the nearest unit before it that is a heading line, in its original or rendering."""
+    out: dict[tuple[str, int], frozenset[tuple[str, int]]] = {}
+    current: dict[str, frozenset[tuple[str, int]]] = {}
+    for u in sorted(units, key=lambda x: (x.chunk.chunk_id, x.position)):
+        if u.heading:
+            current[u.chunk.chunk_id] = numbered(u.text) | (numbered(u.english) if u.english else frozenset())
+        else:
+            out[(u.chunk.chunk_id, u.position)] = current.get(u.chunk.chunk_id, frozenset())
+    return out
+
+
+def _numbered_of(
+    u: Unit, asked: frozenset[tuple[str, int]], under: Mapping[tuple[str, int], frozenset[tuple[str, int]]]
+) -> frozenset[tuple[str, int]]:
+    """The numbered things of the labels asked that ``u`` is about: those it names, else its heading line's."""
+    labels = {label for label, _ in asked}
+    own = numbered(u.text) | (numbered(u.english) if u.english else frozenset())
+    named = frozenset(p for p in own if p[0] in labels)
+    return named or frozenset(p for p in under.get((u.chunk.chunk_id, u.position), ()) if p[0] in labels)
+
+
+def _other_numbered(
+    u: Unit, asked: frozenset[tuple[str, int]], under: Mapping[tuple[str, int], frozenset[tuple[str, int]]]
+) -> bool:
+    """``u`` is about numbered things of the label asked, none of them asked about ("模式 3" for "model 2")."""
+    things = _numbered_of(u, asked, under) if asked else frozenset()
+    return bool(things) and not things & asked
 
 
 def _other_stages(u: Unit, asked: frozenset[str]) -> bool:

@@ -208,6 +208,8 @@ def test_a_table_row_is_shown_as_its_cells_without_the_marks_it_ticks() -> None:
     assert as_shown("\tSocial resilience\tInclusive social governance;") == (
         "Social resilience | Inclusive social governance;"
     )
+    # emphasis the extraction left inside a row is no text of it (the citation's quote keeps it)
+    assert as_shown("年度费用共计</b>\t<b>400 000 美元") == "年度费用共计 | 400 000 美元"
     assert as_shown("标准：\t1. 制定战略") == "标准： | 1. 制定战略"
 
 
@@ -1043,6 +1045,17 @@ def test_a_report_named_by_its_year_is_that_years_report(assistant, question: st
     documents of that year."""
     reply = assistant.reply([Turn("user", question)])
     assert reply.citations and all("eb-2022" in c.source for c in reply.citations), [c.source for c in reply.citations]
+
+
+@pytest.mark.parametrize("question", ["模式 2 的年度费用共计多少？", "What is the total annual cost of model 2?"])
+def test_a_numbered_thing_asked_is_answered_from_its_own_table(assistant, question: str) -> None:
+    """The SDG Cities report gives three cost tables alike but for their headings ("年度核心费用——模式 1/2/3"). A
+    number alone is no question term, so the English reply listed the three totals unlabelled, and the Chinese one
+    Model 3's heading and no total. Now the rows stand under their heading's model."""
+    reply = assistant.reply([Turn("user", question)])
+    quotes = [c.quote for c in reply.citations]
+    assert any("400 000 美元" in q for q in quotes), quotes
+    assert not any("1 000 000" in q or "模式 1" in q or "模式 3" in q for q in quotes), quotes
 
 
 @pytest.mark.parametrize(

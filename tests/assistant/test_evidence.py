@@ -16,6 +16,7 @@ from assistant.evidence import (
     expansion,
     for_each_part,
     lettered_stages,
+    numbered,
     question_parts,
     question_terms,
     question_type,
@@ -122,6 +123,54 @@ def test_stage_references_name_the_roadmap_step_or_stages() -> None:
     assert stage_refs("What commitment is expected from a Stage A city?") == {"A"}
     assert stage_refs("Stages A, B and C") == stage_refs("阶段 A、B、C") == {"A", "B", "C"}
     assert stage_refs("the stage a city is in, a stage assessment") == frozenset()
+
+
+@pytest.mark.parametrize(
+    ("text", "things"),
+    [
+        ("#### 年度核心费用——模式 2", {("模式", 2)}),
+        ("模式2的费用", {("模式", 2)}),
+        ("实物（见预算项目 2）", {("项目", 2)}),
+        ("What is the total annual cost of model 2?", {("model", 2)}),
+        ("Under Model 3, who provides training?", {("model", 3)}),
+        ("SDG 11 and Track 4's costs", {("sdg", 11), ("track", 4)}),
+        # counts, years and decimals are no numbered things
+        ("超过 10 个城市参加", set()),
+        ("for 3 years", set()),
+        ("it attracted 15 cities", set()),
+        ("in 2023 the congress", set()),
+        ("version 2.5 of the tool", set()),
+    ],
+)
+def test_a_numbered_thing_is_a_label_and_its_number(text: str, things: set[tuple[str, int]]) -> None:
+    assert numbered(text) == things
+
+
+def test_a_table_row_inline_emphasis_is_part_of_the_row() -> None:
+    text = "#### 年度核心费用——模式 2\n\n数字化工具\t实物\n<b>年度费用共计</b>\t<b>400 000 美元</b>\n"
+    units = units_of(_chunk(text, start=50), 0, None)
+    assert [u.text for u in units][-1] == "年度费用共计</b>\t<b>400 000 美元"
+    assert all(text[u.start - 50 : u.end - 50] == u.text for u in units)
+
+
+@pytest.mark.parametrize(
+    ("question", "lang"),
+    [("模式 2 的年度费用共计多少？", "zh"), ("模式 3 的年度费用共计多少？", "zh")],
+)
+def test_a_numbered_thing_asked_binds_the_rows_of_its_table(question: str, lang: str) -> None:
+    """Three tables alike but for their heading's number: a number alone is no question term, so every table's
+    "年度费用共计" row met the question as well, and the reply listed the three totals unlabelled."""
+    tables = [
+        f"#### 年度核心费用——模式 {n}\n\n数字化工具\t实物（见预算项目 2）\n<b>年度费用共计</b>\t<b>{cost} 美元</b>"
+        for n, cost in ((1, "1 000 000"), (2, "400 000"), (3, "100 000"))
+    ]
+    hits = [Hit(_chunk(t, n, 1000 * n), 1.0, n) for n, t in enumerate(tables)]
+    asked = int(question[3])
+    shown = [u.text for u in select_units(question, hits, lambda _: None, None, lang=lang)]
+    cost = {1: "1 000 000", 2: "400 000", 3: "100 000"}[asked]
+    assert any(f"{cost} 美元" in t for t in shown), shown
+    assert not any(f"{c} 美元" in t for c in ("1 000 000", "400 000", "100 000") if c != cost for t in shown), shown
+    assert not any(f"模式 {n}" in t for n in (1, 2, 3) if n != asked for t in shown), shown
 
 
 def test_a_sentence_about_the_asked_stage_outranks_one_about_another() -> None:
