@@ -1127,7 +1127,8 @@ def as_shown(text: str) -> str:
     row's cells apart ("a | b") and without the check marks it ticks; the citation's quote keeps the source's text."""
     text = _MARK_CELLS.sub("", without_reference_marks(INLINE_TAG.sub("", text)))  # "…strategy\t√\t\t√"
     text = _CELL_BREAK.sub(" | ", text.strip())  # a table row's cells ("Social resilience\tInclusive …")
-    return _BREAK_INSIDE.sub(_joined_line, _EMPHASIS.sub(r"\1", text))
+    # a "**" left unpaired is the other half of an emphasis a sentence boundary cut ("…目标。** UCLG Learning 提供…")
+    return _BREAK_INSIDE.sub(_joined_line, _EMPHASIS.sub(r"\1", text).replace("**", "")).strip()
 
 
 _BREAK_INSIDE = re.compile(r"\s*\n\s*")

@@ -417,7 +417,12 @@ STAGE_POSITION = re.compile(
 STAGES_AS_TOPIC = re.compile(
     r"\b(?:which|what) stages\b|\b(?:which|what) stage(?:'s|\s+(?:comes?|follows?|precedes?|involves?|focus\w*|"
     r"includes?|covers?|lists?|places?|emphasi[sz]es|means?|is (?:about|called|for))\b)|"
-    r"哪(?:个|一)(?:个)?阶段的(?:城市|重点|任务|工作)|哪些阶段",
+    r"哪(?:个|一)(?:个)?阶段的(?:城市|重点|任务|工作)|哪些阶段|"
+    # when a city may join, and how far the programme aims to take cities: the roadmap's rules, not our place
+    r"\b(?:which|what) stage (?:can|may|could|should|do|does|must) (?:a |the |new |any )?(?:cit(?:y|ies)|towns?|"
+    r"municipalit(?:y|ies)|local governments?) (?:join|enter|start|sign up|begin)\b|"
+    r"(?:可以|能|能够|可)(?:在|从)(?:哪个|哪一|什么)个?阶段(?:加入|开始|参与)|"
+    r"(?:目标|旨在|宗旨)[^。？?]{0,12}(?:走到|推进到|推进至|达到|到达|到)哪",
     _I,
 )
 

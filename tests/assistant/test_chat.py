@@ -210,6 +210,11 @@ def test_a_table_row_is_shown_as_its_cells_without_the_marks_it_ticks() -> None:
     )
     # emphasis the extraction left inside a row is no text of it (the citation's quote keeps it)
     assert as_shown("年度费用共计</b>\t<b>400 000 美元") == "年度费用共计 | 400 000 美元"
+
+
+def test_an_emphasis_cut_by_a_sentence_boundary_leaves_no_stray_marks() -> None:
+    assert as_shown("** UCLG Learning 提供一系列工具和培训方案。") == "UCLG Learning 提供一系列工具和培训方案。"
+    assert as_shown("- **私营部门尽早加入：**在建立韧性的过程中") == "- 私营部门尽早加入：在建立韧性的过程中"
     assert as_shown("标准：\t1. 制定战略") == "标准： | 1. 制定战略"
 
 

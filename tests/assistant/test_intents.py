@@ -134,6 +134,11 @@ ROWS = [
     ("Into which stages does the review divide the development of resilient cities?", EMPTY, "fact"),
     ("What stages does the city resilience profiling process go through?", EMPTY, "fact"),
     ("Into which stages does the review divide resilient city development since 2010?", EMPTY, "fact"),
+    # when a city may join, how far the programme aims to take cities: the roadmap's rules, not our place on it
+    ("城市可以在哪个阶段加入 MCR2030？", EMPTY, "fact"),
+    ("At which stage can a city join MCR2030?", EMPTY, "question"),
+    ("MCR2030 的最终目标是帮助城市走到哪一步？", EMPTY, "fact"),
+    ("我们可以在哪个阶段加入？", EMPTY, "stage"),  # ours
     # the roadmap's stages as a whole: what they are, how many
     ("路线图一共分哪些阶段？", EMPTY, "stage_about"),
     ("How many stages does the MCR2030 roadmap have?", EMPTY, "stage_about"),
