@@ -668,14 +668,16 @@ class Assistant:
             # our own reasons carry no marker; the quoted sentence (last reason) carries its citation's
             plain = r.reasons[:-1] if r.citations else r.reasons
             reason = "; ".join(plain[:2])
-            if reason:
-                lines.append(render("recommend_item", lang, n=i, name=name, reason=reason))
-            else:  # a record listed for no stage or area ("MCR2030 Dashboard") has no "— where it is listed"
-                lines.append(render("recommend_item_bare", lang, n=i, name=name))
             marked = [numbers[(c.doc_id, c.start, c.end)] for c in r.citations if (c.doc_id, c.start, c.end) in numbers]
+            # the record's name line (when the quote does not name it) is cited by the line naming the record, the
+            # sentence quoted for why it fits by its quote
+            named = "".join(f" [{n}]" for n in marked[:-1])
+            if reason:
+                lines.append(render("recommend_item", lang, n=i, name=name + named, reason=reason))
+            else:  # a record listed for no stage or area ("MCR2030 Dashboard") has no "— where it is listed"
+                lines.append(render("recommend_item_bare", lang, n=i, name=name + named))
             if marked and r.reasons:
-                refs = "".join(f"[{n}]" for n in marked)
-                lines.append(render("recommend_quote", lang, quote=r.reasons[-1], refs=refs))
+                lines.append(render("recommend_quote", lang, quote=r.reasons[-1], refs=f"[{marked[-1]}]"))
             if r.note is not None:
                 lines.append(render("curated_note", lang, text=r.note.text))
         return "\n".join(lines)

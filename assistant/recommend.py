@@ -468,29 +468,15 @@ class Recommender:
             start, end, text, field_name = sentence
             if item.kind == "mcr_tool":
                 field_name = "listing"  # an MCR2030 tool's source text is its name and link, not a description
-            doc = self.retriever.index.documents.get(item.span.doc_id)
-            rendering = self.retriever.index.rendering(item.span.doc_id, lang) if lang == "en" else None
-            shown = None
-            if rendering is not None and doc is not None:
-                # quote whole rendered segments (within the record), so the English says what the quote says
-                start, end = rendering.widen(start, end, item.span.start, item.span.end)
-                text = doc.text[start:end]
-                shown = RenderedQuote("en", rendering.text_between(start, end), rendering.provenance)
-            citations.append(
-                Citation(
-                    n=1,
-                    doc_id=item.span.doc_id,
-                    source=item.span.source,
-                    title=doc.title if doc else item.span.source,
-                    section=(item.name,),
-                    page=doc.page_at(start) if doc else None,
-                    start=start,
-                    end=end,
-                    quote=text,
-                    lang="zh",
-                    rendering=shown,
-                )
-            )
+            quoted = self._cite(item, start, end, lang)
+            named = _name_span(item)
+            if named is not None and not (quoted.start <= named[0] and named[1] <= quoted.end):
+                # the record's name as the document writes it ("B.5. 为城市中的年轻人创建城市资源中心"), for the line
+                # that names it, when the sentence quoted for why it fits does not name it
+                citations.append(self._cite(item, *named, lang))
+            citations.append(quoted)
+            text = quoted.quote
+            shown = quoted.rendering
             label = render(f"field_label_{field_name if field_name in FIELD_LABELS else 'text'}", lang)
             if lang == "zh":
                 reasons.append(render("reason_quote", lang, label=label, text=text))
@@ -499,6 +485,29 @@ class Recommender:
             else:
                 reasons.append(render("reason_quote_untranslated", lang, label=label, text=text))
         return tuple(reasons), tuple(citations)
+
+    def _cite(self, item: CatalogueItem, start: int, end: int, lang: str) -> Citation:
+        """``[start, end)`` of the record's source text, with its rendering for an English reader (whole rendered
+        segments within the record, so the English says what the quote says)."""
+        doc = self.retriever.index.documents.get(item.span.doc_id)
+        rendering = self.retriever.index.rendering(item.span.doc_id, lang) if lang == "en" else None
+        shown = None
+        if rendering is not None and doc is not None:
+            start, end = rendering.widen(start, end, item.span.start, item.span.end)
+            shown = RenderedQuote("en", rendering.text_between(start, end), rendering.provenance)
+        return Citation(
+            n=1,
+            doc_id=item.span.doc_id,
+            source=item.span.source,
+            title=doc.title if doc else item.span.source,
+            section=(item.name,),
+            page=doc.page_at(start) if doc else None,
+            start=start,
+            end=end,
+            quote=doc.text[start:end] if doc else item.span.quote[start - item.span.start : end - item.span.start],
+            lang="zh",
+            rendering=shown,
+        )
 
     def _best_sentence(self, item: CatalogueItem, situation: str, query_lang: str) -> tuple[int, int, str, str] | None:
         """The record sentence sharing most query terms (its first when none does), as (start, end, text, field),
@@ -523,6 +532,29 @@ class Recommender:
                 field_name = name
                 break
         return start, end, quote[s:e], field_name
+
+
+def _name_span(item: CatalogueItem) -> tuple[int, int] | None:
+    """Where the record's source text first writes its name, in the source's offsets: the whole line when the line
+    is little more than the name (a service's heading "B.5. 为城市中的年轻人创建城市资源中心"), else the name alone
+    ("国际版中央基础设施模型 (NISMOD-Int)" at the head of its description); None when the text does not write it."""
+    quote = item.span.quote
+    k = quote.find(item.name)
+    if k < 0 or not item.name.strip():
+        return None
+    line_start = quote.rfind("\n", 0, k) + 1
+    line_end = quote.find("\n", k)
+    line_end = len(quote) if line_end < 0 else line_end
+    line = quote[line_start:line_end]
+    if len(line.strip()) <= len(item.name) + _NAME_LINE_EXTRA:
+        a = line_start + len(line) - len(line.lstrip())
+        return item.span.start + a, item.span.start + line_start + len(line.rstrip())
+    return item.span.start + k, item.span.start + k + len(item.name)
+
+
+# How much more than the name a line may hold to be quoted whole as the record's name line: an id and a marker
+# ("B.5. ", "旗舰项目 3: ", "- ")
+_NAME_LINE_EXTRA = 12
 
 
 def _record_sentences(quote: str) -> tuple[tuple[int, int, frozenset[str]], ...]:
