@@ -511,6 +511,13 @@ def _ordinal(u: Utterance, ctx: ChatContext) -> str | None:
     return None
 
 
+# A stage asked for with a question word (a message that also asks what moving on takes still asks for our stage),
+# and what moving on takes asked with one ("what do we need…", "还差哪一条"; "Do we qualify for Stage B?" asks
+# whether we do, an assessment)
+_WHICH_STAGE = re.compile(r"\b(?:which|what) stage\b|哪(?:个|一)个?阶段|什么阶段", _I)
+_WHAT_IT_TAKES = re.compile(r"\b(?:what|which|how)\b|什么|哪|啥|怎么|如何", _I)
+
+
 def _stage(u: Utterance, ctx: ChatContext) -> str | None:
     if (NAMED_STAGE.search(u.text) or named_stages(u.text) or u.record or STAGES_AS_TOPIC.search(u.text)) and (
         not FIRST_PERSON.search(u.text)
@@ -520,6 +527,8 @@ def _stage(u: Utterance, ctx: ChatContext) -> str | None:
         return None
     if SURVEY_CONTENT.search(u.text):
         return None  # "会不会问到我们市有没有首席抗灾官？" asks what the survey asks, not for our stage
+    if steps_asked(u.text) and _WHAT_IT_TAKES.search(u.text) and not _WHICH_STAGE.search(u.text):
+        return None  # "我们市处于规划阶段，进入实施阶段之前需要具备什么？" asks what moving on takes, not for our stage
     asked = _found(STAGE_ASK, u.text)
     if asked:
         return asked
@@ -542,7 +551,10 @@ CRITERIA = re.compile(
     r"标准|条件|要求|门槛|\bcriteri(?:on|a)\b|\brequirements?\b|\bconditions?\b|\bqualif\w*|\bneeds? to (?:do|meet)\b|"
     r"(?:需要|要|得|必须)做(?:到|些)?(?:什么|哪些|啥)|(?:怎样|怎么|如何)(?:才能|可以|能够?)|\brequired\b|\bit takes\b|"
     r"\bhow (?:can|do|does|could|should|would|will|might) (?:\w+\s+){1,3}"
-    r"(?:get|move|advance|progress|graduate|reach|enter)\b",
+    r"(?:get|move|advance|progress|graduate|reach|enter)\b|"
+    # what is still missing or must be shown ("还差哪一条", "还需要具备什么", "what do we need to show")
+    r"还差|还缺|缺(?:什么|哪些|哪)|需要?具备|\bneeds? to (?:show|have|demonstrate|prove|achieve)\b|"
+    r"\b(?:what(?:'s| is)|anything) (?:still )?missing\b",
     _I,
 )
 MOVING_ON = re.compile(
@@ -564,9 +576,13 @@ def steps_asked(text: str) -> tuple[str, ...]:
         return ()
     refs = stage_refs(text)
     steps = tuple(s for s in STEPS if s in refs)
-    if steps or not MOVING_ON.search(text):
+    moving = MOVING_ON.search(text)
+    if steps or moving is None:
         return steps
-    return tuple(s for s in STEPS if s[-1] in refs)
+    # the stage named after the word of moving on is the one to move into ("we are in Stage B: what must we do to
+    # move to Stage C?", "we're in the planning stage; what do we need to show to move on to implementation?")
+    into = named_stages(text[moving.end() :]) or refs | named_stages(text)
+    return tuple(s for s in STEPS if s[-1] in into)
 
 
 # The stage assessment survey's own questions asked for: all of them ("What questions are in the stage assessment

@@ -139,6 +139,17 @@ ROWS = [
     ("At which stage can a city join MCR2030?", EMPTY, "question"),
     ("MCR2030 的最终目标是帮助城市走到哪一步？", EMPTY, "fact"),
     ("我们可以在哪个阶段加入？", EMPTY, "stage"),  # ours
+    # what moving on takes, asked with what is still missing or must be shown, and the stage to move into named
+    # after the word of moving on (also by its name), even where the message says which stage we are in
+    ("要从 A 阶段进入 B 阶段还差哪一条？", EMPTY, "criteria"),
+    ("What is still missing for us to move from Stage A to Stage B?", EMPTY, "criteria"),
+    (
+        "We are in the planning stage. What do we need to show to move on to the implementation stage?",
+        EMPTY,
+        "criteria",
+    ),
+    ("我们市处于规划阶段，进入实施阶段之前需要具备什么？", EMPTY, "criteria"),
+    ("We've appointed a CRO and set up a stakeholder platform. Do we qualify for Stage B?", EMPTY, "stage"),
     # the roadmap's stages as a whole: what they are, how many
     ("路线图一共分哪些阶段？", EMPTY, "stage_about"),
     ("How many stages does the MCR2030 roadmap have?", EMPTY, "stage_about"),
