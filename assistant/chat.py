@@ -910,6 +910,7 @@ class Assistant:
                 asked=found.asked_spans,
                 qtype=qtype,
                 passage_after=index.passage_after,
+                passage_before=index.passage_before,
             )
 
         return for_each_part(text, select)
@@ -1128,12 +1129,13 @@ def as_shown(text: str) -> str:
     **认知**"), a line break inside it (a page break the extraction left in a sentence) shown as a space, a table
     row's cells apart ("a | b") and without the check marks it ticks; the citation's quote keeps the source's text."""
     text = _MARK_CELLS.sub("", without_reference_marks(INLINE_TAG.sub("", text)))  # "…strategy\t√\t\t√"
-    text = _CELL_BREAK.sub(" | ", text.strip())  # a table row's cells ("Social resilience\tInclusive …")
+    text = _CELL_BREAK.sub(" | ", _HEADING_MARKS.sub("", text.strip()))  # a table row's cells ("a\tb": "a | b")
     # a "**" left unpaired is the other half of an emphasis a sentence boundary cut ("…目标。** UCLG Learning 提供…")
     return _BREAK_INSIDE.sub(_joined_line, _EMPHASIS.sub(r"\1", text).replace("**", "")).strip()
 
 
 _BREAK_INSIDE = re.compile(r"\s*\n\s*")
+_HEADING_MARKS = re.compile(r"^#{1,6}\s+")  # a markdown heading's marks ("#### 年度核心费用——模式 2")
 
 
 def _joined_line(m: re.Match[str]) -> str:

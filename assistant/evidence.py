@@ -1144,6 +1144,7 @@ def select_units(
     qtype: QuestionType | None = None,
     asked: Sequence[tuple[str, int, int, float]] = (),
     passage_after: Callable[[Chunk], Chunk | None] | None = None,
+    passage_before: Callable[[Chunk], Chunk | None] | None = None,
 ) -> list[Unit]:
     """The units that answer ``question`` best, best first (empty: nothing covers the question). ``rendering_of``
     gives a document's rendering in the asker's language, or None. ``qtype`` overrides the question's type (a
@@ -1294,6 +1295,12 @@ def select_units(
             items = _items_after(u, units, texts, asked_stages, _run_on(u, units, passage_after, rendering_of, lang))
             picked += items
             limit += len(items)
+    if _ASKS_WHICH_PART.search(question):
+        # "which thematic area / service / section …": the answer is the heading the best sentence stands under
+        part = _section_heading(best, units, passage_before, rendering_of, lang)
+        if part is not None and not _seen(part, texts):
+            picked.insert(0, part)
+            _mark(part, texts)
     if passage_after is not None:
         # a sentence the passage's end cut ("…into economic, social, … subsystems, and") goes on in the next passage
         for k in range(len(picked) - 1, -1, -1):
@@ -1424,6 +1431,59 @@ def _numbered_of(
     own = numbered(u.text) | (numbered(u.english) if u.english else frozenset())
     named = frozenset(p for p in own if p[0] in labels)
     return named or frozenset(p for p in under.get((u.chunk.chunk_id, u.position), ()) if p[0] in labels)
+
+
+# A question asking which part of a document holds what it describes: a thematic area, a service, a section, a
+# flagship ("哪个专题领域提醒规划人员…", "Which MCR2030 thematic area points out…", "人居署目录里哪项服务处在…的交汇
+# 点"; not "Which body services the secretariat"): the part's heading answers it
+_ASKS_WHICH_PART = re.compile(
+    r"哪(?:个|一|项|些|种)?个?(?:专题(?:支持)?领域|领域|服务|节|部分|章|旗舰项目|旗舰)|"
+    r"\bwhich\s+(?:of\s+the\s+)?(?:[\w'-]+\s+){0,3}?(?:thematic\s+(?:support\s+)?areas?|areas?|services?|"
+    r"sections?|chapters?|flagships?)\b(?!\s+(?:the|a|an|its|their)\b)|"
+    r"\bwhat\s+(?:thematic\s+(?:support\s+)?area|service|section|chapter|flagship)s?\b(?!\s+(?:the|a|an|its|their)\b)",
+    _I,
+)
+# A heading that names such a part: a thematic area, a service, a section, a flagship ("专题领域 8: 将气候风险纳入战略和
+# 计划", "H.5. 气候变化的脆弱性和风险…", "旗舰项目 3: RISE-UP…"), not a chapter's or a paper's own heading
+_PART_HEADING = re.compile(
+    r"^\s*(?:#+\s*)?(?:\*\*)?(?:专题(?:支持)?领域\s*\d+|旗舰项目\s*\d+|[A-K]\.\d+\.?\s|[A-K]\.\s|"
+    r"(?:thematic\s+(?:support\s+)?area|flagship(?:\s+programme)?|section)\s+[\dA-K])",
+    _I,
+)
+# How many passages back the heading of a long section may stand
+_HEADING_REACH = 3
+
+
+def _section_heading(
+    u: Unit,
+    units: Sequence[Unit],
+    passage_before: Callable[[Chunk], Chunk | None] | None,
+    rendering_of: Callable[[str], Rendering | None],
+    lang: str,
+) -> Unit | None:
+    """The heading line of the innermost section ``u`` stands in (its passage's section path), as a unit: found
+    before ``u`` in its passage, or in the passages before it (at most ``_HEADING_REACH``); None when none is."""
+    if not u.chunk.section or u.heading:
+        return None
+    wanted = _heading_key(u.chunk.section[-1])
+    for h in sorted(units, key=lambda x: -x.position):
+        if h.chunk.chunk_id == u.chunk.chunk_id and h.position < u.position and h.heading:
+            return h if _heading_key(h.text) == wanted and _PART_HEADING.match(h.text) else None
+    chunk: Chunk | None = u.chunk
+    for _ in range(_HEADING_REACH):
+        chunk = passage_before(chunk) if passage_before is not None and chunk is not None else None
+        if chunk is None:
+            return None
+        rendering = rendering_of(chunk.doc_id) if chunk.lang != lang else None
+        for h in reversed(units_of(chunk, u.rank, rendering)):
+            if h.heading:
+                return h if _heading_key(h.text) == wanted and _PART_HEADING.match(h.text) else None
+    return None
+
+
+def _heading_key(text: str) -> str:
+    """A heading as its section path writes it: without markdown marks, emphasis or spacing."""
+    return re.sub(r"[#*\s]", "", text)
 
 
 def _other_numbered(

@@ -187,6 +187,18 @@ class LoadedIndex:
         """The passage that follows ``chunk`` in its document and language (the next in reading order), if any."""
         return self._next_passage.get(chunk.chunk_id)
 
+    def passage_before(self, chunk: Chunk) -> Chunk | None:
+        """The passage that precedes ``chunk`` in its document and language, if any."""
+        return self._previous_passage.get(chunk.chunk_id)
+
+    @cached_property
+    def _previous_passage(self) -> dict[str, Chunk]:
+        return {b.chunk_id: self._chunk_by_id[a] for a, b in self._next_passage.items()}
+
+    @cached_property
+    def _chunk_by_id(self) -> dict[str, Chunk]:
+        return {c.chunk_id: c for c in self.chunks}
+
     @cached_property
     def _next_passage(self) -> dict[str, Chunk]:
         halves: dict[tuple[str, str], list[Chunk]] = {}

@@ -210,6 +210,7 @@ def test_a_table_row_is_shown_as_its_cells_without_the_marks_it_ticks() -> None:
     )
     # emphasis the extraction left inside a row is no text of it (the citation's quote keeps it)
     assert as_shown("年度费用共计</b>\t<b>400 000 美元") == "年度费用共计 | 400 000 美元"
+    assert as_shown("#### 年度核心费用——模式 2") == "年度核心费用——模式 2"  # a heading without its marks
 
 
 def test_an_emphasis_cut_by_a_sentence_boundary_leaves_no_stray_marks() -> None:

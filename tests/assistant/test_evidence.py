@@ -7,6 +7,7 @@ from dataclasses import replace
 import pytest
 
 from assistant.evidence import (
+    _ASKS_WHICH_PART,
     Abstention,
     Unit,
     Weights,
@@ -171,6 +172,64 @@ def test_a_numbered_thing_asked_binds_the_rows_of_its_table(question: str, lang:
     assert any(f"{cost} 美元" in t for t in shown), shown
     assert not any(f"{c} 美元" in t for c in ("1 000 000", "400 000", "100 000") if c != cost for t in shown), shown
     assert not any(f"模式 {n}" in t for n in (1, 2, 3) if n != asked for t in shown), shown
+
+
+def _part(text: str, n: int, start: int, section: tuple[str, ...]) -> Chunk:
+    return Chunk(f"doc:{n}", "doc", n, "doc.zh.txt", "Doc", section, start, start + len(text), text, "zh")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "哪个专题领域提醒规划人员不能只依赖历史灾损数据？",
+        "Which thematic area warns that planners cannot rely on historical loss data alone?",
+    ],
+)
+def test_which_part_is_answered_with_the_heading_of_the_part(question: str) -> None:
+    """ "Which thematic area / service …" is answered by the heading the matching sentence stands under, found in its
+    passage or in the passage before it (a long section's heading opens an earlier passage)."""
+    heading = "专题领域 8: 将气候风险纳入战略和计划"
+    first = _part(f"{heading}\n\n减少对危险和风险的接触是一项跨部门的工作。", 0, 0, ("C 阶段", heading))
+    text = "规划者不能只依赖历史数据，还需要获得科学的气候预测。"
+    second = _part(text, 1, first.end + 2, ("C 阶段", heading))
+    segments = (
+        Segment(0, len(heading), "Thematic area 8: Integrating climate risk into strategies and plans"),
+        Segment(len(heading) + 2, first.end, "Reducing exposure to hazards and risks is a cross-sectoral task."),
+        Segment(
+            second.start, second.end, "Planners cannot rely on historical data alone; they need climate projections."
+        ),
+    )
+    rendering = Rendering("doc", "en", "curated", segments)
+    lang = "zh" if question.startswith("哪") else "en"
+    shown = select_units(
+        question,
+        [Hit(second, 1.0, 0)],
+        lambda _: rendering if lang == "en" else None,
+        None,
+        lang=lang,
+        passage_before=lambda c: first if c is second else None,
+    )
+    assert [u.text for u in shown[:2]] == [heading, text], [u.text for u in shown]
+    # without the way back to its passage the heading is not found, and nothing is made up
+    alone = select_units(
+        question, [Hit(second, 1.0, 0)], lambda _: rendering if lang == "en" else None, None, lang=lang
+    )
+    assert [u.text for u in alone] == [text]
+
+
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [
+        ("人居署目录里哪项服务处在非正规住区改造和社区气候韧性的交汇点？", True),
+        ("Which of the catalogue's sections covers innovation?", True),
+        ("What service helps cities map informal settlements?", True),
+        ("全球秘书处设在哪个城市？", False),
+        ("Which body services the global secretariat, and where is it based?", False),
+        ("What is the economic subsystem about?", False),
+    ],
+)
+def test_which_questions_ask_for_a_part_of_a_document(question: str, asks: bool) -> None:
+    assert bool(_ASKS_WHICH_PART.search(question)) is asks
 
 
 def test_a_sentence_about_the_asked_stage_outranks_one_about_another() -> None:
