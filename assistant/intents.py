@@ -70,6 +70,7 @@ from assistant.evidence import ROADMAP_SAID, question_type, stage_refs, with_ste
 from assistant.names import RECORD_ID
 from assistant.recommend import stated_needs
 from retriever.language import HAN, script_lang, simplified
+from retriever.references import KIND_WORDS
 from retriever.sentences import split_sentences
 
 __all__ = ["ROUTES", "STEPS", "Decision", "Names", "Route", "Similar", "Utterance", "decide", "steps_asked"]
@@ -1323,6 +1324,14 @@ def _colloquial(text: str) -> str:
     return _COLLOQUIAL_WE.sub("我们", text)
 
 
+# A document that holds no records to recommend, named by its kind (the review paper, a board report): a message
+# asking which tool or initiative it proposes asks that document ("执行局报告推荐用什么工具？"), and a recommendation
+# from the catalogue and the roadmap's tools would answer another question
+RECORDLESS_DOCUMENT = re.compile(
+    "|".join(KIND_WORDS[kind].pattern for kind in ("research paper", "board report")), re.IGNORECASE
+)
+
+
 def decide(text: str, ctx: ChatContext, names: Names | None = None, similar: Similar | None = None) -> Decision:
     """The route of one message in ``ctx``: ``text`` whitespace-collapsed, traditional characters read as
     simplified (the patterns and the catalogue names are simplified), the colloquial 咱们 read as 我们.
@@ -1334,7 +1343,10 @@ def decide(text: str, ctx: ChatContext, names: Names | None = None, similar: Sim
     record, record_name = mention or (None, "")
     areas = names.areas(text) if names is not None else areas_named(text)
     u = Utterance(text, record=record, record_name=record_name, areas=areas, similar=vote)
+    recordless = RECORDLESS_DOCUMENT.search(text) is not None
     for route in ROUTES:
+        if recordless and route.intent == "recommend":
+            continue  # "which initiative among the review's action cases fits?": that document's, not our records
         evidence = route.matcher(u, ctx)
         if evidence is not None:
             return Decision(route.name, route.intent, evidence, u.areas)

@@ -149,6 +149,14 @@ ROWS = [
         "criteria",
     ),
     ("我们市处于规划阶段，进入实施阶段之前需要具备什么？", EMPTY, "criteria"),
+    # which tool or initiative a paper or a board report proposes is that document's to answer, not a recommendation
+    ("我们城市刚经历冲突，想由地方政府牵头推动城市恢复，执行局报告推荐用什么工具？", EMPTY, "question"),
+    (
+        "We want a platform to showcase our urban nature work. Which initiative among the review's cases fits?",
+        EMPTY,
+        "question",
+    ),
+    ("我们城市刚经历冲突，想由地方政府牵头推动城市恢复，有什么工具？", EMPTY, "recommend"),
     ("We've appointed a CRO and set up a stakeholder platform. Do we qualify for Stage B?", EMPTY, "stage"),
     # the roadmap's stages as a whole: what they are, how many
     ("路线图一共分哪些阶段？", EMPTY, "stage_about"),
