@@ -812,10 +812,11 @@ _KINDS_NAMED: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "unhabitat_service",
         re.compile(
-            r"\bUN-?Habitat(?:'s)? (?:catalogue )?services?\b|\bservices? (?:of|from|by) UN-?Habitat\b|"
+            r"\bUN-?Habitat(?:'s)? (?:catalogue )?(?:services?|tools?|methods?|approach(?:es)?)\b|"
+            r"\b(?:services?|tools?) (?:of|from|by) UN-?Habitat\b|"
             r"\bservices? (?:in|of|from) (?:the )?(?:UN-?Habitat(?:'s)? )?(?:service )?catalogue\b|"
             r"\bservices? (?:does|do|can|could|would) UN-?Habitat\b|"
-            r"人居署[^？?。，,]{0,14}?服务|服务目录[^？?。，,]{0,10}?服务",
+            r"人居署[^？?。，,]{0,14}?(?:服务|工具|方法)|服务目录[^？?。，,]{0,10}?服务",
             _I,
         ),
     ),

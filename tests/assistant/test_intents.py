@@ -632,6 +632,9 @@ def test_a_question_about_what_the_survey_asks_is_never_voted_another_intent(tex
         ("哪个旗舰项目是关于非正规住区的？", ("flagship",)),
         ("Which UN-Habitat service can help us update our master plan?", ("unhabitat_service",)),
         ("人居署有什么服务可以帮我们更新总体规划？", ("unhabitat_service",)),
+        # UN-Habitat's tools are the catalogue's services, in either language
+        ("We want to map informal settlements. Which UN-Habitat tool is there?", ("unhabitat_service",)),
+        ("我们想绘制非正规住区地图，人居署有什么工具？", ("unhabitat_service",)),
         ("Half of our plan's flagship projects never happened. Which tool helps?", ()),  # the city's own projects
         ("Which UN-Habitat services or flagships fit a city with slums?", ()),  # both: no restriction
         ("Which tools help with flood risk?", ()),
