@@ -411,6 +411,16 @@ STAGE_POSITION = re.compile(
 )
 
 
+# A tool, platform or place asked for ("is there an online space where we can track how far along the roadmap we
+# are?", "有没有一个平台可以看我们走到哪一步了？"): what it is for may speak of our place on the roadmap, but the
+# message asks for the tool
+TOOL_ASKED = re.compile(
+    r"\b(?:is there|are there|do you have|does mcr2030 (?:have|offer|provide))\b[^?.!]{0,40}?\b(?:tools?|platforms?|"
+    r"spaces?|apps?|websites?|sites?|dashboards?|systems?|portals?)\b|有没有[^？?。]{0,12}?(?:工具|平台|系统|网站|空间)",
+    _I,
+)
+
+
 # The stages as the topic of a question, not a place asked for: the stages of something ("into which stages does
 # the paper divide…", "what stages does profiling go through") or a stage as the subject of what it does or is
 # ("which stage comes next", "which stage's cities mentor others", "哪个阶段的城市…"). Without first person such a
@@ -528,6 +538,8 @@ def _stage(u: Utterance, ctx: ChatContext) -> str | None:
         return None
     if SURVEY_CONTENT.search(u.text):
         return None  # "会不会问到我们市有没有首席抗灾官？" asks what the survey asks, not for our stage
+    if TOOL_ASKED.search(u.text):
+        return None  # "is there an online space where we can track how far along we are?" asks for a tool
     if steps_asked(u.text) and _WHAT_IT_TAKES.search(u.text) and not _WHICH_STAGE.search(u.text):
         return None  # "我们市处于规划阶段，进入实施阶段之前需要具备什么？" asks what moving on takes, not for our stage
     asked = _found(STAGE_ASK, u.text)
@@ -1256,14 +1268,29 @@ SIMILAR_INTENTS: dict[str, Callable[[Utterance], bool]] = {
 }
 
 
+# Which thematic area, section or chapter of a document says something ("Which MCR2030 thematic area deals with
+# this, and what does it say?", "哪个专题领域讲的是…"): a question for the documents, whatever situation comes before it
+PART_ASKED = re.compile(
+    r"\b(?:which|what)\s+(?:[\w'-]+\s+){0,2}?(?:thematic\s+(?:support\s+)?areas?|sections?|chapters?)\b|"
+    r"哪(?:个|一)?个?(?:专题(?:支持)?领域|节|章|部分)",
+    _I,
+)
+
+
 def _similar(intent: str) -> Matcher:
     """A message no pattern recognised, which the messages known to be like it agree is ``intent``, and which
     is what ``intent`` is by definition (``SIMILAR_INTENTS``)."""
 
     def matcher(u: Utterance, ctx: ChatContext) -> str | None:
-        if not SIMILAR_INTENTS[intent](u) or SURVEY_CONTENT.search(u.text) or CONTACT_ASKED.search(u.text):
-            # checked first: a message no intent could be by definition (or one asking what the survey asks or
-            # for contact details, a question by definition) is never embedded for a vote
+        if (
+            not SIMILAR_INTENTS[intent](u)
+            or SURVEY_CONTENT.search(u.text)
+            or CONTACT_ASKED.search(u.text)
+            or PART_ASKED.search(u.text)
+        ):
+            # checked first: a message no intent could be by definition (or one asking what the survey asks, for
+            # contact details or which thematic area or section says something, a question by definition) is
+            # never embedded for a vote
             return None
         vote = u.similar()
         if vote is None or vote[0] != intent:
@@ -1329,7 +1356,10 @@ def _colloquial(text: str) -> str:
 # asking which tool or initiative it proposes asks that document ("执行局报告推荐用什么工具？"), and a recommendation
 # from the catalogue and the roadmap's tools would answer another question
 RECORDLESS_DOCUMENT = re.compile(
-    "|".join(KIND_WORDS[kind].pattern for kind in ("research paper", "board report")), re.IGNORECASE
+    "|".join(KIND_WORDS[kind].pattern for kind in ("research paper", "board report"))
+    # a report named by its topic ("according to the urban-crises report")
+    + r"|\baccording to the (?:[\w-]+\s+){0,2}report\b",
+    re.IGNORECASE,
 )
 
 

@@ -157,6 +157,11 @@ ROWS = [
         "question",
     ),
     ("我们城市刚经历冲突，想由地方政府牵头推动城市恢复，有什么工具？", EMPTY, "recommend"),
+    ("According to the urban-crises report, which flagship programme needs more resources?", EMPTY, "question"),
+    # a tool asked for, whatever it is for, is not our place on the roadmap
+    ("Once we join, is there an online space where we can track how far along the roadmap we are?", EMPTY, "fact"),
+    ("加入以后，有没有一个平台可以让我们看到自己在路线图上走到哪一步了？", EMPTY, "fact"),
+    ("How far along the roadmap are we?", EMPTY, "stage"),
     ("We've appointed a CRO and set up a stakeholder platform. Do we qualify for Stage B?", EMPTY, "stage"),
     # the roadmap's stages as a whole: what they are, how many
     ("路线图一共分哪些阶段？", EMPTY, "stage_about"),
