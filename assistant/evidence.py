@@ -907,9 +907,10 @@ def _sentence_spans(text: str) -> tuple[tuple[int, int], ...]:
 
 # Inline emphasis the extraction left in a table's rows ("<b>年度费用共计</b>\t<b>400 000 美元</b>") is part of the
 # sentence it marks, never a break in it (other markup, "<p>", still ends one); a unit neither starts nor ends with it.
-INLINE_TAG = re.compile(r"</?(?:b|i|em|strong|u)>", re.I)
-_TAGS_AT_START = re.compile(r"(?:\s*</?(?:b|i|em|strong|u)>)+", re.I)
-_TAGS_AT_END = re.compile(r"(?:</?(?:b|i|em|strong|u)>\s*)+$", re.I)
+_INLINE = r"</?(?:b|i|em|strong|u)>"
+INLINE_TAG = re.compile(_INLINE, re.I)
+_TAGS_AT_START = re.compile(rf"(?:\s*{_INLINE})+", re.I)
+_TAGS_AT_END = re.compile(rf"(?:{_INLINE}\s*)+$", re.I)
 
 
 def _untagged(text: str, a: int, b: int) -> tuple[int, int]:
@@ -1264,7 +1265,7 @@ def select_units(
             things = _numbered_of(u, asked_numbered, under)
             if things and things <= asked_numbered:
                 score += weights.numbered
-            elif _other_numbered(u, asked_numbered, under):
+            elif things and not things & asked_numbered:
                 score -= weights.numbered_other
         scored.append(_with(u, score, coverage, kind))
     if not scored:

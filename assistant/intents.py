@@ -594,7 +594,7 @@ def steps_asked(text: str) -> tuple[str, ...]:
         return steps
     # the stage named after the word of moving on is the one to move into ("we are in Stage B: what must we do to
     # move to Stage C?", "we're in the planning stage; what do we need to show to move on to implementation?")
-    into = named_stages(text[moving.end() :]) or refs | named_stages(text)
+    into = named_stages(text[moving.end() :]) or named_stages(text)
     return tuple(s for s in STEPS if s[-1] in into)
 
 

@@ -185,30 +185,26 @@ class LoadedIndex:
 
     def passage_after(self, chunk: Chunk) -> Chunk | None:
         """The passage that follows ``chunk`` in its document and language (the next in reading order), if any."""
-        return self._next_passage.get(chunk.chunk_id)
+        return self._neighbours[0].get(chunk.chunk_id)
 
     def passage_before(self, chunk: Chunk) -> Chunk | None:
         """The passage that precedes ``chunk`` in its document and language, if any."""
-        return self._previous_passage.get(chunk.chunk_id)
+        return self._neighbours[1].get(chunk.chunk_id)
 
     @cached_property
-    def _previous_passage(self) -> dict[str, Chunk]:
-        return {b.chunk_id: self._chunk_by_id[a] for a, b in self._next_passage.items()}
-
-    @cached_property
-    def _chunk_by_id(self) -> dict[str, Chunk]:
-        return {c.chunk_id: c for c in self.chunks}
-
-    @cached_property
-    def _next_passage(self) -> dict[str, Chunk]:
+    def _neighbours(self) -> tuple[dict[str, Chunk], dict[str, Chunk]]:
+        """Each passage's next and previous passage in its document and language, by chunk id."""
         halves: dict[tuple[str, str], list[Chunk]] = {}
         for c in self.chunks:
             halves.setdefault((c.doc_id, c.lang), []).append(c)
-        out: dict[str, Chunk] = {}
+        after: dict[str, Chunk] = {}
+        before: dict[str, Chunk] = {}
         for passages in halves.values():
             passages.sort(key=lambda c: (c.start, c.end))
-            out.update((a.chunk_id, b) for a, b in pairwise(passages))
-        return out
+            for a, b in pairwise(passages):
+                after[a.chunk_id] = b
+                before[b.chunk_id] = a
+        return after, before
 
     def rendering_of_chunk(self, chunk: Chunk) -> RenderedQuote | None:
         """A passage in the other language (English for a Chinese passage, Chinese for an English one), if a
