@@ -631,6 +631,21 @@ def test_a_question_about_what_the_survey_asks_is_never_voted_another_intent(tex
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        "We draft our DRR strategy alone; it may not match the national one. Which thematic area deals with this?",
+        "我们自己编写防灾减灾战略，担心和国家战略不一致，MCR2030 哪个专题领域讲这个？",
+    ],
+)
+def test_which_thematic_area_says_something_is_never_voted_another_intent(text: str) -> None:
+    """A situation, then which thematic area speaks of it: the known stage descriptions it resembles (nearest 0.67
+    for the English one in blind19) do not make it an assessment; it is a question for the documents."""
+    for intent in ("recommend", "stage"):
+        decision = decide(text, EMPTY, FakeNames(), similar=lambda _, i=intent: (i, 0.95))
+        assert decision.intent == "question", decision
+
+
+@pytest.mark.parametrize(
     ("text", "kinds"),
     [
         ("Which flagship programme deals with informal settlements?", ("flagship",)),
