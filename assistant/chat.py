@@ -256,7 +256,7 @@ class Assistant:
             return _unanswered("dated" if self._in_domain(text) else "out_of_scope", lang, ctx)
         if route == "opinion":  # the documents hold no view or forecast of ours
             return _unanswered("opinion" if self._in_domain(text) else "out_of_scope", lang, ctx)
-        if route == "listing" and (asked := catalogue_listing(text)) is not None:
+        if route == "listing" and (asked := catalogue_listing(text) or _section_asked(decision)) is not None:
             return self._listing(*asked, lang=lang, ctx=ctx)
         if route == "area_listing":
             return self._area_listing(decision.areas, lang, ctx)
@@ -310,6 +310,10 @@ class Assistant:
         """The thematic areas ``text`` names, by number or by title (the ``Names`` lookup of the intent table)."""
         text = simplified(text)
         return tuple(sorted({*areas_named(text), *self.recommender.taxonomy.areas_titled(text)}))
+
+    def sections(self, text: str) -> tuple[str, ...]:
+        """The catalogue sections whose title's topic ``text`` names (the ``Names`` lookup of the intent table)."""
+        return self.recommender.taxonomy.sections_on(simplified(text))
 
     def mention(self, text: str) -> tuple[str, str] | None:
         """The id of the record ``text`` names and the words naming it (the ``Names`` lookup of the intent table)."""
@@ -1245,6 +1249,14 @@ class _WithReferent:
 
     def areas(self, text: str) -> tuple[int, ...]:
         return self._assistant.areas(text)
+
+    def sections(self, text: str) -> tuple[str, ...]:
+        return self._assistant.sections(text)
+
+
+def _section_asked(decision: Decision) -> tuple[str, str] | None:
+    """The catalogue list a "which section is about …" message asks for: its one section's services."""
+    return ("section", decision.sections[0]) if len(decision.sections) == 1 else None
 
 
 def _naming_sentence(item: CatalogueItem, text: str) -> str | None:

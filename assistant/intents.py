@@ -91,6 +91,10 @@ class Names(Protocol):
         """The thematic areas ``text`` names, by number or by title, in order."""
         ...
 
+    def sections(self, text: str) -> tuple[str, ...]:
+        """The catalogue sections (letters) whose title's topic ``text`` names ("climate" names H)."""
+        ...
+
 
 # The intent that messages known to be like this one agree on, and how similar the nearest is (assistant/exemplars.py)
 Similar = Callable[[str], "tuple[str, float] | None"]
@@ -110,6 +114,7 @@ class Utterance:
     record: str | None = None
     record_name: str = ""
     areas: tuple[int, ...] = ()  # the thematic areas it names, by number or by title
+    sections: tuple[str, ...] = ()  # the catalogue sections whose topic it names, where it asks which section
     similar: Callable[[], tuple[str, float] | None] = field(default=_no_vote, compare=False)
 
 
@@ -122,6 +127,7 @@ class Decision:
     intent: str
     evidence: str
     areas: tuple[int, ...] = ()
+    sections: tuple[str, ...] = ()
 
 
 Matcher = Callable[[Utterance, ChatContext], str | None]
@@ -975,12 +981,32 @@ def catalogue_listing(text: str) -> tuple[str, str] | None:
     return None
 
 
+# Which section of the catalogue is about a topic ("Which section of the UN-Habitat catalogue should I look in for
+# climate support?", "服务目录哪个部分讲住房？"): the section named by the topic of its title, and its services
+SECTION_ASKED = re.compile(
+    r"\b(?:which|what)\s+(?:[\w'-]+\s+){0,2}?(?:sections?|parts?)\b|哪(?:个|一)?个?(?:部分|小节|节)", _I
+)
+CATALOGUE_NAMED = re.compile(r"\bcatalog(?:ue)?s?\b|\bUN-?Habitat\b|\bservices?\b|服务目录|人居署|服务", _I)
+# another of our documents named by its kind: its parts are no sections of the catalogue
+_OTHER_DOCUMENT = re.compile(r"\breports?\b|\bpapers?\b|\breview\b|报告|论文|综述", _I)
+
+
+def asks_section(text: str) -> bool:
+    """``text`` asks which section of the catalogue something is in (the sections the ``Names`` give are read
+    only then)."""
+    return bool(SECTION_ASKED.search(text) and CATALOGUE_NAMED.search(text))
+
+
 def _listing(u: Utterance, ctx: ChatContext) -> str | None:
     if u.record is not None and _WHAT_IS_IT.search(u.text):
         # "可持续发展目标城市旗舰项目是什么？" asks about that flagship, as "What is the SDG Cities flagship?" does
         return None
     asked = catalogue_listing(u.text)
-    return f"asks for the catalogue's list: {asked[0]} {asked[1]}".strip() if asked else None
+    if asked:
+        return f"asks for the catalogue's list: {asked[0]} {asked[1]}".strip()
+    if len(u.sections) == 1 and u.record is None and not _OTHER_DOCUMENT.search(u.text):
+        return f"asks which section of the catalogue is about its topic: {u.sections[0]}"
+    return None
 
 
 def _stage_about(u: Utterance, ctx: ChatContext) -> str | None:
@@ -1277,6 +1303,16 @@ PART_ASKED = re.compile(
 )
 
 
+# What a named thing is for ("What is a citywide slum upgrading strategy supposed to achieve?", "What were the aims of
+# the congress?", "该倡议的目的是什么？"): a question for the documents, whatever situation comes before it
+PURPOSE_ASKED = re.compile(
+    r"\b(?:supposed|meant|intended|designed)\s+to\s+(?:achieve|accomplish|deliver|do)\b|"
+    r"\bwhat\s+(?:is|are|was|were)\s+(?:the\s+)?(?:main\s+)?(?:aims?|goals?|purposes?|objectives?)\s+of\b|"
+    r"(?:目的|宗旨|目标)是什么|旨在(?:实现)?什么|要(?:达到|实现)什么",
+    _I,
+)
+
+
 def _similar(intent: str) -> Matcher:
     """A message no pattern recognised, which the messages known to be like it agree is ``intent``, and which
     is what ``intent`` is by definition (``SIMILAR_INTENTS``)."""
@@ -1287,10 +1323,11 @@ def _similar(intent: str) -> Matcher:
             or SURVEY_CONTENT.search(u.text)
             or CONTACT_ASKED.search(u.text)
             or PART_ASKED.search(u.text)
+            or PURPOSE_ASKED.search(u.text)
         ):
             # checked first: a message no intent could be by definition (or one asking what the survey asks, for
-            # contact details or which thematic area or section says something, a question by definition) is
-            # never embedded for a vote
+            # contact details, which thematic area or section says something or what a thing is for, a question
+            # by definition) is never embedded for a vote
             return None
         vote = u.similar()
         if vote is None or vote[0] != intent:
@@ -1373,14 +1410,15 @@ def decide(text: str, ctx: ChatContext, names: Names | None = None, similar: Sim
     vote = cache(lambda: similar(text)) if similar is not None else _no_vote
     record, record_name = mention or (None, "")
     areas = names.areas(text) if names is not None else areas_named(text)
-    u = Utterance(text, record=record, record_name=record_name, areas=areas, similar=vote)
+    sections = names.sections(text) if names is not None and asks_section(text) else ()
+    u = Utterance(text, record=record, record_name=record_name, areas=areas, sections=sections, similar=vote)
     recordless = RECORDLESS_DOCUMENT.search(text) is not None
     for route in ROUTES:
         if recordless and route.intent == "recommend":
             continue  # "which initiative among the review's action cases fits?": that document's, not our records
         evidence = route.matcher(u, ctx)
         if evidence is not None:
-            return Decision(route.name, route.intent, evidence, u.areas)
+            return Decision(route.name, route.intent, evidence, u.areas, u.sections)
     raise AssertionError("the last route always matches")  # pragma: no cover
 
 

@@ -25,6 +25,7 @@ import logging
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -209,6 +210,47 @@ class Taxonomy:
             f for f in found for o in found if o != f and o[0] <= f[0] and f[1] <= o[1] and o[1] - o[0] > f[1] - f[0]
         }
         return tuple(sorted({f[2] for f in found if f not in inside}))
+
+    def sections_on(self, text: str) -> tuple[str, ...]:
+        """The catalogue sections whose title's topic ``text`` names, in either language ("climate-related support"
+        names H, Cities and Climate Change; "住房" names E, 土地、住房和居所): each part of a title (split at its
+        commas and "and") counts by its first word of substance (:func:`_section_topics`)."""
+        folded = text.casefold()
+        return tuple(
+            letter
+            for letter, titles in sorted(self.sections.items())
+            if any(topic.search(folded) for topic in _section_topics(tuple(titles.get(k, "") for k in ("en", "zh"))))
+        )
+
+
+_SECTION_TITLE_PARTS = re.compile(r",\s*|\s+and\s+|\s+on\s+|、|和|(?<!参)与")
+# words of a section title that name no topic of their own ("Cities and Climate Change", "Basic Services")
+_TITLE_FILLER = frozenset({"urban", "cities", "city", "basic", "services", "the", "of"})
+_TITLE_FILLER_ZH = "城市"
+
+
+@cache
+def _section_topics(titles: tuple[str, str]) -> tuple[re.Pattern[str], ...]:
+    """What names each part of a section's title in a message: the English part's longest word of substance as a
+    word stem (seven letters of a long word, so "governance" is not "government"; a shorter word less its last
+    letter, so "climate" finds "climate-related"; a word of four letters or less whole, plural allowed), and the
+    Chinese part after "城市", its first two characters when it is a word or two ("气候变化" -> "气候"), whole when
+    longer ("参与式过程")."""
+    en, zh = titles
+    out = []
+    for part in _SECTION_TITLE_PARTS.split(en.casefold()):
+        words = [w for w in re.findall(r"[a-z]+", part) if w not in _TITLE_FILLER]
+        if not words:
+            continue
+        w = max(words, key=len)
+        stem = w[:7] if len(w) >= 8 else w[:-1] if len(w) >= 6 else w
+        tail = r"[a-z]*" if len(w) >= 6 else r"s?"
+        out.append(re.compile(rf"\b{stem}{tail}\b"))
+    for part in _SECTION_TITLE_PARTS.split(zh):
+        part = part.removeprefix(_TITLE_FILLER_ZH)
+        if len(part) >= 2:
+            out.append(re.compile(re.escape(part[:2] if len(part) <= 4 else part)))
+    return tuple(out)
 
 
 _AREA_WORD = re.compile(r"\bareas?\b|专题(?:支持)?领域|领域", re.IGNORECASE)

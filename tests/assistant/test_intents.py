@@ -3,6 +3,8 @@ that clients echo back."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from assistant.context import ChatContext
@@ -38,6 +40,9 @@ class FakeNames:
 
     def areas(self, text: str) -> tuple[int, ...]:  # by number, or area 6 by its title
         return tuple(sorted({*areas_named(text), *((6,) if "基础设施韧性" in text else ())}))
+
+    def sections(self, text: str) -> tuple[str, ...]:  # section H by its topic
+        return ("H",) if re.search(r"climate|气候", text, re.I) else ()
 
 
 EMPTY = ChatContext()
@@ -643,6 +648,48 @@ def test_which_thematic_area_says_something_is_never_voted_another_intent(text: 
     for intent in ("recommend", "stage"):
         decision = decide(text, EMPTY, FakeNames(), similar=lambda _, i=intent: (i, 0.95))
         assert decision.intent == "question", decision
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "So far we have upgraded slums project by project. What is a citywide strategy supposed to achieve instead?",
+        "我们过去一直是一个项目一个项目地改造贫民窟。全市性的贫民窟改造战略要实现什么？",
+        "We keep hearing about SDG Cities. What are the aims of the initiative?",
+    ],
+)
+def test_what_a_thing_is_for_is_never_voted_another_intent(text: str) -> None:
+    """A situation, then what a named thing is for: a question for the documents, however like a request for what
+    fits the whole message reads (blind19's slum-upgrading question was voted a recommendation)."""
+    for intent in ("recommend", "stage"):
+        decision = decide(text, EMPTY, FakeNames(), similar=lambda _, i=intent: (i, 0.95))
+        assert decision.intent == "question", decision
+
+
+@pytest.mark.parametrize(
+    ("text", "route", "sections"),
+    [
+        (
+            "I'm looking for climate support in the UN-Habitat service catalogue. Which section should I look in?",
+            "listing",
+            ("H",),
+        ),
+        ("人居署服务目录里哪个部分讲气候变化？", "listing", ("H",)),
+        ("Which part of the catalogue covers climate, and what services does it contain?", "listing", ("H",)),
+        # no topic of a section named: a question for the documents
+        ("Which section of the catalogue talks about young people?", "question", ()),
+        # a section of another document
+        ("Which part of the UN-Habitat board report deals with climate?", "question", ("H",)),
+        # a thematic area, not a catalogue section
+        ("Which thematic area deals with climate risk?", "question", ()),
+    ],
+)
+def test_which_section_of_the_catalogue_is_about_a_topic(text: str, route: str, sections: tuple[str, ...]) -> None:
+    """The catalogue section named by the topic of its title is listed with its services (the listing route);
+    the decision carries the section for the handler."""
+    decision = decide(text, EMPTY, FakeNames())
+    assert decision.route == route, decision
+    assert decision.sections == sections
 
 
 @pytest.mark.parametrize(

@@ -216,3 +216,20 @@ def test_a_situation_in_traditional_characters_gets_the_same_tools(recommender) 
 )
 def test_an_area_is_named_by_its_title_where_a_message_speaks_of_an_area(text, areas) -> None:
     assert Taxonomy.load(KNOWLEDGE).areas_titled(text) == areas
+
+
+@pytest.mark.parametrize(
+    ("text", "sections"),
+    [
+        ("Which section of the catalogue covers climate-related support?", ("H",)),
+        ("人居署服务目录里哪个部分讲住房？", ("E",)),
+        ("Which section covers financing?", ("G",)),
+        ("服务目录哪一部分是关于参与式过程的？", ("B",)),
+        # a stem long enough that "government" is not "governance"
+        ("Which section helps local government?", ()),
+        # "services" is every section's word, no topic of one ("Basic Services")
+        ("Which section lists services?", ()),
+    ],
+)
+def test_a_section_is_named_by_the_topic_of_its_title(text, sections) -> None:
+    assert Taxonomy.load(KNOWLEDGE).sections_on(text) == sections
