@@ -306,7 +306,18 @@ THIRD_PARTY_ACTS = re.compile(
     r"(?:打算|准备|计划|将|会|推荐|建议|列出|列举|提到|提供|用了|使用了|采用|认为|指出|提出|主张)|"
     r"(?:下面|里|中)(?:列|列出|列了|列有|提到|提到了)(?:了)?(?:哪些|什么)|"
     # a named thing someone recommends, asked about: "MCR2030 在认知阶段推荐的《地方政府领导手册》是哪一版？"
-    r"推荐的\s*[《“\"]|\brecommended by\b",
+    r"推荐的\s*[《“\"]|\brecommended by\b|"
+    # what a named thing is made of ("Which digital tools make up the SDG Cities toolset?", "由哪些工具组成？"): its
+    # parts, which the documents list
+    r"\bmakes? up\b|\bcompris(?:e|es|ing)\b|\bconsists? of\b|\b(?:are|is) (?:part of|included in)\b|"
+    r"由哪些.{0,8}组成|(?:包括|包含)(?:了)?(?:哪些|什么)",
+    _I,
+)
+# The conditions something sets ("What conditions must we meet, and how do we sign up?", "需要满足哪些条件？"): a
+# question for the documents, not a situation asking what fits
+CONDITIONS_ASKED = re.compile(
+    r"\b(?:what|which)\s+(?:[\w'-]+\s+){0,2}?(?:conditions|requirements|criteria|prerequisites)\b|\beligib\w*\b|"
+    r"(?:满足|符合|具备)(?:哪些|什么)(?:条件|要求|标准)|(?:什么|哪些)(?:条件|资格)",
     _I,
 )
 # A want that is a question in disguise ("we'd like to know …", "我们想了解…"): not a need for a tool.
@@ -422,7 +433,9 @@ STAGE_POSITION = re.compile(
 # message asks for the tool
 TOOL_ASKED = re.compile(
     r"\b(?:is there|are there|do you have|does mcr2030 (?:have|offer|provide))\b[^?.!]{0,40}?\b(?:tools?|platforms?|"
-    r"spaces?|apps?|websites?|sites?|dashboards?|systems?|portals?)\b|有没有[^？?。]{0,12}?(?:工具|平台|系统|网站|空间)",
+    r"spaces?|apps?|websites?|sites?|dashboards?|systems?|portals?)\b|有没有[^？?。]{0,12}?(?:工具|平台|系统|网站|空间)|"
+    # a place or tool wished for ("我们想有个在线的地方查看…", "希望有一个平台…")
+    r"(?:想|希望|需要)(?:能)?有(?:个|一个)[^，,。？?]{0,8}?(?:地方|工具|平台|系统|网站|空间)",
     _I,
 )
 
@@ -1047,8 +1060,9 @@ WORD_SIZE = 1.5
 def _situation_ask(u: Utterance, ctx: ChatContext) -> str | None:
     """The asker describes a situation (their city's, or one they speak for), then asks how to act or who could
     help: what fits is the answer ("…不少老人根本不上网，怎么才能不把他们甩下？", "… lack a ready-made syllabus.
-    Where could they find those?"). Not about a named record, not what a third party does."""
-    if u.record or _third_party(u):
+    Where could they find those?"). Not about a named record, not what a third party does, not the conditions something
+    sets ("What conditions must we meet, and how do we sign up?")."""
+    if u.record or _third_party(u) or CONDITIONS_ASKED.search(u.text):
         return None
     spans = split_sentences(u.text)
     if not spans:
@@ -1324,6 +1338,7 @@ def _similar(intent: str) -> Matcher:
             or CONTACT_ASKED.search(u.text)
             or PART_ASKED.search(u.text)
             or PURPOSE_ASKED.search(u.text)
+            or (intent == "recommend" and CONDITIONS_ASKED.search(u.text))
         ):
             # checked first: a message no intent could be by definition (or one asking what the survey asks, for
             # contact details, which thematic area or section says something or what a thing is for, a question

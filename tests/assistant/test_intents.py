@@ -667,6 +667,31 @@ def test_what_a_thing_is_for_is_never_voted_another_intent(text: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        # what a named thing is made of: its parts, which the documents list, not tools for us
+        ("Which digital tools make up the SDG Cities toolset?", "question"),
+        ("“可持续发展目标城市”的数字工具包由哪些工具组成？", "question"),
+        ("Which tools does the toolkit comprise?", "question"),
+        # the conditions something sets, after a situation: a question, not a request for what fits
+        (
+            "Our consultancy wants to support MCR2030 cities as a participating entity. What conditions must we "
+            "meet, and how do we sign up?",
+            "question",
+        ),
+        ("我们是一家咨询公司，想作为参与实体支持 MCR2030 城市，需要满足哪些条件？怎么才能注册？", "question"),
+        # a place wished for to follow our progress is a tool asked for, not our stage asked
+        ("我们想有个在线的地方查看本市在韧性路线图上走到了哪一步，MCR2030 提供什么？", "question"),
+    ],
+)
+def test_parts_conditions_and_places_wished_for(text: str, intent: str) -> None:
+    """Each was a request for what fits or a stage assessment (blind20, tuning); the vote, scripted to say
+    "recommend", does not decide them."""
+    decision = decide(text, EMPTY, FakeNames(), similar=lambda _: ("recommend", 0.95))
+    assert decision.intent == intent, decision
+
+
+@pytest.mark.parametrize(
     ("text", "route", "sections"),
     [
         (
