@@ -138,7 +138,7 @@ _TYPES: tuple[tuple[QuestionType, re.Pattern[str]], ...] = (
     (
         "quantity",
         re.compile(
-            r"\bhow (?:many|much)\b|\bnumber of\b|\bwhat (?:percentage|share|proportion|amount)\b|\bcost\b|"
+            r"\bhow (?:many|much)\b|\bnumber of\b|\bwhat (?:percentage|share|proportion|amount)\b|\bcosts?\b|"
             r"多少|几个|几项|几种|几类|几座|几名|数量|比例|百分之|费用|金额",
             _I,
         ),
@@ -496,8 +496,14 @@ class Unit:
     heading: bool = False  # the unit is a heading line of its document (``ingest.chunking.detect_headings``)
 
 
+# "where" opening a relative clause after a noun ("under the model where experts support cities directly", "a city
+# where floods recur"): it asks for no place
+_RELATIVE_WHERE = re.compile(r"\b(?:the|a|an|this|that|each|any|every)\s+(?:[\w-]+\s+){0,2}?[\w-]+\s+where\b", _I)
+
+
 def question_type(text: str) -> QuestionType:
     """The kind of fact the question asks for (``other`` when none of the patterns fits)."""
+    text = _RELATIVE_WHERE.sub(" ", text)
     for name, pattern in _TYPES:
         if pattern.search(text):
             return name

@@ -797,6 +797,22 @@ def test_which_or_what_with_a_plural_noun_asks_for_a_list(question: str, kind: s
     assert question_type(question) == kind
 
 
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        # costs are a quantity, as "cost" and 费用 are, whatever else the question says
+        ("What are the yearly core costs of the programme?", "quantity"),
+        # "where" after a noun opens a relative clause; it asks for no place
+        ("Under the model where experts support cities directly, what are the yearly core costs?", "quantity"),
+        ("What is a city where floods recur supposed to do?", "definition"),
+        ("Where is the congress held?", "place"),
+        ("Where does the report say cities get support?", "place"),
+    ],
+)
+def test_costs_are_a_quantity_and_a_relative_where_asks_no_place(question: str, kind: str) -> None:
+    assert question_type(question) == kind
+
+
 def test_an_item_belongs_to_the_stage_of_the_list_it_is_in() -> None:
     """The FAQ writes the three stages' commitments on one line: an item is about its list's stage, whatever it
     names ("承诺充当 A 阶段和 B 阶段城市的导师" is Stage C's), and an item of another stage's list is no answer about
