@@ -1339,6 +1339,7 @@ def _similar(intent: str) -> Matcher:
             or PART_ASKED.search(u.text)
             or PURPOSE_ASKED.search(u.text)
             or (intent == "recommend" and CONDITIONS_ASKED.search(u.text))
+            or (intent == "stage" and TOOL_ASKED.search(u.text))
         ):
             # checked first: a message no intent could be by definition (or one asking what the survey asks, for
             # contact details, which thematic area or section says something or what a thing is for, a question

@@ -164,7 +164,7 @@ ROWS = [
     ("我们城市刚经历冲突，想由地方政府牵头推动城市恢复，有什么工具？", EMPTY, "recommend"),
     ("According to the urban-crises report, which flagship programme needs more resources?", EMPTY, "question"),
     # a tool asked for, whatever it is for, is not our place on the roadmap
-    ("Once we join, is there an online space where we can track how far along the roadmap we are?", EMPTY, "fact"),
+    ("Once we join, is there an online space where we can track how far along the roadmap we are?", EMPTY, "question"),
     ("加入以后，有没有一个平台可以让我们看到自己在路线图上走到哪一步了？", EMPTY, "fact"),
     ("How far along the roadmap are we?", EMPTY, "stage"),
     ("We've appointed a CRO and set up a stakeholder platform. Do we qualify for Stage B?", EMPTY, "stage"),
@@ -689,6 +689,20 @@ def test_parts_conditions_and_places_wished_for(text: str, intent: str) -> None:
     "recommend", does not decide them."""
     decision = decide(text, EMPTY, FakeNames(), similar=lambda _: ("recommend", 0.95))
     assert decision.intent == intent, decision
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Once we join, is there an online space where we can track how far along the roadmap we are?",
+        "加入以后，有没有一个平台可以让我们看到自己在路线图上走到哪一步了？",
+    ],
+)
+def test_a_tool_asked_for_is_never_voted_a_stage_assessment(text: str) -> None:
+    """The known stage asks such a message resembles ("how far along the roadmap we are") do not make it one: it
+    asks for a tool."""
+    decision = decide(text, EMPTY, FakeNames(), similar=lambda _: ("stage", 0.95))
+    assert decision.intent == "question", decision
 
 
 @pytest.mark.parametrize(
