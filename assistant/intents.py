@@ -241,7 +241,10 @@ _ORDINALS = {
 }
 # A request for something that fits the asker's situation: names a tool / service kind as what is wanted.
 RECOMMEND = re.compile(
-    r"\brecommend|\bsuggest|\b(?:which|what)\s+(?:\w+\s+){0,3}(?:tools?|services?|support|methodolog(?:y|ies)|"
+    # "which tools", "what kind of support", not the subject of a verb before them ("with which framework will
+    # tools and lessons be shared?" asks for a framework)
+    r"\brecommend|\bsuggest|\b(?:which|what)\s+(?:(?!(?:will|would|can|could|should|does|do|did|is|are|was|were|"
+    r"has|have|had)\b)\w+\s+){0,3}(?:tools?|services?|support|methodolog(?:y|ies)|"
     r"instruments?|approaches?|programmes?|programs?)\b(?!\s+(?:was|were|did|has|had)\b)|"
     r"\b(?:tools?|services?|support)\s+(?:fits?|for us|would help|could help|can help|should we|that fits?)\b|"
     r"\b(?:is there|are there|do you have)\s+(?:a|any)\s+(?:\w+\s+){0,2}(?:tools?|services?)\b|"
@@ -997,9 +1000,12 @@ def catalogue_listing(text: str) -> tuple[str, str] | None:
 # Which section of the catalogue is about a topic ("Which section of the UN-Habitat catalogue should I look in for
 # climate support?", "服务目录哪个部分讲住房？"): the section named by the topic of its title, and its services
 SECTION_ASKED = re.compile(
-    r"\b(?:which|what)\s+(?:[\w'-]+\s+){0,2}?(?:sections?|parts?)\b|哪(?:个|一)?个?(?:部分|小节|节)", _I
+    r"\b(?:which|what)\s+(?:[\w'-]+\s+){0,2}?(?:sections?|parts?)\b(?!\s+of\s+(?:it|them|this|that|these|those)\b)|"
+    r"哪(?:个|一)?个?(?:部分|小节|节)",
+    _I,
 )
-CATALOGUE_NAMED = re.compile(r"\bcatalog(?:ue)?s?\b|\bUN-?Habitat\b|\bservices?\b|服务目录|人居署|服务", _I)
+# the catalogue named as such (not UN-Habitat or its services, which much else is about)
+CATALOGUE_NAMED = re.compile(r"\bcatalog(?:ue)?s?\b|目录", _I)
 # another of our documents named by its kind: its parts are no sections of the catalogue
 _OTHER_DOCUMENT = re.compile(r"\breports?\b|\bpapers?\b|\breview\b|报告|论文|综述", _I)
 
@@ -1079,8 +1085,22 @@ def _situation_ask(u: Utterance, ctx: ChatContext) -> str | None:
     return f"a situation, then asks how to act: {found}" if size >= SITUATION_SIZE else None
 
 
+# An auxiliary right before a name: the named thing is the subject of the question ("Which European body has SDG
+# Cities been cooperating with?")
+_AUXILIARY_BEFORE = re.compile(
+    r"\b(?:does|do|did|will|would|has|have|had|is|are|was|were|can|could)\s+(?:the\s+)?$", _I
+)
+
+
 def _third_party(u: Utterance) -> bool:
-    return bool(THIRD_PARTY_ACTS.search(u.text)) and not FIRST_PERSON.search(u.text)
+    """What a third party (the documents' publishers, the documents, a named record) does, recommends or holds is
+    asked, and not by the asker's city."""
+    if FIRST_PERSON.search(u.text):
+        return False
+    if THIRD_PARTY_ACTS.search(u.text):
+        return True
+    at = u.text.casefold().find(u.record_name.casefold()) if u.record_name else -1
+    return at > 0 and bool(_AUXILIARY_BEFORE.search(u.text[:at]))
 
 
 def _asked(text: str) -> str:

@@ -680,6 +680,12 @@ def test_what_a_thing_is_for_is_never_voted_another_intent(text: str) -> None:
             "question",
         ),
         ("我们是一家咨询公司，想作为参与实体支持 MCR2030 城市，需要满足哪些条件？怎么才能注册？", "question"),
+        # a named record as the subject, and tools as the subject of a passive: no request for what fits
+        (
+            "Which European body has SDG Cities been cooperating with, and with which framework will tools and "
+            "lessons be shared?",
+            "question",
+        ),
         # a place wished for to follow our progress is a tool asked for, not our stage asked
         ("我们想有个在线的地方查看本市在韧性路线图上走到了哪一步，MCR2030 提供什么？", "question"),
     ],
@@ -718,9 +724,17 @@ def test_a_tool_asked_for_is_never_voted_a_stage_assessment(text: str) -> None:
         # no topic of a section named: a question for the documents
         ("Which section of the catalogue talks about young people?", "question", ()),
         # a section of another document
-        ("Which part of the UN-Habitat board report deals with climate?", "question", ("H",)),
+        ("Which part of the UN-Habitat board report deals with climate?", "question", ()),
         # a thematic area, not a catalogue section
         ("Which thematic area deals with climate risk?", "question", ()),
+        # a part of something else, the catalogue named or not
+        (
+            "Who produced the Law and Climate Change Toolkit in the catalogue, and which part of it does UN-Habitat "
+            "lead?",
+            "fact",
+            (),
+        ),
+        ("Which part of UN-Habitat's climate work is about cities?", "question", ()),
     ],
 )
 def test_which_section_of_the_catalogue_is_about_a_topic(text: str, route: str, sections: tuple[str, ...]) -> None:
