@@ -345,6 +345,18 @@ _QUESTION_WORDS_EN = frozenset(
         "main",
         "key",
         "plai",  # "what role does it play"
+        # indefinite words ("who else can sign up?", "is there anything like it?"), as tokenize_en stems them: no
+        # content (the glossary read "else" as the "El" of El Salvador)
+        "els",
+        "anyon",
+        "anyth",
+        "anybodi",
+        "someon",
+        "someth",
+        "somebodi",
+        "everyon",
+        "everyth",
+        "everybodi",
     ]
 )
 # Words for the source itself and for telling about it ("what does the paper say", "文中提到"): never what the

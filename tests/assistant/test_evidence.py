@@ -935,3 +935,12 @@ def test_a_highlight_that_says_what_the_paper_does_answers_only_what_it_covers()
 )
 def test_the_roadmap_s_stages_named_by_their_place_are_named_by_letter(text: str, lettered: str) -> None:
     assert lettered_stages(text) == lettered
+
+
+def test_indefinite_words_are_no_content_terms() -> None:
+    """A question such as "Who else can sign up?" asks about signing up: "else" (stemmed "els", which a glossary
+    may hold as the "El" of a place name) and "anyone" / "something" are no terms a sentence must meet."""
+    terms = question_terms("Who else can sign up, and is anyone or something missing?", None)
+    flat = set().union(*terms)
+    assert {"sign", "miss"} <= flat
+    assert not flat & {"els", "anyon", "someth"}
