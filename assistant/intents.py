@@ -1363,7 +1363,8 @@ def _similar(intent: str) -> Matcher:
         ):
             # checked first: a message no intent could be by definition (or one asking what the survey asks, for
             # contact details, which thematic area or section says something or what a thing is for, a question
-            # by definition) is never embedded for a vote
+            # by definition; the conditions something sets, never a request; a tool asked for, never a stage
+            # assessment) is never embedded for a vote
             return None
         vote = u.similar()
         if vote is None or vote[0] != intent:

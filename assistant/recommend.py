@@ -214,7 +214,7 @@ class Taxonomy:
     def sections_on(self, text: str) -> tuple[str, ...]:
         """The catalogue sections whose title's topic ``text`` names, in either language ("climate-related support"
         names H, Cities and Climate Change; "住房" names E, 土地、住房和居所): each part of a title (split at its
-        commas and "and") counts by its first word of substance (:func:`_section_topics`)."""
+        commas and "and") counts by its longest word of substance (:func:`_section_topics`)."""
         folded = text.casefold()
         return tuple(
             letter
