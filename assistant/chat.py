@@ -348,7 +348,12 @@ class Assistant:
             if ask:
                 q = ask[0]
                 question = self.rules.question(q).text(lang)
-                body = render("stage_question", lang, answered=len(known), total=15, n=q, question=question)
+                # the survey's question as the overview words it: quoted, so cited like any text of the documents
+                ((_, asked),) = survey_citations((q,), rules=self.rules)
+                cited = self._rendered(asked, lang)
+                body = render(
+                    "stage_question", lang, answered=len(known), total=15, n=q, question=question, ref=cited.n
+                )
                 return ChatReply(
                     answer=body,
                     lang=lang,
@@ -356,7 +361,7 @@ class Assistant:
                     stage=result,
                     follow_up=question,
                     context=ctx.with_(pending_question=q),
-                    citations=[],
+                    citations=[cited],
                 )
             criteria = self._criteria_lines(result, lang, citations)
             body = render("stage_undecided", lang, criteria=criteria)

@@ -72,6 +72,20 @@ def test_stage_dialogue_reaches_a_stage_then_recommends(assistant, opening, answ
     assert (han > 5) == (lang == "zh")
 
 
+@pytest.mark.parametrize(("opening", "lang"), [("Which stage are we in?", "en"), ("我们处于哪个阶段？", "zh")])
+def test_a_survey_question_asked_is_cited_where_the_overview_words_it(assistant, opening: str, lang: str) -> None:
+    """The question the reply asks is the survey's, quoted: its citation is the survey's row for that question in
+    the overview (with its rendering for an English reader), and its marker stands after the question."""
+    reply = say(assistant, [opening])
+    q = reply.context.pending_question
+    assert q and len(reply.citations) == 1
+    (c,) = reply.citations
+    assert c.doc_id and "[1]" in reply.answer
+    assert assistant.rules.question(q).passage.quote in c.quote
+    assert (c.rendering is not None) == (lang == "en")
+    assert_grounded(assistant, reply)
+
+
 def test_stage_dialogue_never_asks_the_same_question_twice(assistant) -> None:
     reply = say(assistant, ["Which stage are we in?"])
     asked = []
