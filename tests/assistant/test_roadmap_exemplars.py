@@ -248,6 +248,13 @@ def test_a_plan_not_yet_sent_says_nothing_of_the_body_it_names(service_rules: Ro
         ("没有开始制定战略", False),
         ("we haven't started drafting the strategy", False),
         ("the committee is not set up", False),
+        # joining MCR2030 is no question of the survey
+        ("我们市刚加入MCR2030", True),
+        ("去年正式加入了 MCR2030", True),
+        ("We just joined MCR2030", True),
+        ("we signed up to the initiative last month", True),
+        ("we joined a resilience network of cities", False),
+        ("我们加入了全市防灾减灾委员会", False),
     ],
 )
 def test_a_clause_that_names_no_topic(knowledge_dir: Path, corpus_dir: Path, clause: str, topicless: bool) -> None:
@@ -272,6 +279,18 @@ def test_a_clause_without_a_topic_is_not_read_by_meaning(service_rules: RoadmapR
     result = assess_stage(text=text, rules=service_rules)
     assert result.stage == "undecided"
     assert dict(result.answers)[3] is None and 3 in result.to_ask
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(
+    "text", ["我们市刚加入MCR2030，处在哪个阶段？", "We just joined MCR2030. Which stage are we in?"]
+)
+def test_joining_mcr2030_says_nothing_of_a_focal_point(service_rules: RoadmapRules, text: str) -> None:
+    """ "我们市刚加入MCR2030" came nearest a learned exemplar of question 10 ("我们在 MCR2030 dashboard 上登记的联系人
+    是…", 0.46 against the threshold 0.45), so the Chinese message read a focal point its English twin did not:
+    joining is no topic of the survey, and both leave question 10 open."""
+    result = assess_stage(text=text, rules=service_rules)
+    assert dict(result.answers)[10] is None
 
 
 @pytest.mark.integration
