@@ -46,6 +46,7 @@ from assistant.exemplars import IntentExemplars
 from assistant.intents import (
     ALL_SURVEY_QUESTIONS,
     FIRST_PERSON,
+    STAGE_FOCUS_ASKED,
     STEPS,
     Decision,
     area_referred,
@@ -384,6 +385,11 @@ class Assistant:
         ]
         if result.next_steps:
             lines.append(render("stage_next", lang, steps=" ".join(result.next_steps)))
+        if STAGE_FOCUS_ASKED.search(statement or ctx.stage_text or ""):
+            # "…which stage are we in, and what does that stage focus on?": the stage as the overview describes it
+            profile, _ = stage_citations(result.stage, rules=self.rules)
+            lines.append(render("stage_focus_intro", lang, stage=result.stage))
+            lines.extend(self._quoted_lines(profile[1:], lang, citations))  # its sentences, not its heading
         situation = ctx.last_situation or ("" if answer_to is not None else text)
         situation = situation or render(f"stage_situation_{result.stage.lower()}", lang)
         recs = self.recommender.recommend(situation, stage=result.stage, k=3, lang=lang)

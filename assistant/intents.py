@@ -443,6 +443,14 @@ TOOL_ASKED = re.compile(
 )
 
 
+# What the stage asked for involves, asked beside it ("Which stage are we in, and what does that stage focus on?",
+# "…处在哪个阶段？这个阶段首先要做什么？", "what must we commit to?"): the reply quotes how the overview describes it
+STAGE_FOCUS_ASKED = re.compile(
+    r"\b(?:what|which)\b[^?？.]{0,40}?\b(?:focus|concentrat|emphasi[sz]|involv|entail|commit|priorit)\w*|"
+    r"\bwhat (?:should|must|do|shall) we (?:do|commit|prioriti[sz]e|work on)\b|"
+    r"(?:重点|侧重|首先要做|先做什么|要做什么|该做什么|做些什么|承诺什么|承担什么|什么承诺|任务是什么|关注什么)",
+    _I,
+)
 # The stages as the topic of a question, not a place asked for: the stages of something ("into which stages does
 # the paper divide…", "what stages does profiling go through") or a stage as the subject of what it does or is
 # ("which stage comes next", "which stage's cities mentor others", "哪个阶段的城市…"). Without first person such a

@@ -86,6 +86,34 @@ def test_a_survey_question_asked_is_cited_where_the_overview_words_it(assistant,
     assert_grounded(assistant, reply)
 
 
+DONE_A_TO_B = {
+    "zh": "我们市过去一年做了公众宣传，给员工和市议会办过讲座，成立了多部门韧性委员会，正在制定防灾减灾战略。",
+    "en": "We ran awareness campaigns this year, held lectures for staff and the city council, set up a multi-sector "
+    "resilience committee and are drafting our DRR strategy.",
+}
+
+
+@pytest.mark.parametrize(
+    ("lang", "ask", "focus"),
+    [
+        ("zh", "我们处在哪个阶段？这个阶段的重点是什么？", True),
+        ("en", "Which stage are we in, and what does that stage focus on?", True),
+        ("zh", "我们处在哪个阶段？", False),
+        ("en", "Which stage are we in?", False),
+    ],
+)
+def test_what_the_stage_involves_asked_beside_it_is_quoted_from_the_overview(
+    assistant, lang: str, ask: str, focus: bool
+) -> None:
+    """The stage comes from the rules; what it focuses on, asked beside it, is how the overview describes that stage
+    (its sentences cited, rendered for an English reader), and only when asked."""
+    reply = say(assistant, [f"{DONE_A_TO_B[lang]}{' ' if lang == 'en' else ''}{ask}"])
+    assert reply.stage is not None and reply.stage.stage == "B"
+    profile = "韧性路线图的 **B 阶段**侧重于"
+    assert any(profile in c.quote for c in reply.citations) is focus
+    assert_grounded(assistant, reply)
+
+
 def test_stage_dialogue_never_asks_the_same_question_twice(assistant) -> None:
     reply = say(assistant, ["Which stage are we in?"])
     asked = []
