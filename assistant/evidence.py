@@ -513,9 +513,17 @@ class Unit:
 _RELATIVE_WHERE = re.compile(r"\b(?:the|a|an|this|that|each|any|every)\s+(?:[\w-]+\s+){0,2}?[\w-]+\s+where\b", _I)
 
 
+# How something is worded ("题目具体怎么问？", "How is that question worded?"): the words asked for, no procedure
+_WORDING_ASKED = re.compile(
+    r"(?:具体)?(?:是)?(?:怎么|如何|怎样)(?:问|说|写|表述|措辞)的?|"
+    r"\bhow (?:is|was|are|were) (?:it|that|this|they|the (?:\w+ )?questions?) (?:worded|phrased|asked|put)\b",
+    _I,
+)
+
+
 def question_type(text: str) -> QuestionType:
     """The kind of fact the question asks for (``other`` when none of the patterns fits)."""
-    text = _RELATIVE_WHERE.sub(" ", text)
+    text = _WORDING_ASKED.sub(" ", _RELATIVE_WHERE.sub(" ", text))
     for name, pattern in _TYPES:
         if pattern.search(text):
             return name

@@ -806,10 +806,16 @@ def test_which_or_what_with_a_plural_noun_asks_for_a_list(question: str, kind: s
         ("Under the model where experts support cities directly, what are the yearly core costs?", "quantity"),
         ("What is a city where floods recur supposed to do?", "definition"),
         ("Where is the congress held?", "place"),
+        # how something is worded asks for its words, no procedure
+        ("阶段评估调查里有没有问城市是否指定了联络点？题目具体怎么问？", "yesno"),
+        ("Does the survey ask about a focal point? How is that question worded?", "yesno"),
+        ("怎么加入 MCR2030？", "procedure"),
         ("Where does the report say cities get support?", "place"),
     ],
 )
-def test_costs_are_a_quantity_and_a_relative_where_asks_no_place(question: str, kind: str) -> None:
+def test_costs_are_a_quantity_and_neither_a_relative_where_nor_wording_asks_a_place_or_steps(
+    question: str, kind: str
+) -> None:
     assert question_type(question) == kind
 
 
