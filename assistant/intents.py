@@ -239,12 +239,15 @@ _ORDINALS = {
     **{f"{n}{'st' if n == 1 else 'nd' if n == 2 else 'rd' if n == 3 else 'th'}": n for n in range(1, 11)},
     **{w: n for n, w in enumerate("一二三四五六七八九十", 1)},
 }
+# An auxiliary verb: before "tools" it makes them the subject of a verb, not what is asked for; before a record's
+# name it makes the record the subject of the question
+_AUXILIARY = r"(?:will|would|can|could|should|does|do|did|is|are|was|were|has|have|had)"
 # A request for something that fits the asker's situation: names a tool / service kind as what is wanted.
 RECOMMEND = re.compile(
     # "which tools", "what kind of support", not the subject of a verb before them ("with which framework will
     # tools and lessons be shared?" asks for a framework)
-    r"\brecommend|\bsuggest|\b(?:which|what)\s+(?:(?!(?:will|would|can|could|should|does|do|did|is|are|was|were|"
-    r"has|have|had)\b)\w+\s+){0,3}(?:tools?|services?|support|methodolog(?:y|ies)|"
+    rf"\brecommend|\bsuggest|\b(?:which|what)\s+(?:(?!{_AUXILIARY}\b)\w+\s+){{0,3}}(?:tools?|services?|support|"
+    r"methodolog(?:y|ies)|"
     r"instruments?|approaches?|programmes?|programs?)\b(?!\s+(?:was|were|did|has|had)\b)|"
     r"\b(?:tools?|services?|support)\s+(?:fits?|for us|would help|could help|can help|should we|that fits?)\b|"
     r"\b(?:is there|are there|do you have)\s+(?:a|any)\s+(?:\w+\s+){0,2}(?:tools?|services?)\b|"
@@ -1095,9 +1098,7 @@ def _situation_ask(u: Utterance, ctx: ChatContext) -> str | None:
 
 # An auxiliary right before a name: the named thing is the subject of the question ("Which European body has SDG
 # Cities been cooperating with?")
-_AUXILIARY_BEFORE = re.compile(
-    r"\b(?:does|do|did|will|would|has|have|had|is|are|was|were|can|could)\s+(?:the\s+)?$", _I
-)
+_AUXILIARY_BEFORE = re.compile(rf"\b{_AUXILIARY}\s+(?:the\s+)?$", _I)
 
 
 def _third_party(u: Utterance) -> bool:

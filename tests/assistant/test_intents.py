@@ -625,42 +625,23 @@ def test_malformed_context_is_an_invalid_request(bad: dict) -> None:
 @pytest.mark.parametrize(
     "text",
     [
+        # what the survey asks
         "做阶段评估调查时，会不会问到我们市有没有首席抗灾官？",
         "Does the survey ask whether our city has a chief resilience officer?",
-    ],
-)
-def test_a_question_about_what_the_survey_asks_is_never_voted_another_intent(text: str) -> None:
-    for intent in ("recommend", "stage"):
-        decision = decide(text, EMPTY, FakeNames(), similar=lambda _, i=intent: (i, 0.95))
-        assert decision.intent == "question", decision
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
+        # a situation, then which thematic area speaks of it: the known stage descriptions it resembles (nearest
+        # 0.67 for the English one in blind19) do not make it an assessment
         "We draft our DRR strategy alone; it may not match the national one. Which thematic area deals with this?",
         "我们自己编写防灾减灾战略，担心和国家战略不一致，MCR2030 哪个专题领域讲这个？",
-    ],
-)
-def test_which_thematic_area_says_something_is_never_voted_another_intent(text: str) -> None:
-    """A situation, then which thematic area speaks of it: the known stage descriptions it resembles (nearest 0.67
-    for the English one in blind19) do not make it an assessment; it is a question for the documents."""
-    for intent in ("recommend", "stage"):
-        decision = decide(text, EMPTY, FakeNames(), similar=lambda _, i=intent: (i, 0.95))
-        assert decision.intent == "question", decision
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
+        # a situation, then what a named thing is for, however like a request for what fits the whole message
+        # reads (blind19's slum-upgrading question was voted a recommendation)
         "So far we have upgraded slums project by project. What is a citywide strategy supposed to achieve instead?",
         "我们过去一直是一个项目一个项目地改造贫民窟。全市性的贫民窟改造战略要实现什么？",
         "We keep hearing about SDG Cities. What are the aims of the initiative?",
     ],
 )
-def test_what_a_thing_is_for_is_never_voted_another_intent(text: str) -> None:
-    """A situation, then what a named thing is for: a question for the documents, however like a request for what
-    fits the whole message reads (blind19's slum-upgrading question was voted a recommendation)."""
+def test_a_question_by_definition_is_never_voted_another_intent(text: str) -> None:
+    """Questions for the documents by definition: the vote of known messages, scripted to say "recommend" or
+    "stage" with high similarity, never takes them elsewhere."""
     for intent in ("recommend", "stage"):
         decision = decide(text, EMPTY, FakeNames(), similar=lambda _, i=intent: (i, 0.95))
         assert decision.intent == "question", decision
