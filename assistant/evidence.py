@@ -35,7 +35,7 @@ from functools import lru_cache
 from typing import Literal
 
 from ingest.chunking import detect_headings
-from retriever.bilingual import Lexicon
+from retriever.bilingual import GLOSSARY_KINDS, Lexicon
 from retriever.language import HAN_CLASS, has_han, script_lang, simplified
 from retriever.sentences import broken_by_page_break, broken_han_sentence, split_sentences
 from retriever.tokenize import STOPWORDS_EN, tokenize_en, tokenize_zh
@@ -660,20 +660,33 @@ def _question_terms(text: str, lexicon: Lexicon | None, names: bool = True) -> t
         return tuple(terms)
     text = _THE_SOURCE_EN.sub(" ", text)
     words = tokenize_en(text)
+    # a word of a glossary phrase ("build back better") is also found where the phrase's entry is written, in either
+    # language (更好地重建): one by one, its words gloss to other things (back -> 后背)
+    phrase_of: dict[str, set[str]] = {}
     if lexicon is not None and names:
         phrases = lexicon.name_phrases(text)
         terms += [frozenset({g}) for g in dict.fromkeys(g for g, _, _ in phrases)]
         covered = {k for _, first, end in phrases for k in range(first, end)}
         content = set(words)
-        words = [w for k, w in enumerate(tokenize_en(text, keep_stopwords=True)) if k not in covered and w in content]
+        tokens = tokenize_en(text, keep_stopwords=True)
+        words = [w for k, w in enumerate(tokens) if k not in covered and w in content]
+        for g, first, end in lexicon.name_phrases(text, PHRASE_KINDS):
+            if end - first >= 2:
+                for w in tokens[first:end]:
+                    phrase_of.setdefault(w, set()).add(g)
     for word in dict.fromkeys(words):
         if word in STOPWORDS_EN or len(word) < 3 or word in _QUESTION_WORDS_EN or word in _SOURCE_WORDS:
             continue
-        variants = {word} | NUMBER_FORMS.get(word, frozenset())
+        variants = {word} | NUMBER_FORMS.get(word, frozenset()) | phrase_of.get(word, set())
         if lexicon is not None:
             variants |= {t for t, w in lexicon.en_to_zh(word) if w >= 0.1 and len(t) >= 2}
         terms.append(frozenset(variants))
     return tuple(terms)
+
+
+# The glossary entries a unit is known to write (``_names``) and a question's phrase words meet: every kind but the
+# roadmap's stages, which ``stage_refs`` reads by their letters
+PHRASE_KINDS = GLOSSARY_KINDS - {"stage"}
 
 
 # Markup left by extraction (`<ul style="...">`): what lies inside a tag is never a sentence.
@@ -1147,8 +1160,9 @@ def _says_nothing(unit: Unit, asked: frozenset[str]) -> bool:
 
 @lru_cache(maxsize=50_000)
 def _names(lexicon: Lexicon | None, text: str) -> frozenset[str]:
-    """The proper names ``text`` writes, in either language (``Lexicon.names``): what a question's name term meets."""
-    return lexicon.names(text) if lexicon is not None and text else frozenset()
+    """The glossary entries ``text`` writes, in either language (``Lexicon.names`` of ``PHRASE_KINDS``): what a
+    question's name term, or a word of one of its phrases, meets."""
+    return lexicon.names(text, PHRASE_KINDS) if lexicon is not None and text else frozenset()
 
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")

@@ -418,15 +418,15 @@ class Lexicon:
         out += [f"g{n}" for n, _, _ in self._entry_phrases(tokenize_en(text, keep_stopwords=True))]
         return out
 
-    def names(self, text: str) -> frozenset[str]:
-        """The proper names (glossary entries of ``NAME_KINDS``) ``text`` writes, in either language, as the
-        ``concepts`` tokens: "“为下一代打造可持续的城市韧性”倡议" and "the Sustainable Urban Resilience for the next
-        Generation initiative" both name ``g<n>`` of that programme."""
-        found = {g for _, _, g in self.name_spans(text)} if _HAN_WORD.search(text) else set()
+    def names(self, text: str, kinds: frozenset[str] = NAME_KINDS) -> frozenset[str]:
+        """The proper names (glossary entries of ``kinds``, by default ``NAME_KINDS``) ``text`` writes, in either
+        language, as the ``concepts`` tokens: "“为下一代打造可持续的城市韧性”倡议" and "the Sustainable Urban
+        Resilience for the next Generation initiative" both name ``g<n>`` of that programme."""
+        found = {g for _, _, g in self.name_spans(text, kinds)} if _HAN_WORD.search(text) else set()
         if _LATIN_LETTER.search(text):
             # only the Latin words can form an English name: each Han run (which the tokenizer would segment, most
             # of the cost) becomes a word no phrase holds, so no phrase spans it
-            found |= {g for g, _ in self.latin_name_phrases(text)}
+            found |= {g for g, _ in self.latin_name_phrases(text, kinds)}
         return frozenset(found)
 
     def other_name_forms(self, text: str, lang: str, kinds: frozenset[str] = NAME_KINDS) -> tuple[str, ...]:
@@ -458,24 +458,25 @@ class Lexicon:
                     tokens.remove(word)
         return tokens
 
-    def latin_name_phrases(self, text: str) -> list[tuple[str, tuple[str, ...]]]:
-        """(``g<n>``, its stemmed words) of the names ``text`` writes in Latin letters, its Han runs read as breaks
-        no phrase spans ("SURGe 倡议" names the programme as "SURGe initiative" does)."""
+    def latin_name_phrases(self, text: str, kinds: frozenset[str] = NAME_KINDS) -> list[tuple[str, tuple[str, ...]]]:
+        """(``g<n>``, its stemmed words) of the names (entries of ``kinds``) ``text`` writes in Latin letters, its
+        Han runs read as breaks no phrase spans ("SURGe 倡议" names the programme as "SURGe initiative" does)."""
         tokens = tokenize_en(_HAN_WORD.sub(" xhanx ", text), keep_stopwords=True)
-        return [(g, tuple(tokens[first:end])) for g, first, end in self._name_phrases_of(tokens)]
+        return [(g, tuple(tokens[first:end])) for g, first, end in self._name_phrases_of(tokens, kinds)]
 
-    def name_spans(self, text: str) -> list[tuple[int, int, str]]:
-        """(start, end, ``g<n>``) of the Chinese forms of proper names in ``text`` (longest match, left to right)."""
-        return [(s, e, f"g{n}") for s, e, n in self._entry_spans(text) if self._entries[n].kind in NAME_KINDS]
+    def name_spans(self, text: str, kinds: frozenset[str] = NAME_KINDS) -> list[tuple[int, int, str]]:
+        """(start, end, ``g<n>``) of the Chinese forms of proper names (entries of ``kinds``) in ``text`` (longest
+        match, left to right)."""
+        return [(s, e, f"g{n}") for s, e, n in self._entry_spans(text) if self._entries[n].kind in kinds]
 
-    def name_phrases(self, text: str) -> list[tuple[str, int, int]]:
-        """(``g<n>``, first, end) of the English forms of proper names in ``text``, left to right, as positions in
-        ``tokenize_en(text, keep_stopwords=True)`` (longest phrase first; a phrase naming an entry of another kind
-        is passed over whole)."""
-        return self._name_phrases_of(tokenize_en(text, keep_stopwords=True))
+    def name_phrases(self, text: str, kinds: frozenset[str] = NAME_KINDS) -> list[tuple[str, int, int]]:
+        """(``g<n>``, first, end) of the English forms of proper names (entries of ``kinds``) in ``text``, left to
+        right, as positions in ``tokenize_en(text, keep_stopwords=True)`` (longest phrase first; a phrase naming an
+        entry of another kind is passed over whole)."""
+        return self._name_phrases_of(tokenize_en(text, keep_stopwords=True), kinds)
 
-    def _name_phrases_of(self, tokens: list[str]) -> list[tuple[str, int, int]]:
-        return [(f"g{n}", i, j) for n, i, j in self._entry_phrases(tokens) if self._entries[n].kind in NAME_KINDS]
+    def _name_phrases_of(self, tokens: list[str], kinds: frozenset[str] = NAME_KINDS) -> list[tuple[str, int, int]]:
+        return [(f"g{n}", i, j) for n, i, j in self._entry_phrases(tokens) if self._entries[n].kind in kinds]
 
     def _entry_spans(self, text: str) -> list[tuple[int, int, int]]:
         """(start, end, entry number) of the glossary's Chinese variants in ``text`` (longest match, left to right)."""

@@ -422,6 +422,32 @@ def test_a_proper_name_is_one_term_met_where_the_name_is_written_in_either_langu
     assert shown == ["“为下一代打造可持续的城市韧性”倡议于 2022 年发起。"]
 
 
+def test_a_word_of_a_glossary_phrase_meets_the_phrase_written_in_either_language() -> None:
+    """ "build back better" glosses word by word to 建设, 后背, 最好; each of its words is also met where the phrase's
+    entry is written (更好地重建), so the sentence naming it wins over one sharing a stray word. A stage is left to the
+    stage reading, and a word outside any phrase meets nothing new."""
+    lexicon = Lexicon(
+        [
+            GlossaryEntry(("更好地重建",), ("build back better",), "drr"),
+            GlossaryEntry(("推进城市规划",), ("stage b",), "stage"),
+        ],
+        cedict=False,
+    )
+    terms = question_terms("Which strategies are built around build back better?", lexicon)
+    assert [t for t in terms if "g0" in t] == [
+        frozenset({"build", "g0"}),
+        frozenset({"back", "g0"}),
+        frozenset({"better", "g0"}),
+    ]
+    assert not any("g1" in t for t in question_terms("What do cities in stage B do?", lexicon))
+    text = "战略应写明资金来源，并做得更好。\n应将更好地重建的概念纳入各项战略。"
+    chunk = _chunk(text)
+    shown = select_units(
+        "Which strategies are built around build back better?", [Hit(chunk, 1.0, 0)], lambda _: None, lexicon, lang="en"
+    )
+    assert shown[0].text == "应将更好地重建的概念纳入各项战略。"
+
+
 def test_a_number_meets_its_other_forms() -> None:
     """A number meets its other forms ("the third work package", "工作包 3", "Work package 3"); "第三个" counts once
     however the segmenter cuts it; "first" and "one" are left alone (as often "initially" and "a")."""
