@@ -22,14 +22,16 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import numpy as np
 
+from assistant.evidence import question_terms
 from ingest.catalogue import load_english
 from prompts import render
 from retriever.errors import InvalidKnowledgeFile, InvalidRequest
@@ -552,28 +554,46 @@ class Recommender:
         )
 
     def _best_sentence(self, item: CatalogueItem, situation: str, query_lang: str) -> tuple[int, int, str, str] | None:
-        """The record sentence sharing most query terms (its first when none does), as (start, end, text, field),
-        offsets in the source; None for a record without a sentence."""
-        if query_lang == "zh":
-            terms = {t for t in tokenize_zh(situation) if len(t) >= 2}
-        elif self.retriever.lexicon is not None:
-            terms = {t for t, w in self.retriever.lexicon.en_to_zh(situation) if len(t) >= 2}
-        else:
-            terms = set()
+        """The record sentence that holds most of the situation's terms (``question_terms``: each in either
+        language; an English situation reads the sentence's rendering too), each weighed by how rare it is among
+        the record's sentences, a past case (``CASE_FACTOR``) counting less than what the record is and offers;
+        the record's first sentence when none holds any. As (start, end, text, field), offsets in the source; None
+        for a record without a sentence."""
         quote = item.span.quote
         sentences = _record_sentences(quote)
         if not sentences:
             return None
+        terms = question_terms(situation, self.retriever.lexicon)
+        # an English situation meets a Chinese record's sentences in their rendering too; a Chinese one its words
+        rendering = self.retriever.index.rendering(item.span.doc_id, "en") if query_lang != "zh" else None
+        base = item.span.start
+        token_sets = [
+            tokens | (_english_tokens(rendering.text_between(base + s, base + e)) if rendering else frozenset())
+            for s, e, tokens in sentences
+        ]
+        n = len(token_sets)
+        rarity = [math.log(1 + (n + 1) / (1 + sum(1 for ts in token_sets if term & ts))) for term in terms]
+        held = [sum(w for term, w in zip(terms, rarity, strict=True) if term & ts) for ts in token_sets]
         # the first of the best (with no word in common, the record's first sentence): every recommendation cites
         # where its record is written, whichever language's words happen to meet it (a tool's listing: name, link)
-        s, e, _ = max(sentences, key=lambda sentence: len(terms & sentence[2]))
-        start, end = item.span.start + s, item.span.start + e
-        field_name = "description"
-        for name, text in item.fields:
-            if quote[s:e] in text:
-                field_name = name
-                break
-        return start, end, quote[s:e], field_name
+        fields = [_field_of(item, quote[s:e]) for s, e, _ in sentences]
+        held = [h * (CASE_FACTOR if f == "applications" else 1.0) for h, f in zip(held, fields, strict=True)]
+        k = max(range(n), key=lambda k: held[k])
+        s, e, _ = sentences[k]
+        return base + s, base + e, quote[s:e], fields[k]
+
+
+def _field_of(item: CatalogueItem, sentence: str) -> str:
+    """The name of the record's field that holds ``sentence``, or whose label opens it ("之前的应用案例：…");
+    "description" when none does."""
+    body = _FIELD_LABEL.sub("", sentence, count=1)
+    return next((name for name, text in item.fields if body and body in text), "description")
+
+
+_FIELD_LABEL = re.compile(r"^[^：:\n]{2,12}[：:]\s*")
+
+
+CASE_FACTOR = 0.5
 
 
 def _name_span(item: CatalogueItem) -> tuple[int, int] | None:
@@ -603,3 +623,8 @@ def _record_sentences(quote: str) -> tuple[tuple[int, int, frozenset[str]], ...]
     """The sentences of a record's source text (6 characters or more), as (start, end, tokens) within ``quote``
     (cached: segmenting every candidate's sentences on every request was 80% of a recommendation's time)."""
     return sentence_tokens(quote, _SENTENCE, 6)
+
+
+@lru_cache(maxsize=20_000)
+def _english_tokens(text: str) -> frozenset[str]:
+    return frozenset(tokenize_en(text))

@@ -154,6 +154,29 @@ def test_english_reasons_quote_a_rendering_and_label_the_curated_summary(recomme
     assert quoted >= 3
 
 
+def test_the_sentence_quoted_for_a_record_is_read_in_both_languages(recommender) -> None:
+    """An English situation meets a record's sentences in their rendering as well as through glosses of its words,
+    so it quotes the sentence a Chinese reader's twin gets (C.2's assessment framework, "为立法质量设立基准"), and
+    the one that holds its ask (H.3's review report "with concrete recommendations"), not the record's opening."""
+    planning = recommender.get("C.2")
+    climate = recommender.get("H.3")
+    assert planning is not None and climate is not None
+    spans = {
+        recommender._best_sentence(planning, situation, lang)
+        for situation, lang in (
+            (
+                "We want to benchmark the quality of our planning legislation and find its strengths and weaknesses.",
+                "en",
+            ),
+            ("我们想给本市规划立法的质量设立基准，找出规划监管框架的优势和劣势。", "zh"),
+        )
+    }
+    assert len(spans) == 1 and "为立法质量设立基准" in spans.pop()[2]
+    asked = "We want our existing climate action plan reviewed and to get a short report with concrete recommendations."
+    best = recommender._best_sentence(climate, asked, "en")
+    assert best is not None and "具体的改进建议" in best[2]
+
+
 def test_chinese_readers_get_the_chinese_curated_note_of_a_tool_listed_by_name_only(recommender) -> None:
     """An MCR2030 tool is listed by name and link; its curated note is shown in the reader's language, labelled."""
     recs = recommender.recommend("我们想评估城市的抗灾能力，找出差距和优先行动", k=5, lang="zh")
