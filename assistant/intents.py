@@ -61,7 +61,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Protocol
 
@@ -562,7 +562,18 @@ _WHICH_STAGE = re.compile(r"\b(?:which|what) stage\b|哪(?:个|一)个?阶段|�
 _WHAT_IT_TAKES = re.compile(r"\b(?:what|which|how)\b|什么|哪|啥|怎么|如何", _I)
 
 
+# What a message sets aside as given ("韧性路线图除了帮城市弄清自己走到了哪一步，对合作伙伴有什么用处？",
+# "Besides showing where a city stands, what does the roadmap do for partners?"): not what it asks
+_BESIDES = re.compile(
+    r"除了[^，,。？?！!；;]*[，,]|\b(?:besides|apart from|aside from|other than|in addition to)\b[^,?.!;]*,", _I
+)
+
+
 def _stage(u: Utterance, ctx: ChatContext) -> str | None:
+    """The asker's own stage asked for (or an assessment): not what a stage or a record is, nor what moving on
+    takes, nor a stage ask set aside as given (``_BESIDES``)."""
+    if _BESIDES.search(u.text):
+        u = replace(u, text=_BESIDES.sub(" ", u.text))
     if (NAMED_STAGE.search(u.text) or named_stages(u.text) or u.record or STAGES_AS_TOPIC.search(u.text)) and (
         not FIRST_PERSON.search(u.text)
     ):
@@ -912,9 +923,16 @@ BROWSE = re.compile(
 )
 
 
+# A kind of record asked for as the means of something ("through which flagship programme will it work with regional
+# offices on crisis programming?"): which one a document names, not the records about a topic
+_MEANS_ASKED = re.compile(r"\b(?:through|with|by|via|under|from)\s*$", _I)
+
+
 def _browse(u: Utterance, ctx: ChatContext) -> str | None:
-    found = _found(BROWSE, u.text)
-    return f"asks which records are about a topic: {found}" if found else None
+    m = BROWSE.search(u.text)
+    if m is None or _MEANS_ASKED.search(u.text[: m.start()]):
+        return None
+    return f"asks which records are about a topic: {m.group(0)}"
 
 
 def _areas(u: Utterance, ctx: ChatContext) -> str | None:
@@ -1069,6 +1087,8 @@ ACT_ASK = re.compile(
     r"\bany (?:good )?(?:ways|ideas|options)\b",
     _I,
 )
+# An English sentence that opens with a question word or an inverted auxiliary asks from its first word
+_OPENS_AS_QUESTION = re.compile(rf"\s*(?:what|which|who|whom|whose|when|where|why|how|{_AUXILIARY})\b", _I)
 # what comes before the ask must say something of the situation: 12 Han characters, or 8 words
 SITUATION_SIZE = 12
 WORD_SIZE = 1.5
@@ -1087,11 +1107,17 @@ def _situation_ask(u: Utterance, ctx: ChatContext) -> str | None:
     a, b = spans[-1]
     last = u.text[a:b]
     clause = max(last.rfind("，"), last.rfind(","), last.rfind("；"), last.rfind(";"))
-    ask_at = a + clause + 1 if clause >= 0 and _found(ACT_ASK, last[clause + 1 :]) else a
+    # the clauses of the asking sentence before its ask tell the situation, unless the sentence opens as a question
+    # ("What commitments must a city make …, and is there any way …?" asks two things, and tells nothing)
+    in_clause = clause >= 0 and _found(ACT_ASK, last[clause + 1 :]) and not _OPENS_AS_QUESTION.match(last)
+    ask_at = a + clause + 1 if in_clause else a
     found = _found(ACT_ASK, u.text[ask_at:])
     if not found:
         return None
-    before = u.text[:ask_at]
+    # what the asker tells: the sentences before the ask that do not themselves ask ("B 阶段的城市要做出哪些承诺？
+    # 有没有办法跳过 A 阶段？" tells nothing)
+    told = [u.text[s:e] for s, e in spans[:-1] if not u.text[s:e].rstrip().endswith(("?", "？"))]
+    before = " ".join([*told, u.text[a:ask_at]])
     size = len(HAN.findall(before)) + WORD_SIZE * len(WORDS.findall(before))
     return f"a situation, then asks how to act: {found}" if size >= SITUATION_SIZE else None
 
@@ -1281,9 +1307,26 @@ def _defines(u: Utterance) -> bool:
 _GENERIC_WHAT = re.compile(r"what is|what's|是什么|什么是|what (?:is|are) (?:it|they)", _I)
 
 
+# Where a second ask may follow the first ("What is the MCR2030 Dashboard for, and can we keep our progress hidden?",
+# "SURGe 是什么？谁发起的？"): two parts that ask (``_ASKING``) ask more than what a record is;
+# "我们市长想了解一下，自愿地方评估是什么" and "UNITAC - what is it? a colleague mentioned it" ask once
+_SECOND_ASK = re.compile(
+    rf"[?？]\s*(?=\S)|,?\s+and\s+(?=(?:what|how|when|who|whom|which|where|why|{_AUXILIARY}|can|may|must)\b)|"
+    r"，(?:以及|并且|另外|还有|同时)?(?=[^，。？?]*(?:哪|什么|多少|多久|多长|何时|谁|怎么|如何|几|吗))",
+    _I,
+)
+
+
+_ASKING = re.compile(
+    r"[?？]|\b(?:what|how|when|who|whom|which|where|why)\b|哪|什么|多少|多久|多长|何时|谁|怎么|如何|几|吗|干嘛|是啥", _I
+)
+
+
 def _lookup(u: Utterance, ctx: ChatContext) -> str | None:
     if u.record is None or (FIRST_PERSON.search(u.text) and not _defines(u)):
         return None
+    if sum(1 for part in _SECOND_ASK.split(u.text) if _ASKING.search(part)) >= 2:
+        return None  # a question for the record's passages (the record alongside), each ask answered
     # "What is the role of the technical support centres in SDG Cities?" asks what something of the record is, not
     # what the record is: a question for its passages (the record alongside)
     if _defines(u) or any(not _GENERIC_WHAT.fullmatch(m.group(0)) for m in MORE.finditer(u.text)):
