@@ -33,6 +33,7 @@ from assistant.evidence import (
     Abstention,
     QuestionType,
     Unit,
+    best_part,
     expansion,
     for_each_part,
     in_reading_order,
@@ -45,6 +46,7 @@ from assistant.evidence import (
 from assistant.exemplars import IntentExemplars
 from assistant.intents import (
     ALL_SURVEY_QUESTIONS,
+    AREA_ASKED,
     FIRST_PERSON,
     STAGE_FOCUS_ASKED,
     STEPS,
@@ -77,12 +79,13 @@ from assistant.roadmap import (
     stages_overview_citation,
     survey_citations,
 )
+from ingest.catalogue import area_number
 from ingest.chunking import detect_headings
 from prompts import render
 from retriever.errors import InvalidRequest, LLMUnavailable, UngroundedAnswer
 from retriever.language import HAN, normalize_query, script_lang, simplified
 from retriever.references import DocumentReferences
-from retriever.search import HybridRetriever, SearchResult
+from retriever.search import Filters, HybridRetriever, SearchResult
 from retriever.types import CatalogueItem, Chunk, Citation, Hit, RenderedQuote, SourceSpan, StageResult
 
 logger = logging.getLogger(__name__)
@@ -93,6 +96,8 @@ logger = logging.getLogger(__name__)
 _SOURCE_SUPERSCRIPT = re.compile(r"\^\{?(?:\[[^\[\]\n]{1,24}\][~\-–,]?)+\}?")
 _SOURCE_BRACKETS = re.compile(r"(?:\[\d{1,3}(?:\s*[~\-–,]\s*\d{1,3})*\][~\-–,]?)+")
 QUESTION_PASSAGES = 8  # passages whose sentences compete to answer a question
+# The headings a thematic area's passages stand under in an MCR2030 overview (a prefix of a section path's element)
+AREA_SECTIONS = ("专题领域", "专题支持领域")
 RECORD_FOCUS = True  # a question naming a catalogue record reads that record's passages first
 RECORD_PASSAGES = 4  # at most this many of them
 STAGE_LISTED_PASSAGES = 2  # the roadmap's stages listed: each by its heading and the sentence on what it focuses on
@@ -757,6 +762,8 @@ class Assistant:
             found = self._focus_on([record], found, RECORD_PASSAGES)
         elif among:
             found = self._focus_on(among, found, QUESTION_PASSAGES, others=False)
+        elif AREA_ASKED.search(text) and not areas_named(text):
+            found = self._in_areas(text, found, vector)
         hits = found.hits
         if self.llm is not None and hits and self._in_domain(text):
             generated = self._generate(text, lang, hits, ctx)
@@ -904,6 +911,32 @@ class Assistant:
         ids = {h.chunk.chunk_id for h in own}
         rest = [h for h in found.hits if h.chunk.chunk_id not in ids] if others else []
         return SearchResult((own + rest)[:QUESTION_PASSAGES], found.dense_best, found.asked_best, found.asked_spans)
+
+    def _in_areas(self, text: str, found: SearchResult, vector: Callable[[], np.ndarray] | None = None) -> SearchResult:
+        """A question asking which thematic area says something ("Which MCR2030 thematic area deals with getting a
+        strategy endorsed by the legislature?") is answered from the passages of the one area that holds most of
+        it (``best_part`` over the areas' own passages, those whose heading opens an area), so the answer stands
+        under its heading; ``found`` when the index holds no such passage. The evidence (dense and curated-question
+        similarity) stays the question's."""
+        areas = self.retriever.search_evidence(
+            text,
+            QUESTION_PASSAGES,
+            Filters(sections=AREA_SECTIONS),
+            renderings=False,
+            vector=vector() if vector is not None else None,
+        )
+        index = self.retriever.index
+        lang = script_lang(text)
+        own = best_part(
+            text,
+            areas.hits,
+            lambda chunk: area_number(chunk.section[-1]) if chunk.section else None,
+            lambda doc_id: None if index.has_text_in(doc_id, lang) else index.rendering(doc_id, lang),
+            self.retriever.lexicon,
+        )
+        if not own:
+            return found
+        return SearchResult(own, found.dense_best, found.asked_best, found.asked_spans)
 
     def _answer_units(self, text: str, found: SearchResult, lang: str) -> list[Unit]:
         """The sentences that answer ``text``, or none when their evidence falls below the abstention threshold."""

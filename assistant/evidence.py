@@ -1386,6 +1386,44 @@ _ASKS_SOURCES = re.compile(
 )
 
 
+_LIST_ITEM = re.compile(r"\s*(?:[-*•▪·]|\d{1,2}[.)、])\s")
+
+
+def best_part(
+    question: str,
+    hits: Sequence[Hit],
+    part_of: Callable[[Chunk], object | None],
+    rendering_of: Callable[[str], Rendering | None],
+    lexicon: Lexicon | None,
+) -> list[Hit]:
+    """The hits of the one part of a document (``part_of``: a thematic area, a service) that holds most of the
+    question's terms, each weighed by how few parts hold it, in all its passages together: "which thematic area
+    deals with a strategy endorsed by the legislature, aligned with national strategy and built around 'build back
+    better'?" is the area that says all three, though another says one of them in a sentence of its own. A part's
+    list items (the tools an area lists) are names, not what it says, and do not count. Ties go to the part search
+    ranks first; hits of no part are dropped; empty when no hit has a part."""
+    terms = question_terms(question, lexicon)
+    parts: dict[object, list[Hit]] = {}
+    for h in hits:
+        key = part_of(h.chunk)
+        if key is not None:
+            parts.setdefault(key, []).append(h)
+    if not parts or not terms:
+        return [h for group in parts.values() for h in group]
+    held: dict[object, frozenset[str]] = {}
+    for key, group in parts.items():
+        tokens: set[str] = set()
+        for h in group:
+            for u in units_of(h.chunk, h.rank, rendering_of(h.chunk.doc_id)):
+                if not _LIST_ITEM.match(u.text):  # what a part says, not the names it lists
+                    tokens |= _tokens(u) | _names(lexicon, u.text) | _names(lexicon, u.english)
+        held[key] = frozenset(tokens)
+    n = len(parts)
+    rarity = [math.log(1 + (n + 1) / (1 + sum(1 for ts in held.values() if t & ts))) for t in terms]
+    best = max(parts, key=lambda key: sum(w for t, w in zip(terms, rarity, strict=True) if t & held[key]))
+    return parts[best]
+
+
 def in_bibliography(chunk: Chunk) -> bool:
     """Whether ``chunk`` lies under a heading of works cited ("REFERENCES", "参考文献")."""
     return any(" ".join(h.strip("#*: ").split()).casefold() in _BIBLIOGRAPHY for h in chunk.section)

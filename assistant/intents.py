@@ -1208,6 +1208,8 @@ def _recommend(u: Utterance, ctx: ChatContext) -> str | None:
         # "What support is available for cities in stage A?" asks what the documents say cities get, as "A 阶段的
         # 城市可以获得哪些支持？" does; "What support is out there for us?" asks what fits the asker
         return None
+    if AREA_ASKED.search(u.text) and not FIRST_PERSON.search(u.text):
+        return None  # "…这是 MCR2030 哪个专题领域讲的？列了哪些工具？": the tools an area lists, in the documents
     if not _third_party(u) and not _defines(u):  # "E.3 是什么服务？" asks what a record is
         return m.group(0)
     return None
@@ -1386,6 +1388,13 @@ PART_ASKED = re.compile(
     r"\b(?:which|what)\s+(?:[\w'-]+\s+){0,2}?(?:thematic\s+(?:support\s+)?areas?|sections?|chapters?)\b|"
     r"哪(?:个|一)?个?(?:专题(?:支持)?领域|节|章|部分)",
     _I,
+)
+
+
+# Which thematic area of the MCR2030 overview says something ("Which MCR2030 thematic area deals with …?",
+# "…——MCR2030 哪个专题领域讲的是这件事？"): the areas' own passages hold the answer
+AREA_ASKED = re.compile(
+    r"\b(?:which|what)\s+(?:[\w'-]+\s+){0,2}?thematic\s+(?:support\s+)?areas?\b|哪(?:个|一)?个?专题(?:支持)?领域", _I
 )
 
 

@@ -216,6 +216,15 @@ def _zh(entry: Mapping | None) -> str:
 # --- MCR2030 overview: thematic areas and example tools ---------------------------------------------------------
 
 _AREA_RE = re.compile(r"^\s*专题(?:支持)?领域\s*(\d{1,2})\s*[：:]\s*(\S.*?)\s*$")
+
+
+def area_number(heading: str) -> int | None:
+    """The number of the thematic area a heading of an MCR2030 overview opens ("专题领域 8: 将气候风险纳入战略和计划"
+    -> 8, "专题支持领域 1：…" -> 1), or None for any other heading."""
+    m = _AREA_RE.match(heading)
+    return int(m.group(1)) if m else None
+
+
 _STAGE_RE = re.compile(r"^\s*([ABC])\s*阶段\s*[：:]\s*(\S.*?)\s*$")
 _CROSS_RE = re.compile(r"^\s*交叉领域\s*[：:]?\s*$")
 _TOOLS_RE = re.compile(r"^\s*相关工具和方案示例\s*[：:]?\s*$")

@@ -114,6 +114,24 @@ def test_what_the_stage_involves_asked_beside_it_is_quoted_from_the_overview(
     assert_grounded(assistant, reply)
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Future climate is not like the past, so cities must get projections from universities and scientists: which "
+        "MCR2030 thematic area says so, and what tools does it list?",
+        "未来气候和过去不一样，城市得请高校和科学家提供气候预测——这是 MCR2030 哪个专题领域讲的？列了哪些工具？",
+    ],
+)
+def test_which_thematic_area_is_answered_from_the_area_that_says_it(assistant, question: str) -> None:
+    """The answer stands under the heading of the area whose passages hold the question (area 8), from the
+    overview's own text, not from a catalogue service on climate planning, and never as a recommendation."""
+    reply = say(assistant, [question])
+    assert reply.intent == "question"
+    assert reply.citations and "专题领域 8" in reply.citations[0].quote
+    assert all(c.source.startswith("mcr2030-overview") for c in reply.citations)
+    assert_grounded(assistant, reply)
+
+
 def test_stage_dialogue_never_asks_the_same_question_twice(assistant) -> None:
     reply = say(assistant, ["Which stage are we in?"])
     asked = []

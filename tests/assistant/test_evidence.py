@@ -13,6 +13,7 @@ from assistant.evidence import (
     Weights,
     _announces,
     _holds_kind,
+    best_part,
     counted,
     expansion,
     for_each_part,
@@ -446,6 +447,30 @@ def test_a_word_of_a_glossary_phrase_meets_the_phrase_written_in_either_language
         "Which strategies are built around build back better?", [Hit(chunk, 1.0, 0)], lambda _: None, lexicon, lang="en"
     )
     assert shown[0].text == "应将更好地重建的概念纳入各项战略。"
+
+
+def test_the_part_that_says_most_of_a_question_answers_which_part() -> None:
+    """ "Which area says strategies need the legislature's approval, national alignment and building back better?":
+    the area holding all three, across its sentences, not the one with a sentence on one of them; the tools an area
+    lists are names, not what it says, and a passage of no part is dropped."""
+
+    def area(n: int, text: str, start: int) -> Hit:
+        chunk = Chunk(
+            f"doc:{n}", "doc", n, "doc.zh.txt", "Doc", (f"专题领域 {n}",), start, start + len(text), text, "zh"
+        )
+        return Hit(chunk, 1.0, n)
+
+    ten = area(10, "地方战略应与中央战略衔接。\n- 立法工具包\n- 重建指南", 0)
+    four = area(4, "战略应得到立法部门认可。\n战略还应与中央战略衔接。\n应将重建的概念纳入战略。", 100)
+    other = Hit(Chunk("doc:99", "doc", 99, "doc.zh.txt", "Doc", ("FAQ",), 300, 310, "立法和重建。", "zh"), 1.0, 0)
+    chosen = best_part(
+        "哪个专题领域说战略需要立法认可、与中央衔接、纳入重建？",
+        [ten, other, four],
+        lambda c: c.section[-1] if c.section[-1].startswith("专题领域") else None,
+        lambda _: None,
+        None,
+    )
+    assert chosen == [four]
 
 
 def test_a_number_meets_its_other_forms() -> None:

@@ -707,6 +707,8 @@ def test_a_tool_asked_for_is_never_voted_a_stage_assessment(text: str) -> None:
         ("What is CityRAP, and how long does it take?", "question"),
         ("CityRAP 是什么？整个流程要多长时间？", "question"),
         ("What is CityRAP for, and can small towns use it?", "question"),
+        # the tools a thematic area lists, asked with which area says something: a question for the documents
+        ("未来气候和过去不一样，城市得请高校提供气候预测——这是 MCR2030 哪个专题领域讲的？列了哪些工具？", "question"),
         # one ask, whatever is said around it
         ("我们市长想了解一下，CityRAP 是什么", "lookup"),
         ("CityRAP - what is it? a colleague mentioned it", "lookup"),
