@@ -61,6 +61,7 @@ from assistant.intents import (
     named_stages,
     ordinal_of,
     pointed_item,
+    records_asked,
     stage_about,
     stage_of_followup,
     steps_asked,
@@ -797,6 +798,13 @@ class Assistant:
                     text, SearchResult(own, found.dense_best, found.asked_best, found.asked_spans), lang
                 )
                 indirect = bool(units)
+        if not units and not among and record is None and records_asked(text):
+            # no passage answers it, and it asks which tool or service fits what it describes: the records that fit
+            # (before the out-of-domain check: "Which UN-Habitat service is made for this?" of a situation in words
+            # the documents do not use is not out of scope)
+            fitting = self._recommend(text, lang, ctx)
+            if fitting.recommendations:
+                return fitting
         if not units:
             if not among and not self._in_domain(text):
                 return _unanswered("out_of_scope", lang, ctx)

@@ -1215,6 +1215,23 @@ def _recommend(u: Utterance, ctx: ChatContext) -> str | None:
     return None
 
 
+def records_asked(text: str) -> bool:
+    """The message asks for a kind of record (a tool, a service, a programme) by what it is for, whatever else it
+    asks ("Which UN-Habitat service is made for this, and how long does one of its workshops take?", "人居署哪项
+    服务是为此设计的？一次讲习班要多久？"), and not about a document that holds no records: what fits is an
+    answer when no passage answers it directly."""
+    asked = RECOMMEND.search(text) is not None or _KIND_ASKED.search(text) is not None
+    return asked and RECORDLESS_DOCUMENT.search(text) is None
+
+
+# Which kind of record, asked for ("人居署哪项服务是为此设计的？", "which UN-Habitat programme is made for this?")
+_KIND_ASKED = re.compile(
+    r"哪(?:项|个|种|些|一)个?(?:服务|工具|方案|旗舰项目|项目|计划)|"
+    r"\b(?:which|what)\s+(?:[\w-]+\s+){0,3}?(?:tools?|services?|programmes?|programs?|methodolog(?:y|ies))\b",
+    _I,
+)
+
+
 # The kind of record said before its name, which points at it ("service B.4", "the flagship programme RISE-UP",
 # "服务 B.4"): part of naming it, not a kind of thing asked for.
 _KIND_BEFORE_NAME = re.compile(

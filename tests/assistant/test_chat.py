@@ -132,6 +132,22 @@ def test_which_thematic_area_is_answered_from_the_area_that_says_it(assistant, q
     assert_grounded(assistant, reply)
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Young people in our poorest district should help design a new park, perhaps by modelling it in a computer "
+        "game in 3D. Which UN-Habitat service is made for that, and how long do its workshops take?",
+        "我们最穷的街区想让年轻人参与设计一个新公园，也许用三维电脑游戏来建模。人居署哪项服务是为此设计的？讲习班要多久？",
+    ],
+)
+def test_a_service_asked_for_in_words_no_passage_shares_is_recommended(assistant, question: str) -> None:
+    """No passage says "computer game" or "3D" as the question does, so no sentence answers it; it asks which
+    service fits what it describes, and the records that fit are the answer (B.1, Block by Block), not a refusal."""
+    reply = say(assistant, [question])
+    assert reply.intent == "recommend" and reply.recommendations[0].item.id == "B.1"
+    assert_grounded(assistant, reply)
+
+
 def test_stage_dialogue_never_asks_the_same_question_twice(assistant) -> None:
     reply = say(assistant, ["Which stage are we in?"])
     asked = []

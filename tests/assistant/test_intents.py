@@ -17,6 +17,7 @@ from assistant.intents import (
     decide,
     kinds_named,
     ordinal_of,
+    records_asked,
     stage_of_followup,
     survey_answer,
 )
@@ -720,6 +721,22 @@ def test_what_is_set_aside_or_asked_twice(text: str, intent: str) -> None:
     for vote in ("recommend", "stage"):
         decision = decide(text, EMPTY, FakeNames(), similar=lambda _, v=vote: (v, 0.95))
         assert decision.intent == intent, decision
+
+
+@pytest.mark.parametrize(
+    ("text", "asked"),
+    [
+        ("Which UN-Habitat service is made for this, and how long does a workshop take?", True),
+        ("人居署哪项服务是为此设计的？一次讲习班要多久？", True),
+        ("Which tools would you recommend?", True),
+        # a document without records, or no kind of record asked
+        ("Which initiatives among the review's action cases fit a coastal city?", False),
+        ("How long does a Block by Block workshop take?", False),
+        ("讲习班要多久？", False),
+    ],
+)
+def test_records_asked_whatever_else_is_asked(text: str, asked: bool) -> None:
+    assert records_asked(text) is asked
 
 
 @pytest.mark.parametrize(
