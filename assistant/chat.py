@@ -763,8 +763,11 @@ class Assistant:
             found = self._focus_on([record], found, RECORD_PASSAGES)
         elif among:
             found = self._focus_on(among, found, QUESTION_PASSAGES, others=False)
-        elif AREA_ASKED.search(text) and not areas_named(text):
-            found = self._in_areas(text, found, vector)
+        in_areas = False
+        if record is None and not among and AREA_ASKED.search(text) and not areas_named(text):
+            areas = self._in_areas(text, found, vector)
+            in_areas = areas is not found
+            found = areas
         hits = found.hits
         if self.llm is not None and hits and self._in_domain(text):
             generated = self._generate(text, lang, hits, ctx)
@@ -786,8 +789,10 @@ class Assistant:
                 return self._not_said(record, lang, ctx)
             from_record = bool(units) and question_type(text) in ("other", "definition") and _inside(units[0], record)
             indirect = bool(units) and not from_record
-        elif not units and among:
-            units = selected  # what the records listed say closest to the question, labelled as no direct answer
+        elif not units and (among or in_areas):
+            # what the records listed, or the area that holds most of the question, say closest to it, labelled as
+            # no direct answer: a question asking which thematic area says something is about the areas
+            units = selected
             indirect = bool(units)
         elif not units and (referred := self.references.referred(text)):
             # the question points at one of our documents ("the review", "这份执行局报告"): what that document
@@ -837,7 +842,13 @@ class Assistant:
             if indirect:
                 intro = render("doc_intro_indirect", lang, name=name) + "\n" + intro
         elif indirect:
-            listed = "doc_intro_indirect_listed" if among else "doc_intro_indirect_document"
+            listed = (
+                "doc_intro_indirect_listed"
+                if among
+                else "doc_intro_indirect_area"
+                if in_areas
+                else "doc_intro_indirect_document"
+            )
             intro = render(listed, lang) + "\n" + intro
         if hedged:
             intro = render("doc_intro_hedged", lang) + "\n" + intro

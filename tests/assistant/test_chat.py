@@ -132,6 +132,21 @@ def test_which_thematic_area_is_answered_from_the_area_that_says_it(assistant, q
     assert_grounded(assistant, reply)
 
 
+def test_which_thematic_area_below_the_threshold_is_the_closest_area_labelled(assistant) -> None:
+    """A question asking which thematic area says something, in words no curated question is near, is not refused:
+    the area holding most of it is shown, labelled as no direct answer (area 9, 确保包容性)."""
+    reply = say(
+        assistant,
+        [
+            "Which MCR2030 thematic area says the poorest suffer most when disasters strike and asks for services "
+            "people can reach and afford?"
+        ],
+    )
+    assert reply.grounded and reply.citations and "专题领域 9" in reply.citations[0].quote
+    assert reply.answer.startswith(render("doc_intro_indirect_area", "en"))
+    assert_grounded(assistant, reply)
+
+
 @pytest.mark.parametrize(
     "question",
     [
