@@ -941,7 +941,33 @@ def _sentence_spans(text: str) -> tuple[tuple[int, int], ...]:
         begin = None
     if begin is not None:
         spans.append((begin, len(text)))
-    return tuple(_joined_across_breaks(text, [_untagged(text, a, b) for a, b in spans]))
+    return tuple(_joined_across_breaks(text, [_untagged(text, a, b) for a, b in _rows_whole(text, spans)]))
+
+
+def _rows_whole(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """A table row (a line of tab-separated cells) is one unit: the semicolons inside its cells separate the items
+    of a cell ("Inclusive social governance; health and food security; enhanced social cohesion"), which the row
+    says together with its first cell's name and its other cells."""
+    out: list[tuple[int, int]] = []
+    for a, b in spans:
+        if out and _ROW_ITEM_BREAK.fullmatch(text, out[-1][1] - 1, out[-1][1]) and _in_row(text, out[-1][0], b):
+            out[-1] = (out[-1][0], b)
+        else:
+            out.append((a, b))
+    return out
+
+
+_ROW_ITEM_BREAK = re.compile(r"[;；]")
+
+
+def _in_row(text: str, a: int, b: int) -> bool:
+    """Whether ``[a, b)`` lies within one line that holds a tab and no markup (a table's row)."""
+    line_start = text.rfind("\n", 0, a) + 1
+    line_end = text.find("\n", a)
+    line_end = len(text) if line_end < 0 else line_end
+    line = text[line_start:line_end]
+    # an FAQ's "question<TAB>answer" line with markup holds a list whose items are units of their own
+    return b <= line_end + 1 and "\t" in line and "<" not in line
 
 
 # Inline emphasis the extraction left in a table's rows ("<b>年度费用共计</b>\t<b>400 000 美元</b>") is part of the

@@ -473,6 +473,16 @@ def test_the_part_that_says_most_of_a_question_answers_which_part() -> None:
     assert chosen == [four]
 
 
+def test_a_table_row_is_one_unit_whatever_its_cells_separate_with_semicolons() -> None:
+    """ "Social resilience Inclusive social governance; health and food security\tGoal 2: …" is one row: its cell's
+    items are said together; a sentence outside a table still ends at its semicolon."""
+    row = "Social resilience Inclusive social governance; health and food security; cities for all\tGoal 2: End hunger"
+    text = f"Table 1: Subsystems and SDGs\n{row}\n城市需要可靠的灾害风险数据；也需要合适的规划工具。"
+    units = [u.text for u in units_of(_chunk(text), 0, None)]
+    assert row in units
+    assert "城市需要可靠的灾害风险数据；" in units and "也需要合适的规划工具。" in units
+
+
 def test_a_number_meets_its_other_forms() -> None:
     """A number meets its other forms ("the third work package", "工作包 3", "Work package 3"); "第三个" counts once
     however the segmenter cuts it; "first" and "one" are left alone (as often "initially" and "a")."""
