@@ -80,7 +80,7 @@ from assistant.roadmap import (
     stages_overview_citation,
     survey_citations,
 )
-from ingest.catalogue import area_number
+from ingest.catalogue import AREA_HEADING_PREFIXES, area_number
 from ingest.chunking import detect_headings
 from prompts import render
 from retriever.errors import InvalidRequest, LLMUnavailable, UngroundedAnswer
@@ -97,8 +97,6 @@ logger = logging.getLogger(__name__)
 _SOURCE_SUPERSCRIPT = re.compile(r"\^\{?(?:\[[^\[\]\n]{1,24}\][~\-–,]?)+\}?")
 _SOURCE_BRACKETS = re.compile(r"(?:\[\d{1,3}(?:\s*[~\-–,]\s*\d{1,3})*\][~\-–,]?)+")
 QUESTION_PASSAGES = 8  # passages whose sentences compete to answer a question
-# The headings a thematic area's passages stand under in an MCR2030 overview (a prefix of a section path's element)
-AREA_SECTIONS = ("专题领域", "专题支持领域")
 RECORD_FOCUS = True  # a question naming a catalogue record reads that record's passages first
 RECORD_PASSAGES = 4  # at most this many of them
 STAGE_LISTED_PASSAGES = 2  # the roadmap's stages listed: each by its heading and the sentence on what it focuses on
@@ -940,7 +938,7 @@ class Assistant:
         areas = self.retriever.search_evidence(
             text,
             QUESTION_PASSAGES,
-            Filters(sections=AREA_SECTIONS),
+            Filters(sections=AREA_HEADING_PREFIXES),
             renderings=False,
             vector=vector() if vector is not None else None,
         )

@@ -530,20 +530,28 @@ def question_type(text: str) -> QuestionType:
     return "other"
 
 
-# Where a question asks two things ("Who designed CityRAP, and how long does it take?", "CityRAP 是和哪个机构一起设计
-# 的？整个流程要多长时间？"): at a question mark followed by more, at ", and" before a question word, at a Chinese
-# comma before a clause with a question word.
-_PARTS = re.compile(
-    r"[?？]\s*(?=\S)|,?\s+and\s+(?=(?:what|how|when|who|whom|which|where|why)\b)|"
-    r"，(?:以及|并且|另外|还有|同时)?(?=[^，。？?]*(?:哪|什么|多少|多久|多长|何时|谁|怎么|如何|几))",
+# Where a question may ask a second thing ("Who designed CityRAP, and how long does it take?",
+# "CityRAP 是和哪个机构一起设计的？整个流程要多长时间？", "What is the Dashboard for, and can we keep our progress
+# hidden?"): at a question mark followed by more, at ", and" before a question word or an auxiliary, at a Chinese
+# comma before a clause with a question word. A part that asks nothing ("我们市长想了解一下，…",
+# "… what is it? a colleague mentioned it") is no ask of its own (``ASKING``). The auxiliaries and 吗 came in
+# session 31 for the intents' lookup; no question type of the 1,413 qa questions then held changed.
+ASK_PARTS = re.compile(
+    r"[?？]\s*(?=\S)|,?\s+and\s+(?=(?:what|how|when|who|whom|which|where|why|will|would|can|could|should|does|do|"
+    r"did|is|are|was|were|has|have|had|may|must)\b)|"
+    r"，(?:以及|并且|另外|还有|同时)?(?=[^，。？?]*(?:哪|什么|多少|多久|多长|何时|谁|怎么|如何|几|吗))",
     _I,
+)
+# What makes a part of a message an ask of its own
+ASKING = re.compile(
+    r"[?？]|\b(?:what|how|when|who|whom|which|where|why)\b|哪|什么|多少|多久|多长|何时|谁|怎么|如何|几|吗|干嘛|是啥", _I
 )
 
 
 def question_parts(text: str) -> tuple[QuestionType, ...]:
     """The kinds of fact a question asks for when it asks two or more things of different kinds, in order; empty
     for a question asking one."""
-    kinds = [question_type(p) for p in _PARTS.split(text) if p.strip()]
+    kinds = [question_type(p) for p in ASK_PARTS.split(text) if p.strip()]
     distinct = tuple(dict.fromkeys(k for k in kinds if k not in ("other", "yesno")))
     return distinct if len(distinct) >= 2 else ()
 
@@ -1090,15 +1098,24 @@ def _zh_tokens(text: str) -> frozenset[str]:
 
 
 @lru_cache(maxsize=50_000)
-def _en_tokens(text: str) -> frozenset[str]:
+def english_tokens(text: str) -> frozenset[str]:
+    """``tokenize_en`` of ``text`` as a set (cached: the sentences and renderings that answer recur)."""
     return frozenset(tokenize_en(text))
+
+
+def rarities(terms: Sequence[frozenset[str]], token_sets: Sequence[frozenset[str]]) -> list[float]:
+    """Each term's weight by how few of ``token_sets`` (sentences, parts of a document) hold it, in any of its forms:
+    log(1 + (n + 1) / (holding + 1)). The one weighing of answer sentences, of a document's parts and of the sentence
+    a recommendation quotes."""
+    n = len(token_sets)
+    return [math.log(1 + (n + 1) / (sum(1 for ts in token_sets if t & ts) + 1)) for t in terms]
 
 
 def _tokens(unit: Unit) -> frozenset[str]:
     """A unit's tokens, its original's and its rendering's (cached: the passages that answer recur), and the words
     for what it holds without naming it: an e-mail address is an "email" / "邮箱" ("- 亚太地区：mcr2030-ap@un.org"
     answers "the email of the Asia-Pacific secretariat"), a link a "website" / "网址"."""
-    tokens = _zh_tokens(unit.text) | (_en_tokens(unit.english) if unit.english else frozenset())
+    tokens = _zh_tokens(unit.text) | (english_tokens(unit.english) if unit.english else frozenset())
     if _EMAIL.search(unit.text):
         tokens |= _EMAIL_WORDS
     if _URL.search(unit.text):
@@ -1180,7 +1197,7 @@ def _says_nothing(unit: Unit, asked: frozenset[str]) -> bool:
         return False
     return any(
         tokens and tokens <= asked
-        for tokens in (_zh_tokens(unit.text), _en_tokens(unit.english) if unit.english else frozenset())
+        for tokens in (_zh_tokens(unit.text), english_tokens(unit.english) if unit.english else frozenset())
     )
 
 
@@ -1258,9 +1275,7 @@ def select_units(
         headings = {k: h - _STAGE_WORDS for k, h in headings.items()}
     else:
         stage_word = [False] * len(terms)
-    n = len(units)
-    df = [sum(1 for ts in token_sets if t & ts) for t in terms]
-    idf = [math.log(1 + (n + 1) / (d + 1)) for d in df]
+    idf = rarities(terms, token_sets)
     total = sum(idf)
     coverages: list[float] = []
     at = {(u.chunk.chunk_id, u.position): ts for u, ts in zip(units, token_sets, strict=True)}
@@ -1444,8 +1459,7 @@ def best_part(
                 if not _LIST_ITEM.match(u.text):  # what a part says, not the names it lists
                     tokens |= _tokens(u) | _names(lexicon, u.text) | _names(lexicon, u.english)
         held[key] = frozenset(tokens)
-    n = len(parts)
-    rarity = [math.log(1 + (n + 1) / (1 + sum(1 for ts in held.values() if t & ts))) for t in terms]
+    rarity = rarities(terms, list(held.values()))
     best = max(parts, key=lambda key: sum(w for t, w in zip(terms, rarity, strict=True) if t & held[key]))
     return parts[best]
 

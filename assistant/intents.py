@@ -66,7 +66,7 @@ from functools import cache
 from typing import Protocol
 
 from assistant.context import ChatContext
-from assistant.evidence import ROADMAP_SAID, question_type, stage_refs, with_step
+from assistant.evidence import ASK_PARTS, ASKING, ROADMAP_SAID, question_type, stage_refs, with_step
 from assistant.names import RECORD_ID
 from assistant.recommend import stated_needs
 from retriever.language import HAN, script_lang, simplified
@@ -1326,26 +1326,13 @@ def _defines(u: Utterance) -> bool:
 _GENERIC_WHAT = re.compile(r"what is|what's|是什么|什么是|what (?:is|are) (?:it|they)", _I)
 
 
-# Where a second ask may follow the first ("What is the MCR2030 Dashboard for, and can we keep our progress hidden?",
-# "SURGe 是什么？谁发起的？"): two parts that ask (``_ASKING``) ask more than what a record is;
-# "我们市长想了解一下，自愿地方评估是什么" and "UNITAC - what is it? a colleague mentioned it" ask once
-_SECOND_ASK = re.compile(
-    rf"[?？]\s*(?=\S)|,?\s+and\s+(?=(?:what|how|when|who|whom|which|where|why|{_AUXILIARY}|can|may|must)\b)|"
-    r"，(?:以及|并且|另外|还有|同时)?(?=[^，。？?]*(?:哪|什么|多少|多久|多长|何时|谁|怎么|如何|几|吗))",
-    _I,
-)
-
-
-_ASKING = re.compile(
-    r"[?？]|\b(?:what|how|when|who|whom|which|where|why)\b|哪|什么|多少|多久|多长|何时|谁|怎么|如何|几|吗|干嘛|是啥", _I
-)
-
-
 def _lookup(u: Utterance, ctx: ChatContext) -> str | None:
     if u.record is None or (FIRST_PERSON.search(u.text) and not _defines(u)):
         return None
-    if sum(1 for part in _SECOND_ASK.split(u.text) if _ASKING.search(part)) >= 2:
-        return None  # a question for the record's passages (the record alongside), each ask answered
+    if sum(1 for part in ASK_PARTS.split(u.text) if ASKING.search(part)) >= 2:
+        # a second ask after what the record is ("What is the MCR2030 Dashboard for, and can we keep our progress
+        # hidden?"): a question for the record's passages (the record alongside), each ask answered
+        return None
     # "What is the role of the technical support centres in SDG Cities?" asks what something of the record is, not
     # what the record is: a question for its passages (the record alongside)
     if _defines(u) or any(not _GENERIC_WHAT.fullmatch(m.group(0)) for m in MORE.finditer(u.text)):

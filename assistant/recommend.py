@@ -22,16 +22,15 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 from pathlib import Path
 
 import numpy as np
 
-from assistant.evidence import question_terms
+from assistant.evidence import english_tokens, question_terms, rarities
 from ingest.catalogue import load_english
 from prompts import render
 from retriever.errors import InvalidKnowledgeFile, InvalidRequest
@@ -568,17 +567,16 @@ class Recommender:
         rendering = self.retriever.index.rendering(item.span.doc_id, "en") if query_lang != "zh" else None
         base = item.span.start
         token_sets = [
-            tokens | (_english_tokens(rendering.text_between(base + s, base + e)) if rendering else frozenset())
+            tokens | (english_tokens(rendering.text_between(base + s, base + e)) if rendering else frozenset())
             for s, e, tokens in sentences
         ]
-        n = len(token_sets)
-        rarity = [math.log(1 + (n + 1) / (1 + sum(1 for ts in token_sets if term & ts))) for term in terms]
+        rarity = rarities(terms, token_sets)
         held = [sum(w for term, w in zip(terms, rarity, strict=True) if term & ts) for ts in token_sets]
         # the first of the best (with no word in common, the record's first sentence): every recommendation cites
         # where its record is written, whichever language's words happen to meet it (a tool's listing: name, link)
         fields = [_field_of(item, quote[s:e]) for s, e, _ in sentences]
         held = [h * (CASE_FACTOR if f == "applications" else 1.0) for h, f in zip(held, fields, strict=True)]
-        k = max(range(n), key=lambda k: held[k])
+        k = max(range(len(held)), key=lambda k: held[k])
         s, e, _ = sentences[k]
         return base + s, base + e, quote[s:e], fields[k]
 
@@ -623,8 +621,3 @@ def _record_sentences(quote: str) -> tuple[tuple[int, int, frozenset[str]], ...]
     """The sentences of a record's source text (6 characters or more), as (start, end, tokens) within ``quote``
     (cached: segmenting every candidate's sentences on every request was 80% of a recommendation's time)."""
     return sentence_tokens(quote, _SENTENCE, 6)
-
-
-@lru_cache(maxsize=20_000)
-def _english_tokens(text: str) -> frozenset[str]:
-    return frozenset(tokenize_en(text))

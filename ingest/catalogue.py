@@ -216,6 +216,8 @@ def _zh(entry: Mapping | None) -> str:
 # --- MCR2030 overview: thematic areas and example tools ---------------------------------------------------------
 
 _AREA_RE = re.compile(r"^\s*专题(?:支持)?领域\s*(\d{1,2})\s*[：:]\s*(\S.*?)\s*$")
+# How an area heading begins (what a search filter on section paths matches; ``area_number`` reads the whole heading)
+AREA_HEADING_PREFIXES = ("专题领域", "专题支持领域")
 
 
 def area_number(heading: str) -> int | None:
