@@ -719,10 +719,17 @@ class RecommendationItem(ToolFields):
     rank: int = Field(description="1-based position in this list.")
     score: float = Field(description="Fit, higher is better; comparable within one list only.")
     reasons: list[str] = Field(
-        description="Why the record fits, in the response's `lang`; the last one quotes the record's text when "
-        "`citations` is not empty (its rendering for English readers)."
+        description="Why the record fits, in the response's `lang`; the last `quoted` ones quote the record's text "
+        "(its rendering for English readers)."
     )
     citations: list[CitationModel]
+    quoted: int = Field(
+        0,
+        ge=0,
+        description="How many of the last `reasons` quote the record's text: each is cited by one of the last "
+        "`quoted` citations, in the same order (the first-ranked record can quote two sentences); the citations "
+        "before them cite where the document names the record.",
+    )
     note: NoteModel | None = Field(
         None, description="Our curated summary of the record (English readers): not from the documents."
     )

@@ -684,19 +684,21 @@ class Assistant:
         numbers = {(c.doc_id, c.start, c.end): c.n for c in citations or []}
         for i, r in enumerate(recs, 1):
             name = _name_in(r.item, lang)
-            # our own reasons carry no marker; the quoted sentence (last reason) carries its citation's
-            plain = r.reasons[:-1] if r.citations else r.reasons
+            # our own reasons carry no marker; each quoted sentence (the last ``quoted`` reasons) its citation's
+            plain = r.reasons[: len(r.reasons) - r.quoted]
             reason = "; ".join(plain[:2])
-            marked = [numbers[(c.doc_id, c.start, c.end)] for c in r.citations if (c.doc_id, c.start, c.end) in numbers]
+            marks = [numbers.get((c.doc_id, c.start, c.end)) for c in r.citations]
+            cut = len(r.citations) - r.quoted
             # the record's name line (when the quote does not name it) is cited by the line naming the record, the
-            # sentence quoted for why it fits by its quote
-            named = "".join(f" [{n}]" for n in marked[:-1])
+            # sentences quoted for why it fits by their quotes
+            named = "".join(f" [{n}]" for n in marks[:cut] if n is not None)
             if reason:
                 lines.append(render("recommend_item", lang, n=i, name=name + named, reason=reason))
             else:  # a record listed for no stage or area ("MCR2030 Dashboard") has no "— where it is listed"
                 lines.append(render("recommend_item_bare", lang, n=i, name=name + named))
-            if marked and r.reasons:
-                lines.append(render("recommend_quote", lang, quote=r.reasons[-1], refs=f"[{marked[-1]}]"))
+            for quote, n in zip(r.reasons[len(r.reasons) - r.quoted :], marks[cut:], strict=True):
+                if n is not None:
+                    lines.append(render("recommend_quote", lang, quote=quote, refs=f"[{n}]"))
             if r.note is not None:
                 lines.append(render("curated_note", lang, text=r.note.text))
         return "\n".join(lines)

@@ -95,6 +95,7 @@ def recommendation_payload(rec: Any) -> dict[str, Any]:
         "score": round(rec.score, 6),
         "reasons": list(rec.reasons),
         "citations": [citation_payload(c) for c in rec.citations],
+        "quoted": rec.quoted,
         "note": note_payload(rec.note),
     }
 

@@ -118,6 +118,9 @@ class Recommendation:
     reasons: tuple[str, ...]
     citations: tuple[Citation, ...]
     note: CuratedNote | None = None
+    # the last ``quoted`` reasons quote the record's sentences, each cited by one of the last ``quoted`` citations
+    # (in the same order); the citations before them cite where the document names the record
+    quoted: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -481,15 +484,17 @@ class Recommender:
         out = []
         for rank, (_, n, score) in enumerate(results[:k], 1):
             item = self.items[n]
-            reasons, citations = self._explain(item, situation, query_lang, lang, stage)
+            reasons, citations, quoted = self._explain(
+                item, situation, query_lang, lang, stage, most=2 if rank == 1 else 1
+            )
             note = CuratedNote(curated) if (curated := item.curated_note(lang)) else None
-            out.append(Recommendation(item, score, rank, reasons, citations, note))
+            out.append(Recommendation(item, score, rank, reasons, citations, note, quoted))
         return out
 
     # -- reasons -------------------------------------------------------------------------------------------
     def _explain(
-        self, item: CatalogueItem, situation: str, query_lang: str, lang: str, stage: str | None
-    ) -> tuple[tuple[str, ...], tuple[Citation, ...]]:
+        self, item: CatalogueItem, situation: str, query_lang: str, lang: str, stage: str | None, most: int = 1
+    ) -> tuple[tuple[str, ...], tuple[Citation, ...], int]:
         reasons: list[str] = []
         tax = self.taxonomy
         if item.kind == "mcr_tool" and item.areas:
@@ -506,20 +511,23 @@ class Recommender:
             else:
                 reasons.append(render("reason_stage_other", lang, stages="/".join(item.stages), stage=stage))
         citations: list[Citation] = []
-        sentence = self._best_sentence(item, situation, query_lang)
-        if sentence is not None:
+        quoted = 0
+        for n, sentence in enumerate(self._best_sentences(item, situation, query_lang, most)):
             start, end, text, field_name = sentence
             if item.kind == "mcr_tool":
                 field_name = "listing"  # an MCR2030 tool's source text is its name and link, not a description
-            quoted = self._cite(item, start, end, lang)
+            quote = self._cite(item, start, end, lang)
             named = _name_span(item)
-            if named is not None and not (quoted.start <= named[0] and named[1] <= quoted.end):
+            if n == 0 and named is not None and not (quote.start <= named[0] and named[1] <= quote.end):
                 # the record's name as the document writes it ("B.5. 为城市中的年轻人创建城市资源中心"), for the line
                 # that names it, when the sentence quoted for why it fits does not name it
                 citations.append(self._cite(item, *named, lang))
-            citations.append(quoted)
-            text = quoted.quote
-            shown = quoted.rendering
+            if n and any(c.start <= quote.start and quote.end <= c.end for c in citations):
+                continue  # widened to whole rendered segments, the second sentence can fall inside the first
+            citations.append(quote)
+            quoted += 1
+            text = quote.quote
+            shown = quote.rendering
             label = render(f"field_label_{field_name if field_name in FIELD_LABELS else 'text'}", lang)
             if lang == "zh":
                 reasons.append(render("reason_quote", lang, label=label, text=text))
@@ -527,7 +535,7 @@ class Recommender:
                 reasons.append(render("reason_quote", lang, label=label, text=shown.text))
             else:
                 reasons.append(render("reason_quote_untranslated", lang, label=label, text=text))
-        return tuple(reasons), tuple(citations)
+        return tuple(reasons), tuple(citations), quoted
 
     def _cite(self, item: CatalogueItem, start: int, end: int, lang: str) -> Citation:
         """``[start, end)`` of the record's source text, with its rendering for an English reader (whole rendered
@@ -553,15 +561,22 @@ class Recommender:
         )
 
     def _best_sentence(self, item: CatalogueItem, situation: str, query_lang: str) -> tuple[int, int, str, str] | None:
+        best = self._best_sentences(item, situation, query_lang, 1)
+        return best[0] if best else None
+
+    def _best_sentences(
+        self, item: CatalogueItem, situation: str, query_lang: str, most: int = 1
+    ) -> list[tuple[int, int, str, str]]:
         """The record sentence that holds most of the situation's terms (``question_terms``: each in either
         language; an English situation reads the sentence's rendering too), each weighed by how rare it is among
         the record's sentences, a past case (``CASE_FACTOR``) counting less than what the record is and offers;
-        the record's first sentence when none holds any. As (start, end, text, field), offsets in the source; None
-        for a record without a sentence."""
+        the record's first sentence when none holds any. With ``most`` 2, also the sentence holding most of what the
+        first does not (``SECOND_SHARE``). As (start, end, text, field) in the record's order, offsets in the
+        source; empty for a record without a sentence."""
         quote = item.span.quote
         sentences = _record_sentences(quote)
         if not sentences:
-            return None
+            return []
         terms = question_terms(situation, self.retriever.lexicon)
         # an English situation meets a Chinese record's sentences in their rendering too; a Chinese one its words
         rendering = self.retriever.index.rendering(item.span.doc_id, "en") if query_lang != "zh" else None
@@ -571,14 +586,31 @@ class Recommender:
             for s, e, tokens in sentences
         ]
         rarity = rarities(terms, token_sets)
-        held = [sum(w for term, w in zip(terms, rarity, strict=True) if term & ts) for ts in token_sets]
+        holds = [[term & ts for term in terms] for ts in token_sets]
+        fields = [_field_of(item, quote[s:e]) for s, e, _ in sentences]
+        factor = [CASE_FACTOR if f == "applications" else 1.0 for f in fields]
+        held = [f * sum(w for h, w in zip(hs, rarity, strict=True) if h) for hs, f in zip(holds, factor, strict=True)]
         # the first of the best (with no word in common, the record's first sentence): every recommendation cites
         # where its record is written, whichever language's words happen to meet it (a tool's listing: name, link)
-        fields = [_field_of(item, quote[s:e]) for s, e, _ in sentences]
-        held = [h * (CASE_FACTOR if f == "applications" else 1.0) for h, f in zip(held, fields, strict=True)]
         k = max(range(len(held)), key=lambda k: held[k])
-        s, e, _ = sentences[k]
-        return base + s, base + e, quote[s:e], fields[k]
+        picked = [k]
+        while len(picked) < most:
+            # then the sentence holding most of the terms the ones picked do not hold, when that is a good share of
+            # what the first holds ("… a review with concrete recommendations, without a year-long engagement")
+            have = [any(holds[p][t] for p in picked) for t in range(len(terms))]
+            gain = [
+                factor[j] * sum(w for h, w, got in zip(holds[j], rarity, have, strict=True) if h and not got)
+                for j in range(len(held))
+            ]
+            j = max(range(len(gain)), key=lambda j: gain[j])
+            if j in picked or gain[j] < SECOND_SHARE * held[k] or gain[j] <= 0:
+                break
+            picked.append(j)
+        out = []
+        for p in sorted(picked):  # in the record's order
+            s, e, _ = sentences[p]
+            out.append((base + s, base + e, quote[s:e], fields[p]))
+        return out
 
 
 def _field_of(item: CatalogueItem, sentence: str) -> str:
@@ -592,6 +624,11 @@ _FIELD_LABEL = re.compile(r"^[^：:\n]{2,12}[：:]\s*")
 
 
 CASE_FACTOR = 0.5
+# The first-ranked record also quotes a second sentence when that sentence holds terms of the situation the first
+# does not, weighing at least this share of what the first holds. Session 32, over every question set: 0.3 and 0.5
+# gave the same replies (one more tuning answer quoting its anchor, none fewer); a second sentence for the records
+# ranked 2 and 3 as well changed no figure, so only the first gets one (a shorter reply).
+SECOND_SHARE = 0.5
 
 
 def _name_span(item: CatalogueItem) -> tuple[int, int] | None:

@@ -28,6 +28,7 @@ REC_FIELDS = {
     "score",
     "reasons",
     "citations",
+    "quoted",
 }
 CITATION_FIELDS = {"n", "doc_id", "source", "title", "section", "page", "start", "end", "quote", "lang", "rendering"}
 SITUATION_EN = "We have a draft DRR strategy but no risk assessment"
@@ -51,6 +52,8 @@ def _check_items(client: TestClient, items: list[dict]) -> None:
     assert len({i["id"] for i in items}) == len(items)
     for item in items:
         assert set(item) == REC_FIELDS and item["reasons"]
+        # the last ``quoted`` reasons quote the record; each is cited by one of the last ``quoted`` citations
+        assert 0 <= item["quoted"] <= min(len(item["reasons"]), len(item["citations"]))
         for c in item["citations"]:
             assert set(c) == CITATION_FIELDS
             assert documents[c["doc_id"]].text[c["start"] : c["end"]] == c["quote"]  # quoted verbatim

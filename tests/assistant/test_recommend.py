@@ -146,10 +146,12 @@ def test_english_reasons_quote_a_rendering_and_label_the_curated_summary(recomme
     quoted = 0
     for r in recs:
         assert r.note is not None and r.note.provenance == "curated_summary" and r.note.text == r.item.summary_en
+        assert 1 <= r.quoted <= len(r.citations)
         for c in r.citations:
             assert documents[c.doc_id].text[c.start : c.end] == c.quote
-            assert c.rendering is not None and c.rendering.lang == "en" and c.rendering.text in r.reasons[-1]
-            assert r.item.summary_en not in r.reasons[-1] or r.item.summary_en in c.rendering.text
+        for reason, c in zip(r.reasons[-r.quoted :], r.citations[-r.quoted :], strict=True):
+            assert c.rendering is not None and c.rendering.lang == "en" and c.rendering.text in reason
+            assert r.item.summary_en not in reason or r.item.summary_en in c.rendering.text
             quoted += 1
     assert quoted >= 3
 
@@ -175,6 +177,38 @@ def test_the_sentence_quoted_for_a_record_is_read_in_both_languages(recommender)
     asked = "We want our existing climate action plan reviewed and to get a short report with concrete recommendations."
     best = recommender._best_sentence(climate, asked, "en")
     assert best is not None and "具体的改进建议" in best[2]
+
+
+@pytest.mark.parametrize(
+    ("situation", "lang"),
+    [
+        (
+            "Our draft city climate action plan should be reviewed against international good practice; we want a "
+            "short review report with concrete recommendations, as a one-off exercise rather than a long engagement.",
+            "en",
+        ),
+        (
+            "我们的城市气候行动计划已有草稿，希望对照国际良好做法审查，"
+            "拿到一份有具体改进建议的审查报告，最好一次性完成。",
+            "zh",
+        ),
+    ],
+)
+def test_the_first_record_also_quotes_the_sentence_holding_what_the_first_does_not(
+    recommender, situation: str, lang: str
+) -> None:
+    """A situation with two asks (review against good practice; a report with concrete recommendations): the first
+    record quotes the sentence for each, in its own order and cited one by one, the same two in either language;
+    the records after it quote one."""
+    recs = recommender.recommend(situation, k=3, lang=lang)
+    first = recs[0]
+    assert first.item.id == "H.3" and first.quoted == 2
+    quotes = [c.quote for c in first.citations[-2:]]
+    assert "国际最佳做法" in quotes[0] and "具体的改进建议" in quotes[1]
+    assert first.citations[-2].start < first.citations[-1].start
+    for reason, c in zip(first.reasons[-2:], first.citations[-2:], strict=True):
+        assert (c.quote if lang == "zh" else c.rendering.text) in reason
+    assert all(r.quoted == 1 for r in recs[1:])
 
 
 def test_chinese_readers_get_the_chinese_curated_note_of_a_tool_listed_by_name_only(recommender) -> None:
