@@ -724,6 +724,16 @@ _TRANSITION = re.compile(
     + r"\b",
     _I,
 )
+# A transition continued to the next stage ("from Stage A to Stage B and then to Stage C", "从 A 阶段进入 B 阶段，
+# 再进入 C 阶段"): the step from the stage it reached
+_THEN_TO = re.compile(
+    r"\s*(?:阶段)?\s*(?:[,，、]\s*)?(?:(?:and\s+)?then\s+(?:on\s+)?|and\s+on\s+|and\s+)(?:to|into)\s+(?:stage\s+)?"
+    + _STAGE_LETTER
+    + r"\b|\s*(?:阶段)?\s*[,，、]?\s*(?:然后|之后|再|接着)+\s*"
+    + r"(?:(?:推进|进入|升级?|迈向|过渡|晋级|转入|走向|发展)(?:至|到|入|为)?|至|到)\s*"
+    + _STAGE_LETTER,
+    _I,
+)
 _STAGES = re.compile(
     r"((?-i:[ABCＡＢＣ])(?:\s*(?:[,、和及与或]|and|or|&)\s*(?-i:[ABCＡＢＣ]))*)\s*阶段|"
     r"阶段\s*((?-i:[ABCＡＢＣ])(?:\s*[,、和及与或]\s*(?-i:[ABCＡＢＣ]))*)(?![A-Za-z])|"
@@ -748,9 +758,13 @@ _FULLWIDTH = str.maketrans("ＡＢＣ", "ABC")  # the letters are read case-sens
 @lru_cache(maxsize=50_000)
 def stage_refs(text: str) -> frozenset[str]:
     """The roadmap stages ``text`` refers to: its transitions ("A>B") when it names one, else its stages."""
-    steps = {
-        f"{a}>{b}" for m in _TRANSITION.finditer(text) for a, b in [[g.translate(_FULLWIDTH) for g in m.groups() if g]]
-    }
+    steps = set()
+    for m in _TRANSITION.finditer(text):
+        a, b = (g.translate(_FULLWIDTH) for g in m.groups() if g)
+        steps.add(f"{a}>{b}")
+        then = _THEN_TO.match(text, m.end())
+        if then is not None and (c := next(g for g in then.groups() if g).translate(_FULLWIDTH)) > b:
+            steps.add(f"{b}>{c}")
     if steps:
         return frozenset(steps)
     return frozenset(

@@ -607,6 +607,9 @@ def _stage(u: Utterance, ctx: ChatContext) -> str | None:
 CRITERIA = re.compile(
     r"标准|条件|要求|门槛|\bcriteri(?:on|a)\b|\brequirements?\b|\bconditions?\b|\bqualif\w*|\bneeds? to (?:do|meet)\b|"
     r"(?:需要|要|得|必须)做(?:到|些)?(?:什么|哪些|啥)|(?:怎样|怎么|如何)(?:才能|可以|能够?)|\brequired\b|\bit takes\b|"
+    # how one moves on, asked in Chinese as in English ("城市如何从 A 阶段进入 B 阶段？", "what does a city need to go
+    # from Stage A to B?")
+    r"(?:怎样|怎么|如何)\s*(?:从[^？?。，,]{1,12}?)?(?:进入|推进|升级|迈向|晋级|过渡|走到)|\bneeds? to go from\b|"
     r"\bhow (?:can|do|does|could|should|would|will|might) (?:\w+\s+){1,3}"
     r"(?:get|move|advance|progress|graduate|reach|enter)\b|"
     # what is still missing or must be shown ("还差哪一条", "还需要具备什么", "what do we need to show")

@@ -125,6 +125,13 @@ def test_stage_references_name_the_roadmap_step_or_stages() -> None:
     assert stage_refs("What commitment is expected from a Stage A city?") == {"A"}
     assert stage_refs("Stages A, B and C") == stage_refs("阶段 A、B、C") == {"A", "B", "C"}
     assert stage_refs("the stage a city is in, a stage assessment") == frozenset()
+    # a transition continued to the next stage is both steps, in either language; a later stage only
+    both = {"A>B", "B>C"}
+    assert stage_refs("How does a city move from Stage A to Stage B and then to Stage C?") == both
+    assert stage_refs("What are the criteria to move from Stage A to Stage B and on to C?") == both
+    assert stage_refs("城市如何从 A 阶段进入 B 阶段，再进入 C 阶段？") == both
+    assert stage_refs("从A阶段到B阶段，然后到C阶段，各要满足什么标准？") == both
+    assert stage_refs("from Stage B to Stage C and then to Stage A") == {"B>C"}
 
 
 @pytest.mark.parametrize(

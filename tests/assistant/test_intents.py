@@ -102,6 +102,9 @@ ROWS = [
     ("城市要从 A 阶段进入 B 阶段需要做到什么？", EMPTY, "criteria"),
     ("我们市怎样才能进入 B 阶段？", EMPTY, "criteria"),
     ("How can our city get from stage A to stage B?", EMPTY, "criteria"),
+    # how one moves on, asked with "如何" / "need to go from" as with "how can we get"
+    ("城市如何从 A 阶段进入 B 阶段？", EMPTY, "criteria"),
+    ("What does a city need to go from Stage A to Stage B?", EMPTY, "criteria"),
     ("What is required to reach Stage C?", EMPTY, "criteria"),
     # what a stage is, how two differ, what comes after or before one: the stages as the rules quote them
     ("What does Stage B focus on?", EMPTY, "stage_about"),
