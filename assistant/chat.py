@@ -518,10 +518,19 @@ class Assistant:
             end = docs[item.span.doc_id].text.find("\n", item.span.start, item.span.end)
             headings.append(self._cite_span(item.span.doc_id, item.span.start, item.span.end if end < 0 else end, 0))
         citations: list[Citation] = []
+        ref = ""
+        if kind == "section":
+            # the section's own heading in the body ("E 土地、住房和居所"), cited for the title the intro gives it
+            doc_id = items[0].span.doc_id
+            heading = _section_headings(docs[doc_id].text).get(section)
+            if heading is not None:
+                cited = replace(self._rendered(self._cite_span(doc_id, *heading, 0), lang), n=1)
+                citations.append(cited)
+                ref = f" [{cited.n}]"
         lines = self._quoted_lines(headings, lang, citations)
         if kind == "section":
             title = items[0].section_title if lang == "zh" else (items[0].section_title_en or items[0].section_title)
-            intro = render("listing_section", lang, section=section, title=title, count=len(items))
+            intro = render("listing_section", lang, section=section, title=title, count=len(items), ref=ref)
         else:
             intro = render("listing_flagship", lang, count=len(items))
         answer = "\n".join([intro, *lines, render("listing_follow_up", lang)])

@@ -550,20 +550,26 @@ def test_the_thematic_areas_are_listed_from_the_roadmap_rules(assistant, questio
 
 
 @pytest.mark.parametrize(
-    ("question", "lang", "ids"),
+    ("question", "lang", "ids", "heading"),
     [
-        ("What are UN-Habitat's flagship programmes?", "en", [f"flagship-{n}" for n in range(1, 6)]),
-        ("人居署的旗舰计划有哪些？", "zh", [f"flagship-{n}" for n in range(1, 6)]),
-        ("What services are in section E?", "en", [f"E.{n}" for n in range(1, 6)]),
-        ("K部分的服务有哪些", "zh", ["K.1", "K.2"]),
+        ("What are UN-Habitat's flagship programmes?", "en", [f"flagship-{n}" for n in range(1, 6)], None),
+        ("人居署的旗舰计划有哪些？", "zh", [f"flagship-{n}" for n in range(1, 6)], None),
+        ("What services are in section E?", "en", [f"E.{n}" for n in range(1, 6)], "E. 土地、住房和居所"),
+        ("K部分的服务有哪些", "zh", ["K.1", "K.2"], "K. 创新"),
     ],
 )
-def test_the_catalogues_own_lists_are_its_records_headings(assistant, question, lang, ids) -> None:
+def test_the_catalogues_own_lists_are_its_records_headings(assistant, question, lang, ids, heading) -> None:
+    """Each record by its heading, in the catalogue's order; a section's listing also cites the section's own
+    heading for the title its first line gives it (our English title is a rendering of that heading)."""
     reply = assistant.reply([Turn("user", question)])
-    assert (reply.route, reply.lang, len(reply.citations)) == ("listing", lang, len(ids))
+    assert (reply.route, reply.lang, len(reply.citations)) == ("listing", lang, len(ids) + bool(heading))
     assert_grounded(assistant, reply)
     records = {i: assistant.recommender.get(i) for i in ids}
-    for c, record_id in zip(reply.citations, ids, strict=True):  # in the catalogue's order, each its own heading
+    cited = reply.citations
+    if heading is not None:
+        assert cited[0].quote == heading and "[1]" in reply.answer.splitlines()[0]
+        cited = cited[1:]
+    for c, record_id in zip(cited, ids, strict=True):  # in the catalogue's order, each its own heading
         assert c.start == records[record_id].span.start and "\n" not in c.quote
     if lang == "en":
         assert all(c.rendering is not None for c in reply.citations) and not HAN.search(reply.answer)
