@@ -1162,15 +1162,44 @@ _SENTENCE_END = re.compile(r"[。！？!?.…”\"」]\s*$")
 
 
 def _speaker_lines(units: Sequence[Unit]) -> set[tuple[str, int]]:
-    """The units that name a testimonial's speaker, and each unterminated line right after one (the title)."""
+    """The units that name a testimonial's speaker, and each line right after one that is unterminated (the title)
+    or says that they spoke ("联合国苏丹驻地协调员介绍达富尔空间发展框架时表示。")."""
     out: set[tuple[str, int]] = set()
     for u in units:
         if _said(_SPEAKER, u):
             out.add((u.chunk.chunk_id, u.position))
     for u in units:
-        if (u.chunk.chunk_id, u.position - 1) in out and not _SENTENCE_END.search(u.text):
+        if (u.chunk.chunk_id, u.position - 1) in out and (
+            not _SENTENCE_END.search(u.text) or _SPOKE.search(u.text) or (u.english and _SPOKE.search(u.english))
+        ):
             out.add((u.chunk.chunk_id, u.position))
     return out
+
+
+# A speaker's title line that says they spoke: "…时表示。", "…指出。", "… said", "speaking at …"
+_SPOKE = re.compile(r"(?:表示|指出|说|谈到|强调)[。.]?\s*$|\b(?:said|says|stated|noted|speaking)\b", _I)
+
+
+def _attributions(units: Sequence[Unit], speakers: set[tuple[str, int]]) -> dict[tuple[str, int], frozenset[str]]:
+    """A testimonial's quoted words ("“这是第一次在这个饱受战争蹂躏的地区进行这样的空间规划。”") with the tokens of
+    the speaker's lines after it: the quote is what "What did the Resident Coordinator in Sudan say?" asks for, its
+    speaker's lines only who said it."""
+    at = {(u.chunk.chunk_id, u.position): u for u in units}
+    out: dict[tuple[str, int], frozenset[str]] = {}
+    for u in units:
+        key = (u.chunk.chunk_id, u.position)
+        if key in speakers or (u.chunk.chunk_id, u.position + 1) not in speakers or not _QUOTED.match(u.text):
+            continue
+        tokens: frozenset[str] = frozenset()
+        n = u.position + 1
+        while (u.chunk.chunk_id, n) in speakers and (line := at.get((u.chunk.chunk_id, n))) is not None:
+            tokens |= _tokens(line)
+            n += 1
+        out[key] = tokens
+    return out
+
+
+_QUOTED = re.compile(r"^\s*[“\"「]")
 
 
 # A line that says what the document itself does, its subject left out: a paper's highlights ("- Discusses emerging
@@ -1294,12 +1323,15 @@ def select_units(
     coverages: list[float] = []
     at = {(u.chunk.chunk_id, u.position): ts for u, ts in zip(units, token_sets, strict=True)}
     empty: frozenset[str] = frozenset()  # the first unit of a passage has no sentence before it there
+    speaker_lines = _speaker_lines(units)
+    attributed = _attributions(units, speaker_lines)
     for u, ts in zip(units, token_sets, strict=True):
         heading = headings[u.chunk.chunk_id]
         before = at.get((u.chunk.chunk_id, u.position - 1), empty)
+        speaker = attributed.get((u.chunk.chunk_id, u.position), empty)
         got = 0.0
         for t, w, staged in zip(terms, idf, stage_word, strict=True):
-            if t & ts:
+            if t & ts or t & speaker:  # a quote holds the words of the lines saying who spoke it
                 got += w
             elif staged:
                 continue  # the stage asked is a unit's own, its list's or its section's, never its neighbour's
@@ -1319,7 +1351,7 @@ def select_units(
     asked_numbered = numbered(question)
     under = _numbered_under(units) if asked_numbered else {}
     resource_asked = bool(_ASKS_RESOURCE.search(question))
-    speakers = set() if _ASKS_WHO.search(question) else _speaker_lines(units)
+    speakers = set() if _ASKS_WHO.search(question) else speaker_lines
     coverage_asked = bool(_ASKS_COVERAGE.search(question))
     for u, coverage in zip(units, coverages, strict=True):
         if coverage == 0.0 or _says_nothing(u, asked_tokens) or (not resource_asked and _POINTER.search(u.text)):

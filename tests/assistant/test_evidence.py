@@ -954,6 +954,19 @@ def test_a_testimonial_s_speaker_and_title_answer_only_who() -> None:
     assert speaker in shown
 
 
+def test_what_a_speaker_said_is_the_quote_their_lines_attribute() -> None:
+    """ "What did the Permanent Secretary say about the framework?": the speaker's lines say who spoke and match the
+    question's words, the quote before them says what; the quote is shown (blind25, tuning: a title line ending
+    "…时表示。" was shown, not the quote)."""
+    quote = "“我希望看到将这一流程制度化，确保它成为我们国家空间规划的永久工具。”"
+    speaker, title = "帕特丽斯·乌瓦斯 (Patricie Uwase) 女士，", "卢旺达基础设施部常务秘书介绍空间发展框架时表示。"
+    text = f"卢旺达正在编制空间发展框架。\n\n{quote}\n\n{speaker}\n{title}\n\n卢旺达已完成基础设施的建设。"
+    hit = Hit(_chunk(text), 1.0, 0)
+    asked = "卢旺达基础设施部常务秘书对空间发展框架说了什么？"
+    shown = [u.text for u in select_units(asked, [hit], lambda _: None, None, lang="zh")]
+    assert shown and shown[0] == quote.rstrip("”") and title not in shown and speaker not in shown
+
+
 def test_a_note_marked_as_extraction_wrote_it_is_no_answer() -> None:
     """A footnote whose mark extraction wrote "^{*}" and which only cites a document symbol says where a text is."""
     text = "城市危机包括冲突和灾害。^{*} HSP/EB.2022/14。"
