@@ -190,6 +190,9 @@ def test_descriptions_in_traditional_characters_round_fourteen(
         "我们处于路线图的哪个阶段？",
         "我们现在在哪个阶段呢",
         "Which stage of the roadmap are we in?",
+        # a second ask after "and" asks too ("what does that stage focus on" read as awareness work, session 32)
+        "Which stage might we be in, and what does that stage focus on?",
+        "What stage are we at, and what should we do first?",
     ],
 )
 def test_a_question_states_nothing(service_rules: RoadmapRules, text: str) -> None:
