@@ -100,6 +100,8 @@ QUESTION_PASSAGES = 8  # passages whose sentences compete to answer a question
 RECORD_FOCUS = True  # a question naming a catalogue record reads that record's passages first
 RECORD_PASSAGES = 4  # at most this many of them
 STAGE_LISTED_PASSAGES = 2  # the roadmap's stages listed: each by its heading and the sentence on what it focuses on
+# A stage described for a city that cannot be placed yet: its heading, what it focuses on and which cities are in it
+STAGE_PROFILE_LINES = 3
 MAX_MESSAGE_CHARS = 2000
 MAX_MESSAGES = 50
 
@@ -355,18 +357,28 @@ class Assistant:
                 question = self.rules.question(q).text(lang)
                 # the survey's question as the overview words it: quoted, so cited like any text of the documents
                 ((_, asked),) = survey_citations((q,), rules=self.rules)
-                cited = self._rendered(asked, lang)
+                lines: list[str] = []
+                shown: list[Citation] = []
+                if answer_to is None and STAGE_FOCUS_ASKED.search(text):
+                    # "…which stage are we probably in, and what does that stage focus on?" with too little said to
+                    # place the city: each stage as the overview describes it (what it focuses on, which cities are
+                    # in it), so the asker sees the stages while the survey decides; never a stage guessed for them
+                    lines.append(render("stage_profiles_intro", lang))
+                    for stage in "ABC":
+                        profile, _ = stage_citations(stage, rules=self.rules)
+                        lines.extend(self._quoted_lines(profile[:STAGE_PROFILE_LINES], lang, shown))
+                cited = replace(self._rendered(asked, lang), n=len(shown) + 1)
                 body = render(
                     "stage_question", lang, answered=len(known), total=15, n=q, question=question, ref=cited.n
                 )
                 return ChatReply(
-                    answer=body,
+                    answer="\n".join([*lines, body]),
                     lang=lang,
                     intent="stage",
                     stage=result,
                     follow_up=question,
                     context=ctx.with_(pending_question=q),
-                    citations=[cited],
+                    citations=[*shown, cited],
                 )
             criteria = self._criteria_lines(result, lang, citations)
             body = render("stage_undecided", lang, criteria=criteria)

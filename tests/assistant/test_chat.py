@@ -115,6 +115,41 @@ def test_what_the_stage_involves_asked_beside_it_is_quoted_from_the_overview(
 
 
 @pytest.mark.parametrize(
+    ("lang", "text", "focus"),
+    [
+        (
+            "en",
+            "We drafted a disaster response strategy last year. Which stage might we be in, and what does that "
+            "stage focus on?",
+            True,
+        ),
+        ("zh", "我们去年起草了一份灾害应对战略。我们可能处在哪个阶段？这个阶段的重点是什么？", True),
+        ("en", "We drafted a disaster response strategy last year. Which stage might we be in?", False),
+        ("zh", "我们去年起草了一份灾害应对战略。我们可能处在哪个阶段？", False),
+    ],
+)
+def test_what_stages_focus_on_asked_before_the_rules_can_place_the_city_is_each_stage_as_described(
+    assistant, lang: str, text: str, focus: bool
+) -> None:
+    """Too little said to place the city: the survey asks its next question (the stage is never guessed); asked
+    also what the stage focuses on, the reply first shows each stage as the overview describes it (heading, focus,
+    the cities in it), cited and rendered for an English reader, and asks the same question last."""
+    reply = say(assistant, [text])
+    assert reply.intent == "stage" and reply.stage is not None and reply.stage.stage == "undecided"
+    q = reply.context.pending_question
+    assert q is not None and reply.follow_up
+    profiles = [c for c in reply.citations if any(f"{s} 阶段" in c.quote for s in "ABC")]
+    if focus:
+        assert {c.quote[:1] for c in profiles if c.quote[1:5] == " 阶段：" or "：推进城市" in c.quote} == {*"ABC"}
+        assert any("通常已经拟定了灾害应对战略草案" in c.quote for c in reply.citations)
+        assert reply.answer.strip().splitlines()[-1].count(f"[{len(reply.citations)}]") == 1  # the survey, last
+    else:
+        assert len(reply.citations) == 1
+    assert [c.n for c in reply.citations] == list(range(1, len(reply.citations) + 1))
+    assert_grounded(assistant, reply)
+
+
+@pytest.mark.parametrize(
     "question",
     [
         "Future climate is not like the past, so cities must get projections from universities and scientists: which "
