@@ -288,7 +288,8 @@ class Assistant:
             # a stage the message names ("tools for a Stage B city") counts over the one the conversation found
             named = named_stages(text)
             stage = next(iter(named)) if len(named) == 1 else ctx.stage
-            return self._recommend(text, lang, ctx, stage=stage, browse=route == "browse")
+            reply = self._recommend(text, lang, ctx, stage=stage, browse=route == "browse")
+            return self._with_passage(reply, text, found, lang)
         if route == "lookup" and record is not None:
             return self._lookup(record, lang, ctx)
         if record is None and ctx.last_recommendations and AMONG_LISTED.search(text):
@@ -691,6 +692,37 @@ class Assistant:
             ),
         )
 
+    def _with_passage(self, reply: ChatReply, text: str, found: SearchResult, lang: str) -> ChatReply:
+        """Recommendations for a situation the documents also speak to ("We have an implementation plan but no
+        financing lined up. What can MCR2030 do for a city in our position?", which the overview answers): the
+        sentence that answers it best, when its evidence clears the abstention threshold (the rule a question
+        answer meets) and it is not the text of a record already recommended, after the records, cited. Session 32:
+        over the tuning questions three more replies quote their anchor, none fewer."""
+        if not reply.recommendations:
+            return reply
+        units = self._selected(text, found, lang)
+        if not units or self._strength(text, found, units) < self.abstention.threshold:
+            return reply
+        best = units[0]
+        if any(_in_span(best, r.item.span) for r in reply.recommendations):
+            return reply
+        cited = self._unit_citation(best, len(reply.citations) + 1, lang)
+        line = render("recommend_documents_say", lang, text=_shown(cited), n=cited.n)
+        return replace(reply, answer=f"{reply.answer}\n{line}", citations=[*reply.citations, cited])
+
+    def _unit_citation(self, u: Unit, n: int, lang: str) -> Citation:
+        """A sentence chosen as an answer, cited as [n], with its rendering for a reader of the other language (the
+        rendering of a Chinese document, or the aligned other half of a bilingual file)."""
+        index = self.retriever.index
+        if u.english:
+            rendering = index.rendering(u.chunk.doc_id, lang)
+            shown = RenderedQuote(lang, u.english, rendering.provenance) if rendering is not None else None
+        elif u.lang != lang:  # a sentence of the other half of a bilingual file: its aligned translation
+            shown = index.rendering_of_span(u.chunk.doc_id, u.lang, u.start, u.end)
+        else:
+            shown = None
+        return self._cite(u.chunk, n, u.start, u.end, rendering=shown)
+
     def _recommend_lines(
         self,
         recs: Sequence[Recommendation],
@@ -841,17 +873,10 @@ class Assistant:
         hedged = not indirect and not from_record and strength < self.abstention.hedge
         citations = []
         lines = []
-        index = self.retriever.index
         for n, u in enumerate(in_reading_order(units), 1):
-            if u.english:
-                rendering = index.rendering(u.chunk.doc_id, lang)
-                shown = RenderedQuote(lang, u.english, rendering.provenance) if rendering is not None else None
-            elif u.lang != lang:  # a sentence of the other half of a bilingual file: its aligned translation
-                shown = index.rendering_of_span(u.chunk.doc_id, u.lang, u.start, u.end)
-            else:
-                shown = None
-            citations.append(self._cite(u.chunk, n, u.start, u.end, rendering=shown))
-            lines.append(f"{as_shown(shown.text if shown else u.text)} [{n}]")
+            cited = self._unit_citation(u, n, lang)
+            citations.append(cited)
+            lines.append(f"{_shown(cited)} [{n}]")
         if any(c.lang != lang and c.rendering is None for c in citations):
             intro = render("doc_intro_translated", lang)
         elif any(c.rendering is not None for c in citations):

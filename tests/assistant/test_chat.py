@@ -115,6 +115,34 @@ def test_what_the_stage_involves_asked_beside_it_is_quoted_from_the_overview(
 
 
 @pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        (
+            "Our resilience projects are planned but we lack financing options and suppliers. What tools can help us?",
+            "en",
+        ),
+        ("我们的韧性项目已有实施计划，但缺乏融资方案和供应商，有什么工具能帮我们？", "zh"),
+    ],
+)
+def test_recommendations_for_a_situation_the_documents_speak_to_also_quote_them(assistant, text, lang) -> None:
+    """The overview says of such cities that they may have implementation plans and lack only financing options and
+    providers: after the records, the sentence that answers the situation, cited, in the reader's language."""
+    reply = say(assistant, [text])
+    assert reply.intent == "recommend" and reply.recommendations
+    last = reply.citations[-1]
+    assert "只是缺乏融资方案和供应商" in last.quote
+    assert not any(r.item.span.start <= last.start < r.item.span.end for r in reply.recommendations)
+    said = reply.answer.strip().splitlines()[-1]
+    assert said.startswith("The documents also say:" if lang == "en" else "文件中还写道：") and f"[{last.n}]" in said
+    assert_grounded(assistant, reply)
+
+
+def test_recommendations_add_no_passage_the_records_already_quote_or_none_answers(assistant) -> None:
+    reply = say(assistant, ["We need a tool to map informal settlements."])
+    assert reply.intent == "recommend" and "The documents also say" not in reply.answer
+
+
+@pytest.mark.parametrize(
     ("lang", "text", "focus"),
     [
         (
