@@ -627,12 +627,15 @@ CRITERIA_ASKED = re.compile(
     r"(?:哪些|什么|啥)(?:条件|标准|要求|门槛)|\b(?:what|which) (?:are the )?(?:criteria|conditions|requirements)\b", _I
 )
 STEPS = ("A>B", "B>C")  # the roadmap's steps, in the order of the rules' decisive criteria (``decide_on``)
+# "According to MCR2030's requirements, …" says where an obligation comes from, it asks for no criteria ("按照
+# MCR2030 的要求，我们对刚起步的城市要承担什么承诺？" asks a stage's commitments)
+_ACCORDING_TO = re.compile(r"(?:按照|根据|依照|遵照|按)\s*[^，,。？?]{0,20}?的?要求")
 
 
 def steps_asked(text: str) -> tuple[str, ...]:
     """The roadmap steps whose criteria ``text`` asks for ("A>B", "B>C"): a step it names ("from A to B"), or the
     stage it asks to move into ("进入 C 阶段", "reach Stage B"); empty when it asks for no criteria."""
-    if not CRITERIA.search(text):
+    if not CRITERIA.search(_ACCORDING_TO.sub(" ", text)):
         return ()
     refs = stage_refs(text)
     steps = tuple(s for s in STEPS if s in refs)

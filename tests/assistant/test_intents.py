@@ -102,6 +102,9 @@ ROWS = [
     ("城市要从 A 阶段进入 B 阶段需要做到什么？", EMPTY, "criteria"),
     ("我们市怎样才能进入 B 阶段？", EMPTY, "criteria"),
     ("How can our city get from stage A to stage B?", EMPTY, "criteria"),
+    # "according to MCR2030's requirements" says where an obligation comes from: a stage's commitments asked
+    ("我们市已经进入 C 阶段了，按照 MCR2030 的要求，我们要承担什么承诺？", EMPTY, "question"),
+    ("按照 MCR2030 的要求，进入 C 阶段需要满足什么标准？", EMPTY, "criteria"),
     # how one moves on, asked with "如何" / "need to go from" as with "how can we get"
     ("城市如何从 A 阶段进入 B 阶段？", EMPTY, "criteria"),
     ("What does a city need to go from Stage A to Stage B?", EMPTY, "criteria"),
