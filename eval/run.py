@@ -98,7 +98,7 @@ class GoldFiles:
             + (own / "qa" / "blind15.jsonl", own / "qa" / "blind16.jsonl", own / "qa" / "blind17.jsonl")
             + (own / "qa" / "blind18.jsonl", own / "qa" / "blind19.jsonl", own / "qa" / "blind20.jsonl")
             + (own / "qa" / "blind21.jsonl", own / "qa" / "blind22.jsonl", own / "qa" / "blind23.jsonl")
-            + (own / "qa" / "blind24.jsonl", own / "qa" / "blind25.jsonl"),
+            + (own / "qa" / "blind24.jsonl", own / "qa" / "blind25.jsonl", own / "qa" / "blind26.jsonl"),
             tools=dev_file("tools.jsonl")
             + (own / "tools" / "tools.jsonl", own / "tools" / "blind.jsonl", own / "tools" / "blind2.jsonl")
             + (own / "tools" / "blind3.jsonl", own / "tools" / "blind4.jsonl", own / "tools" / "blind5.jsonl")
