@@ -281,7 +281,8 @@ class Assistant:
                 # about what the user said before ("We just joined MCR2030. What should we do first?")
                 text = f"{earlier} {text}"
             found = self.retriever.search_evidence(text, QUESTION_PASSAGES, renderings=False, vector=vector())
-            if not _asks_records_only(text) and not self._in_domain(text) and not self._answer_units(text, found, lang):
+            answer = self._answer_units(text, found, lang)  # what the documents say to it, if anything
+            if not _asks_records_only(text) and not self._in_domain(text) and not answer:
                 # "recommend a movie": nothing of the catalogue's domain; never recommend a tool for it. "Which
                 # tools fit us?" asks for the catalogue's own records, in either language
                 return _unanswered("out_of_scope", lang, ctx)
@@ -289,7 +290,7 @@ class Assistant:
             named = named_stages(text)
             stage = next(iter(named)) if len(named) == 1 else ctx.stage
             reply = self._recommend(text, lang, ctx, stage=stage, browse=route == "browse")
-            return self._with_passage(reply, text, found, lang)
+            return self._with_passage(reply, answer, lang)
         if route == "lookup" and record is not None:
             return self._lookup(record, lang, ctx)
         if record is None and ctx.last_recommendations and AMONG_LISTED.search(text):
@@ -692,18 +693,15 @@ class Assistant:
             ),
         )
 
-    def _with_passage(self, reply: ChatReply, text: str, found: SearchResult, lang: str) -> ChatReply:
+    def _with_passage(self, reply: ChatReply, answer: Sequence[Unit], lang: str) -> ChatReply:
         """Recommendations for a situation the documents also speak to ("We have an implementation plan but no
         financing lined up. What can MCR2030 do for a city in our position?", which the overview answers): the
-        sentence that answers it best, when its evidence clears the abstention threshold (the rule a question
-        answer meets) and it is not the text of a record already recommended, after the records, cited. Session 32:
-        over the tuning questions three more replies quote their anchor, none fewer."""
-        if not reply.recommendations:
+        sentence that answers it best (``answer``: the sentences whose evidence clears the abstention threshold,
+        the rule a question answer meets), unless it is the text of a record already recommended, after the
+        records, cited. Session 32: over the tuning questions three more replies quote their anchor, none fewer."""
+        if not reply.recommendations or not answer:
             return reply
-        units = self._selected(text, found, lang)
-        if not units or self._strength(text, found, units) < self.abstention.threshold:
-            return reply
-        best = units[0]
+        best = answer[0]
         if any(_in_span(best, r.item.span) for r in reply.recommendations):
             return reply
         cited = self._unit_citation(best, len(reply.citations) + 1, lang)

@@ -560,10 +560,6 @@ class Recommender:
             rendering=shown,
         )
 
-    def _best_sentence(self, item: CatalogueItem, situation: str, query_lang: str) -> tuple[int, int, str, str] | None:
-        best = self._best_sentences(item, situation, query_lang, 1)
-        return best[0] if best else None
-
     def _best_sentences(
         self, item: CatalogueItem, situation: str, query_lang: str, most: int = 1
     ) -> list[tuple[int, int, str, str]]:
